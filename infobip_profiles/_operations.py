@@ -1,0 +1,140 @@
+"""The one table of operations.
+
+Every fact about an endpoint lives here: its operationId, HTTP method and path (from the spec, via
+``_operations_data``), how it pages, whether a replay is safe, its published rate limit and which
+error envelope it answers with. The resources, the retry policy, the throttle, the docs' coverage page
+and the fake's router all read this table.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+
+import attrs
+
+from ._operations_data import SPEC_OPERATIONS, SPEC_VERSION
+from ._ratelimit import RateLimit
+
+__all__ = [
+    "SPEC_VERSION",
+    "ErrorFamily",
+    "Operation",
+    "OPERATIONS",
+    "Paging",
+    "operation",
+]
+
+
+class Paging(enum.Enum):
+    """The three paging styles the API uses."""
+
+    NONE = "none"
+    PAGE_LIMIT = "page/limit from 1"
+    PAGE_SIZE = "page/size from 0"
+    OFFSET_LIMIT = "offset/limit"
+
+
+class ErrorFamily(enum.Enum):
+    """Which error envelope an operation answers with (SEMANTICS.md section 0)."""
+
+    V2 = "requestError.serviceException"
+    V3 = "code/message/details"
+    LISTS = "errorCode/message"
+    PUSH = "errorCode/errorMessage"
+    EVENTS_BATCH = "problem details"
+    SEGMENTS = "errorCode/description/violations"
+    EVENT_DEFINITIONS = "no body"
+
+
+@attrs.frozen
+class Operation:
+    """One API operation and the facts the SDK and the fake need about it."""
+
+    op_id: str
+    method: str
+    path: str
+    deprecated: bool
+    rate_limit: RateLimit | None
+    paging: Paging
+    replay_safe: bool
+    errors: ErrorFamily
+    path_regex: re.Pattern[str] = attrs.field(eq=False, repr=False)
+
+    @property
+    def path_params(self) -> tuple[str, ...]:
+        """Names of the ``{placeholders}`` in the path, in order."""
+        return tuple(re.findall(r"{(\w+)}", self.path))
+
+    def format_path(self, **params: str) -> str:
+        """The path with its placeholders filled and percent-encoded."""
+        from urllib.parse import quote
+
+        return re.sub(r"{(\w+)}", lambda m: quote(str(params[m.group(1)]), safe=""), self.path)
+
+
+_PAGING = {
+    "get-a-single-person-or-a-list-of-people": Paging.PAGE_LIMIT,
+    "get-a-single-company-by-name-or-a-list-of-companies": Paging.PAGE_LIMIT,
+    "get-list-of-tags": Paging.PAGE_LIMIT,
+    "get-a-list-of-custom-attributes": Paging.PAGE_LIMIT,
+    "get-segments": Paging.PAGE_SIZE,
+    "get-segment-persons": Paging.PAGE_SIZE,
+    "list-event-definitions": Paging.OFFSET_LIMIT,
+}
+
+# Non-GET operations a replay cannot harm: every PATCH here sets fields or adds members without
+# duplicating them (tags, contacts and domains are de-duplicated; list items are addressed by id),
+# and match is a read sent as a POST. Everything else that is a POST creates or appends, so a replay
+# after the server may have acted would duplicate it.
+_REPLAY_SAFE_POSTS = {"match-people-ids", "update-event-definition"}
+
+
+def _family(op_id: str, path: str) -> ErrorFamily:
+    if "/lists" in path:
+        return ErrorFamily.LISTS
+    if path.startswith("/people/3/segments"):
+        return ErrorFamily.SEGMENTS
+    if path.startswith("/people/3/persons"):
+        return ErrorFamily.V3
+    if op_id == "send-custom-events":
+        return ErrorFamily.EVENTS_BATCH
+    if "/contactInformation/push/" in path:
+        return ErrorFamily.PUSH
+    if path.startswith("/peopleevents/2/definitions"):
+        return ErrorFamily.EVENT_DEFINITIONS
+    return ErrorFamily.V2
+
+
+def _replay_safe(op_id: str, method: str) -> bool:
+    if method in ("GET", "PUT", "DELETE", "PATCH"):
+        return True
+    return op_id in _REPLAY_SAFE_POSTS
+
+
+def _path_regex(path: str) -> re.Pattern[str]:
+    return re.compile("^" + re.sub(r"{(\w+)}", r"(?P<\1>[^/]+)", path) + "$")
+
+
+OPERATIONS: dict[str, Operation] = {
+    op_id: Operation(
+        op_id=op_id,
+        method=method,
+        path=path,
+        deprecated=deprecated,
+        rate_limit=limit,
+        paging=_PAGING.get(op_id, Paging.NONE),
+        replay_safe=_replay_safe(op_id, method),
+        errors=_family(op_id, path),
+        path_regex=_path_regex(path),
+    )
+    for op_id, method, path, deprecated, limit in SPEC_OPERATIONS
+}
+
+
+def operation(op_id: str) -> Operation:
+    """Look an operation up by its operationId (``KeyError`` names it when unknown)."""
+    try:
+        return OPERATIONS[op_id]
+    except KeyError:
+        raise KeyError(f"unknown operationId {op_id!r}") from None

@@ -1,0 +1,166 @@
+"""Every error the fake answers with: the six envelopes of SEMANTICS.md section 0, and their texts.
+
+Handlers raise :class:`FakeError`; nothing else in the fake builds an error body. Keeping the texts
+here (as fakeredis keeps its messages in one module) lets the tests assert the exact wording.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from .._operations import ErrorFamily
+from ._wire import NO_BODY, FakeResponse
+
+__all__ = ["FakeError", "v2_error", "error_for_family", "MSG"]
+
+V2_MESSAGE_IDS = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "BAD_REQUEST",
+    409: "BAD_REQUEST",
+    413: "BAD_REQUEST",
+    415: "BAD_REQUEST",
+    429: "TOO_MANY_REQUESTS",
+    500: "GENERAL_ERROR",
+    502: "GENERAL_ERROR",
+    503: "GENERAL_ERROR",
+    504: "GENERAL_ERROR",
+}
+
+
+class MSG:
+    """Error texts, in one place."""
+
+    UNAUTHORIZED = "Invalid login details"
+    FORBIDDEN = "Access forbidden"
+    TOO_MANY_REQUESTS = "Too many requests"
+    GENERAL_ERROR = "Something went wrong. Please contact support."
+    NOT_FOUND_PATH = "Requested URL not found: {path}"
+    METHOD_NOT_ALLOWED = "Request method '{method}' is not supported"
+    MALFORMED_JSON = "Request body is not valid JSON"
+    UNSUPPORTED_MEDIA = "Content type '{content_type}' not supported"
+    BODY_TOO_LARGE = "Request body is larger than {limit} bytes"
+    INJECTED = "Injected fault"
+
+
+class FakeError(Exception):
+    """Raised anywhere in the fake to answer with ``response``; the request changes nothing."""
+
+    def __init__(self, response: FakeResponse) -> None:
+        super().__init__(f"{response.status}: {response.body!r}")
+        self.response = response
+
+    @property
+    def status(self) -> int:
+        """The HTTP status the fake answers with."""
+        return self.response.status
+
+
+def v2_body(
+    status: int,
+    text: str,
+    *,
+    message_id: str | None = None,
+    validation_errors: dict[str, list[str]] | None = None,
+) -> dict[str, Any]:
+    """The ``requestError.serviceException`` envelope."""
+    exc: dict[str, Any] = {
+        "messageId": message_id or V2_MESSAGE_IDS.get(status, "BAD_REQUEST"),
+        "text": text,
+    }
+    if validation_errors:
+        exc["validationErrors"] = validation_errors
+    return {"requestError": {"serviceException": exc}}
+
+
+def v2_error(
+    status: int,
+    text: str,
+    *,
+    message_id: str | None = None,
+    validation_errors: dict[str, list[str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> FakeError:
+    """A v2-family error (persons, companies, tags, custom attributes, export; 401/403/429/500)."""
+    body = v2_body(status, text, message_id=message_id, validation_errors=validation_errors)
+    return FakeError(FakeResponse(status, body, dict(headers or {})))
+
+
+def v3_error(
+    status: int, code: int, message: str, details: list[dict[str, str]] | None = None
+) -> FakeError:
+    """The v3 upsert/merge whole-request error ``{code, message, details}``."""
+    body: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        body["details"] = details
+    return FakeError(FakeResponse(status, body))
+
+
+def lists_error(status: int, code: int, message: str) -> FakeError:
+    """The lists family's ``{errorCode, message}``."""
+    return FakeError(FakeResponse(status, {"errorCode": code, "message": message}))
+
+
+def push_error(code: int, message: str, status: int = 400) -> FakeError:
+    """The push family's ``{errorCode, errorMessage}`` (always 400 in the spec)."""
+    return FakeError(FakeResponse(status, {"errorCode": code, "errorMessage": message}))
+
+
+def problem_details(
+    errors: list[dict[str, Any]], *, title: str = "Bad Request", status: int = 400
+) -> FakeError:
+    """The events batch's ProblemDetails body."""
+    body = {
+        "status": status,
+        "title": title,
+        "type": "about:blank",
+        "traceId": uuid.uuid4().hex,
+        "errors": errors,
+    }
+    return FakeError(FakeResponse(status, body))
+
+
+def segments_error(
+    status: int,
+    description: str,
+    *,
+    action: str = "Check the request and try again.",
+    violations: list[dict[str, str]] | None = None,
+    resources: list[dict[str, str]] | None = None,
+) -> FakeError:
+    """The segments family's ``{errorCode: "E400", description, action, violations, resources}``."""
+    body = {
+        "errorCode": f"E{status}",
+        "description": description,
+        "action": action,
+        "violations": violations or [],
+        "resources": resources or [],
+    }
+    return FakeError(FakeResponse(status, body))
+
+
+def no_body_error(status: int) -> FakeError:
+    """Event definitions answer errors with a status and no body."""
+    return FakeError(FakeResponse(status, NO_BODY))
+
+
+def error_for_family(
+    family: ErrorFamily, status: int, text: str, *, headers: dict[str, str] | None = None
+) -> FakeError:
+    """A generic error (auth, rate limit, injected fault, server error) in a family's envelope.
+
+    Outside segments, 401/403/429/500 use the v2 envelope whatever the family (SEMANTICS.md section 0);
+    the other families' own envelopes are for their 4xx validation errors.
+    """
+    if family is ErrorFamily.SEGMENTS:
+        err = segments_error(status, text)
+        err.response.headers.update(headers or {})
+        return err
+    if family is ErrorFamily.EVENT_DEFINITIONS and status not in (401, 403, 429):
+        err = no_body_error(status)
+        err.response.headers.update(headers or {})
+        return err
+    return v2_error(status, text, headers=headers)

@@ -1,0 +1,57 @@
+"""The route table: (method, path) to operation to handler.
+
+Routes come from the operations table, so the fake answers exactly the paths the spec declares.
+Handler modules register themselves with :func:`handles`; :func:`resolve` finds the operation and
+its path parameters for a request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from .._operations import OPERATIONS, Operation
+
+if TYPE_CHECKING:
+    from ._context import Context
+    from ._wire import FakeResponse
+
+__all__ = ["Handler", "HANDLERS", "handles", "resolve", "methods_for_path"]
+
+Handler = Callable[["Context"], "FakeResponse"]
+
+HANDLERS: dict[str, Handler] = {}
+
+# Static paths first so that ``/people/2/persons/batch`` never matches a ``{placeholder}``.
+_ROUTES: list[Operation] = sorted(OPERATIONS.values(), key=lambda op: op.path.count("{"))
+
+
+def handles(*op_ids: str) -> Callable[[Handler], Handler]:
+    """Register the decorated function as the handler of ``op_ids``."""
+
+    def register(fn: Handler) -> Handler:
+        for op_id in op_ids:
+            if op_id not in OPERATIONS:
+                raise KeyError(f"unknown operationId {op_id!r}")
+            HANDLERS[op_id] = fn
+        return fn
+
+    return register
+
+
+def resolve(method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
+    """The operation serving ``method path`` and its decoded path parameters, or ``None``."""
+    from urllib.parse import unquote
+
+    for op in _ROUTES:
+        if op.method != method:
+            continue
+        match = op.path_regex.match(path)
+        if match:
+            return op, {k: unquote(v) for k, v in match.groupdict().items()}
+    return None
+
+
+def methods_for_path(path: str) -> list[str]:
+    """The methods the spec declares for ``path`` (for telling 404 from 405)."""
+    return sorted({op.method for op in _ROUTES if op.path_regex.match(path)})

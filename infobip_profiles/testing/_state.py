@@ -1,0 +1,52 @@
+"""One tenant's state: every engine, keyed by nothing but the API key that owns it."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+import zlib
+from typing import TYPE_CHECKING
+
+from .engine.attributes import AttributesEngine
+from .engine.companies import CompaniesEngine
+from .engine.events import EventsEngine
+from .engine.lists import ListsEngine
+from .engine.persons import PersonsEngine
+from .engine.push import PushEngine
+from .engine.segments import SegmentsEngine
+from .engine.tags import TagsEngine
+
+if TYPE_CHECKING:
+    from ._clock import FakeClock
+
+__all__ = ["TenantState"]
+
+
+class TenantState:
+    """All data of one API key. Engines reach each other through it (a tag delete touches persons)."""
+
+    def __init__(self, clock: FakeClock, tenant_index: int = 0) -> None:
+        self.clock = clock
+        self._tenant_index = tenant_index
+        self._counters: dict[str, itertools.count[int]] = {}
+        self.attributes = AttributesEngine(self)
+        self.tags = TagsEngine(self)
+        self.persons = PersonsEngine(self)
+        self.companies = CompaniesEngine(self)
+        self.lists = ListsEngine(self)
+        self.events = EventsEngine(self)
+        self.push = PushEngine(self)
+        self.segments = SegmentsEngine(self)
+
+    def next_id(self, kind: str, start: int = 1) -> int:
+        """The next deterministic integer id of ``kind`` (persons, companies, tags...)."""
+        counter = self._counters.get(kind)
+        if counter is None:
+            counter = self._counters[kind] = itertools.count(start)
+        return next(counter)
+
+    def next_uuid(self, kind: str = "uuid") -> str:
+        """A deterministic UUID (version 4 layout) for list items, events, exports, segments."""
+        n = self.next_id("uuid:" + kind)
+        value = (self._tenant_index << 96) | (zlib.crc32(kind.encode()) & 0xFFFF) << 64 | n
+        return str(uuid.UUID(int=value & ((1 << 128) - 1), version=4))

@@ -1,0 +1,3 @@
+"""Handlers: attributes."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Handlers: companies."""
+
+from __future__ import annotations

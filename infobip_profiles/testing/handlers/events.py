@@ -1,0 +1,3 @@
+"""Handlers: events."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Handlers: lists."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Handlers: persons."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Handlers: push."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Handlers: segments."""
+
+from __future__ import annotations

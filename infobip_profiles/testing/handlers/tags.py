@@ -1,0 +1,3 @@
+"""Handlers: tags."""
+
+from __future__ import annotations
