@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import logging
+import os
+import re
 import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from .._operations import ErrorFamily, Operation
 from . import handlers as _handlers  # noqa: F401  (registers the handlers)
+from ._calls import Call, CallLog, fingerprint
 from ._clock import FakeClock
 from ._context import Context
 from ._errors import MSG, FakeError, error_for_family, v2_error
+from ._faults import ConnectionDropped, DropMode, Fault, FaultRegistry, ResponseTimedOut
+from ._ratelimits import RateLimits, too_many_requests
 from ._router import HANDLERS, methods_for_path, resolve
+from ._seed import Seeded, load_seed_file, seed_state
 from ._state import TenantState
 from ._wire import FakeRequest, FakeResponse
 
@@ -18,10 +29,23 @@ if TYPE_CHECKING:
     import httpx
 
     from .._client import AsyncProfilesClient, ProfilesClient
+    from ._server import FakeServer
 
 __all__ = ["FakeProfiles"]
 
 log = logging.getLogger("infobip_profiles.testing")
+
+CONTROL_PREFIX = "/_fake/"
+
+# Content types the fake parses as JSON; the spec also declares XML for some operations, which
+# the fake does not speak (it answers 415).
+_JSON_TYPE = re.compile(r"^(application/(.+\+)?json|text/json|application/\*\+json)$")
+
+
+def presented_key(request: FakeRequest) -> str | None:
+    """The credential in the request's ``Authorization`` header (any scheme), or ``None``."""
+    _, _, key = request.headers.get("authorization", "").strip().partition(" ")
+    return key.strip() or None
 
 
 class FakeProfiles:
@@ -30,12 +54,25 @@ class FakeProfiles:
     One engine holds the state and the semantics; ``client()``, ``async_client()``, ``serve()`` and
     ``patch()`` are thin adapters over :meth:`handle`. State is kept per API key (a tenant).
 
+    Args:
+        api_key: the key the fake accepts from the start (more via :meth:`add_tenant`).
+        rate_limits: enforce each operation's published rate limit (429 with ``Retry-After``),
+            per tenant and operation, on the fake's clock. Can be switched later.
+        clock: the clock to use (default: a fresh :class:`FakeClock` following real time).
+        accept_any_key: treat every new ``App`` key as a fresh tenant instead of answering 401,
+            so parallel test workers can share one served fake, each with its own key.
+        max_calls: keep only the last ``max_calls`` calls in :attr:`calls` (default: all).
+
     Example::
 
         fake = FakeProfiles()
         client = fake.client()
         person = client.people.create(Person(first_name="Ada", emails=["ada@example.com"]))
+        assert fake.calls.last.op_id == "create-a-new-person"
     """
+
+    #: Request bodies above this size are refused with 413 (the events batch limit is 15 MiB).
+    MAX_BODY_BYTES = 20 * 1024 * 1024
 
     def __init__(
         self,
@@ -43,48 +80,254 @@ class FakeProfiles:
         *,
         rate_limits: bool = False,
         clock: FakeClock | None = None,
+        accept_any_key: bool = False,
+        max_calls: int | None = None,
     ) -> None:
+        if not api_key:
+            raise ValueError("api_key must not be empty")
         self.api_key = api_key
         self.rate_limits = rate_limits
+        self.accept_any_key = accept_any_key
         self.clock = clock or FakeClock()
         self._lock = threading.RLock()
         self._tenants: dict[str, TenantState] = {}
+        self._calls = CallLog(max_calls)
+        self._faults = FaultRegistry()
+        self._limits = RateLimits()
+        self._server: FakeServer | None = None
         self.add_tenant(api_key)
+
+    def __repr__(self) -> str:
+        # Never the keys: a tenant count is all a repr may say about them.
+        return (
+            f"<FakeProfiles tenants={len(self._tenants)} rate_limits={self.rate_limits} "
+            f"calls={len(self._calls)}>"
+        )
 
     # -- tenants ---------------------------------------------------------------------------------
 
     def add_tenant(self, api_key: str) -> None:
-        """Accept ``api_key`` as a further tenant with its own, empty state."""
+        """Accept ``api_key`` as a further tenant with its own, empty state (no-op if known).
+
+        Example::
+
+            fake.add_tenant("worker-2")
+            other = fake.client(api_key="worker-2")   # sees none of the default tenant's data
+        """
+        if not api_key:
+            raise ValueError("api_key must not be empty")
         with self._lock:
             if api_key not in self._tenants:
                 self._tenants[api_key] = TenantState(self.clock, len(self._tenants))
 
     def tenant(self, api_key: str | None = None) -> TenantState:
-        """The state behind ``api_key`` (default: the fake's own key)."""
-        return self._tenants[api_key or self.api_key]
+        """The state behind ``api_key`` (default: the fake's own key); ``KeyError`` if unknown."""
+        key = api_key or self.api_key
+        try:
+            return self._tenants[key]
+        except KeyError:
+            raise KeyError(f"no tenant with API key fingerprint {fingerprint(key)}") from None
+
+    def has_tenant(self, api_key: str) -> bool:
+        """Whether ``api_key`` is a known tenant."""
+        return api_key in self._tenants
+
+    # -- history, faults, limits -------------------------------------------------------------------
+
+    @property
+    def calls(self) -> CallLog:
+        """Every API request received, oldest first (see :class:`CallLog`). Keys are redacted.
+
+        Example::
+
+            assert fake.calls.count(op_id="create-a-new-person") == 1
+            assert fake.calls.last.body["firstName"] == "Ada"
+        """
+        return self._calls
+
+    @property
+    def faults(self) -> FaultRegistry:
+        """The active injected faults; ``fake.faults.clear()`` cancels them all."""
+        return self._faults
+
+    def inject(
+        self,
+        status: int | None = None,
+        *,
+        method: str | None = None,
+        path: str | re.Pattern[str] | None = None,
+        op_id: str | None = None,
+        times: int | None = 1,
+        retry_after: float | None = None,
+        latency: float = 0.0,
+        drop: DropMode | None = None,
+        headers: Mapping[str, str] | None = None,
+        text: str | None = None,
+        body: Any = None,
+        api_key: str | None = None,
+    ) -> Fault:
+        """Make the next ``times`` matching calls fail, slow down, or lose their connection.
+
+        Args:
+            status: answer with this status instead of processing the request, with a body in the
+                operation's error envelope (429 gets ``Retry-After: 1`` unless ``retry_after``).
+            method, path, op_id: which calls to affect (all that are given must match). ``path``
+                is exact text, a glob (``"/people/2/tags/*"``) or a compiled regex.
+            times: how many calls to affect; ``None`` for every matching call until cancelled.
+            retry_after: seconds for the ``Retry-After`` header (rounded up to whole seconds).
+            latency: seconds to wait before answering (outside the fake's lock, so other
+                requests proceed); combine with ``status`` or ``drop``, or alone.
+            drop: ``"before"``: the connection closes and the request is never processed;
+                ``"after"``: the request is processed, then the connection closes unanswered.
+                In-process and under :meth:`patch` these raise ``httpx.ConnectError`` and
+                ``httpx.RemoteProtocolError``; over :meth:`serve` the socket is closed.
+            headers, text, body: extra response headers, the error text, or a whole custom body.
+            api_key: affect only that tenant's calls.
+
+        Returns the :class:`Fault`, with ``.hits``, ``.remaining`` and ``.cancel()``.
+
+        Example::
+
+            fake.inject(429, op_id="create-a-new-person", retry_after=2)
+            fake.inject(503, method="GET", path="/people/2/persons", times=3)
+            fake.inject(drop="after", op_id="create-a-new-person")
+            fault = fake.inject(latency=0.5, times=None)
+            ...
+            fault.cancel()
+        """
+        return self._faults.inject(
+            status,
+            method=method,
+            path=path,
+            op_id=op_id,
+            times=times,
+            retry_after=retry_after,
+            latency=latency,
+            drop=drop,
+            headers=headers,
+            text=text,
+            body=body,
+            api_key=api_key,
+        )
 
     # -- the one entry point ---------------------------------------------------------------------
 
-    def handle(self, request: FakeRequest) -> FakeResponse:
-        """Answer one request as the real service would."""
+    def handle(self, request: FakeRequest, *, timeout: float | None = None) -> FakeResponse:
+        """Answer one request as the real service would; every adapter calls this.
+
+        Paths under ``/_fake/`` go to the control plane (see ``_control``) and are not recorded.
+        Everything else is recorded in :attr:`calls`, after any injected fault is applied.
+
+        ``timeout`` is the caller's read timeout: injected latency longer than it raises
+        :class:`ResponseTimedOut` after ``timeout`` seconds (the request is still processed).
+        A ``drop`` fault raises :class:`ConnectionDropped`. Both are for adapters to translate.
+        """
+        if request.path.startswith(CONTROL_PREFIX) or request.path == CONTROL_PREFIX[:-1]:
+            from ._control import handle_control
+
+            return handle_control(self, request)
+
+        started = self.clock.time()
+        route = resolve(request.method, request.path)
+        op = route[0] if route else None
+        api_key = presented_key(request)
+        fault = self._faults.take(request.method, request.path, op.op_id if op else None, api_key)
+        labels: list[str] = []
+
+        def record(response: FakeResponse | None) -> None:
+            self._calls._append(
+                Call.build(
+                    method=request.method,
+                    path=request.path,
+                    query=request.query,
+                    headers=request.headers,
+                    content=request.body,
+                    op_id=op.op_id if op else None,
+                    api_key=api_key,
+                    status=response.status if response else None,
+                    response_body=response.json() if response else None,
+                    response_headers=response.wire_headers() if response else {},
+                    started_at=started,
+                    finished_at=self.clock.time(),
+                    faults=labels,
+                )
+            )
+
+        timed_out = False
+        if fault is not None and fault.latency:
+            labels.append("latency")
+            if timeout is not None and fault.latency > timeout:
+                timed_out = True
+                time.sleep(max(0.0, timeout))
+            else:
+                time.sleep(fault.latency)
+        if fault is not None and fault.drop == "before":
+            labels.append("drop-before")
+            record(None)
+            log.debug("fake: %s %s dropped before processing", request.method, request.path)
+            raise ConnectionDropped(processed=False)
+
+        if fault is not None and fault.status is not None:
+            labels.append("status")
+            response = fault.response(op.errors if op else ErrorFamily.V2)
+        else:
+            response = self._answer(request, route, api_key)
+
+        if fault is not None and fault.drop == "after":
+            labels.append("drop-after")
+            record(None)
+            log.debug("fake: %s %s dropped after processing", request.method, request.path)
+            raise ConnectionDropped(processed=True)
+        if timed_out:
+            labels.append("timeout")
+            record(None)
+            raise ResponseTimedOut(f"{request.method} {request.path} outlasted {timeout}s")
+        record(response)
+        log.debug("fake: %s %s -> %s", request.method, request.path, response.status)
+        return response
+
+    def _answer(
+        self,
+        request: FakeRequest,
+        route: tuple[Operation, dict[str, str]] | None,
+        api_key: str | None,
+    ) -> FakeResponse:
         try:
-            return self._dispatch(request)
+            return self._dispatch(request, route, api_key)
         except FakeError as err:
             return err.response
 
-    def _dispatch(self, request: FakeRequest) -> FakeResponse:
-        route = resolve(request.method, request.path)
+    def _dispatch(
+        self,
+        request: FakeRequest,
+        route: tuple[Operation, dict[str, str]] | None,
+        api_key: str | None,
+    ) -> FakeResponse:
+        if len(request.body) > self.MAX_BODY_BYTES:
+            raise v2_error(413, MSG.BODY_TOO_LARGE.format(limit=self.MAX_BODY_BYTES))
         if route is None:
             if methods_for_path(request.path):
                 raise v2_error(405, MSG.METHOD_NOT_ALLOWED.format(method=request.method))
             raise v2_error(404, MSG.NOT_FOUND_PATH.format(path=request.path))
         op, path_params = route
-        state = self._authenticate(request, op.errors)
-        handler = HANDLERS.get(op.op_id)
-        if handler is None:
-            raise error_for_family(op.errors, 404, MSG.NOT_FOUND_PATH.format(path=request.path))
-        ctx = Context(request, op, path_params, state, self.clock)
+        # Under the lock from authentication on, so a concurrent reset() cannot swap the
+        # tenant's state between looking it up and using it.
         with self._lock:
+            state = self._authenticate(request, api_key, op.errors)
+            if self.rate_limits:
+                now = self.clock.time()
+                wait = self._limits.acquire(fingerprint(api_key or ""), op, now)
+                if wait > 0:
+                    raise too_many_requests(op, wait, now)
+            content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            if request.body and content_type and not _JSON_TYPE.match(content_type):
+                raise error_for_family(
+                    op.errors, 415, MSG.UNSUPPORTED_MEDIA.format(content_type=content_type)
+                )
+            handler = HANDLERS.get(op.op_id)
+            if handler is None:
+                raise error_for_family(op.errors, 404, MSG.NOT_FOUND_PATH.format(path=request.path))
+            ctx = Context(request, op, path_params, state, self.clock)
             try:
                 return handler(ctx)
             except FakeError:
@@ -93,18 +336,172 @@ class FakeProfiles:
                 log.exception("fake handler for %s failed", op.op_id)
                 raise error_for_family(op.errors, 500, MSG.GENERAL_ERROR) from None
 
-    def _authenticate(self, request: FakeRequest, family: Any) -> TenantState:
-        auth = request.headers.get("authorization", "")
-        scheme, _, key = auth.partition(" ")
-        state = self._tenants.get(key.strip()) if scheme == "App" else None
+    def _authenticate(
+        self, request: FakeRequest, api_key: str | None, family: ErrorFamily
+    ) -> TenantState:
+        scheme = request.headers.get("authorization", "").strip().partition(" ")[0]
+        state = None
+        if scheme == "App" and api_key:
+            state = self._tenants.get(api_key)
+            if state is None and self.accept_any_key:
+                self.add_tenant(api_key)
+                state = self._tenants[api_key]
         if state is None:
             raise error_for_family(family, 401, MSG.UNAUTHORIZED)
         return state
 
+    # -- state control -----------------------------------------------------------------------------
+
+    def reset(self, api_key: str | None = None) -> None:
+        """Empty the state of every tenant, or of ``api_key``'s only; tenants stay registered.
+
+        Also forgets the matching calls, faults and rate-limit windows. The clock is not touched.
+
+        Example::
+
+            fake.reset()                      # everything
+            fake.reset(api_key="worker-2")    # one tenant, for a shared served fake
+        """
+        with self._lock:
+            keys = list(self._tenants) if api_key is None else [api_key]
+            for key in keys:
+                old = self.tenant(key)
+                self._tenants[key] = TenantState(self.clock, old._tenant_index)
+                self._limits.reset(fingerprint(key))
+            self._calls.clear(api_key=api_key)
+            self._faults.clear(api_key=api_key)
+
+    def seed(
+        self,
+        *,
+        people: Iterable[Any] = (),
+        custom_attributes: Iterable[Any] = (),
+        tags: Iterable[Any] = (),
+        companies: Iterable[Any] = (),
+        api_key: str | None = None,
+    ) -> Seeded:
+        """Create data directly in a tenant (default: the fake's own), validated like the API does.
+
+        Items are wire dicts (camelCase, as you would POST them) or the client's model objects;
+        tags may also be plain names. Custom attributes and tags are created first, then
+        companies, then people. All or nothing: a refused item raises :class:`SeedError` and
+        leaves the tenant as it was. Nothing is recorded in :attr:`calls` or rate-limited.
+
+        Returns a :class:`Seeded` with the stored items (ids, timestamps) in input order.
+
+        Example::
+
+            seeded = fake.seed(
+                custom_attributes=[{"name": "tier", "dataType": "STRING"}],
+                people=[{"firstName": "Ada", "customAttributes": {"tier": "gold"},
+                         "contactInformation": {"email": [{"address": "ada@example.com"}]}}],
+            )
+            ada_id = seeded.people[0]["id"]
+        """
+        key = api_key or self.api_key
+        with self._lock:
+            state = self.tenant(key)
+            backup = self._backup(state)
+            try:
+                return seed_state(
+                    state,
+                    people=list(people),
+                    custom_attributes=list(custom_attributes),
+                    tags=list(tags),
+                    companies=list(companies),
+                )
+            except BaseException:
+                if backup is not None:
+                    self._tenants[key] = backup
+                raise
+
+    def _backup(self, state: TenantState) -> TenantState | None:
+        # A deep copy sharing the clock; engines holding something uncopyable make seeding
+        # best-effort rather than impossible.
+        try:
+            return copy.deepcopy(state, {id(self.clock): self.clock})
+        except Exception:  # pragma: no cover - depends on what engines store
+            log.debug("fake: tenant state cannot be copied; seeding is not atomic")
+            return None
+
+    def seed_file(self, path: str | os.PathLike[str], *, api_key: str | None = None) -> Seeded:
+        """Seed from a JSON file (format in :mod:`infobip_profiles.testing._seed`).
+
+        Example::
+
+            fake.seed_file("tests/data/people.json")
+        """
+        return self.seed(api_key=api_key, **load_seed_file(path))
+
+    # -- read-only inspection ----------------------------------------------------------------------
+
+    def people(self, api_key: str | None = None) -> tuple[dict[str, Any], ...]:
+        """Every stored person of a tenant as a wire dict (a copy: editing it changes nothing).
+
+        Example::
+
+            assert [p["firstName"] for p in fake.people()] == ["Ada"]
+        """
+        return self._snapshot("persons", api_key)
+
+    def person(self, person_id: int, api_key: str | None = None) -> dict[str, Any]:
+        """The stored person with ``person_id`` as a wire dict; ``KeyError`` if there is none."""
+        for person in self.people(api_key):
+            if person.get("id") == person_id:
+                return person
+        raise KeyError(f"no person with id {person_id}")
+
+    def companies(self, api_key: str | None = None) -> tuple[dict[str, Any], ...]:
+        """Every stored company of a tenant as a wire dict (a copy)."""
+        return self._snapshot("companies", api_key)
+
+    def tags(self, api_key: str | None = None) -> tuple[dict[str, Any], ...]:
+        """Every stored tag of a tenant as a wire dict (a copy)."""
+        return self._snapshot("tags", api_key)
+
+    def custom_attributes(self, api_key: str | None = None) -> tuple[dict[str, Any], ...]:
+        """Every custom attribute definition of a tenant as a wire dict (a copy)."""
+        return self._snapshot("attributes", api_key)
+
+    def events(self, api_key: str | None = None) -> tuple[dict[str, Any], ...]:
+        """Every stored event of a tenant as a wire dict (a copy)."""
+        return self._snapshot("events", api_key)
+
+    def state(self, api_key: str | None = None) -> dict[str, Any]:
+        """A dump of a tenant's data, from every engine that can list it (``GET /_fake/state``)."""
+        dump: dict[str, Any] = {}
+        for name, engine in (
+            ("people", "persons"),
+            ("companies", "companies"),
+            ("tags", "tags"),
+            ("customAttributes", "attributes"),
+            ("events", "events"),
+            ("segments", "segments"),
+            ("push", "push"),
+        ):
+            with contextlib.suppress(NotImplementedError):
+                dump[name] = list(self._snapshot(engine, api_key))
+        return dump
+
+    def _snapshot(self, engine: str, api_key: str | None) -> tuple[dict[str, Any], ...]:
+        with self._lock:
+            obj = getattr(self.tenant(api_key), engine)
+            snapshot = getattr(obj, "snapshot", None) or getattr(obj, "all", None)
+            if not callable(snapshot):
+                raise NotImplementedError(
+                    f"the fake's {engine} engine cannot list its contents yet"
+                )
+            return tuple(copy.deepcopy(list(snapshot())))
+
     # -- adapters ----------------------------------------------------------------------------------
 
     def transport(self) -> httpx.BaseTransport:
-        """An httpx transport that answers from this fake, in-process."""
+        """An httpx transport that answers from this fake, in-process.
+
+        Example::
+
+            http = httpx.Client(transport=fake.transport(), base_url="https://api.infobip.com")
+        """
         from ._transport import FakeTransport
 
         return FakeTransport(self)
@@ -116,7 +513,11 @@ class FakeProfiles:
         return AsyncFakeTransport(self)
 
     def client(self, **options: Any) -> ProfilesClient:
-        """A :class:`ProfilesClient` wired to this fake in-process (no sockets)."""
+        """A :class:`ProfilesClient` wired to this fake in-process (no sockets).
+
+        ``options`` go to the client (``api_key`` defaults to the fake's, ``throttle`` to
+        :attr:`rate_limits`).
+        """
         import httpx
 
         from .._client import ProfilesClient
@@ -138,3 +539,81 @@ class FakeProfiles:
         options.setdefault("throttle", self.rate_limits)
         http = httpx.AsyncClient(transport=self.async_transport())
         return AsyncProfilesClient(http_client=http, **options)
+
+    @contextlib.contextmanager
+    def serve(
+        self, host: str = "127.0.0.1", port: int = 0, *, allow_remote: bool = False
+    ) -> Iterator[str]:
+        """Serve this fake over real HTTP; yields the base URL (``http://127.0.0.1:PORT``).
+
+        A threaded HTTP/1.1 server (keep-alive) on a free port unless ``port`` is given; it shuts
+        down when the block exits. Binding a non-loopback ``host`` needs ``allow_remote=True``.
+
+        Example::
+
+            with fake.serve() as base_url:
+                client = ProfilesClient(api_key="test-key", base_url=base_url)
+                ...
+        """
+        from ._server import FakeServer
+
+        server = FakeServer(self, host, port, allow_remote=allow_remote)
+        server.start()
+        try:
+            yield server.base_url
+        finally:
+            server.stop()
+
+    def start_server(
+        self, host: str = "127.0.0.1", port: int = 0, *, allow_remote: bool = False
+    ) -> str:
+        """Start serving over HTTP until :meth:`stop`; returns the base URL (one server per fake).
+
+        Example::
+
+            base_url = fake.start_server()
+            try:
+                ...
+            finally:
+                fake.stop()
+        """
+        from ._server import FakeServer
+
+        with self._lock:
+            if self._server is not None:
+                raise RuntimeError(f"already serving at {self._server.base_url}")
+            server = FakeServer(self, host, port, allow_remote=allow_remote)
+            server.start()
+            self._server = server
+            return server.base_url
+
+    def stop(self) -> None:
+        """Stop the server started by :meth:`start_server` (no-op if none is running)."""
+        with self._lock:
+            server, self._server = self._server, None
+        if server is not None:
+            server.stop()
+
+    @property
+    def base_url(self) -> str | None:
+        """The URL of the server started by :meth:`start_server`, or ``None``."""
+        server = self._server
+        return server.base_url if server is not None else None
+
+    def patch(self, base_url: str | None = None) -> contextlib.AbstractContextManager[Any]:
+        """Route every httpx request to the API host, from any code, to this fake (needs respx).
+
+        By default requests to ``api.infobip.com`` and any ``*.api.infobip.com`` are caught; with
+        ``base_url``, requests to its host (and port, if given) instead. Requests to other hosts
+        go to the network as usual. Sync and async clients are both caught. Yields the respx
+        router, to which you may add routes of your own.
+
+        Example::
+
+            with fake.patch():
+                ProfilesClient(api_key="test-key").people.get(PersonRef.id(1))
+        """
+        from ._respx import patch_httpx
+
+        router: contextlib.AbstractContextManager[Any] = patch_httpx(self, base_url)
+        return router

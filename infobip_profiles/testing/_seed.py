@@ -1,0 +1,215 @@
+"""Seeding a tenant with data, from Python objects or a JSON seed file.
+
+Seed file format (also the body of ``POST /_fake/seed``): one JSON object whose keys are all
+optional, each a list of items in the API's wire format (camelCase, as you would POST them)::
+
+    {
+      "customAttributes": [{"name": "tier", "dataType": "STRING"}],
+      "tags": ["vip", {"name": "beta"}],
+      "companies": [{"name": "Acme", "domains": ["acme.example"]}],
+      "people": [{"firstName": "Ada", "contactInformation": {"email": [{"address": "ada@x.co"}]}}]
+    }
+
+Items are created in that order (attribute definitions and tags before the people that use them),
+through the same engine calls the API's create operations make, so they are validated the same
+way and get ids, timestamps and defaults. ``custom_attributes`` may stand for ``customAttributes``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ._errors import FakeError
+
+if TYPE_CHECKING:
+    from ._state import TenantState
+
+__all__ = ["Seeded", "SeedError", "load_seed_file", "parse_seed_document", "seed_state", "to_wire"]
+
+# Seed-file key -> keyword of ``FakeProfiles.seed``.
+_KEYS = {
+    "people": "people",
+    "customAttributes": "custom_attributes",
+    "custom_attributes": "custom_attributes",
+    "tags": "tags",
+    "companies": "companies",
+}
+
+
+class SeedError(ValueError):
+    """Seed data the fake refused; the message names the item and the API's error text.
+
+    Seeding is all or nothing: when this is raised the tenant is as it was before.
+    """
+
+
+@attrs.frozen
+class Seeded:
+    """What ``fake.seed(...)`` created, as stored (with ids and timestamps), in input order."""
+
+    people: tuple[dict[str, Any], ...] = ()
+    companies: tuple[dict[str, Any], ...] = ()
+    tags: tuple[dict[str, Any], ...] = ()
+    custom_attributes: tuple[dict[str, Any], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result in seed-file shape (what ``POST /_fake/seed`` answers)."""
+        return {
+            "people": list(self.people),
+            "companies": list(self.companies),
+            "tags": list(self.tags),
+            "customAttributes": list(self.custom_attributes),
+        }
+
+
+def to_wire(item: Any) -> dict[str, Any]:
+    """A seed item as a wire dict: dicts as given, attrs models via the client's converter."""
+    if isinstance(item, Mapping):
+        return dict(item)
+    if attrs.has(type(item)):
+        unstructure = _model_unstructurer()
+        data = unstructure(item)
+        if not isinstance(data, dict):
+            raise TypeError(f"{type(item).__name__} did not unstructure to a JSON object")
+        return data
+    raise TypeError(f"seed items are wire dicts or model objects, not {type(item).__name__}")
+
+
+def _model_unstructurer() -> Callable[[Any], Any]:
+    try:
+        from .. import _converter
+    except ImportError:
+        raise TypeError(
+            "model objects need infobip_profiles._converter, which is not available; "
+            "pass wire dicts (camelCase) instead"
+        ) from None
+    fn = getattr(_converter, "unstructure", None)
+    if callable(fn):
+        return fn  # type: ignore[no-any-return]
+    for name in ("converter", "CONVERTER"):
+        conv = getattr(_converter, name, None)
+        if conv is not None and callable(getattr(conv, "unstructure", None)):
+            return conv.unstructure  # type: ignore[no-any-return]
+    raise TypeError("infobip_profiles._converter has no unstructure(); pass wire dicts instead")
+
+
+def parse_seed_document(doc: Any) -> dict[str, list[Any]]:
+    """Validate a seed document (parsed JSON) and return ``FakeProfiles.seed`` keyword arguments."""
+    if not isinstance(doc, dict):
+        raise SeedError('a seed document is a JSON object such as {"people": [...]}')
+    unknown = sorted(set(doc) - set(_KEYS))
+    if unknown:
+        raise SeedError(f"unknown seed keys {unknown}; expected some of {sorted(set(_KEYS))}")
+    kwargs: dict[str, list[Any]] = {}
+    for key, value in doc.items():
+        if not isinstance(value, list):
+            raise SeedError(f"{key!r} must be a list")
+        kwargs.setdefault(_KEYS[key], []).extend(value)
+    return kwargs
+
+
+def load_seed_file(path: str | os.PathLike[str]) -> dict[str, list[Any]]:
+    """Read a JSON seed file and return ``FakeProfiles.seed`` keyword arguments."""
+    with open(path, encoding="utf-8") as fh:
+        try:
+            doc = json.load(fh)
+        except ValueError as exc:
+            raise SeedError(f"{os.fspath(path)} is not valid JSON: {exc}") from None
+    return parse_seed_document(doc)
+
+
+def seed_state(
+    state: TenantState,
+    *,
+    people: Iterable[Any] = (),
+    custom_attributes: Iterable[Any] = (),
+    tags: Iterable[Any] = (),
+    companies: Iterable[Any] = (),
+) -> Seeded:
+    """Create the items in ``state`` through its engines (the caller holds the fake's lock)."""
+    attrs_created = [
+        _create(state, "custom_attributes", i, _define_attribute, to_wire(item))
+        for i, item in enumerate(custom_attributes)
+    ]
+    tags_created = [
+        _create(state, "tags", i, _create_tag, _tag_wire(item)) for i, item in enumerate(tags)
+    ]
+    companies_created = [
+        _create(state, "companies", i, _create_company, to_wire(item))
+        for i, item in enumerate(companies)
+    ]
+    people_created = [
+        _create(state, "people", i, _create_person, to_wire(item)) for i, item in enumerate(people)
+    ]
+    return Seeded(
+        people=tuple(people_created),
+        companies=tuple(companies_created),
+        tags=tuple(tags_created),
+        custom_attributes=tuple(attrs_created),
+    )
+
+
+def _tag_wire(item: Any) -> dict[str, Any]:
+    return {"name": item} if isinstance(item, str) else to_wire(item)
+
+
+def _create(
+    state: TenantState,
+    kind: str,
+    index: int,
+    create: Callable[[TenantState, dict[str, Any]], Any],
+    body: dict[str, Any],
+) -> dict[str, Any]:
+    try:
+        result = create(state, body)
+    except FakeError as err:
+        raise SeedError(f"{kind}[{index}] refused: {err.status} {_error_text(err)}") from None
+    return result if isinstance(result, dict) else body
+
+
+def _error_text(err: FakeError) -> str:
+    body = err.response.json()
+    if isinstance(body, dict):
+        exc = body.get("requestError", {}).get("serviceException")
+        if isinstance(exc, dict):
+            extra = exc.get("validationErrors")
+            return str(exc.get("text")) + (f" {extra}" if extra else "")
+        for key in ("message", "errorMessage", "description"):
+            if key in body:
+                return str(body[key])
+    return json.dumps(body)
+
+
+def _engine_method(state: TenantState, engine: str, method: str) -> Callable[..., Any]:
+    fn = getattr(getattr(state, engine), method, None)
+    if not callable(fn):
+        raise NotImplementedError(
+            f"the fake's {engine} engine has no {method}() yet, so it cannot seed {engine}"
+        )
+    return fn  # type: ignore[no-any-return]
+
+
+def _define_attribute(state: TenantState, body: dict[str, Any]) -> Any:
+    if "name" not in body or "dataType" not in body:
+        raise SeedError(f"a custom attribute needs 'name' and 'dataType': {body!r}")
+    define = _engine_method(state, "attributes", "define")
+    return define(body["name"], body["dataType"], body.get("objectSchema"))
+
+
+def _create_tag(state: TenantState, body: dict[str, Any]) -> Any:
+    if "name" not in body:
+        raise SeedError(f"a tag needs a 'name': {body!r}")
+    return _engine_method(state, "tags", "create")(body["name"])
+
+
+def _create_company(state: TenantState, body: dict[str, Any]) -> Any:
+    return _engine_method(state, "companies", "create")(body)
+
+
+def _create_person(state: TenantState, body: dict[str, Any]) -> Any:
+    return _engine_method(state, "persons", "create")(body)

@@ -1,0 +1,301 @@
+"""The fake over real HTTP: a threaded HTTP/1.1 server on loopback, a thin adapter over ``handle``.
+
+Each connection gets a daemon thread; keep-alive is supported. The server survives whatever a
+client does: malformed request lines and headers get a JSON 400, bodies over
+``FakeProfiles.MAX_BODY_BYTES`` a 413 (without reading them), clients that hang up mid-request are
+dropped quietly. An injected ``drop`` fault closes the socket without a response (``"before"``:
+unprocessed, ``"after"``: processed).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import json
+import logging
+import socket
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlsplit
+
+from ._errors import MSG, v2_body
+from ._faults import ConnectionDropped, ResponseTimedOut
+from ._wire import FakeRequest, FakeResponse
+
+if TYPE_CHECKING:
+    from ._fake import FakeProfiles
+
+__all__ = ["FakeServer", "is_loopback"]
+
+log = logging.getLogger("infobip_profiles.testing.server")
+
+_MAX_LINE = 65536
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine only (``127.0.0.0/8``, ``::1``, ``localhost``)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class _Incomplete(Exception):
+    """The client closed the connection before sending the whole request."""
+
+
+class _TooLarge(Exception):
+    """The body is over the fake's limit."""
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+
+    def __init__(self, fake: FakeProfiles, address: tuple[str, int], family: int) -> None:
+        self.address_family = family
+        self.fake = fake
+        self._conns: set[socket.socket] = set()
+        self._conns_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._conns_lock:
+            self._conns.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._conns_lock:
+            self._conns.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """Wake every connection thread (keep-alive idlers included) so they finish."""
+        with self._conns_lock:
+            conns = list(self._conns)
+        for conn in conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client misbehaving is not the server's problem; keep stderr clean.
+        log.debug("fake server: error on a connection", exc_info=True)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "infobip-profiles-fake"
+    sys_version = ""
+    # Idle keep-alive connections are closed after this many seconds.
+    timeout = 60
+    server: _HTTPServer
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET
+
+    def _serve(self) -> None:
+        fake = self.server.fake
+        try:
+            body = self._read_body(fake.MAX_BODY_BYTES)
+        except _TooLarge:
+            self.close_connection = True
+            self._send(
+                FakeResponse(
+                    413, v2_body(413, MSG.BODY_TOO_LARGE.format(limit=fake.MAX_BODY_BYTES))
+                )
+            )
+            return
+        except _Incomplete:
+            self.close_connection = True
+            return
+        except ValueError as exc:
+            self.send_error(400, str(exc))
+            return
+        parts = urlsplit(self.path)
+        request = FakeRequest(
+            method=self.command,
+            path=parts.path or "/",
+            query=parse_qsl(parts.query, keep_blank_values=True),
+            headers={k.lower(): v for k, v in self.headers.items()},
+            body=body,
+        )
+        try:
+            response = fake.handle(request)
+        except (ConnectionDropped, ResponseTimedOut):
+            # No response at all: the client sees the connection close.
+            self.close_connection = True
+            return
+        except Exception:  # pragma: no cover - handle() turns engine failures into 500s
+            log.exception("fake server: handling %s %s failed", self.command, parts.path)
+            response = FakeResponse(500, v2_body(500, MSG.GENERAL_ERROR))
+        self._send(response)
+
+    def _read_body(self, limit: int) -> bytes:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            return self._read_chunked(limit)
+        raw = self.headers.get("Content-Length")
+        if raw is None:
+            return b""
+        try:
+            length = int(raw)
+        except ValueError:
+            raise ValueError(f"bad Content-Length {raw!r}") from None
+        if length < 0:
+            raise ValueError(f"bad Content-Length {raw!r}")
+        if length > limit:
+            raise _TooLarge
+        body = self.rfile.read(length)
+        if len(body) < length:
+            raise _Incomplete
+        return body
+
+    def _read_chunked(self, limit: int) -> bytes:
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            line = self.rfile.readline(_MAX_LINE)
+            if not line:
+                raise _Incomplete
+            try:
+                size = int(line.split(b";")[0].strip(), 16)
+            except ValueError:
+                raise ValueError("bad chunk size") from None
+            if size == 0:
+                while self.rfile.readline(_MAX_LINE) not in (b"\r\n", b"\n", b""):
+                    pass  # trailers are ignored
+                return b"".join(chunks)
+            total += size
+            if total > limit:
+                raise _TooLarge
+            data = self.rfile.read(size)
+            if len(data) < size:
+                raise _Incomplete
+            chunks.append(data)
+            self.rfile.readline(_MAX_LINE)
+
+    def _send(self, response: FakeResponse) -> None:
+        content = response.content()
+        try:
+            self.send_response(response.status)
+            for name, value in response.wire_headers().items():
+                if name.lower() not in ("content-length", "connection", "transfer-encoding"):
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(content)))
+            if self.close_connection:
+                self.send_header("Connection", "close")
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(content)
+            self.wfile.flush()
+        except OSError:
+            self.close_connection = True
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Errors http.server raises itself (bad request line, headers) in the v2 JSON envelope."""
+        self.close_connection = True
+        try:
+            text = message or HTTPStatus(code).phrase
+        except ValueError:
+            text = "Error"
+        content = json.dumps(v2_body(code, text)).encode()
+        try:
+            self.send_response(code, text)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(content)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            if self.command != "HEAD" and code >= 200:
+                self.wfile.write(content)
+        except OSError:
+            pass
+
+    def log_message(self, format: str, *args: Any) -> None:
+        # The request line carries no credentials; headers are never logged.
+        log.debug("fake server %s: " + format, self.address_string(), *args)
+
+
+class FakeServer:
+    """A :class:`FakeProfiles` served over HTTP; use ``fake.serve()`` or ``fake.start_server()``.
+
+    Example::
+
+        server = FakeServer(fake)
+        server.start()
+        print(server.base_url)   # http://127.0.0.1:54321
+        server.stop()
+    """
+
+    def __init__(
+        self,
+        fake: FakeProfiles,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        allow_remote: bool = False,
+    ) -> None:
+        if not allow_remote and not is_loopback(host):
+            raise ValueError(
+                f"refusing to serve the fake on non-loopback host {host!r}; "
+                "pass allow_remote=True if you really mean to expose it"
+            )
+        self._fake = fake
+        self._host = host
+        self._port = port
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        """``http://HOST:PORT`` with the port actually bound."""
+        if self._httpd is None:
+            raise RuntimeError("the server is not running")
+        host, port = self._httpd.server_address[:2]
+        host = str(host)
+        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+    @property
+    def running(self) -> bool:
+        """Whether the server is accepting connections."""
+        return self._httpd is not None
+
+    def start(self) -> None:
+        """Bind and start serving in a daemon thread (idempotent)."""
+        if self._httpd is not None:
+            return
+        host = "127.0.0.1" if self._host == "localhost" else self._host.strip("[]")
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self._httpd = _HTTPServer(self._fake, (host, self._port), family)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"infobip-profiles-fake {self.base_url}",
+            daemon=True,
+        )
+        self._thread.start()
+        log.debug("fake server listening on %s", self.base_url)
+
+    def stop(self) -> None:
+        """Stop accepting, close open connections and wait for the accept loop to end."""
+        httpd, self._httpd = self._httpd, None
+        if httpd is None:
+            return
+        httpd.shutdown()
+        httpd.server_close()
+        httpd.close_connections()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> FakeServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
