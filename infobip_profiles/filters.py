@@ -637,26 +637,36 @@ class Field:
         self._require_kind(op, (_STRING, _STRING_LIST, _INTEGER, _DATE, _DATE_TIME))
         if isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Iterable):
             _fail(f"{op} takes a list of values, got {_type_name(values)} {values!r}")
-        result = []
-        families = set()
-        for raw in values:
-            value = _plain(raw)
-            if isinstance(value, bool):
-                _fail(f"{op} cannot take booleans; booleans support eq() and ne() only")
-            rendered = self._scalar(op, value, rel=False)
-            families.add(
-                "number"
-                if _is_number(rendered)
-                else "datetime"
-                if isinstance(rendered, datetime)
-                else "date"
-                if isinstance(rendered, date)
-                else "string"
-            )
-            result.append(rendered)
-        if len(families) > 1:
-            _fail(f"{op} values must all be of one type, got {', '.join(sorted(families))}")
+        result = [self._scalar(op, self._no_bool(op, _plain(v)), rel=False) for v in values]
+        if self._kind is None:
+            self._check_one_type(op, result)
         return result
+
+    @staticmethod
+    def _no_bool(op: str, value: Any) -> Any:
+        if isinstance(value, bool):
+            _fail(f"{op} cannot take booleans; booleans support eq() and ne() only")
+        return value
+
+    @staticmethod
+    def _check_one_type(op: str, values: list[Any]) -> None:
+        """An attribute has one type: its list of values must agree on it.
+
+        Strings may mix with date (or datetime) objects when they are dates (or timestamps) too;
+        on their own they may look like anything, since a string attribute can hold "2020-01-01".
+        """
+        kinds = {
+            "number" if _is_number(v) else "datetime" if isinstance(v, datetime) else "date"
+            for v in values
+            if not isinstance(v, str)
+        }
+        texts = [v for v in values if isinstance(v, str)]
+        if len(kinds) > 1 or (kinds == {"number"} and texts):
+            found = sorted(kinds | ({"string"} if texts else set()))
+            _fail(f"{op} values must all be of one type, got {', '.join(found)}")
+        valid = _valid_date_text if kinds == {"date"} else _valid_datetime_text
+        if kinds & {"date", "datetime"} and not all(valid(t) for t in texts):
+            _fail(f"{op} values must all be of one type, got {kinds.pop()}s and other strings")
 
     def is_in(self, values: Iterable[Any]) -> Filter:
         """Equal to one of ``values`` (``#in``)."""
