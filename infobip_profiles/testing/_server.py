@@ -200,6 +200,10 @@ class _Handler(BaseHTTPRequestHandler):
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Errors http.server raises itself (bad request line, headers) in the v2 JSON envelope."""
         self.close_connection = True
+        # A garbled request line leaves the version at HTTP/0.9, which would suppress the status
+        # line and headers; nobody speaks 0.9 to this API, so answer in 1.1.
+        if self.request_version == "HTTP/0.9":
+            self.request_version = "HTTP/1.1"
         try:
             text = message or HTTPStatus(code).phrase
         except ValueError:
