@@ -1,0 +1,270 @@
+"""The one cattrs converter between models and the wire, and the model decorator it relies on.
+
+Models are attrs classes with snake_case attributes; the wire is camelCase. A model remembers which
+fields were set (passed to its constructor, assigned later, or present in a response) and only
+those are sent: a PATCH changes only what was given, and ``None`` set on purpose is sent as ``null``
+(which clears the field).
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+from collections.abc import Callable
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, override
+from typing_extensions import dataclass_transform
+
+__all__ = [
+    "Model",
+    "model",
+    "converter",
+    "to_wire",
+    "from_wire",
+    "dumps",
+    "loads",
+    "format_date",
+    "format_datetime",
+    "parse_datetime",
+    "wire_name",
+    "lenient_enum",
+]
+
+T = TypeVar("T")
+
+
+class Model:
+    """Base of every wire model. ``fields_set()`` tells which fields will be sent."""
+
+    __slots__ = ("_fields_set",)
+
+    def fields_set(self) -> frozenset[str]:
+        """Names of the fields that were set (and so are sent)."""
+        return getattr(self, "_fields_set", frozenset())
+
+    def __repr__(self) -> str:
+        chosen = self.fields_set()
+        shown = ", ".join(
+            f"{f.name}={getattr(self, f.name)!r}"
+            for f in attrs.fields(type(self))  # type: ignore[arg-type]
+            if f.name in chosen
+        )
+        return f"{type(self).__name__}({shown})"
+
+
+def _track(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> Any:
+    object.__setattr__(instance, "_fields_set", instance.fields_set() | {attribute.name})
+    return value
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def wire_name(field: attrs.Attribute[Any]) -> str:
+    """The camelCase wire name of a model field (``metadata={"wire": ...}`` overrides it)."""
+    return str(field.metadata.get("wire") or _camel(field.name))
+
+
+def _install_tracking(cls: type[T]) -> type[T]:
+    init_names = [a.name for a in attrs.fields(cls) if a.init]  # type: ignore[arg-type]
+    original = cls.__init__
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        object.__setattr__(self, "_fields_set", frozenset(init_names[: len(args)]) | kwargs.keys())
+
+    __init__.__doc__ = original.__doc__
+    __init__.__wrapped__ = original  # type: ignore[attr-defined]
+    cls.__init__ = __init__  # type: ignore[method-assign]
+    return cls
+
+
+@dataclass_transform(field_specifiers=(attrs.field,), kw_only_default=True)
+def model(cls: type[T]) -> type[T]:
+    """Make ``cls`` a keyword-only attrs wire model that tracks the fields set on it."""
+    return _install_tracking(attrs.define(cls, kw_only=True, on_setattr=_track, repr=False))
+
+
+@dataclass_transform(field_specifiers=(attrs.field,))
+def positional_model(cls: type[T]) -> type[T]:
+    """Like :func:`model`, but fields may be passed positionally (small value objects)."""
+    return _install_tracking(attrs.define(cls, on_setattr=_track, repr=False))
+
+
+# -- scalar formats ---------------------------------------------------------------------------
+
+_V2_FORMAT = "%Y-%m-%dT%H:%M:%S"
+
+
+def format_date(value: date) -> str:
+    """``YYYY-MM-DD``."""
+    return value.isoformat()
+
+
+def format_datetime(value: datetime) -> str:
+    """The v2 timestamp form ``yyyy-MM-ddTHH:mm:ss`` in UTC (aware values are converted)."""
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc)
+    return value.strftime(_V2_FORMAT)
+
+
+_ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+
+
+def parse_datetime(value: str) -> datetime:
+    """Parse the API's timestamps (v2 without zone, or ISO with milliseconds and ``Z``) as UTC."""
+    text = value.strip()
+    if not _ISO_RE.match(text):
+        raise ValueError(f"not a timestamp: {value!r}")
+    text = text.replace(" ", "T")
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    # fromisoformat on 3.10 only takes 0, 3 or 6 fraction digits
+    match = re.match(r"^(.*T\d{2}:\d{2}:\d{2})\.(\d+)(.*)$", text)
+    if match:
+        text = f"{match.group(1)}.{match.group(2)[:6].ljust(6, '0')}{match.group(3)}"
+    parsed = datetime.fromisoformat(text)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+# -- the converter ------------------------------------------------------------------------------
+
+converter = cattrs.Converter()
+
+
+def _unstructure_value(value: Any) -> Any:
+    """Python values to JSON-able ones: dates, datetimes, enums, nested models, Decimals kept."""
+    if isinstance(value, Model):
+        return converter.unstructure(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return format_datetime(value)
+    if isinstance(value, date):
+        return format_date(value)
+    if isinstance(value, dict):
+        return {str(k): _unstructure_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_unstructure_value(v) for v in value]
+    return value
+
+
+def _make_unstructure(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
+    plan = [(f.name, wire_name(f)) for f in attrs.fields(cls) if not f.metadata.get("read_only")]
+
+    def unstructure(obj: Any) -> dict[str, Any]:
+        chosen = obj.fields_set()
+        return {key: _unstructure_value(getattr(obj, name)) for name, key in plan if name in chosen}
+
+    return unstructure
+
+
+def _make_structure(cls: type[Any]) -> Callable[[Any, Any], Any]:
+    overrides = {f.name: override(rename=wire_name(f)) for f in attrs.fields(cls)}
+    base = make_dict_structure_fn(cls, converter, **overrides)  # type: ignore[arg-type]
+    names = frozenset(f.name for f in attrs.fields(cls))
+    setter = object.__setattr__
+
+    def structure(data: Any, type_: Any) -> Any:
+        obj = base(data, type_)
+        # What a response leaves out reads as None (it is not "unset": nothing will be sent).
+        for name in names - obj._fields_set:
+            setter(obj, name, None)
+        return obj
+
+    return structure
+
+
+def _is_model(cls: Any) -> bool:
+    return isinstance(cls, type) and issubclass(cls, Model) and attrs.has(cls)
+
+
+converter.register_unstructure_hook_factory(_is_model, _make_unstructure)
+converter.register_structure_hook_factory(_is_model, _make_structure)
+
+
+def _structure_enum(value: Any, cls: type[enum.Enum]) -> Any:
+    # A value this version does not know must not break decoding: keep the raw string.
+    try:
+        return cls(value)
+    except ValueError:
+        return value
+
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+def lenient_enum(cls: type[E]) -> type[E]:
+    """Register ``cls`` so that decoding an unknown value keeps the raw string instead of failing."""
+    converter.register_structure_hook(cls, _structure_enum)
+    return cls
+
+
+converter.register_structure_hook(date, lambda v, _: date.fromisoformat(v[:10]))
+converter.register_structure_hook(datetime, lambda v, _: parse_datetime(v))
+converter.register_structure_hook(
+    Decimal, lambda v, _: v if isinstance(v, Decimal) else Decimal(str(v))
+)
+# Free-form JSON (custom attributes, system data) passes through as decoded.
+converter.register_structure_hook(Any, lambda v, _: v)
+
+
+def to_wire(obj: Any) -> Any:
+    """Unstructure a model (or a list of them, or a plain value) into its JSON-able wire form."""
+    return _unstructure_value(obj)
+
+
+def from_wire(data: Any, cls: type[T]) -> T:
+    """Structure wire JSON into ``cls``; unknown fields are ignored."""
+    return converter.structure(data, cls)
+
+
+# -- JSON with exact decimals -------------------------------------------------------------------
+
+_DEC_MARK = "\x00dec:"
+_DEC_RE = re.compile(r'"\\u0000dec:(-?[0-9][0-9.eE+-]*)\\u0000"')
+
+
+def _mark_decimals(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"{value} cannot be sent as a JSON number")
+        return f"{_DEC_MARK}{value}\x00"
+    if isinstance(value, dict):
+        return {k: _mark_decimals(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mark_decimals(v) for v in value]
+    return value
+
+
+def _has_decimal(value: Any) -> bool:
+    if isinstance(value, Decimal):
+        return True
+    if isinstance(value, dict):
+        return any(_has_decimal(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_decimal(v) for v in value)
+    return False
+
+
+def dumps(value: Any) -> bytes:
+    """Compact JSON; ``Decimal`` values are written as exact JSON numbers."""
+    if _has_decimal(value):
+        text = json.dumps(_mark_decimals(value), separators=(",", ":"), ensure_ascii=False)
+        text = _DEC_RE.sub(lambda m: m.group(1), text)
+    else:
+        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return text.encode()
+
+
+def loads(content: bytes) -> Any:
+    """Parse JSON; non-integral numbers become ``Decimal`` so no digit is lost."""
+    return json.loads(content, parse_float=Decimal)

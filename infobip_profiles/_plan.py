@@ -1,0 +1,185 @@
+"""Calls and plans: how a resource method says what to send, once, for both clients.
+
+A resource method is written once as a *plan*: a generator that yields :class:`Call` objects and
+receives each one's ``httpx.Response`` (or, for an error, has the :class:`~infobip_profiles.errors.APIError`
+thrown into it), then returns the method's result. The sync client drives plans with blocking I/O,
+the async client with ``await``; the request building, decoding and batching logic exist only once.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, TypeVar, overload
+
+import attrs
+import httpx
+from typing_extensions import ParamSpec, Self
+
+from ._converter import loads
+from ._operations import Operation, operation
+from ._types import CallOptions
+
+if TYPE_CHECKING:
+    from .pagination import AsyncPager, Pager, PageSpec
+
+__all__ = ["Call", "Plan", "NO_BODY", "sync_op", "async_op", "sync_pager", "async_pager", "json_of"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+T = TypeVar("T")
+
+
+class _NoBody:
+    def __repr__(self) -> str:
+        return "NO_BODY"
+
+
+NO_BODY: Any = _NoBody()
+
+
+@attrs.frozen
+class Call:
+    """One HTTP request of one operation, before it is sent."""
+
+    op_id: str
+    path_params: Mapping[str, str] = attrs.field(factory=dict)
+    query: Sequence[tuple[str, str]] = ()
+    body: Any = NO_BODY
+    headers: Mapping[str, str] = attrs.field(factory=dict)
+    options: CallOptions = attrs.field(factory=lambda: CallOptions())
+
+    @property
+    def operation(self) -> Operation:
+        """The operation this call belongs to (from the operations table)."""
+        return operation(self.op_id)
+
+
+#: A plan yields calls, receives responses, returns the method's result.
+Plan = Generator[Call, httpx.Response, R]
+
+
+def json_of(response: httpx.Response) -> Any:
+    """The response body as JSON (exact decimals), or ``None`` when it is empty."""
+    content = response.content
+    return loads(content) if content else None
+
+
+class _Op(Generic[P, R]):
+    """Descriptor that exposes a plan as a blocking method on a sync resource."""
+
+    def __init__(self, plan: Callable[Concatenate[Any, P], Plan[R]]) -> None:
+        self.plan = plan
+        functools.update_wrapper(self, plan)  # type: ignore[arg-type]
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> Self: ...
+    @overload
+    def __get__(self, obj: object, owner: type[Any]) -> Callable[P, R]: ...
+    def __get__(self, obj: object | None, owner: type[Any]) -> Self | Callable[P, R]:
+        if obj is None:
+            return self
+        plan = self.plan
+        client = obj._client  # type: ignore[attr-defined]
+
+        @functools.wraps(plan)
+        def method(*args: P.args, **kwargs: P.kwargs) -> R:
+            return client._run(plan(obj, *args, **kwargs))  # type: ignore[no-any-return]
+
+        return method
+
+
+class _AsyncOp(Generic[P, R]):
+    """Descriptor that exposes a plan as a coroutine method on an async resource."""
+
+    def __init__(self, plan: Callable[Concatenate[Any, P], Plan[R]]) -> None:
+        self.plan = plan
+        functools.update_wrapper(self, plan)  # type: ignore[arg-type]
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> Self: ...
+    @overload
+    def __get__(self, obj: object, owner: type[Any]) -> Callable[P, Awaitable[R]]: ...
+    def __get__(self, obj: object | None, owner: type[Any]) -> Self | Callable[P, Awaitable[R]]:
+        if obj is None:
+            return self
+        plan = self.plan
+        client = obj._client  # type: ignore[attr-defined]
+
+        @functools.wraps(plan)
+        async def method(*args: P.args, **kwargs: P.kwargs) -> R:
+            return await client._run(plan(obj, *args, **kwargs))  # type: ignore[no-any-return]
+
+        return method
+
+
+class _PagerOp(Generic[P, T]):
+    """Descriptor: a method that returns a lazy :class:`Pager` (no request until iterated)."""
+
+    def __init__(self, spec: Callable[Concatenate[Any, P], PageSpec[T]]) -> None:
+        self.spec = spec
+        functools.update_wrapper(self, spec)  # type: ignore[arg-type]
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> Self: ...
+    @overload
+    def __get__(self, obj: object, owner: type[Any]) -> Callable[P, Pager[T]]: ...
+    def __get__(self, obj: object | None, owner: type[Any]) -> Self | Callable[P, Pager[T]]:
+        if obj is None:
+            return self
+        from .pagination import Pager
+
+        spec = self.spec
+        client = obj._client  # type: ignore[attr-defined]
+
+        @functools.wraps(spec)
+        def method(*args: P.args, **kwargs: P.kwargs) -> Pager[T]:
+            return Pager(client, spec(obj, *args, **kwargs))
+
+        return method
+
+
+class _AsyncPagerOp(Generic[P, T]):
+    """Descriptor: a method that returns a lazy :class:`AsyncPager`."""
+
+    def __init__(self, spec: Callable[Concatenate[Any, P], PageSpec[T]]) -> None:
+        self.spec = spec
+        functools.update_wrapper(self, spec)  # type: ignore[arg-type]
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> Self: ...
+    @overload
+    def __get__(self, obj: object, owner: type[Any]) -> Callable[P, AsyncPager[T]]: ...
+    def __get__(self, obj: object | None, owner: type[Any]) -> Self | Callable[P, AsyncPager[T]]:
+        if obj is None:
+            return self
+        from .pagination import AsyncPager
+
+        spec = self.spec
+        client = obj._client  # type: ignore[attr-defined]
+
+        @functools.wraps(spec)
+        def method(*args: P.args, **kwargs: P.kwargs) -> AsyncPager[T]:
+            return AsyncPager(client, spec(obj, *args, **kwargs))
+
+        return method
+
+
+def sync_op(plan: Callable[Concatenate[Any, P], Plan[R]]) -> _Op[P, R]:
+    """Expose ``plan`` as a blocking method."""
+    return _Op(plan)
+
+
+def async_op(plan: Callable[Concatenate[Any, P], Plan[R]]) -> _AsyncOp[P, R]:
+    """Expose ``plan`` as a coroutine method."""
+    return _AsyncOp(plan)
+
+
+def sync_pager(spec: Callable[Concatenate[Any, P], PageSpec[T]]) -> _PagerOp[P, T]:
+    """Expose a page spec builder as a method returning a :class:`Pager`."""
+    return _PagerOp(spec)
+
+
+def async_pager(spec: Callable[Concatenate[Any, P], PageSpec[T]]) -> _AsyncPagerOp[P, T]:
+    """Expose a page spec builder as a method returning an :class:`AsyncPager`."""
+    return _AsyncPagerOp(spec)

@@ -1,0 +1,50 @@
+"""Sentinels and the per-call options every method accepts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypedDict, Union
+
+import httpx
+
+__all__ = ["NOT_GIVEN", "NotGiven", "UNSET", "CallOptions", "TimeoutTypes"]
+
+
+class NotGiven:
+    """The type of :data:`NOT_GIVEN`: "the caller passed nothing", as opposed to ``None``.
+
+    ``timeout=None`` means "no timeout"; ``timeout=NOT_GIVEN`` means "use the client's".
+    """
+
+    _instance: NotGiven | None = None
+
+    def __new__(cls) -> NotGiven:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+    def __reduce__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN = NotGiven()
+
+#: Default of every optional model field: "not set by you", so it is not sent. Typed ``Any`` so
+#: that model annotations stay honest for what responses hold (``str | None``).
+UNSET: Any = NOT_GIVEN
+
+TimeoutTypes = Union[float, httpx.Timeout, None]
+
+
+class CallOptions(TypedDict, total=False):
+    """Keyword-only options every resource method takes."""
+
+    timeout: TimeoutTypes | NotGiven
+    extra_headers: Mapping[str, str] | None
+    extra_query: Mapping[str, str] | None

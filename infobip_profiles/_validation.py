@@ -1,0 +1,82 @@
+"""Client-side checks where the API's rule is certain: each a clear error before any request."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .errors import ValidationError
+
+__all__ = ["check_person", "FORBIDDEN_NAME_CHARACTERS", "MAX_CONTACTS", "PERSON_MAX_LENGTHS"]
+
+#: Characters the service refuses in first, last, middle and nick names.
+FORBIDDEN_NAME_CHARACTERS = frozenset('&<>"/\\\n\r:(){}=;#')
+MAX_CONTACTS = 100
+MAX_ATTRIBUTE_TEXT = 4096
+
+#: wire field -> maximum length (SEMANTICS.md section 1).
+PERSON_MAX_LENGTHS = {
+    "externalId": 256,
+    "firstName": 255,
+    "lastName": 255,
+    "middleName": 50,
+    "nickName": 50,
+    "city": 50,
+    "country": 50,
+    "address": 256,
+    "profilePicture": 2083,
+}
+_NAME_FIELDS = ("firstName", "lastName", "middleName", "nickName")
+
+
+def check_person(body: Mapping[str, Any], *, v3: bool = False) -> None:
+    """Validate a person's wire body (v2 shape) before it is sent; raise :class:`ValidationError`."""
+    if not v3 and "nickName" in body:
+        raise ValidationError(
+            "nick_name is only accepted by the v3 calls (upsert_many, merge)", field="nickName"
+        )
+    for field, limit in PERSON_MAX_LENGTHS.items():
+        value = body.get(field)
+        if isinstance(value, str) and len(value) > limit:
+            raise ValidationError(
+                f"{field} is {len(value)} characters long; the limit is {limit}", field=field
+            )
+    for field in _NAME_FIELDS:
+        value = body.get(field)
+        if isinstance(value, str):
+            bad = sorted(set(value) & FORBIDDEN_NAME_CHARACTERS)
+            if bad:
+                shown = " ".join(repr(c) for c in bad)
+                raise ValidationError(
+                    f"{field} contains forbidden characters: {shown}", field=field
+                )
+    contacts = body.get("contactInformation")
+    if isinstance(contacts, Mapping):
+        check_contacts(contacts)
+    attributes = body.get("customAttributes")
+    if isinstance(attributes, Mapping):
+        for name, value in attributes.items():
+            if isinstance(value, str) and len(value) > MAX_ATTRIBUTE_TEXT:
+                raise ValidationError(
+                    f"custom attribute {name!r} is {len(value)} characters long; "
+                    f"the limit is {MAX_ATTRIBUTE_TEXT}",
+                    field=f"customAttributes.{name}",
+                )
+
+
+def check_contacts(contacts: Mapping[str, Any]) -> None:
+    """At most 100 emails and 100 phones; emails up to 255 characters, phones up to 50."""
+    for kind, key, limit in (("email", "address", 255), ("phone", "number", 50)):
+        items = contacts.get(kind) or []
+        if len(items) > MAX_CONTACTS:
+            raise ValidationError(
+                f"a person holds at most {MAX_CONTACTS} {kind} contacts, got {len(items)}",
+                field=f"contactInformation.{kind}",
+            )
+        for item in items:
+            value = item.get(key) if isinstance(item, Mapping) else None
+            if isinstance(value, str) and len(value) > limit:
+                raise ValidationError(
+                    f"{kind} {key} is {len(value)} characters long; the limit is {limit}",
+                    field=f"contactInformation.{kind}",
+                )

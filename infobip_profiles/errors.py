@@ -1,0 +1,286 @@
+"""The exception hierarchy, and the one place that turns an error response into an exception.
+
+Every error body the API uses (six envelopes, SEMANTICS.md section 0) becomes an :class:`APIError`
+with ``status_code``, ``message_id``, ``text`` and ``validation_errors``; a body that is none of them
+(an HTML page from a proxy, an empty body) still does, with a short snippet as ``text``.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import time
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = [
+    "ProfilesError",
+    "ConfigurationError",
+    "ValidationError",
+    "APIError",
+    "BadRequestError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ConflictError",
+    "RateLimitError",
+    "ServerError",
+    "APIConnectionError",
+    "APITimeoutError",
+    "error_from_response",
+    "parse_retry_after",
+]
+
+_SNIPPET = 200
+
+
+class ProfilesError(Exception):
+    """Root of every exception this package raises."""
+
+
+class ConfigurationError(ProfilesError):
+    """The client is set up wrongly (a missing API key, a malformed base URL)."""
+
+
+class ValidationError(ProfilesError, ValueError):
+    """Input the API would certainly reject, caught before any request was sent.
+
+    ``field`` names the offending field (wire name) where there is one.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class APIError(ProfilesError):
+    """The API answered with an error status.
+
+    Attributes:
+        status_code: the HTTP status.
+        message_id: the envelope's code (``BAD_REQUEST``, ``400103``, ``E404``...), or ``None``.
+        text: the envelope's human-readable message, or a snippet of a body we could not parse.
+        validation_errors: field name to messages, from whichever envelope carried them.
+        body: the decoded JSON body, or ``None``.
+        headers: the response headers.
+    """
+
+    def __init__(
+        self,
+        status_code: int,
+        message_id: str | None,
+        text: str,
+        validation_errors: Mapping[str, list[str]] | None = None,
+        *,
+        body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.message_id = message_id
+        self.text = text
+        self.validation_errors: dict[str, list[str]] = dict(validation_errors or {})
+        self.body = body
+        self.headers: dict[str, str] = dict(headers or {})
+        self.method = method
+        self.path = path
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        where = f" ({self.method} {self.path})" if self.method and self.path else ""
+        code = f" {self.message_id}" if self.message_id else ""
+        parts = [f"{self.status_code}{code}: {self.text}{where}"]
+        for field, messages in self.validation_errors.items():
+            parts.append(f"  {field}: {'; '.join(messages)}")
+        return "\n".join(parts)
+
+
+class BadRequestError(APIError):
+    """400: the request was invalid; nothing was changed."""
+
+
+class AuthenticationError(APIError):
+    """401: the API key is missing or wrong."""
+
+
+class PermissionDeniedError(APIError):
+    """403: the API key lacks the scope this operation needs."""
+
+
+class NotFoundError(APIError):
+    """404: the person, company, tag... does not exist."""
+
+
+class ConflictError(APIError):
+    """409: the write collides with existing data (a taken email, an existing id)."""
+
+
+class RateLimitError(APIError):
+    """429: too many requests. ``retry_after`` is the server's advice in seconds, if it gave one."""
+
+    @property
+    def retry_after(self) -> float | None:
+        """Seconds the server asked us to wait (``Retry-After``), or ``None``."""
+        return parse_retry_after(self.headers)
+
+
+class ServerError(APIError):
+    """5xx: the service failed; the request may or may not have been applied."""
+
+
+class APIConnectionError(ProfilesError):
+    """The request could not be completed: connection refused, reset, or dropped.
+
+    ``request_sent`` tells whether the request may have reached the server (and so may have been
+    applied): retries of non-idempotent operations are made only when it is ``False``.
+    """
+
+    def __init__(self, message: str, *, request_sent: bool) -> None:
+        super().__init__(message)
+        self.request_sent = request_sent
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out."""
+
+
+_BY_STATUS: dict[int, type[APIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    429: RateLimitError,
+}
+
+
+def _error_class(status: int) -> type[APIError]:
+    if status >= 500:
+        return ServerError
+    return _BY_STATUS.get(status, APIError)
+
+
+def _details_to_errors(items: Any, key: str, message: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    if isinstance(items, list):
+        for item in items:
+            if isinstance(item, Mapping):
+                prop = str(item.get(key) or "")
+                out.setdefault(prop, []).append(str(item.get(message) or ""))
+    return out
+
+
+def _parse_envelope(body: Any) -> tuple[str | None, str, dict[str, list[str]]] | None:
+    """``(message_id, text, validation_errors)`` from any of the six envelopes, else ``None``."""
+    errors: dict[str, list[str]]
+    if not isinstance(body, Mapping):
+        return None
+    request_error = body.get("requestError")
+    if isinstance(request_error, Mapping):
+        exc = request_error.get("serviceException")
+        if isinstance(exc, Mapping):
+            raw = exc.get("validationErrors")
+            errors = {}
+            if isinstance(raw, Mapping):
+                for field, msgs in raw.items():
+                    errors[str(field)] = (
+                        [str(m) for m in msgs] if isinstance(msgs, list) else [str(msgs)]
+                    )
+            return _opt_str(exc.get("messageId")), str(exc.get("text") or ""), errors
+    if "errorCode" in body and "errorMessage" in body:  # push
+        return _opt_str(body["errorCode"]), str(body.get("errorMessage") or ""), {}
+    if "errorCode" in body and ("description" in body or "violations" in body):  # segments
+        errors = _details_to_errors(body.get("violations"), "property", "violation")
+        return _opt_str(body["errorCode"]), str(body.get("description") or ""), errors
+    if "errorCode" in body and "message" in body:  # lists
+        return _opt_str(body["errorCode"]), str(body.get("message") or ""), {}
+    if "code" in body and "message" in body:  # v3 upsert / merge
+        errors = _details_to_errors(body.get("details"), "property", "message")
+        return _opt_str(body["code"]), str(body.get("message") or ""), errors
+    if "errors" in body and ("title" in body or "traceId" in body):  # events batch ProblemDetails
+        errors = {}
+        first_code: str | None = None
+        messages = []
+        for item in body.get("errors") or []:
+            if not isinstance(item, Mapping):
+                continue
+            first_code = first_code or _opt_str(item.get("code"))
+            where = f"[{item.get('index')}]" if item.get("index", -1) != -1 else "request"
+            messages.append(f"{where}: {item.get('message')}")
+            for prop, msgs in _details_to_errors(
+                item.get("details"), "property", "message"
+            ).items():
+                errors.setdefault(prop or where, []).extend(msgs)
+            if not item.get("details"):
+                errors.setdefault(where, []).append(str(item.get("message") or ""))
+        text = str(body.get("title") or "")
+        if messages:
+            text = f"{text}: {'; '.join(messages)}" if text else "; ".join(messages)
+        return first_code, text, errors
+    return None
+
+
+def _opt_str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _snippet(content: bytes) -> str:
+    text = content.decode("utf-8", "replace")
+    text = " ".join(text.split())
+    if not text:
+        return "(empty body)"
+    return text if len(text) <= _SNIPPET else text[:_SNIPPET] + "..."
+
+
+def error_from_response(
+    status: int,
+    headers: Mapping[str, str],
+    content: bytes,
+    *,
+    method: str | None = None,
+    path: str | None = None,
+) -> APIError:
+    """Build the :class:`APIError` subclass for an error response."""
+    body: Any = None
+    if content:
+        try:
+            body = json.loads(content)
+        except (ValueError, UnicodeDecodeError):
+            body = None
+    parsed = _parse_envelope(body)
+    errors: dict[str, list[str]]
+    if parsed is None:
+        message_id, text, errors = None, _snippet(content), {}
+    else:
+        message_id, text, errors = parsed
+    return _error_class(status)(
+        status,
+        message_id,
+        text,
+        errors,
+        body=body,
+        headers=headers,
+        method=method,
+        path=path,
+    )
+
+
+def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date), or ``None``."""
+    value = None
+    for key, val in headers.items():
+        if key.lower() == "retry-after":
+            value = val.strip()
+            break
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))

@@ -1,0 +1,186 @@
+"""``Pager[T]``: lazy iteration over the API's three paging styles.
+
+* ``page``/``limit`` from 1 (persons, companies, tags, custom attributes), ends on a short page;
+* ``page``/``size`` from 0 (segments), ends on a short page or the last of ``totalPages``;
+* ``offset``/``limit`` (event definitions), ends on a short page or the API's 404-when-empty.
+
+Every page request carries the same filter and order as the first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import attrs
+
+from ._operations import Paging, operation
+from ._plan import Call, Plan, json_of
+from ._types import CallOptions
+from .errors import NotFoundError
+
+if TYPE_CHECKING:
+    from ._client import AsyncProfilesClient, ProfilesClient
+
+__all__ = ["Page", "PageSpec", "Pager", "AsyncPager"]
+
+T = TypeVar("T")
+
+
+@attrs.frozen
+class Page(Generic[T]):
+    """One page: its ``items``, its ``number`` in the API's own numbering, and ``total`` if known."""
+
+    items: list[T]
+    number: int
+    size: int
+    total: int | None = None
+    total_pages: int | None = None
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+@attrs.frozen
+class PageSpec(Generic[T]):
+    """Everything needed to fetch any page of one listing.
+
+    ``items_key`` names the array in the body (``None``: the body is a bare array). ``decode`` turns
+    one wire item into a model.
+    """
+
+    op_id: str
+    decode: Callable[[Any], T]
+    page_size: int
+    items_key: str | None
+    params: Sequence[tuple[str, str]] = ()
+    path_params: Mapping[str, str] = attrs.field(factory=dict)
+    options: CallOptions = attrs.field(factory=lambda: CallOptions())
+    max_pages: int | None = None
+
+    @property
+    def style(self) -> Paging:
+        """The operation's paging style, from the operations table."""
+        return operation(self.op_id).paging
+
+    def first(self) -> int:
+        """The position of the first page in the API's numbering."""
+        return {Paging.PAGE_LIMIT: 1, Paging.PAGE_SIZE: 0}.get(self.style, 0)
+
+    def call(self, number: int) -> Call:
+        """The request for page ``number``."""
+        style = self.style
+        if style is Paging.PAGE_LIMIT:
+            paging = [("page", str(number)), ("limit", str(self.page_size))]
+        elif style is Paging.PAGE_SIZE:
+            paging = [("page", str(number)), ("size", str(self.page_size))]
+        elif style is Paging.OFFSET_LIMIT:
+            paging = [("offset", str(number * self.page_size)), ("limit", str(self.page_size))]
+        else:
+            raise ValueError(f"{self.op_id} does not page")
+        return Call(
+            self.op_id,
+            path_params=self.path_params,
+            query=[*self.params, *paging],
+            options=self.options,
+        )
+
+    def plan(self, number: int) -> Plan[Page[T]]:
+        """Fetch and decode page ``number``."""
+        try:
+            response = yield self.call(number)
+        except NotFoundError:
+            if self.style is Paging.OFFSET_LIMIT:  # event definitions: 404 means "no more"
+                return Page([], number, self.page_size)
+            raise
+        body = json_of(response)
+        raw = body if self.items_key is None else (body or {}).get(self.items_key)
+        items = [self.decode(item) for item in raw or []]
+        total = total_pages = None
+        if isinstance(body, Mapping):
+            total = body.get("totalCount")
+            paging = body.get("paging")
+            if isinstance(paging, Mapping):
+                total = paging.get("totalResults", total)
+                total_pages = paging.get("totalPages")
+        return Page(items, number, self.page_size, total, total_pages)
+
+    def next_number(self, page: Page[T]) -> int | None:
+        """The number of the page after ``page``, or ``None`` when ``page`` was the last."""
+        if len(page.items) < self.page_size:
+            return None
+        if page.total_pages is not None and page.number + 1 >= page.total_pages:
+            return None
+        nxt = page.number + 1
+        if self.max_pages is not None and nxt - self.first() >= self.max_pages:
+            return None
+        return nxt
+
+
+class Pager(Generic[T]):
+    """A lazy listing. Iterate it for every item across pages (one request per page, on demand).
+
+    Example::
+
+        for person in client.people.list(filter=F("city") == "London", page_size=500):
+            ...
+        first = client.people.list().first_page()
+    """
+
+    def __init__(self, client: ProfilesClient, spec: PageSpec[T]) -> None:
+        self._client = client
+        self.spec = spec
+
+    def first_page(self) -> Page[T]:
+        """Fetch only the first page."""
+        return self._client._run(self.spec.plan(self.spec.first()))
+
+    def pages(self) -> Iterator[Page[T]]:
+        """Yield the pages one by one, fetching each when it is needed."""
+        number: int | None = self.spec.first()
+        while number is not None:
+            page = self._client._run(self.spec.plan(number))
+            if page.items:
+                yield page
+            number = self.spec.next_number(page)
+
+    def __iter__(self) -> Iterator[T]:
+        for page in self.pages():
+            yield from page.items
+
+    def to_list(self) -> list[T]:
+        """Every item of every page, as a list."""
+        return list(self)
+
+
+class AsyncPager(Generic[T]):
+    """The async twin of :class:`Pager`: ``async for person in client.people.list(): ...``."""
+
+    def __init__(self, client: AsyncProfilesClient, spec: PageSpec[T]) -> None:
+        self._client = client
+        self.spec = spec
+
+    async def first_page(self) -> Page[T]:
+        """Fetch only the first page."""
+        return await self._client._run(self.spec.plan(self.spec.first()))
+
+    async def pages(self) -> AsyncIterator[Page[T]]:
+        """Yield the pages one by one, fetching each when it is needed."""
+        number: int | None = self.spec.first()
+        while number is not None:
+            page = await self._client._run(self.spec.plan(number))
+            if page.items:
+                yield page
+            number = self.spec.next_number(page)
+
+    async def __aiter__(self) -> AsyncIterator[T]:
+        async for page in self.pages():
+            for item in page.items:
+                yield item
+
+    async def to_list(self) -> list[T]:
+        """Every item of every page, as a list."""
+        return [item async for item in self]

@@ -1,0 +1,1 @@
+"""Resource clients, one module per API area."""

@@ -1,0 +1,515 @@
+"""The ``people`` resource: every persons operation, v2 and v3, sync and async.
+
+Each method is written once as a plan (see :mod:`infobip_profiles._plan`); :class:`People` and
+:class:`AsyncPeople` expose the same plans as blocking and awaitable methods.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Literal, Union
+
+import attrs
+from typing_extensions import Unpack
+
+from .._converter import from_wire, to_wire
+from .._plan import Call, Plan, async_op, async_pager, json_of, sync_op, sync_pager
+from .._types import CallOptions
+from .._validation import check_contacts, check_person
+from ..errors import NotFoundError, ValidationError
+from ..filters import FilterLike, to_query_param
+from ..models import (
+    BatchItemResult,
+    BatchResult,
+    ContactInformation,
+    MatchResult,
+    MergeItemResult,
+    MergeResult,
+    Person,
+    PersonUpdate,
+    UpsertItemResult,
+    UpsertResult,
+    UpsertStatus,
+)
+from ..pagination import PageSpec
+from ..refs import IdentifierType, PersonRef
+from ._base import AsyncResource, SyncResource, chunked
+
+__all__ = ["People", "AsyncPeople", "BATCH_LIMIT", "MAX_PAGE_SIZE", "order_by_param"]
+
+#: Items per request of the batch, upsert and merge calls.
+BATCH_LIMIT = 1000
+#: Largest ``limit`` the persons list accepts.
+MAX_PAGE_SIZE = 1000
+DEFAULT_PAGE_SIZE = 100
+
+_LIST_OP = "get-a-single-person-or-a-list-of-people"
+_ORDER_FIELDS = {"firstName", "lastName", "createdAt", "modifiedAt"}
+_ORDER_RE = re.compile(r"^(\w+)(?::(asc|desc))?$", re.IGNORECASE)
+
+UpdateItem = Union[PersonUpdate, "tuple[PersonRef, Person]"]
+# The plans define a method named ``list``; annotations inside the class use this alias.
+_List = list
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p[:1].upper() + p[1:] for p in rest)
+
+
+def order_by_param(order_by: str, allowed: Iterable[str] = _ORDER_FIELDS) -> str:
+    """Validate ``field`` or ``field:asc|desc`` (snake_case accepted) and render the wire form."""
+    match = _ORDER_RE.match(order_by.strip())
+    fields = set(allowed)
+    if not match or _camel(match.group(1)) not in fields:
+        raise ValidationError(
+            f"order_by {order_by!r}: use one of {', '.join(sorted(fields))}, "
+            "optionally followed by ':asc' or ':desc'",
+            field="orderBy",
+        )
+    direction = (match.group(2) or "asc").lower()
+    return f"{_camel(match.group(1))}:{direction}"
+
+
+def _list_params(filter: FilterLike | str | None, order_by: str | None) -> list[tuple[str, str]]:
+    params: list[tuple[str, str]] = []
+    if filter is not None:
+        params.append(("filter", filter if isinstance(filter, str) else to_query_param(filter)))
+    if order_by is not None:
+        params.append(("orderBy", order_by_param(order_by)))
+    return params
+
+
+def _decode_person(data: Any) -> Person:
+    return from_wire(data, Person)
+
+
+def _person_body(person: Person, *, v3: bool = False) -> dict[str, Any]:
+    if not isinstance(person, Person):
+        raise TypeError(f"expected a Person, got {type(person).__name__}")
+    body: dict[str, Any] = to_wire(person)
+    check_person(body, v3=v3)
+    return body
+
+
+def _v3_body(person: Person) -> dict[str, Any]:
+    """A person in the v3 shape: ``contactInformation`` is an array of typed identifiers."""
+    body = _person_body(person, v3=True)
+    contacts = body.pop("contactInformation", None)
+    if contacts:
+        items = [
+            {"type": "EMAIL", "identifier": e["address"]}
+            for e in contacts.get("email") or []
+            if e.get("address")
+        ]
+        items += [
+            {"type": "PHONE", "identifier": p["number"]}
+            for p in contacts.get("phone") or []
+            if p.get("number")
+        ]
+        body["contactInformation"] = items
+    return body
+
+
+def _contacts_body(contacts: ContactInformation) -> dict[str, Any]:
+    if not isinstance(contacts, ContactInformation):
+        raise TypeError(f"expected ContactInformation, got {type(contacts).__name__}")
+    wire = to_wire(contacts)
+    check_contacts(wire)
+    return {"contactInformation": wire}
+
+
+def _ref_key(data: Mapping[str, Any]) -> tuple[str, str, str | None]:
+    kind = str(data.get("type", ""))
+    ident = str(data.get("identifier", ""))
+    if kind == IdentifierType.EMAIL.value:
+        ident = ident.lower()
+    return kind, ident, data.get("sender")
+
+
+def _messages(errors: Any) -> tuple[str, ...]:
+    out = []
+    for err in errors or []:
+        out.append(str(err.get("message") if isinstance(err, Mapping) else err))
+    return tuple(out)
+
+
+def _batch_by_index(
+    body: Any, offset: int, count: int, ids: list[int | None] | None = None
+) -> list[BatchItemResult]:
+    """Outcomes of a batch create: the API lists failures (and sometimes successes) by index."""
+    outcomes: dict[int, BatchItemResult] = {}
+    for res in (body or {}).get("results") or []:
+        index = int(res.get("index", -1))
+        if not 0 <= index < count:
+            continue
+        status = int(res.get("status", 200))
+        outcomes[index] = BatchItemResult(
+            index=offset + index,
+            ok=200 <= status < 300,
+            status=status,
+            errors=_messages(res.get("errors")),
+            id=res.get("id"),
+        )
+    return [
+        outcomes.get(i) or BatchItemResult(index=offset + i, ok=True, status=200)
+        for i in range(count)
+    ]
+
+
+def _batch_by_query(body: Any, offset: int, refs: Sequence[PersonRef]) -> list[BatchItemResult]:
+    """Outcomes of a batch update/delete: failures are named by their query, not their index."""
+    positions: dict[tuple[str, str, str | None], list[int]] = {}
+    for i, ref in enumerate(refs):
+        positions.setdefault(_ref_key(ref.to_wire()), []).append(i)
+    outcomes: dict[int, BatchItemResult] = {}
+    unplaced = []
+    for res in (body or {}).get("results") or []:
+        query = res.get("query") or {}
+        slots = positions.get(_ref_key(query)) if isinstance(query, Mapping) else None
+        status = int(res.get("status", 409))
+        if slots:
+            i = slots.pop(0)
+            outcomes[i] = BatchItemResult(
+                index=offset + i,
+                ok=200 <= status < 300,
+                status=status,
+                errors=_messages(res.get("errors")),
+                query=refs[i],
+                is_modified=res.get("isModified"),
+            )
+        else:
+            unplaced.append(res)
+    if unplaced:
+        # Never drop an outcome: a failure we cannot tie to an input is reported as a problem.
+        raise ValidationError(
+            f"the API reported {len(unplaced)} batch failure(s) for queries not in the request: "
+            f"{unplaced!r}"
+        )
+    return [
+        outcomes.get(i) or BatchItemResult(index=offset + i, ok=True, status=200, query=refs[i])
+        for i in range(len(refs))
+    ]
+
+
+def _v3_outcomes(body: Any, offset: int, count: int, *, upsert: bool) -> list[Any]:
+    results: dict[int, Any] = {}
+    for res in (body or {}).get("results") or []:
+        index = int(res.get("index", -1))
+        if not 0 <= index < count:
+            continue
+        if upsert:
+            raw = res.get("status")
+            try:
+                status: UpsertStatus | str | None = UpsertStatus(raw)
+            except ValueError:
+                status = raw
+            results[index] = UpsertItemResult(
+                index=offset + index, ok=True, id=res.get("id"), status=status
+            )
+        else:
+            results[index] = MergeItemResult(index=offset + index, ok=True, id=res.get("id"))
+    for err in (body or {}).get("errors") or []:
+        index = int(err.get("index", -1))
+        details = tuple(
+            (str(d.get("property", "")), str(d.get("message", "")))
+            for d in err.get("details") or []
+        )
+        item_cls = UpsertItemResult if upsert else MergeItemResult
+        outcome = item_cls(
+            index=offset + index,
+            ok=False,
+            code=None if err.get("code") is None else str(err.get("code")),
+            errors=(str(err.get("message", "")),),
+            details=details,
+        )
+        if 0 <= index < count:
+            results[index] = outcome
+        else:  # a whole-chunk error: every item of the chunk failed with it
+            for i in range(count):
+                results.setdefault(i, attrs.evolve(outcome, index=offset + i))
+    missing = [i for i in range(count) if i not in results]
+    if missing:
+        item_cls = UpsertItemResult if upsert else MergeItemResult
+        for i in missing:
+            results[i] = item_cls(
+                index=offset + i, ok=False, errors=("the API reported no outcome for this item",)
+            )
+    return [results[i] for i in range(count)]
+
+
+def _as_update(item: UpdateItem) -> PersonUpdate:
+    if isinstance(item, PersonUpdate):
+        return item
+    ref, person = item
+    return PersonUpdate(ref, person)
+
+
+class _PeoplePlans:
+    """The persons operations, written once."""
+
+    def get(self, ref: PersonRef, **options: Unpack[CallOptions]) -> Plan[Person]:
+        """Fetch one person.
+
+        Raises :class:`~infobip_profiles.NotFoundError` when no person has this identifier.
+        """
+        response = yield Call(_LIST_OP, query=ref.query(), options=options)
+        return _decode_person(json_of(response))
+
+    def list(
+        self,
+        *,
+        filter: FilterLike | str | None = None,
+        order_by: str | None = None,
+        page_size: int | None = None,
+        **options: Unpack[CallOptions],
+    ) -> PageSpec[Person]:
+        """Every person matching ``filter``, lazily, page by page.
+
+        ``filter`` is a :mod:`infobip_profiles.filters` expression, a dict, or raw JSON text;
+        ``order_by`` is ``"modifiedAt:desc"`` style over firstName, lastName, createdAt, modifiedAt.
+        """
+        size = DEFAULT_PAGE_SIZE if page_size is None else page_size
+        if not 1 <= size <= MAX_PAGE_SIZE:
+            raise ValidationError(f"page_size must be 1 to {MAX_PAGE_SIZE}", field="limit")
+        return PageSpec(
+            _LIST_OP,
+            _decode_person,
+            size,
+            "persons",
+            params=_list_params(filter, order_by),
+            options=options,
+        )
+
+    def count(
+        self, *, filter: FilterLike | str | None = None, **options: Unpack[CallOptions]
+    ) -> Plan[int]:
+        """How many persons match ``filter`` (one request, ``includeTotalCount``)."""
+        params = [
+            *_list_params(filter, None),
+            ("page", "1"),
+            ("limit", "1"),
+            ("includeTotalCount", "true"),
+        ]
+        response = yield Call(_LIST_OP, query=params, options=options)
+        body = json_of(response) or {}
+        total = body.get("totalCount")
+        return int(total) if total is not None else len(body.get("persons") or [])
+
+    def create(self, person: Person, **options: Unpack[CallOptions]) -> Plan[Person]:
+        """Create a person; returns it as stored (with ``id`` and timestamps). Type defaults to CUSTOMER."""
+        body = _person_body(person)
+        response = yield Call("create-a-new-person", body=body, options=options)
+        return _decode_person(json_of(response))
+
+    def replace(
+        self, ref: PersonRef, person: Person, **options: Unpack[CallOptions]
+    ) -> Plan[Person]:
+        """Overwrite a person (PUT): every field you leave out is cleared, tags and contacts replaced."""
+        body = _person_body(person)
+        response = yield Call("update-a-person", query=ref.query(), body=body, options=options)
+        return _decode_person(json_of(response))
+
+    def update(
+        self, ref: PersonRef, person: Person, **options: Unpack[CallOptions]
+    ) -> Plan[Person]:
+        """Change only the fields you set (PATCH); tags and contacts are appended.
+
+        Set a field to ``None`` explicitly to clear it.
+        """
+        body = _person_body(person)
+        response = yield Call(
+            "partial-person-update", query=ref.query(), body=body, options=options
+        )
+        return _decode_person(json_of(response))
+
+    def delete(self, ref: PersonRef, **options: Unpack[CallOptions]) -> Plan[None]:
+        """Delete a person."""
+        yield Call("delete-a-person", query=ref.query(), options=options)
+        return None
+
+    def set_contacts(
+        self, ref: PersonRef, contacts: ContactInformation, **options: Unpack[CallOptions]
+    ) -> Plan[Person]:
+        """Replace all of a person's emails and phones with ``contacts``."""
+        response = yield Call(
+            "set-person-contact-information",
+            query=ref.query(),
+            body=_contacts_body(contacts),
+            options=options,
+        )
+        return _decode_person(json_of(response))
+
+    def add_contacts(
+        self, ref: PersonRef, contacts: ContactInformation, **options: Unpack[CallOptions]
+    ) -> Plan[Person]:
+        """Add emails and phones to a person (each may belong to one person only)."""
+        response = yield Call(
+            "add-person-contact-information",
+            query=ref.query(),
+            body=_contacts_body(contacts),
+            options=options,
+        )
+        return _decode_person(json_of(response))
+
+    def remove_contacts(
+        self, ref: PersonRef, contacts: ContactInformation, **options: Unpack[CallOptions]
+    ) -> Plan[Person]:
+        """Remove the listed emails and phones from a person (absent ones are ignored)."""
+        response = yield Call(
+            "delete-person-contact-information",
+            query=ref.query(),
+            body=_contacts_body(contacts),
+            options=options,
+        )
+        return _decode_person(json_of(response))
+
+    def create_many(
+        self, persons: Iterable[Person], **options: Unpack[CallOptions]
+    ) -> Plan[BatchResult]:
+        """Create any number of persons, 1000 per request; one outcome per person, in order."""
+        items: list[BatchItemResult] = []
+        for offset, chunk in chunked(persons, BATCH_LIMIT):
+            body = {"people": [_person_body(p) for p in chunk]}
+            response = yield Call("batch-people-create", body=body, options=options)
+            items.extend(_batch_by_index(json_of(response), offset, len(chunk)))
+        return BatchResult(tuple(items))
+
+    def update_many(
+        self, items: Iterable[UpdateItem], **options: Unpack[CallOptions]
+    ) -> Plan[BatchResult]:
+        """PATCH any number of persons: ``PersonUpdate(ref, person)`` or ``(ref, person)`` pairs."""
+        results: list[BatchItemResult] = []
+        for offset, chunk in chunked((_as_update(i) for i in items), BATCH_LIMIT):
+            body = {
+                "people": [
+                    {"query": u.ref.to_wire(), "update": _person_body(u.person)} for u in chunk
+                ]
+            }
+            response = yield Call("batch-people-update", body=body, options=options)
+            results.extend(_batch_by_query(json_of(response), offset, [u.ref for u in chunk]))
+        return BatchResult(tuple(results))
+
+    def delete_many(
+        self, refs: Iterable[PersonRef], **options: Unpack[CallOptions]
+    ) -> Plan[BatchResult]:
+        """Delete any number of persons, 1000 per request."""
+        results: list[BatchItemResult] = []
+        for offset, chunk in chunked(refs, BATCH_LIMIT):
+            body = {"people": [{"query": r.to_wire()} for r in chunk]}
+            response = yield Call("batch-people-delete", body=body, options=options)
+            results.extend(_batch_by_query(json_of(response), offset, chunk))
+        return BatchResult(tuple(results))
+
+    def upsert_many(
+        self,
+        persons: Iterable[Person],
+        *,
+        mode: Literal["partial", "full"] = "partial",
+        **options: Unpack[CallOptions],
+    ) -> Plan[UpsertResult]:
+        """Create or update persons matched by externalId, email or phone (v3), 1000 per request.
+
+        ``mode="partial"`` (PATCH) keeps the fields you leave out; ``"full"`` (PUT) clears them.
+        Each person ends CREATED, UPDATED or NOT_MODIFIED, or failed with its error.
+        """
+        if mode not in ("partial", "full"):
+            raise ValidationError("mode must be 'partial' or 'full'", field="mode")
+        op = "upsert-persons-partial" if mode == "partial" else "upsert-persons-full"
+        items: list[UpsertItemResult] = []
+        for offset, chunk in chunked(persons, BATCH_LIMIT):
+            body = {"persons": [_v3_body(p) for p in chunk]}
+            response = yield Call(op, body=body, options=options)
+            items.extend(_v3_outcomes(json_of(response), offset, len(chunk), upsert=True))
+        return UpsertResult(tuple(items))
+
+    def match(
+        self, identities: Iterable[PersonRef], **options: Unpack[CallOptions]
+    ) -> Plan[_List[MatchResult]]:
+        """Which persons hold these identities; unmatched identities are left out."""
+        body = {"identities": [ref.to_wire() for ref in identities]}
+        try:
+            response = yield Call("match-people-ids", body=body, options=options)
+        except NotFoundError:
+            return []
+        out = []
+        for m in (json_of(response) or {}).get("matches") or []:
+            ref = PersonRef(
+                str(m.get("identifier", "")), IdentifierType(m["type"]), m.get("sender")
+            )
+            out.append(MatchResult(person_id=int(m["personId"]), ref=ref))
+        return out
+
+    def merge(self, persons: Iterable[Person], **options: Unpack[CallOptions]) -> Plan[MergeResult]:
+        """Merge, per item, every profile its identifiers match into one (v3), 1000 items per request.
+
+        The oldest profile survives; the request's data overrides stored data.
+        """
+        items: list[MergeItemResult] = []
+        for offset, chunk in chunked(persons, BATCH_LIMIT):
+            body = {"persons": [_v3_body(p) for p in chunk]}
+            response = yield Call("merge-persons", body=body, options=options)
+            items.extend(_v3_outcomes(json_of(response), offset, len(chunk), upsert=False))
+        return MergeResult(tuple(items))
+
+    def append_to_attribute(
+        self,
+        ref: PersonRef,
+        name: str,
+        item: Mapping[str, Any],
+        **options: Unpack[CallOptions],
+    ) -> Plan[_List[dict[str, Any]]]:
+        """Append one object to a person's LIST_OF_OBJECTS attribute; returns the whole list."""
+        response = yield Call(
+            "append-item-to-custom-attribute",
+            path_params={"name": name},
+            query=ref.query(),
+            body=to_wire(dict(item)),
+            options=options,
+        )
+        return list(json_of(response) or [])
+
+
+class People(SyncResource):
+    """Persons (blocking). See :class:`_PeoplePlans` for each method's documentation."""
+
+    get = sync_op(_PeoplePlans.get)
+    list = sync_pager(_PeoplePlans.list)
+    count = sync_op(_PeoplePlans.count)
+    create = sync_op(_PeoplePlans.create)
+    replace = sync_op(_PeoplePlans.replace)
+    update = sync_op(_PeoplePlans.update)
+    delete = sync_op(_PeoplePlans.delete)
+    set_contacts = sync_op(_PeoplePlans.set_contacts)
+    add_contacts = sync_op(_PeoplePlans.add_contacts)
+    remove_contacts = sync_op(_PeoplePlans.remove_contacts)
+    create_many = sync_op(_PeoplePlans.create_many)
+    update_many = sync_op(_PeoplePlans.update_many)
+    delete_many = sync_op(_PeoplePlans.delete_many)
+    upsert_many = sync_op(_PeoplePlans.upsert_many)
+    match = sync_op(_PeoplePlans.match)
+    merge = sync_op(_PeoplePlans.merge)
+    append_to_attribute = sync_op(_PeoplePlans.append_to_attribute)
+
+
+class AsyncPeople(AsyncResource):
+    """Persons (async): the same methods as :class:`People`, awaitable."""
+
+    get = async_op(_PeoplePlans.get)
+    list = async_pager(_PeoplePlans.list)
+    count = async_op(_PeoplePlans.count)
+    create = async_op(_PeoplePlans.create)
+    replace = async_op(_PeoplePlans.replace)
+    update = async_op(_PeoplePlans.update)
+    delete = async_op(_PeoplePlans.delete)
+    set_contacts = async_op(_PeoplePlans.set_contacts)
+    add_contacts = async_op(_PeoplePlans.add_contacts)
+    remove_contacts = async_op(_PeoplePlans.remove_contacts)
+    create_many = async_op(_PeoplePlans.create_many)
+    update_many = async_op(_PeoplePlans.update_many)
+    delete_many = async_op(_PeoplePlans.delete_many)
+    upsert_many = async_op(_PeoplePlans.upsert_many)
+    match = async_op(_PeoplePlans.match)
+    merge = async_op(_PeoplePlans.merge)
+    append_to_attribute = async_op(_PeoplePlans.append_to_attribute)
