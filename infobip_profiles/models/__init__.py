@@ -1,0 +1,12 @@
+"""attrs model classes for everything the API carries (also re-exported at the top level).
+
+Attributes are snake_case; the wire is camelCase; one cattrs converter converts. Fields you leave
+unset are not sent. Dates are :class:`datetime.date`, timestamps timezone-aware
+:class:`datetime.datetime` in UTC. Unknown response fields are ignored, and an enum value this
+version does not know is kept as a plain string.
+"""
+
+from ._people import *  # noqa: F403
+from ._people import __all__ as _people_all
+
+__all__ = [*_people_all]

@@ -1,0 +1,402 @@
+"""attrs model classes for everything the API carries.
+
+Attributes are snake_case; the wire is camelCase; :mod:`infobip_profiles._converter` converts. Fields
+you leave unset are not sent. Dates are :class:`datetime.date`, timestamps timezone-aware
+:class:`datetime.datetime` in UTC. Unknown response fields are ignored, and an enum value this
+version does not know is kept as a plain string.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Union
+
+import attrs
+
+from .._converter import Model, lenient_enum, model, positional_model
+from .._types import UNSET
+from ..refs import PersonRef
+
+__all__ = [
+    "PersonType",
+    "Gender",
+    "Origin",
+    "CustomAttributeValue",
+    "EmailContact",
+    "PhoneContact",
+    "PushContact",
+    "OttContact",
+    "ContactInformation",
+    "Person",
+    "PersonUpdate",
+    "BatchItemResult",
+    "BatchResult",
+    "UpsertStatus",
+    "UpsertItemResult",
+    "UpsertResult",
+    "MatchResult",
+    "MergeItemResult",
+    "MergeResult",
+]
+
+_RO = {"read_only": True}
+
+
+@lenient_enum
+class PersonType(str, enum.Enum):
+    """A person is a ``CUSTOMER`` (the default) or a ``LEAD``."""
+
+    CUSTOMER = "CUSTOMER"
+    LEAD = "LEAD"
+
+
+@lenient_enum
+class Gender(str, enum.Enum):
+    """The person's gender, as the API records it."""
+
+    MALE = "MALE"
+    FEMALE = "FEMALE"
+
+
+@lenient_enum
+class Origin(str, enum.Enum):
+    """Where a profile was created or last modified from (read-only)."""
+
+    API = "API"
+    PORTAL = "PORTAL"
+    WEB_SDK = "WEB_SDK"
+    INTEGRATION = "INTEGRATION"
+    PUSH = "PUSH"
+    FACEBOOK = "FACEBOOK"
+    LINE = "LINE"
+    TELEGRAM = "TELEGRAM"
+    SALESFORCE = "SALESFORCE"
+    DYNAMICS = "DYNAMICS"
+    ZAPIER = "ZAPIER"
+    FORMS = "FORMS"
+    COMPUTED = "COMPUTED"
+    ANSWERS = "ANSWERS"
+    CONVERSATIONS = "CONVERSATIONS"
+
+
+#: A custom attribute value. On the wire: STRING, INTEGER, DECIMAL, BOOLEAN, DATE (``YYYY-MM-DD``),
+#: DATE_TIME (``yyyy-MM-ddTHH:mm:ss``) and LIST_OF_OBJECTS (a list of dicts).
+CustomAttributeValue = Union[str, int, Decimal, bool, date, datetime, list[dict[str, Any]], None]
+
+
+@positional_model
+class EmailContact(Model):
+    """One email address of a person."""
+
+    address: str | None = UNSET
+
+
+@positional_model
+class PhoneContact(Model):
+    """One phone number of a person (E.164 digits)."""
+
+    number: str | None = UNSET
+
+
+@model
+class PushContact(Model):
+    """A mobile or web push registration (read-only: the push SDKs create them)."""
+
+    application_id: str | None = UNSET
+    registration_id: str | None = UNSET
+    is_primary: bool | None = UNSET
+    additional_data: dict[str, Any] | None = UNSET
+    system_data: dict[str, Any] | None = UNSET
+
+
+@model
+class OttContact(Model):
+    """A messaging-channel identity (WhatsApp, LINE, Telegram...): read-only."""
+
+    application_id: str | None = UNSET
+    user_id: str | None = UNSET
+    system_data: dict[str, Any] | None = UNSET
+
+
+def _ro_list() -> Any:
+    return attrs.field(default=UNSET, metadata=_RO)
+
+
+@model
+class ContactInformation(Model):
+    """A person's contacts. Only ``email`` and ``phone`` are writable; channels are read-only.
+
+    ``ContactInformation.of(emails=["ada@example.com"], phones=["41793026727"])`` is the short form.
+    """
+
+    email: list[EmailContact] | None = UNSET
+    phone: list[PhoneContact] | None = UNSET
+    push: list[PushContact] | None = _ro_list()
+    webpush: list[PushContact] | None = _ro_list()
+    facebook: list[OttContact] | None = _ro_list()
+    line: list[OttContact] | None = _ro_list()
+    telegram: list[OttContact] | None = _ro_list()
+    whatsapp: list[OttContact] | None = _ro_list()
+    live_chat: list[OttContact] | None = _ro_list()
+    viber_bots: list[OttContact] | None = _ro_list()
+    instagram: list[OttContact] | None = _ro_list()
+    instagram_dm: list[OttContact] | None = _ro_list()
+    twitter: list[OttContact] | None = _ro_list()
+    apple_business_chat: list[OttContact] | None = _ro_list()
+    kakao_sangdam: list[OttContact] | None = _ro_list()
+    open_channel: list[OttContact] | None = _ro_list()
+    zalo_follower: list[OttContact] | None = _ro_list()
+    tiktok_bm: list[OttContact] | None = _ro_list()
+
+    @classmethod
+    def of(
+        cls, *, emails: Iterable[str] | None = None, phones: Iterable[str] | None = None
+    ) -> ContactInformation:
+        """Contacts from plain addresses and numbers; an argument left out is not sent."""
+        kwargs: dict[str, Any] = {}
+        if emails is not None:
+            kwargs["email"] = [EmailContact(e) for e in emails]
+        if phones is not None:
+            kwargs["phone"] = [PhoneContact(p) for p in phones]
+        return cls(**kwargs)
+
+    @property
+    def emails(self) -> list[str]:
+        """The email addresses, as plain strings."""
+        return [e.address for e in self.email or () if e.address]
+
+    @property
+    def phones(self) -> list[str]:
+        """The phone numbers, as plain strings."""
+        return [p.number for p in self.phone or () if p.number]
+
+
+@model
+class Person(Model):
+    """A customer profile (``IamPersonV2``; ``nick_name`` only travels on the v3 upsert/merge calls).
+
+    Example::
+
+        Person(
+            external_id="crm-1",
+            first_name="Ada",
+            contact_information=ContactInformation.of(emails=["ada@example.com"]),
+            tags=["VIP"],
+            custom_attributes={"Plan": "gold", "Renewal": date(2026, 1, 31)},
+        )
+
+    Read-only fields (``id``, timestamps, ``origin``, ``computed_attributes``...) are filled by the
+    service and never sent.
+    """
+
+    id: int | None = attrs.field(default=UNSET, metadata=_RO)
+    external_id: str | None = UNSET
+    type: PersonType | None = UNSET
+    first_name: str | None = UNSET
+    last_name: str | None = UNSET
+    middle_name: str | None = UNSET
+    nick_name: str | None = UNSET
+    gender: Gender | None = UNSET
+    birth_date: date | None = UNSET
+    preferred_language: str | None = UNSET
+    profile_picture: str | None = UNSET
+    address: str | None = UNSET
+    city: str | None = UNSET
+    country: str | None = UNSET
+    tags: list[str] | None = UNSET
+    custom_attributes: dict[str, Any] | None = UNSET
+    contact_information: ContactInformation | None = UNSET
+    computed_attributes: dict[str, Any] | None = attrs.field(default=UNSET, metadata=_RO)
+    integrations: dict[str, Any] | None = attrs.field(default=UNSET, metadata=_RO)
+    origin: Origin | None = attrs.field(default=UNSET, metadata=_RO)
+    modified_from: Origin | None = attrs.field(default=UNSET, metadata=_RO)
+    created_at: datetime | None = attrs.field(default=UNSET, metadata=_RO)
+    modified_at: datetime | None = attrs.field(default=UNSET, metadata=_RO)
+
+    @property
+    def emails(self) -> list[str]:
+        """The person's email addresses."""
+        return self.contact_information.emails if self.contact_information else []
+
+    @property
+    def phones(self) -> list[str]:
+        """The person's phone numbers."""
+        return self.contact_information.phones if self.contact_information else []
+
+    def ref(self) -> PersonRef:
+        """A :class:`PersonRef` for this stored person (by id)."""
+        if not self.id:
+            raise ValueError("this person has no id yet: create it first")
+        return PersonRef.id(self.id)
+
+
+@attrs.frozen
+class PersonUpdate:
+    """One item of :meth:`people.update_many`: which person, and what to change (PATCH semantics)."""
+
+    ref: PersonRef
+    person: Person
+
+
+# -- batch outcomes ------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class BatchItemResult:
+    """The outcome of one input item of a batch call.
+
+    ``index`` is the item's position in *your* input (across all the requests a ``*_many`` call
+    made). ``status`` is the per-item HTTP-like status (200 for success, 409 and so on for failures).
+    """
+
+    index: int
+    ok: bool
+    status: int
+    errors: tuple[str, ...] = ()
+    id: int | None = None
+    query: PersonRef | dict[str, Any] | None = None
+    is_modified: bool | None = None
+
+
+@attrs.frozen
+class BatchResult(Sequence[BatchItemResult]):
+    """One outcome per input item, in input order: nothing is silently dropped."""
+
+    items: tuple[BatchItemResult, ...]
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.items[index]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[BatchItemResult]:
+        return iter(self.items)
+
+    @property
+    def succeeded(self) -> list[BatchItemResult]:
+        """The items that were applied."""
+        return [i for i in self.items if i.ok]
+
+    @property
+    def failed(self) -> list[BatchItemResult]:
+        """The items that were rejected, each with its status and errors."""
+        return [i for i in self.items if not i.ok]
+
+    @property
+    def ok(self) -> bool:
+        """True when every item was applied."""
+        return all(i.ok for i in self.items)
+
+
+@lenient_enum
+class UpsertStatus(str, enum.Enum):
+    """What an upsert did with one person."""
+
+    CREATED = "CREATED"
+    UPDATED = "UPDATED"
+    NOT_MODIFIED = "NOT_MODIFIED"
+
+
+@attrs.frozen
+class UpsertItemResult:
+    """The outcome of one upserted person: its ``id`` and ``status``, or the ``errors``."""
+
+    index: int
+    ok: bool
+    id: int | None = None
+    status: UpsertStatus | str | None = None
+    code: str | None = None
+    errors: tuple[str, ...] = ()
+    details: tuple[tuple[str, str], ...] = ()
+
+
+@attrs.frozen
+class UpsertResult(Sequence[UpsertItemResult]):
+    """One outcome per input person, in input order."""
+
+    items: tuple[UpsertItemResult, ...]
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.items[index]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[UpsertItemResult]:
+        return iter(self.items)
+
+    def count(self, status: UpsertStatus | str | None = None) -> int:
+        """How many items ended with ``status`` (or, with no argument, how many failed)."""
+        if status is None:
+            return sum(1 for i in self.items if not i.ok)
+        return sum(1 for i in self.items if i.ok and i.status == status)
+
+    @property
+    def created(self) -> int:
+        """How many persons were created."""
+        return self.count(UpsertStatus.CREATED)
+
+    @property
+    def updated(self) -> int:
+        """How many persons were updated."""
+        return self.count(UpsertStatus.UPDATED)
+
+    @property
+    def not_modified(self) -> int:
+        """How many persons matched and needed no change."""
+        return self.count(UpsertStatus.NOT_MODIFIED)
+
+    @property
+    def failed(self) -> list[UpsertItemResult]:
+        """The items that were rejected."""
+        return [i for i in self.items if not i.ok]
+
+    @property
+    def ok(self) -> bool:
+        """True when no item failed."""
+        return all(i.ok for i in self.items)
+
+
+@attrs.frozen
+class MatchResult:
+    """One identity that matched a person."""
+
+    person_id: int
+    ref: PersonRef
+
+
+@attrs.frozen
+class MergeItemResult:
+    """The outcome of one merge item: the surviving person's ``id``, or the errors."""
+
+    index: int
+    ok: bool
+    id: int | None = None
+    code: str | None = None
+    errors: tuple[str, ...] = ()
+    details: tuple[tuple[str, str], ...] = ()
+
+
+@attrs.frozen
+class MergeResult(Sequence[MergeItemResult]):
+    """One outcome per merge item, in input order."""
+
+    items: tuple[MergeItemResult, ...]
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.items[index]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[MergeItemResult]:
+        return iter(self.items)
+
+    @property
+    def ok(self) -> bool:
+        """True when every item merged."""
+        return all(i.ok for i in self.items)
