@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypedDict, Union
+from typing import Any, TypedDict
 
 import httpx
 
@@ -39,7 +39,7 @@ NOT_GIVEN = NotGiven()
 #: that model annotations stay honest for what responses hold (``str | None``).
 UNSET: Any = NOT_GIVEN
 
-TimeoutTypes = Union[float, httpx.Timeout, None]
+TimeoutTypes = float | httpx.Timeout | None
 
 
 class CallOptions(TypedDict, total=False):

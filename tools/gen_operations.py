@@ -26,15 +26,15 @@ def main(spec_path: str) -> None:
             limit = "None"
             for info in op.get("x-throttling-info") or []:
                 if info.get("type") == "time":
-                    limit = f'RateLimit.per_second({info["numberOfRequests"]})'
+                    limit = f"RateLimit.per_second({info['numberOfRequests']})"
                 elif info.get("type") == "token":
                     limit = (
-                        f'RateLimit.token_bucket(rate={info["replenishRate"]}, '
-                        f'burst={info["burstCapacity"]})'
+                        f"RateLimit.token_bucket(rate={info['replenishRate']}, "
+                        f"burst={info['burstCapacity']})"
                     )
             rows.append(
                 f'    ("{op["operationId"]}", "{method.upper()}", "{path}", '
-                f'{bool(op.get("deprecated"))}, {limit}),'
+                f"{bool(op.get('deprecated'))}, {limit}),"
             )
     out = Path(__file__).resolve().parent.parent / "infobip_profiles" / "_operations_data.py"
     out.write_text(

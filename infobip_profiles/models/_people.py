@@ -12,7 +12,7 @@ import enum
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Union
+from typing import Any
 
 import attrs
 
@@ -84,7 +84,7 @@ class Origin(str, enum.Enum):
 
 #: A custom attribute value. On the wire: STRING, INTEGER, DECIMAL, BOOLEAN, DATE (``YYYY-MM-DD``),
 #: DATE_TIME (``yyyy-MM-ddTHH:mm:ss``) and LIST_OF_OBJECTS (a list of dicts).
-CustomAttributeValue = Union[str, int, Decimal, bool, date, datetime, list[dict[str, Any]], None]
+CustomAttributeValue = str | int | Decimal | bool | date | datetime | list[dict[str, Any]] | None
 
 
 @positional_model

@@ -44,6 +44,23 @@ class MSG:
     UNSUPPORTED_MEDIA = "Content type '{content_type}' not supported"
     BODY_TOO_LARGE = "Request body is larger than {limit} bytes"
     INJECTED = "Injected fault"
+    BAD_REQUEST = "Bad request"
+    FIELD_REQUIRED = "must not be blank"
+    FIELD_SIZE = "size must be between 0 and {max}"
+    FIELD_ONE_OF = "must be one of: {values}"
+    FIELD_OBJECT = "must be a JSON object"
+    ATTRIBUTE_NAME_CHARS = "must not contain any of {{ }} [ ]"
+    ATTRIBUTE_DUPLICATE = "Duplicate custom attribute name: {name}"
+    ATTRIBUTE_NOT_FOUND = "Custom attribute {name} does not exist"
+    ATTRIBUTE_UNDEFINED = "Custom attribute {name} is not defined"
+    ATTRIBUTE_NOT_A_LIST = "Custom attribute {name} is not of type LIST_OF_OBJECTS"
+    VALUE_TYPE = "value does not match data type {type}"
+    OBJECT_SCHEMA_REQUIRED = "objectSchema is required for LIST_OF_OBJECTS"
+    OBJECT_SCHEMA_TYPES = "objectSchema fields have unsupported types: {fields}"
+    OBJECT_SCHEMA_ONLY_FOR_LISTS = "objectSchema is allowed only for LIST_OF_OBJECTS"
+    LIST_ITEM_OBJECT = "list item must be a JSON object"
+    LIST_ITEM_UNKNOWN_FIELD = "field {field} is not in the attribute's objectSchema"
+    LIST_ITEM_NULL_FIELD = "field {field} must not be null"
 
 
 class FakeError(Exception):

@@ -1,0 +1,1 @@
+"""Runnable examples; each runs as it is against the embedded fake."""
