@@ -50,3 +50,33 @@ class TenantState:
         n = self.next_id("uuid:" + kind)
         value = (self._tenant_index << 96) | (zlib.crc32(kind.encode()) & 0xFFFF) << 64 | n
         return str(uuid.UUID(int=value & ((1 << 128) - 1), version=4))
+
+    # -- cross-engine notifications ---------------------------------------------------------------
+    # The persons engine calls these; every other engine may define ``person_deleted(pid)`` and
+    # ``persons_merged(primary_id, secondary_ids)`` to keep what it holds per person consistent
+    # (events move to the primary, company membership and push registrations follow, ...).
+
+    def person_deleted(self, person_id: int) -> None:
+        """Tell every other engine that ``person_id`` is gone."""
+        for engine in self._dependents():
+            hook = getattr(engine, "person_deleted", None)
+            if callable(hook):
+                hook(person_id)
+
+    def persons_merged(self, primary_id: int, secondary_ids: list[int]) -> None:
+        """Tell every other engine that ``secondary_ids`` were merged into ``primary_id``."""
+        for engine in self._dependents():
+            hook = getattr(engine, "persons_merged", None)
+            if callable(hook):
+                hook(primary_id, secondary_ids)
+
+    def _dependents(self) -> tuple[object, ...]:
+        return (
+            self.attributes,
+            self.tags,
+            self.companies,
+            self.lists,
+            self.events,
+            self.push,
+            self.segments,
+        )
