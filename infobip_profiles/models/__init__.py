@@ -8,5 +8,9 @@ version does not know is kept as a plain string.
 
 from ._people import *  # noqa: F403
 from ._people import __all__ as _people_all
+from ._push import *  # noqa: F403
+from ._push import __all__ as _push_all
+from ._segments import *  # noqa: F403
+from ._segments import __all__ as _segments_all
 
-__all__ = [*_people_all]
+__all__ = [*_people_all, *_push_all, *_segments_all]
