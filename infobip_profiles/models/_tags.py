@@ -1,0 +1,27 @@
+"""The tag model (``IamTagV2``): a static label people carry."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+
+from .._converter import Model, model
+from .._types import UNSET
+
+__all__ = ["Tag", "MAX_TAG_NAME"]
+
+#: The longest tag name the API accepts.
+MAX_TAG_NAME = 256
+
+_RO = {"read_only": True}
+
+
+@model
+class Tag(Model):
+    """A tag: a ``name`` (at most 256 characters, unique ignoring case) and read-only metadata."""
+
+    id: int | None = attrs.field(default=UNSET, metadata=_RO)
+    name: str | None = UNSET
+    created_at: datetime | None = attrs.field(default=UNSET, metadata=_RO)
+    modified_at: datetime | None = attrs.field(default=UNSET, metadata=_RO)
