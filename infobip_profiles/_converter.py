@@ -213,8 +213,9 @@ converter.register_structure_hook(datetime, lambda v, _: parse_datetime(v))
 converter.register_structure_hook(
     Decimal, lambda v, _: v if isinstance(v, Decimal) else Decimal(str(v))
 )
-# Free-form JSON (custom attributes, system data) passes through as decoded.
-converter.register_structure_hook(Any, lambda v, _: v)
+# Free-form JSON (custom attributes, system data) passes through as decoded. A predicate hook,
+# because Python 3.10's singledispatch refuses ``typing.Any`` as a class.
+converter.register_structure_hook_func(lambda t: t is Any, lambda v, _: v)
 
 
 def to_wire(obj: Any) -> Any:
