@@ -10,6 +10,8 @@ from ._attributes import *  # noqa: F403
 from ._attributes import __all__ as _attributes_all
 from ._companies import *  # noqa: F403
 from ._companies import __all__ as _companies_all
+from ._events import *  # noqa: F403
+from ._events import __all__ as _events_all
 from ._lists import *  # noqa: F403
 from ._lists import __all__ as _lists_all
 from ._people import *  # noqa: F403
@@ -29,4 +31,5 @@ __all__ = [
     *_lists_all,
     *_push_all,
     *_segments_all,
+    *_events_all,
 ]
