@@ -45,7 +45,7 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, Union
+from typing import Any
 
 import attrs
 
@@ -72,7 +72,9 @@ MAX_ATTRIBUTE_NAME = 256
 MAX_STRING_VALUE = 4096
 _INT64 = (-(2**63), 2**63 - 1)
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DATE_TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})?$")
+_DATE_TIME_RE = re.compile(
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})?$"
+)
 
 _RO = {"read_only": True}
 
@@ -123,7 +125,7 @@ class CustomAttribute(Model):
 
 #: Attribute definitions, as ``client.custom_attributes.list()`` yields them or a ``{name: type}``
 #: mapping. Names match ignoring case, as the API matches them.
-Definitions = Union[Iterable[CustomAttribute], Mapping[str, Union[DataType, str, CustomAttribute]]]
+Definitions = Iterable[CustomAttribute] | Mapping[str, DataType | str | CustomAttribute]
 
 
 def infer_data_type(value: Any) -> DataType:

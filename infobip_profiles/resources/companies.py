@@ -1,15 +1,339 @@
-"""The ``companies`` resource (being built)."""
+"""The ``companies`` resource: lookup, CRUD, the three batch calls and membership, sync and async.
+
+Each method is written once as a plan (see :mod:`infobip_profiles._plan`); :class:`Companies` and
+:class:`AsyncCompanies` expose the same plans as blocking and awaitable methods.
+"""
 
 from __future__ import annotations
 
-from ._base import AsyncResource, SyncResource
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Union
 
-__all__ = ["Companies", "AsyncCompanies"]
+from typing_extensions import Unpack
+
+from .._converter import from_wire, to_wire
+from .._plan import Call, Plan, async_op, async_pager, json_of, sync_op, sync_pager
+from .._types import CallOptions
+from ..errors import NotFoundError, ValidationError
+from ..filters import FilterLike, to_query_param
+from ..models import Company, CompanyBatchItemResult, CompanyBatchResult, CompanyUpdate
+from ..pagination import PageSpec
+from ..refs import CompanyRef, CompanySelector, PersonRef
+from ._base import AsyncResource, SyncResource, chunked
+from .people import order_by_param
+
+__all__ = ["Companies", "AsyncCompanies", "BATCH_LIMIT", "COMPANY_MAX_LENGTHS", "check_company"]
+
+#: Items per request of the batch and membership calls.
+BATCH_LIMIT = 1000
+MAX_PAGE_SIZE = 1000
+DEFAULT_PAGE_SIZE = 100
+
+#: wire field -> maximum length (the spec's ``IamCompanyV2``).
+COMPANY_MAX_LENGTHS = {
+    "name": 255,
+    "externalId": 256,
+    "notes": 1023,
+    "vatNumber": 50,
+    "accountManager": 255,
+    "customerStage": 255,
+    "industry": 255,
+    "region": 255,
+    "segment": 255,
+    "country": 50,
+}
+
+_OP = "get-a-single-company-by-name-or-a-list-of-companies"
+_ORDER_FIELDS = ("name", "createdAt", "modifiedAt")
+
+UpdateItem = Union[CompanyUpdate, "tuple[CompanyRef, Company]"]
+
+
+def check_company(body: Mapping[str, Any], *, create: bool) -> None:
+    """Validate a company's wire body before it is sent; raise :class:`ValidationError`.
+
+    On create ``name`` is required; on any write it is not blank and every text field is within
+    its limit.
+    """
+    name = body.get("name")
+    if create and (not isinstance(name, str) or not name.strip()):
+        raise ValidationError("a company needs a name", field="name")
+    if "name" in body and (name is None or (isinstance(name, str) and not name.strip())):
+        raise ValidationError("a company's name must not be blank", field="name")
+    for field, limit in COMPANY_MAX_LENGTHS.items():
+        value = body.get(field)
+        if isinstance(value, str) and len(value) > limit:
+            raise ValidationError(
+                f"{field} is {len(value)} characters long; the limit is {limit}", field=field
+            )
+
+
+def _company_body(company: Company, *, create: bool) -> dict[str, Any]:
+    if not isinstance(company, Company):
+        raise TypeError(f"expected a Company, got {type(company).__name__}")
+    body: dict[str, Any] = to_wire(company)
+    check_company(body, create=create)
+    return body
+
+
+def _decode(data: Any) -> Company:
+    return from_wire(data, Company)
+
+
+def _filter_param(filter: FilterLike | str) -> str:
+    text = filter if isinstance(filter, str) else to_query_param(filter)
+    if '"#notContain"' in text:
+        raise ValidationError("the companies filter does not support #notContain", field="filter")
+    return text
+
+
+def _as_update(item: UpdateItem) -> CompanyUpdate:
+    if isinstance(item, CompanyUpdate):
+        return item
+    ref, company = item
+    return CompanyUpdate(ref, company)
+
+
+def _messages(errors: Any) -> tuple[str, ...]:
+    return tuple(str(e.get("message") if isinstance(e, Mapping) else e) for e in errors or () if e)
+
+
+def _query_key(selector: str, value: Any) -> tuple[str, str]:
+    text = str(value)
+    if selector in (CompanySelector.NAME.value, CompanySelector.DOMAIN.value):
+        text = text.lower()
+    return selector, text
+
+
+def _ref_key(ref: CompanyRef) -> tuple[str, str]:
+    return _query_key(ref.selector.value, ref.value)
+
+
+def _by_index(body: Any, offset: int, count: int) -> list[CompanyBatchItemResult]:
+    """Batch create outcomes: the API lists successes (with ids) and failures, by index."""
+    outcomes: dict[int, CompanyBatchItemResult] = {}
+    for res in (body or {}).get("results") or []:
+        index = int(res.get("index", -1))
+        if not 0 <= index < count:
+            continue
+        status = int(res.get("status", 200))
+        outcomes[index] = CompanyBatchItemResult(
+            index=offset + index,
+            ok=200 <= status < 300,
+            status=status,
+            errors=_messages(res.get("errors")),
+            id=None if res.get("id") is None else int(res["id"]),
+        )
+    # An item the API did not mention was created (older services list failures only).
+    return [
+        outcomes.get(i) or CompanyBatchItemResult(index=offset + i, ok=True, status=200)
+        for i in range(count)
+    ]
+
+
+def _by_query(body: Any, offset: int, refs: Sequence[CompanyRef]) -> list[CompanyBatchItemResult]:
+    """Batch update/delete outcomes: only failures are listed, named by their query."""
+    positions: dict[tuple[str, str], list[int]] = {}
+    for i, ref in enumerate(refs):
+        positions.setdefault(_ref_key(ref), []).append(i)
+    outcomes: dict[int, CompanyBatchItemResult] = {}
+    unplaced = []
+    for res in (body or {}).get("results") or []:
+        query = res.get("query")
+        slots = None
+        if isinstance(query, Mapping) and len(query) == 1:
+            ((selector, value),) = query.items()
+            slots = positions.get(_query_key(str(selector), value))
+        status = int(res.get("status", 409))
+        if slots:
+            i = slots.pop(0)
+            outcomes[i] = CompanyBatchItemResult(
+                index=offset + i,
+                ok=200 <= status < 300,
+                status=status,
+                errors=_messages(res.get("errors")),
+                query=refs[i],
+            )
+        else:
+            unplaced.append(res)
+    if unplaced:
+        # Never drop an outcome: a failure we cannot tie to an input is reported as a problem.
+        raise ValidationError(
+            f"the API reported {len(unplaced)} batch failure(s) for queries not in the request: "
+            f"{unplaced!r}"
+        )
+    return [
+        outcomes.get(i)
+        or CompanyBatchItemResult(index=offset + i, ok=True, status=200, query=refs[i])
+        for i in range(len(refs))
+    ]
+
+
+class _CompaniesPlans:
+    """The company operations, written once."""
+
+    def get(self, ref: CompanyRef, **options: Unpack[CallOptions]) -> Plan[Company]:
+        """Fetch one company by id, external id, name (ignoring case) or domain.
+
+        Raises :class:`~infobip_profiles.NotFoundError` when no company matches.
+        """
+        response = yield Call(_OP, query=ref.query(), options=options)
+        body = json_of(response) or {}
+        if isinstance(body, Mapping) and "companies" in body:
+            companies = body.get("companies") or []
+            if not companies:
+                raise NotFoundError(404, "NOT_FOUND", f"no company matches {ref}")
+            return _decode(companies[0])
+        return _decode(body)
+
+    def list(
+        self,
+        *,
+        filter: FilterLike | str | None = None,
+        order_by: str | None = None,
+        page_size: int | None = None,
+        **options: Unpack[CallOptions],
+    ) -> PageSpec[Company]:
+        """Every company matching ``filter``, lazily, page by page.
+
+        ``order_by`` is ``"name"``, ``"createdAt:desc"`` style over name, createdAt, modifiedAt.
+        The companies filter supports every operator of the persons filter except ``#notContain``.
+        """
+        size = DEFAULT_PAGE_SIZE if page_size is None else page_size
+        if not 1 <= size <= MAX_PAGE_SIZE:
+            raise ValidationError(f"page_size must be 1 to {MAX_PAGE_SIZE}", field="limit")
+        params: list[tuple[str, str]] = []
+        if filter is not None:
+            params.append(("filter", _filter_param(filter)))
+        if order_by is not None:
+            params.append(("orderBy", order_by_param(order_by, _ORDER_FIELDS)))
+        return PageSpec(_OP, _decode, size, "companies", params=params, options=options)
+
+    def create(self, company: Company, **options: Unpack[CallOptions]) -> Plan[Company]:
+        """Create a company; returns it as stored. A name already taken (ignoring case) is a 409."""
+        body = _company_body(company, create=True)
+        response = yield Call("create-company", body=body, options=options)
+        return _decode(json_of(response))
+
+    def update(
+        self,
+        ref: CompanyRef,
+        company: Company,
+        *,
+        replace_tags: bool = False,
+        replace_domains: bool = False,
+        **options: Unpack[CallOptions],
+    ) -> Plan[Company]:
+        """Change only the fields you set (PATCH). Tags and domains you send are added to the
+        company's, unless ``replace_tags`` / ``replace_domains`` make them replace the lists."""
+        body = _company_body(company, create=False)
+        query = ref.query()
+        if replace_tags:
+            query.append(("replaceTags", "true"))
+        if replace_domains:
+            query.append(("replaceDomains", "true"))
+        response = yield Call("update-company", query=query, body=body, options=options)
+        return _decode(json_of(response))
+
+    def delete(self, ref: CompanyRef, **options: Unpack[CallOptions]) -> Plan[None]:
+        """Delete a company (its people stay, without a company)."""
+        yield Call("delete-company", query=ref.query(), options=options)
+        return None
+
+    def create_many(
+        self, companies: Iterable[Company], **options: Unpack[CallOptions]
+    ) -> Plan[CompanyBatchResult]:
+        """Create any number of companies, 1000 per request; one outcome per company, in order,
+        with the created ``id`` on each success."""
+        items: list[CompanyBatchItemResult] = []
+        for offset, chunk in chunked(companies, BATCH_LIMIT):
+            body = {"companies": [_company_body(c, create=True) for c in chunk]}
+            response = yield Call("create-companies", body=body, options=options)
+            items.extend(_by_index(json_of(response), offset, len(chunk)))
+        return CompanyBatchResult(tuple(items))
+
+    def update_many(
+        self, items: Iterable[UpdateItem], **options: Unpack[CallOptions]
+    ) -> Plan[CompanyBatchResult]:
+        """PATCH any number of companies: ``CompanyUpdate(ref, company)`` or ``(ref, company)``."""
+        results: list[CompanyBatchItemResult] = []
+        for offset, chunk in chunked((_as_update(i) for i in items), BATCH_LIMIT):
+            body = {
+                "companies": [
+                    {"query": u.ref.to_wire(), "update": _company_body(u.company, create=False)}
+                    for u in chunk
+                ]
+            }
+            response = yield Call("update-companies", body=body, options=options)
+            results.extend(_by_query(json_of(response), offset, [u.ref for u in chunk]))
+        return CompanyBatchResult(tuple(results))
+
+    def delete_many(
+        self, refs: Iterable[CompanyRef], **options: Unpack[CallOptions]
+    ) -> Plan[CompanyBatchResult]:
+        """Delete any number of companies, 1000 per request; one outcome per ref, in order."""
+        results: list[CompanyBatchItemResult] = []
+        for offset, chunk in chunked(refs, BATCH_LIMIT):
+            body = {"companies": [{"query": r.to_wire()} for r in chunk]}
+            response = yield Call("delete-companies", body=body, options=options)
+            results.extend(_by_query(json_of(response), offset, chunk))
+        return CompanyBatchResult(tuple(results))
+
+    def add_people(
+        self,
+        ref: CompanyRef,
+        person_refs: Iterable[PersonRef],
+        **options: Unpack[CallOptions],
+    ) -> Plan[None]:
+        """Make these people members of the company (1000 per request). A person belongs to one
+        company at most: joining this one leaves the previous one."""
+        for _, chunk in chunked(person_refs, BATCH_LIMIT):
+            body = {"people": [{"query": p.to_wire()} for p in chunk]}
+            yield Call(
+                "batch-add-persons-to-company", query=ref.query(), body=body, options=options
+            )
+        return None
+
+    def remove_people(
+        self,
+        ref: CompanyRef,
+        person_refs: Iterable[PersonRef],
+        **options: Unpack[CallOptions],
+    ) -> Plan[None]:
+        """Remove these people from the company (1000 per request)."""
+        for _, chunk in chunked(person_refs, BATCH_LIMIT):
+            body = {"people": [{"query": p.to_wire()} for p in chunk]}
+            yield Call(
+                "batch-remove-persons-from-company", query=ref.query(), body=body, options=options
+            )
+        return None
 
 
 class Companies(SyncResource):
-    """The ``companies`` resource."""
+    """Companies (blocking). See :class:`_CompaniesPlans` for each method's documentation."""
+
+    get = sync_op(_CompaniesPlans.get)
+    list = sync_pager(_CompaniesPlans.list)
+    create = sync_op(_CompaniesPlans.create)
+    update = sync_op(_CompaniesPlans.update)
+    delete = sync_op(_CompaniesPlans.delete)
+    create_many = sync_op(_CompaniesPlans.create_many)
+    update_many = sync_op(_CompaniesPlans.update_many)
+    delete_many = sync_op(_CompaniesPlans.delete_many)
+    add_people = sync_op(_CompaniesPlans.add_people)
+    remove_people = sync_op(_CompaniesPlans.remove_people)
 
 
 class AsyncCompanies(AsyncResource):
-    """The async ``companies`` resource."""
+    """Companies (async): the same methods as :class:`Companies`, awaitable."""
+
+    get = async_op(_CompaniesPlans.get)
+    list = async_pager(_CompaniesPlans.list)
+    create = async_op(_CompaniesPlans.create)
+    update = async_op(_CompaniesPlans.update)
+    delete = async_op(_CompaniesPlans.delete)
+    create_many = async_op(_CompaniesPlans.create_many)
+    update_many = async_op(_CompaniesPlans.update_many)
+    delete_many = async_op(_CompaniesPlans.delete_many)
+    add_people = async_op(_CompaniesPlans.add_people)
+    remove_people = async_op(_CompaniesPlans.remove_people)

@@ -1,15 +1,122 @@
-"""The ``tags`` resource (being built)."""
+"""The ``tags`` resource: tag CRUD and tagging people in batches, sync and async."""
 
 from __future__ import annotations
 
-from ._base import AsyncResource, SyncResource
+from collections.abc import Iterable
+from typing import Any
 
-__all__ = ["Tags", "AsyncTags"]
+from typing_extensions import Unpack
+
+from .._converter import from_wire
+from .._plan import Call, Plan, async_op, async_pager, json_of, sync_op, sync_pager
+from .._types import CallOptions
+from ..errors import ValidationError
+from ..models import MAX_TAG_NAME, Tag
+from ..pagination import PageSpec
+from ..refs import PersonRef
+from ._base import AsyncResource, SyncResource, chunked
+from .people import order_by_param
+
+__all__ = ["Tags", "AsyncTags", "BATCH_LIMIT", "check_tag_name"]
+
+#: People per request of ``add_to_people`` / ``remove_from_people``.
+BATCH_LIMIT = 1000
+MAX_PAGE_SIZE = 1000
+DEFAULT_PAGE_SIZE = 100
+_ORDER_FIELDS = ("name", "createdAt", "modifiedAt")
+
+
+def check_tag_name(name: str) -> str:
+    """A tag name is non-blank text of at most 256 characters; raise :class:`ValidationError`."""
+    if not isinstance(name, str) or not name.strip():
+        raise ValidationError("a tag name must not be blank", field="name")
+    if len(name) > MAX_TAG_NAME:
+        raise ValidationError(
+            f"tag name is {len(name)} characters long; the limit is {MAX_TAG_NAME}", field="name"
+        )
+    return name
+
+
+def _decode(data: Any) -> Tag:
+    return from_wire(data, Tag)
+
+
+class _TagsPlans:
+    """The tag operations, written once."""
+
+    def list(
+        self,
+        *,
+        order_by: str | None = None,
+        page_size: int | None = None,
+        **options: Unpack[CallOptions],
+    ) -> PageSpec[Tag]:
+        """Every tag, lazily, page by page (``order_by`` over name, createdAt, modifiedAt)."""
+        size = DEFAULT_PAGE_SIZE if page_size is None else page_size
+        if not 1 <= size <= MAX_PAGE_SIZE:
+            raise ValidationError(f"page_size must be 1 to {MAX_PAGE_SIZE}", field="limit")
+        params = [] if order_by is None else [("orderBy", order_by_param(order_by, _ORDER_FIELDS))]
+        return PageSpec("get-list-of-tags", _decode, size, None, params=params, options=options)
+
+    def create(self, name: str, **options: Unpack[CallOptions]) -> Plan[Tag]:
+        """Create a tag. A name that exists already (compared ignoring case) is a 400."""
+        body = {"name": check_tag_name(name)}
+        response = yield Call("create-a-new-tag", body=body, options=options)
+        return _decode(json_of(response))
+
+    def get(self, name: str, **options: Unpack[CallOptions]) -> Plan[Tag]:
+        """Fetch one tag by name; :class:`~infobip_profiles.NotFoundError` when there is none."""
+        response = yield Call(
+            "get-a-tag", path_params={"name": check_tag_name(name)}, options=options
+        )
+        return _decode(json_of(response))
+
+    def delete(self, name: str, **options: Unpack[CallOptions]) -> Plan[None]:
+        """Delete a tag; it is removed from every person that carried it."""
+        yield Call("delete-a-tag", path_params={"name": check_tag_name(name)}, options=options)
+        return None
+
+    def add_to_people(
+        self, name: str, refs: Iterable[PersonRef], **options: Unpack[CallOptions]
+    ) -> Plan[None]:
+        """Tag these people (1000 per request); people who have the tag already are unchanged.
+
+        The tag must exist (:class:`~infobip_profiles.NotFoundError` otherwise).
+        """
+        path = {"name": check_tag_name(name)}
+        for _, chunk in chunked(refs, BATCH_LIMIT):
+            body = {"people": [{"query": r.to_wire()} for r in chunk]}
+            yield Call("add-tag-to-people-batch", path_params=path, body=body, options=options)
+        return None
+
+    def remove_from_people(
+        self, name: str, refs: Iterable[PersonRef], **options: Unpack[CallOptions]
+    ) -> Plan[None]:
+        """Remove the tag from these people (1000 per request)."""
+        path = {"name": check_tag_name(name)}
+        for _, chunk in chunked(refs, BATCH_LIMIT):
+            body = {"people": [{"query": r.to_wire()} for r in chunk]}
+            yield Call("remove-tag-from-people-batch", path_params=path, body=body, options=options)
+        return None
 
 
 class Tags(SyncResource):
-    """The ``tags`` resource."""
+    """Tags (blocking). See :class:`_TagsPlans` for each method's documentation."""
+
+    list = sync_pager(_TagsPlans.list)
+    create = sync_op(_TagsPlans.create)
+    get = sync_op(_TagsPlans.get)
+    delete = sync_op(_TagsPlans.delete)
+    add_to_people = sync_op(_TagsPlans.add_to_people)
+    remove_from_people = sync_op(_TagsPlans.remove_from_people)
 
 
 class AsyncTags(AsyncResource):
-    """The async ``tags`` resource."""
+    """Tags (async): the same methods as :class:`Tags`, awaitable."""
+
+    list = async_pager(_TagsPlans.list)
+    create = async_op(_TagsPlans.create)
+    get = async_op(_TagsPlans.get)
+    delete = async_op(_TagsPlans.delete)
+    add_to_people = async_op(_TagsPlans.add_to_people)
+    remove_from_people = async_op(_TagsPlans.remove_from_people)
