@@ -58,13 +58,13 @@ class OperatingSystem(str, enum.Enum):
 class PushSystemData(Model):
     """Push-specific facts about a device. Only ``registration_enabled`` can be changed."""
 
-    cloud_type: CloudType | str | None = _ro()
+    cloud_type: CloudType | None = _ro()
     registration_enabled: bool | None = UNSET
     notifications_enabled: bool | None = _ro()
     geofencing_sdk: bool | None = _ro()
     sdk_version: str | None = _ro()
     app_version: str | None = _ro()
-    os: OperatingSystem | str | None = _ro()
+    os: OperatingSystem | None = _ro()
     os_version: str | None = _ro()
     device_manufacturer: str | None = _ro()
     device_model: str | None = _ro()

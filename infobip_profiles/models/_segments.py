@@ -116,14 +116,14 @@ class TimelineCondition(Model):
     operators take Unix timestamps in seconds; ``EMPTY`` means any time.
     """
 
-    occurred: TimelineOccurred | str
-    operator: TimelineOperator | str
+    occurred: TimelineOccurred
+    operator: TimelineOperator
     start: int | None = UNSET
     end: int | None = UNSET
-    units: TimeUnit | str | None = UNSET
+    units: TimeUnit | None = UNSET
 
     @classmethod
-    def any_time(cls, occurred: TimelineOccurred | str = TimelineOccurred.ALL) -> TimelineCondition:
+    def any_time(cls, occurred: TimelineOccurred = TimelineOccurred.ALL) -> TimelineCondition:
         """No time bounds (operator ``EMPTY``)."""
         return cls(occurred=occurred, operator=TimelineOperator.EMPTY)
 
@@ -131,8 +131,8 @@ class TimelineCondition(Model):
     def within_last(
         cls,
         amount: int,
-        units: TimeUnit | str = TimeUnit.DAYS,
-        occurred: TimelineOccurred | str = TimelineOccurred.ALL,
+        units: TimeUnit = TimeUnit.DAYS,
+        occurred: TimelineOccurred = TimelineOccurred.ALL,
     ) -> TimelineCondition:
         """Within the last ``amount`` ``units`` (operator ``AFTER``)."""
         return cls(occurred=occurred, operator=TimelineOperator.AFTER, start=amount, units=units)
@@ -142,7 +142,7 @@ class TimelineCondition(Model):
 class OccurrenceCondition(Model):
     """How many times the event happened (within the timeline window)."""
 
-    operation: OccurrenceOperation | str
+    operation: OccurrenceOperation
     times: int
 
 
@@ -151,7 +151,7 @@ class PayloadCondition(Model):
     """A condition on one property of the event: ``PayloadCondition("amount", "GT", "100")``."""
 
     attribute: str
-    operator: PayloadOperator | str
+    operator: PayloadOperator
     value: str
 
 
