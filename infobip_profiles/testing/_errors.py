@@ -61,6 +61,100 @@ class MSG:
     LIST_ITEM_OBJECT = "list item must be a JSON object"
     LIST_ITEM_UNKNOWN_FIELD = "field {field} is not in the attribute's objectSchema"
     LIST_ITEM_NULL_FIELD = "field {field} must not be null"
+    # events (issue 5)
+    EVENT_BATCH_INVALID_JSON = (
+        "Invalid request. Please ensure the request body is a properly structured JSON array."
+    )
+    EVENT_BATCH_SCHEMA = (
+        "The event schema is invalid. Please ensure each event has a valid definition ID and "
+        "properties match the expected schema. Details: {details}."
+    )
+    EVENT_BATCH_EMPTY = (
+        "The batch cannot be empty. Please provide at least one item in the request array."
+    )
+    EVENT_BATCH_TOO_MANY = (
+        "The batch count exceeds the allowed limit of {limit} items. "
+        "Please reduce the number of items in the request array."
+    )
+    EVENT_BATCH_TOO_LARGE = (
+        "The batch size exceeds the allowed limit of {limit} bytes. "
+        "Please reduce the size of the request."
+    )
+    EVENT_BATCH_ITEM = (
+        "One or more batch items contain invalid properties. "
+        "Please review the details for specific validation errors."
+    )
+    EVENT_BATCH_PERSON = (
+        "Person with such identifier doesn't exist. Please verify the identifier and ensure it "
+        "corresponds to an existing person in the system."
+    )
+    EVENT_BATCH_INTERNAL = (
+        "Internal events posting prohibited. "
+        "Please ensure that only custom event definitions are used."
+    )
+    EVENT_ID_CHARS = (
+        "Must only include letters (A-Z, a-z), digits (0-9), underscores (_), and hyphens (-)."
+    )
+    EVENT_ID_LENGTH = "Must be 1 to 36 characters long."
+    EVENT_NOT_EMPTY = "Must not be empty."
+    EVENT_TYPE_ONE_OF = "Must be one of the following types: {types}."
+    EVENT_SENDER_REQUIRED = "Sender is required for type {type}."
+    EVENT_TIME_FORMAT = "Must be a date-time in format yyyy-MM-ddTHH:mm:ss.SSSZ."
+    EVENT_TOO_OLD = "Must not be more than 30 days in the past."
+    EVENT_ITEM_TOO_LARGE = "Must not exceed {limit} bytes."
+    EVENT_PROPERTIES_OBJECT = "properties must be a JSON object"
+    EVENT_PROPERTY_UNKNOWN = "property {name} is not defined in event definition {definition}"
+    EVENT_PROPERTY_TYPE = "property {name} must be of type {type}"
+    EVENT_DEFINITION_NOT_FOUND = "Event definition {definition} does not exist"
+    EVENT_DEFINITION_INTERNAL = "Events of standard definition {definition} cannot be sent"
+    EVENT_CREATE_PERSON_TYPE = (
+        "createPerson works only with identifierType PHONE, EMAIL or EXTERNAL_ID"
+    )
+    EVENT_PERSON_NOT_FOUND = "Person with identifier {identifier} of type {type} does not exist"
+    EVENT_IDENTIFIER_TYPE = "identifierType must be one of: {types}"
+    EXPORT_NOT_FOUND = "Export request {request_id} does not exist"
+    EXPORT_FINISHED = "Export request {request_id} is already {status}"
+    EXPORT_TIME_FORMAT = "must be in format yyyy-MM-dd'T'HH:mm:ss.SSSZ"
+    EXPORT_ROLE_ARN = "must be in format arn:aws:iam::account:role/role-name-with-path"
+    EXPORT_START_AFTER_END = "startTime must be earlier than endTime"
+    EXPORT_IN_FUTURE = "must be earlier than the current time"
+    EXPORT_WINDOW = "startTime and endTime must be at most 24 hours apart"
+    EXPORT_TOO_OLD = "startTime must be no more than 1 year ago"
+    EXPORT_TOO_MANY_DEFINITIONS = "definitionIdList matches more than {max} definitions"
+    EXPORT_IN_PROGRESS_LIMIT = (
+        "At most 72 hours worth of export requests may be in progress at one time"
+    )
+    EXPORT_NO_EVENTS = "0 events found for the time period queried."
+    EXPORT_DONE = "{count} events exported."
+    EXPORT_CANCELLED = "Cancellation complete, cancellation request received at {at}"
+    # persons, tags (issue 3)
+    PERSON_NOT_FOUND = "Person not found"
+    PERSON_NO_MATCH = "There is no person matching the query"
+    PERSON_IDENTITY_REQUIRED = "At least one of phone, email or externalId is required"
+    DESTINATION_EXISTS = "Destination({kind}) {value} already exists."
+    NAME_CHARS = 'must not contain any of & < > " / \\ : ( ) {{ }} = ; # or line breaks'
+    FIELD_DATE = "must be a date in format YYYY-MM-DD"
+    FIELD_EMAIL = "must be a well-formed email address"
+    FIELD_PHONE = "must be a phone number in E.164 format"
+    FIELD_LANGUAGE = "must be a language code like en or en-US"
+    FIELD_STRING = "must be a string"
+    FIELD_LIST = "must be an array"
+    FIELD_MAX_ITEMS = "must contain at most {max} items"
+    FIELD_BATCH_SIZE = "size must be between 1 and {max}"
+    SENDER_REQUIRED = "sender is required for type {type}"
+    IDENTIFIER_REQUIRED = "identifier and type are required"
+    LIMIT_RANGE = "limit must be between 1 and {max}"
+    PAGE_RANGE = "page must be 1 or greater"
+    ORDER_BY = "orderBy must be field:asc or field:desc with field one of {fields}"
+    FILTER_INVALID = "Invalid filter: {reason}"
+    V3_VALIDATION = "Validation failed"
+    V3_PERSONS_REQUIRED = "persons must contain 1 to {max} items"
+    V3_AMBIGUOUS = "Identifiers of the item match more than one person"
+    V3_CONTACT_TYPE = "type {type} is not allowed here"
+    TAG_DUPLICATE = "Tag with name {name} already exists"
+    TAG_NOT_FOUND = "Tag {name} does not exist"
+    TAG_DELETED = "Tag {name} deleted"
+    ATTRIBUTE_DELETED = "Custom attribute {name} deleted"
 
 
 class FakeError(Exception):
