@@ -1,5 +1,16 @@
 """The ``infobip-profiles`` command line.
 
+Commands:
+
+- ``fake-server``: serve the fake of the API over HTTP (for apps in any language).
+- ``import FILE --map COLUMN=TARGET ...``: bulk-import persons from a CSV file
+  (:mod:`infobip_profiles.bulk`), with a failure report and a resume point.
+- ``people get`` / ``people list``: read persons, printed as JSON.
+
+The API commands take the key from ``INFOBIP_API_KEY`` and the base URL from ``--base-url`` or
+``INFOBIP_BASE_URL`` (default ``https://api.infobip.com``); point ``--base-url`` at a served fake
+to try them offline.
+
 Subcommands register themselves in :data:`SUBCOMMANDS`: each entry is a function that adds one
 subparser and sets ``func`` (``(args) -> exit code``) on it with ``set_defaults``. Adding a
 command is writing such a function and appending it to the list.
@@ -8,20 +19,28 @@ Example::
 
     $ infobip-profiles fake-server --port 0 --seed people.json
     http://127.0.0.1:54321
+    $ INFOBIP_API_KEY=test-key infobip-profiles people list --base-url http://127.0.0.1:54321
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import itertools
+import json
 import logging
 import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ._types import NOT_GIVEN
 from ._version import __version__
+
+if TYPE_CHECKING:
+    from ._client import ProfilesClient
 
 __all__ = ["main", "build_parser", "SUBCOMMANDS"]
 
@@ -135,8 +154,377 @@ def _run_fake_server(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- commands that call the API ----------------------------------------------------------------
+
+#: Exit codes of the API commands.
+EXIT_OK = 0
+EXIT_ERROR = 1  # the API or the network failed (an import can be resumed)
+EXIT_USAGE = 2  # bad arguments or configuration
+EXIT_ROWS_FAILED = 3  # an import finished, but some rows were rejected (see the report)
+EXIT_INTERRUPTED = 130
+
+_CONNECTION_EPILOG = (
+    "The API key is read from INFOBIP_API_KEY (never from the command line, where other users "
+    "could see it); the base URL from --base-url, else INFOBIP_BASE_URL, else "
+    "https://api.infobip.com. Against a served fake: INFOBIP_API_KEY=test-key and "
+    "--base-url http://127.0.0.1:PORT. Exit status: 0 success, 1 API or network error, "
+    "2 usage or configuration error."
+)
+
+
+def _connection_options() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    group = parent.add_argument_group("connection")
+    group.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="API base URL, e.g. https://xyz.api.infobip.com or a served fake "
+        "(default: $INFOBIP_BASE_URL, else https://api.infobip.com)",
+    )
+    group.add_argument(
+        "--timeout", type=float, default=30.0, metavar="SECONDS", help="per request (default: 30)"
+    )
+    group.add_argument(
+        "--max-retries",
+        type=int,
+        default=3,
+        metavar="N",
+        help="replays of a failed request where that is safe (default: 3)",
+    )
+    return parent
+
+
+def _client(args: argparse.Namespace) -> ProfilesClient:
+    from ._client import ProfilesClient
+
+    return ProfilesClient(
+        base_url=args.base_url, timeout=args.timeout, max_retries=args.max_retries
+    )
+
+
+def _json_value(value: Any) -> Any:
+    """Models and values as plain JSON: wire (camelCase) names, read-only fields kept, unset
+    and ``None`` fields left out."""
+    import enum
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    import attrs
+
+    from ._converter import format_date, format_datetime, wire_name
+
+    if attrs.has(type(value)):
+        out = {}
+        for field in attrs.fields(type(value)):
+            item = getattr(value, field.name)
+            if item is None or item is NOT_GIVEN:
+                continue
+            out[wire_name(field)] = _json_value(item)
+        return out
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return format_datetime(value)
+    if isinstance(value, date):
+        return format_date(value)
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_value(v) for v in value]
+    return value
+
+
+def _print_json(value: Any, *, compact: bool = False) -> None:
+    data = _json_value(value)
+    if compact:
+        print(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    else:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _api_call(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Run an API command, turning the package's errors into a message and an exit code."""
+
+    def run(args: argparse.Namespace) -> int:
+        from .errors import APIError, ConfigurationError, ProfilesError, ValidationError
+
+        try:
+            return func(args)
+        except (ConfigurationError, ValidationError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        except APIError as exc:
+            code = f" {exc.message_id}" if exc.message_id else ""
+            print(f"error: HTTP {exc.status_code}{code}: {exc.text}", file=sys.stderr)
+            return EXIT_ERROR
+        except ProfilesError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+
+    run.__name__ = func.__name__
+    return run
+
+
+# -- import -------------------------------------------------------------------------------------
+
+_IMPORT_DESCRIPTION = """\
+Create or update persons from a CSV file with a header row, through the v3 upsert (matched on
+externalId, email or phone), 1000 rows per request.
+
+Each --map COLUMN=TARGET sends a column to a target:
+  externalId, firstName, lastName, middleName, nickName, gender (MALE|FEMALE),
+  birthDate (YYYY-MM-DD), preferredLanguage, profilePicture, address, city, country,
+  type (CUSTOMER|LEAD)   a person field (snake_case names work too)
+  email, phone           a contact; several columns may map here, and a cell may hold
+                         several values separated by --list-separator
+  tags                   tags, separated by --list-separator
+  attr:NAME[:TYPE]       a custom attribute; TYPE is string (default), integer, decimal,
+                         boolean, date or datetime
+Without --map, columns named like a target are used and the others ignored.
+
+Rows naming the same person (same externalId, email ignoring case, or phone) within a window
+of --batch-size rows are merged before sending. Empty cells are not sent.
+"""
+
+_IMPORT_EPILOG = """\
+Rejected rows go to the --report CSV file (row, line, error, input). With --resume FILE, an
+interrupted import (Ctrl+C, a crash, an outage) run again with the same arguments skips the rows
+already done and sends none of them twice.
+
+Exit status: 0 every row imported; 3 finished, some rows rejected (see the report); 1 stopped
+by an API or network error (run again with the same --resume file to carry on); 2 usage error;
+130 interrupted.
+
+The API key is read from INFOBIP_API_KEY; the base URL from --base-url, else INFOBIP_BASE_URL.
+
+Example:
+  infobip-profiles import crm.csv --map id=externalId --map "E-mail=email" \\
+      --map Plan=attr:Plan --map Labels=tags --report failures.csv --resume crm.state
+"""
+
+
+def _add_import(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
+        "import",
+        help="bulk-import persons from a CSV file (upsert, with report and resume)",
+        description=_IMPORT_DESCRIPTION,
+        epilog=_IMPORT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[_connection_options()],
+    )
+    parser.add_argument("file", metavar="FILE", help="the CSV file (UTF-8, with a header row)")
+    parser.add_argument(
+        "--map",
+        dest="mapping",
+        action="append",
+        default=[],
+        metavar="COLUMN=TARGET",
+        help="map a CSV column to a target (repeatable; see above)",
+    )
+    parser.add_argument(
+        "--mode",
+        choices=("partial", "full"),
+        default="partial",
+        help="partial: keep the fields the file leaves out (default); full: clear them",
+    )
+    parser.add_argument("--report", metavar="FILE", help="write the rejected rows to this CSV file")
+    parser.add_argument(
+        "--resume", metavar="FILE", help="record progress here, and carry on from it if it exists"
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="rows deduplicated and sent together (default: 1000)",
+    )
+    parser.add_argument("--delimiter", default=",", help="CSV field delimiter (default: ,)")
+    parser.add_argument(
+        "--list-separator",
+        default=";",
+        help="separates several emails, phones or tags in one cell (default: ;)",
+    )
+    parser.add_argument("--encoding", default="utf-8-sig", help="file encoding (default: utf-8)")
+    progress = parser.add_mutually_exclusive_group()
+    progress.add_argument(
+        "--progress",
+        dest="progress",
+        action="store_true",
+        default=None,
+        help="draw a progress line on stderr (default: when stderr is a terminal)",
+    )
+    progress.add_argument(
+        "--no-progress", dest="progress", action="store_false", help="never draw it"
+    )
+    parser.set_defaults(func=_run_import)
+
+
+@_api_call
+def _run_import(args: argparse.Namespace) -> int:
+    from .bulk import ColumnMapping, MappingError, ResumeError, import_csv
+
+    try:
+        mapping = ColumnMapping.parse(args.mapping) if args.mapping else None
+    except MappingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if len(args.delimiter) != 1:
+        print("error: --delimiter must be one character", file=sys.stderr)
+        return EXIT_USAGE
+    if args.batch_size < 1:
+        print("error: --batch-size must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    with _client(args) as client:
+        try:
+            result = import_csv(
+                client,
+                args.file,
+                mapping,
+                mode=args.mode,
+                batch_size=args.batch_size,
+                report=args.report,
+                resume=args.resume,
+                progress=args.progress,
+                list_separator=args.list_separator,
+                delimiter=args.delimiter,
+                encoding=args.encoding,
+            )
+        except (MappingError, ResumeError, OSError, UnicodeDecodeError, csv.Error) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        except KeyboardInterrupt:
+            hint = (
+                f"run the same command again to carry on from {args.resume}"
+                if args.resume
+                else "pass --resume FILE next time to be able to carry on"
+            )
+            print(f"\ninterrupted; {hint}", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        except BaseException:
+            if args.resume:
+                print(
+                    f"import stopped; the rows done so far are recorded in {args.resume}: "
+                    "run the same command again to carry on",
+                    file=sys.stderr,
+                )
+            raise
+    print(result.summary())
+    return EXIT_OK if result.ok else EXIT_ROWS_FAILED
+
+
+# -- people -------------------------------------------------------------------------------------
+
+
+def _add_people(subparsers: Subparsers) -> None:
+    people = subparsers.add_parser(
+        "people",
+        help="read persons (get one, list many), printed as JSON",
+        description="Read persons from the API and print them as JSON (camelCase, as the API "
+        "names the fields).",
+        epilog=_CONNECTION_EPILOG,
+    )
+    commands = people.add_subparsers(dest="people_command", metavar="COMMAND")
+    people.set_defaults(func=lambda args: _missing_command(people))
+
+    get = commands.add_parser(
+        "get",
+        help="print one person",
+        description="Print one person, found by exactly one identifier. Exit status 1 with an "
+        "error on stderr when no person matches.",
+        epilog=_CONNECTION_EPILOG,
+        parents=[_connection_options()],
+    )
+    which = get.add_mutually_exclusive_group(required=True)
+    which.add_argument("--id", metavar="ID", help="the Customer Profiles person id")
+    which.add_argument("--email", metavar="ADDRESS", help="an email address (ignores case)")
+    which.add_argument("--phone", metavar="NUMBER", help="a phone number (E.164 digits)")
+    which.add_argument("--external-id", metavar="ID", help="your system's id for the person")
+    get.set_defaults(func=_run_people_get)
+
+    listing = commands.add_parser(
+        "list",
+        help="print persons matching a filter",
+        description="Print persons as a JSON array (or JSON lines with --jsonl), fetching "
+        "pages as needed.",
+        epilog=_CONNECTION_EPILOG
+        + ' Example: people list --filter \'{"#contains": {"tags": "VIP"}}\' '
+        "--order-by modifiedAt:desc --limit 50",
+        parents=[_connection_options()],
+    )
+    listing.add_argument(
+        "--filter",
+        metavar="JSON",
+        help='the API\'s filter language, e.g. \'{"lastName": "Lovelace"}\'',
+    )
+    listing.add_argument(
+        "--order-by",
+        metavar="FIELD[:asc|desc]",
+        help="firstName, lastName, createdAt or modifiedAt, e.g. modifiedAt:desc",
+    )
+    listing.add_argument(
+        "--limit",
+        type=int,
+        default=100,
+        metavar="N",
+        help="print at most N persons (default: 100; 0 for all)",
+    )
+    listing.add_argument(
+        "--jsonl", action="store_true", help="one compact JSON object per line, as they arrive"
+    )
+    listing.set_defaults(func=_run_people_list)
+
+
+def _missing_command(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return EXIT_USAGE
+
+
+@_api_call
+def _run_people_get(args: argparse.Namespace) -> int:
+    from .refs import PersonRef
+
+    if args.id is not None:
+        ref = PersonRef.id(args.id)
+    elif args.email is not None:
+        ref = PersonRef.email(args.email)
+    elif args.phone is not None:
+        ref = PersonRef.phone(args.phone)
+    else:
+        ref = PersonRef.external_id(args.external_id)
+    with _client(args) as client:
+        person = client.people.get(ref)
+    _print_json(person)
+    return EXIT_OK
+
+
+@_api_call
+def _run_people_list(args: argparse.Namespace) -> int:
+    if args.limit < 0:
+        print("error: --limit must be 0 or more", file=sys.stderr)
+        return EXIT_USAGE
+    filter_value = None
+    if args.filter is not None:
+        try:
+            filter_value = json.loads(args.filter)
+        except ValueError as exc:
+            print(f"error: --filter is not valid JSON: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    page_size = min(args.limit, 1000) if args.limit else 1000
+    with _client(args) as client:
+        pager = client.people.list(filter=filter_value, order_by=args.order_by, page_size=page_size)
+        persons = itertools.islice(pager, args.limit or None)
+        if args.jsonl:
+            for person in persons:
+                _print_json(person, compact=True)
+        else:
+            _print_json(list(persons))
+    return EXIT_OK
+
+
 #: Functions that each register one subcommand (see the module docstring).
-SUBCOMMANDS: list[Callable[[Subparsers], None]] = [_add_fake_server]
+SUBCOMMANDS: list[Callable[[Subparsers], None]] = [_add_fake_server, _add_import, _add_people]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,1120 @@
+"""Bulk import of persons from a CSV file or any iterable of dicts, on top of ``people.upsert_many``.
+
+What an import does, window by window (``batch_size`` input rows at a time, 1000 by default):
+
+1. Each row is turned into a person through a :class:`ColumnMapping` (CSV column -> person field,
+   email, phone, tags or custom attribute). A row that cannot be converted (a bad date, no
+   externalId, email or phone to match on) is a failure of that row alone.
+2. Rows of the window that share an externalId, an email (ignoring case) or a phone are
+   **merged** into one person before sending: later non-empty values win for single fields,
+   emails, phones and tags are unioned, custom attributes are combined (later wins). Two rows
+   linked this way but carrying different externalIds are a conflict: both fail.
+3. The window's persons go to ``client.people.upsert_many`` (``mode="partial"`` keeps what the
+   file does not mention; ``"full"`` clears it). Each row gets its person's outcome.
+4. Failures are appended to the report file (``row``, ``line``, ``error``, ``input``), the report
+   is flushed to disk, and then the resume file records how many input rows are done.
+
+**Deduplication is per window**, so memory stays bounded by the window however big the file is.
+Duplicates further apart than ``batch_size`` rows are sent in separate requests, in file order:
+with ``mode="partial"`` the later row then updates the person the earlier one created or
+matched, which converges to the same profile; with ``mode="full"`` the later row replaces it.
+Sort the file by key, or raise ``batch_size``, if you need full-mode merging across the file.
+
+**Resume.** With ``resume=PATH`` an interrupted import (Ctrl+C, a crash, an API outage) started
+again with the same file, mapping and mode skips the rows already done and sends none of them
+again; the failure report is truncated to what those rows wrote, so no failure is listed twice.
+Only the window in flight when the process died can be sent a second time, and an upsert of the
+same data is harmless (the API answers ``NOT_MODIFIED``).
+
+Example::
+
+    from infobip_profiles import ProfilesClient
+    from infobip_profiles.bulk import ColumnMapping, import_csv
+
+    mapping = ColumnMapping.parse(["id=externalId", "First name=firstName", "E-mail=email",
+                                   "Mobile=phone", "Plan=attr:Plan", "Labels=tags"])
+    with ProfilesClient() as client:
+        result = import_csv(client, "crm.csv", mapping, report="failures.csv",
+                            resume="crm.import-state")
+    print(result.summary())
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import io
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Literal
+
+import attrs
+
+from ._converter import parse_datetime, to_wire
+from ._validation import check_person
+from .errors import ProfilesError, ValidationError
+from .models import ContactInformation, Gender, Person, PersonType, UpsertResult, UpsertStatus
+
+if TYPE_CHECKING:
+    from ._client import AsyncProfilesClient, ProfilesClient
+
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "ATTRIBUTE_TYPES",
+    "PERSON_FIELDS",
+    "Target",
+    "ColumnMapping",
+    "MappingError",
+    "ResumeError",
+    "RowFailure",
+    "ImportProgress",
+    "ImportResult",
+    "import_csv",
+    "import_rows",
+    "aimport_csv",
+    "aimport_rows",
+]
+
+#: Input rows per window: deduplicated together, sent together, made durable together.
+DEFAULT_BATCH_SIZE = 1000
+#: How many failures an :class:`ImportResult` keeps in memory (the report file has them all).
+MAX_FAILURES_KEPT = 1000
+
+#: Mapping targets for the person's own fields: wire name -> model attribute.
+PERSON_FIELDS: dict[str, str] = {
+    "externalId": "external_id",
+    "type": "type",
+    "firstName": "first_name",
+    "lastName": "last_name",
+    "middleName": "middle_name",
+    "nickName": "nick_name",
+    "gender": "gender",
+    "birthDate": "birth_date",
+    "preferredLanguage": "preferred_language",
+    "profilePicture": "profile_picture",
+    "address": "address",
+    "city": "city",
+    "country": "country",
+}
+_FIELD_BY_ANY_NAME = {**PERSON_FIELDS, **{a: a for a in PERSON_FIELDS.values()}}
+_WIRE_BY_ATTR = {a: w for w, a in PERSON_FIELDS.items()}
+
+#: Custom attribute value types a mapping may name (``attr:Age:integer``), with their aliases.
+ATTRIBUTE_TYPES: dict[str, str] = {
+    "string": "string",
+    "str": "string",
+    "integer": "integer",
+    "int": "integer",
+    "decimal": "decimal",
+    "boolean": "boolean",
+    "bool": "boolean",
+    "date": "date",
+    "datetime": "datetime",
+    "date_time": "datetime",
+}
+_TRUE = {"true", "yes", "y", "1"}
+_FALSE = {"false", "no", "n", "0"}
+_PHONE_PUNCTUATION = str.maketrans("", "", " -.()/")
+
+Mode = Literal["partial", "full"]
+ProgressOption = bool | Callable[["ImportProgress"], None] | None
+
+
+class MappingError(ProfilesError, ValueError):
+    """A column mapping that cannot work: an unknown target, a column the file does not have."""
+
+
+class ResumeError(ProfilesError):
+    """The resume file belongs to another import (another mapping, mode or file header)."""
+
+
+class _RowError(Exception):
+    """One row (or one merged group of rows) cannot be imported; the text goes to the report."""
+
+
+# -- the mapping ---------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Target:
+    """Where one column's values go.
+
+    ``kind`` is ``"field"`` (``name`` is the :class:`~infobip_profiles.Person` attribute),
+    ``"email"``, ``"phone"``, ``"tags"`` or ``"attribute"`` (``name`` is the custom attribute,
+    ``data_type`` how to read the text: string, integer, decimal, boolean, date, datetime).
+    """
+
+    kind: Literal["field", "email", "phone", "tags", "attribute"]
+    name: str = ""
+    data_type: str = "string"
+
+    @classmethod
+    def parse(cls, text: str) -> Target:
+        """Read a target: ``firstName`` (or ``first_name``), ``email``, ``phone``, ``tags``,
+        ``attr:Name`` or ``attr:Name:type``.
+
+        Example::
+
+            Target.parse("attr:Renewal:date")  # Target(kind='attribute', name='Renewal', data_type='date')
+        """
+        spec = text.strip()
+        lowered = spec.lower()
+        if lowered in ("email", "emails"):
+            return cls("email")
+        if lowered in ("phone", "phones"):
+            return cls("phone")
+        if lowered == "tags":
+            return cls("tags")
+        if lowered.startswith("attr:"):
+            rest = spec[5:]
+            name, sep, kind = rest.rpartition(":")
+            if sep and kind.lower() in ATTRIBUTE_TYPES:
+                data_type = ATTRIBUTE_TYPES[kind.lower()]
+            else:
+                name, data_type = rest, "string"
+            if not name.strip():
+                raise MappingError(f"mapping target {text!r} names no custom attribute")
+            return cls("attribute", name.strip(), data_type)
+        if spec in _FIELD_BY_ANY_NAME:
+            return cls("field", _FIELD_BY_ANY_NAME[spec])
+        known = ", ".join([*PERSON_FIELDS, "email", "phone", "tags", "attr:NAME[:TYPE]"])
+        raise MappingError(f"unknown mapping target {text!r}; use one of: {known}")
+
+    def __str__(self) -> str:
+        if self.kind == "field":
+            return _WIRE_BY_ATTR[self.name]
+        if self.kind == "attribute":
+            return f"attr:{self.name}:{self.data_type}"
+        return self.kind
+
+
+def _is_target_name(text: str) -> bool:
+    try:
+        Target.parse(text)
+    except MappingError:
+        return False
+    return True
+
+
+@attrs.frozen
+class ColumnMapping:
+    """Which input column feeds which person field; columns not listed are ignored.
+
+    Several columns may feed ``email``, ``phone`` or ``tags`` (their values add up); a person
+    field or a custom attribute takes one column. A cell may hold several emails, phones or tags
+    separated by the import's ``list_separator`` (``;`` by default). Empty cells are not sent.
+
+    Example::
+
+        ColumnMapping.parse(["Id=externalId", "Mail=email", "Plan=attr:Plan", "Age=attr:Age:integer"])
+        ColumnMapping.of({"Id": "externalId", "Mail": "email"})
+    """
+
+    columns: tuple[tuple[str, Target], ...]
+
+    def __attrs_post_init__(self) -> None:
+        if not self.columns:
+            raise MappingError("the mapping names no columns")
+        seen: dict[tuple[str, str], str] = {}
+        for column, target in self.columns:
+            if target.kind in ("field", "attribute"):
+                key = (
+                    target.kind,
+                    target.name.lower() if target.kind == "attribute" else target.name,
+                )
+                if key in seen:
+                    raise MappingError(
+                        f"columns {seen[key]!r} and {column!r} both map to {target}; "
+                        "a single-valued target takes one column"
+                    )
+                seen[key] = column
+
+    @classmethod
+    def parse(cls, specs: Iterable[str]) -> ColumnMapping:
+        """From ``"column=target"`` strings (the CLI's ``--map``); the last ``=`` splits them."""
+        columns = []
+        for spec in specs:
+            column, sep, target = spec.rpartition("=")
+            if not sep or not column.strip():
+                raise MappingError(f"mapping {spec!r} is not COLUMN=TARGET")
+            columns.append((column.strip(), Target.parse(target)))
+        return cls(tuple(columns))
+
+    @classmethod
+    def of(cls, mapping: Mapping[str, str | Target]) -> ColumnMapping:
+        """From a ``{column: target}`` dict."""
+        return cls(
+            tuple(
+                (column, target if isinstance(target, Target) else Target.parse(target))
+                for column, target in mapping.items()
+            )
+        )
+
+    @classmethod
+    def identity(cls, columns: Iterable[str]) -> ColumnMapping:
+        """Map every column named like a target (``externalId``, ``email``, ``first_name``...) to it."""
+        picked = tuple((c, Target.parse(c)) for c in columns if _is_target_name(c))
+        if not picked:
+            raise MappingError(
+                "no column is named like a person field (externalId, email, phone, firstName...); "
+                "give a mapping"
+            )
+        return cls(picked)
+
+    def check_columns(self, header: Iterable[str]) -> None:
+        """Raise :class:`MappingError` if a mapped column is not in ``header``."""
+        present = set(header)
+        missing = [c for c, _ in self.columns if c not in present]
+        if missing:
+            raise MappingError(
+                f"column(s) {', '.join(map(repr, missing))} not in the file; it has: "
+                f"{', '.join(map(repr, sorted(present)))}"
+            )
+
+    def specs(self) -> list[str]:
+        """The mapping as ``column=target`` strings (what :meth:`parse` reads)."""
+        return [f"{column}={target}" for column, target in self.columns]
+
+
+# -- rows to persons ------------------------------------------------------------------------------
+
+
+@attrs.define
+class _Fields:
+    """One row's (or one merged group's) values, before they become a :class:`Person`."""
+
+    fields: dict[str, Any] = attrs.field(factory=dict)
+    emails: list[str] = attrs.field(factory=list)
+    phones: list[str] = attrs.field(factory=list)
+    tags: list[str] = attrs.field(factory=list)
+    attributes: dict[str, Any] = attrs.field(factory=dict)
+
+    def identities(self) -> list[tuple[str, str]]:
+        out = []
+        if self.fields.get("external_id"):
+            out.append(("externalId", self.fields["external_id"]))
+        out += [("email", e.casefold()) for e in self.emails]
+        out += [("phone", p) for p in self.phones]
+        return out
+
+
+def _items(value: Any, separator: str) -> list[str]:
+    if isinstance(value, str):
+        parts = value.split(separator) if separator else [value]
+    elif isinstance(value, Iterable):
+        parts = [str(v) for v in value if v is not None]
+    else:
+        parts = [str(value)]
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _read_field(name: str, value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    try:
+        if name == "gender":
+            return Gender(text.upper())
+        if name == "type":
+            return PersonType(text.upper())
+        if name == "birth_date":
+            return date.fromisoformat(text)
+    except ValueError:
+        wire = _WIRE_BY_ATTR[name]
+        expected = {"gender": "MALE or FEMALE", "type": "CUSTOMER or LEAD"}.get(name, "YYYY-MM-DD")
+        raise _RowError(f"{wire}: {text!r} is not {expected}") from None
+    return text
+
+
+def _read_attribute(name: str, data_type: str, value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    try:
+        if data_type == "integer":
+            return int(text)
+        if data_type == "decimal":
+            return Decimal(text)
+        if data_type == "boolean":
+            if text.lower() in _TRUE:
+                return True
+            if text.lower() in _FALSE:
+                return False
+            raise ValueError(text)
+        if data_type == "date":
+            return date.fromisoformat(text)
+        if data_type == "datetime":
+            return parse_datetime(text)
+    except (ValueError, InvalidOperation):
+        raise _RowError(f"custom attribute {name!r}: {text!r} is not a {data_type}") from None
+    return value
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _convert(row: Mapping[str, Any], mapping: ColumnMapping, separator: str) -> _Fields:
+    out = _Fields()
+    for column, target in mapping.columns:
+        value = row.get(column)
+        if _empty(value):
+            continue
+        if target.kind == "field":
+            out.fields[target.name] = _read_field(target.name, value)
+        elif target.kind == "email":
+            out.emails += _items(value, separator)
+        elif target.kind == "phone":
+            out.phones += [
+                p.translate(_PHONE_PUNCTUATION).lstrip("+") for p in _items(value, separator)
+            ]
+        elif target.kind == "tags":
+            out.tags += _items(value, separator)
+        else:
+            out.attributes[target.name] = _read_attribute(target.name, target.data_type, value)
+    if not out.identities():
+        raise _RowError("no externalId, email or phone to match the person on")
+    return out
+
+
+def _union(values: Iterable[str], *, fold: bool) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for value in values:
+        key = value.casefold() if fold else value
+        if key not in seen:
+            seen.add(key)
+            out.append(value)
+    return out
+
+
+def _merge(parts: list[_Fields]) -> _Fields:
+    """Fold rows that name the same person into one: later values win, lists are unioned."""
+    external_ids = _union(
+        (p.fields["external_id"] for p in parts if p.fields.get("external_id")), fold=False
+    )
+    if len(external_ids) > 1:
+        raise _RowError(
+            "rows share an email or phone but have different externalIds "
+            f"({', '.join(map(repr, external_ids))}); fix the file"
+        )
+    merged = _Fields()
+    for part in parts:
+        merged.fields.update(part.fields)
+        merged.attributes.update(part.attributes)
+    merged.emails = _union((e for p in parts for e in p.emails), fold=True)
+    merged.phones = _union((x for p in parts for x in p.phones), fold=False)
+    merged.tags = _union((t for p in parts for t in p.tags), fold=True)
+    return merged
+
+
+def _person(values: _Fields) -> Person:
+    kwargs: dict[str, Any] = dict(values.fields)
+    if values.emails or values.phones:
+        kwargs["contact_information"] = ContactInformation.of(
+            emails=values.emails or None, phones=values.phones or None
+        )
+    if values.tags:
+        kwargs["tags"] = values.tags
+    if values.attributes:
+        kwargs["custom_attributes"] = values.attributes
+    person = Person(**kwargs)
+    try:
+        check_person(to_wire(person), v3=True)
+    except ValidationError as exc:
+        raise _RowError(str(exc)) from None
+    return person
+
+
+def _group(rows: list[tuple[int, _Fields]]) -> list[list[int]]:
+    """Positions in ``rows`` that share a key, as groups in order of first appearance."""
+    parent = list(range(len(rows)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[tuple[str, str], int] = {}
+    for i, (_, values) in enumerate(rows):
+        for key in values.identities():
+            if key in owner:
+                a, b = find(owner[key]), find(i)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+            else:
+                owner[key] = i
+    groups: dict[int, list[int]] = {}
+    for i in range(len(rows)):
+        groups.setdefault(find(i), []).append(i)
+    return sorted(groups.values(), key=lambda g: g[0])
+
+
+# -- results and progress -------------------------------------------------------------------------
+
+
+@attrs.frozen
+class RowFailure:
+    """One input row that was not imported: its 1-based ``row`` number (the first row below a
+    CSV header is 1), the CSV ``line`` it ended on (``None`` for other inputs), the ``input`` as
+    read, and the ``error``."""
+
+    row: int
+    input: dict[str, Any]
+    error: str
+    line: int | None = None
+
+
+@attrs.frozen
+class ImportProgress:
+    """Where an import stands, given to a progress callback after every window."""
+
+    rows: int
+    failed: int
+    elapsed: float
+    bytes_read: int | None = None
+    bytes_total: int | None = None
+
+    @property
+    def fraction(self) -> float | None:
+        """How much of the input is read (0..1), when its size is known."""
+        if not self.bytes_total or self.bytes_read is None:
+            return None
+        return min(1.0, self.bytes_read / self.bytes_total)
+
+
+@attrs.frozen
+class ImportResult:
+    """What an import did, counted over every run of a resumed import.
+
+    ``rows`` input rows are done (``resumed_from`` of them by earlier runs). Persons ended
+    ``created``, ``updated`` or ``not_modified``; ``failed`` rows were not imported (the report
+    file lists each, :attr:`failures` keeps the first 1000); ``merged`` rows were folded into an
+    earlier row naming the same person.
+    """
+
+    rows: int
+    created: int
+    updated: int
+    not_modified: int
+    failed: int
+    merged: int
+    resumed_from: int = 0
+    failures: tuple[RowFailure, ...] = ()
+    report: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when every row was imported."""
+        return self.failed == 0
+
+    def summary(self) -> str:
+        """One line for humans: ``1200 rows: 800 created, 300 updated, ...``."""
+        text = (
+            f"{self.rows} rows: {self.created} created, {self.updated} updated, "
+            f"{self.not_modified} not modified, {self.failed} failed, "
+            f"{self.merged} duplicate rows merged"
+        )
+        if self.resumed_from:
+            text += f" ({self.resumed_from} done by an earlier run)"
+        if self.failed and self.report is not None:
+            text += f"; failures in {self.report}"
+        return text
+
+
+class _TerminalProgress:
+    """A one-line progress display on stderr, redrawn at most a few times a second."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self.last = 0.0
+        self.drawn = False
+
+    def __call__(self, progress: ImportProgress, *, final: bool = False) -> None:
+        now = time.monotonic()
+        if not final and now - self.last < 0.2:
+            return
+        self.last = now
+        rate = progress.rows / progress.elapsed if progress.elapsed > 0 else 0.0
+        parts = [f"{progress.rows:,} rows", f"{progress.failed:,} failed", f"{rate:,.0f} rows/s"]
+        fraction = progress.fraction
+        if fraction is not None:
+            width = 24
+            filled = int(width * fraction)
+            parts.insert(0, f"[{'#' * filled}{'.' * (width - filled)}] {fraction:4.0%}")
+        self.stream.write("\r\x1b[2Kimporting " + " | ".join(parts))
+        if final:
+            self.stream.write("\n")
+        self.stream.flush()
+        self.drawn = True
+
+
+# -- durable state ---------------------------------------------------------------------------------
+
+
+def _fsync(handle: IO[Any]) -> None:
+    handle.flush()
+    os.fsync(handle.fileno())
+
+
+def _write_atomically(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=2, sort_keys=True)
+        _fsync(handle)
+    os.replace(tmp, path)
+    if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable (POSIX)
+        with contextlib.suppress(OSError):
+            fd = os.open(path.parent, os.O_DIRECTORY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+
+_STATE_KIND = "infobip-profiles-import"
+_REPORT_HEADER = ["row", "line", "error", "input"]
+
+
+@attrs.define
+class _Totals:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    merged: int = 0
+
+
+class _Run:
+    """The bookkeeping of one import: totals, the report file, the resume file."""
+
+    def __init__(
+        self,
+        *,
+        fingerprint: str,
+        report: Path | None,
+        resume: Path | None,
+        progress: Callable[[ImportProgress], None] | None,
+        size: Callable[[], tuple[int | None, int | None]],
+    ) -> None:
+        self.fingerprint = fingerprint
+        self.report_path = report
+        self.resume_path = resume
+        self.progress = progress
+        self.size = size
+        self.totals = _Totals()
+        self.failures: list[RowFailure] = []
+        self.started = time.monotonic()
+        self.report_offset = 0
+        self.completed = False
+        self._report: IO[str] | None = None
+        self._writer: Any = None
+        state = self._load_state()
+        self.resumed_from = self.totals.rows
+        self._open_report(fresh=state is None)
+
+    def _load_state(self) -> dict[str, Any] | None:
+        if self.resume_path is None or not self.resume_path.exists():
+            return None
+        try:
+            state = json.loads(self.resume_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ResumeError(f"cannot read the resume file {self.resume_path}: {exc}") from None
+        if not isinstance(state, dict) or state.get("kind") != _STATE_KIND:
+            raise ResumeError(f"{self.resume_path} is not an import resume file")
+        if state.get("fingerprint") != self.fingerprint:
+            raise ResumeError(
+                f"{self.resume_path} records an import with another mapping, mode or file "
+                "header; use a new resume file (or delete this one) to start over"
+            )
+        totals = state.get("totals") or {}
+        self.totals = _Totals(**{k: int(totals.get(k, 0)) for k in attrs.fields_dict(_Totals)})
+        self.report_offset = int(state.get("report_offset", 0))
+        self.completed = bool(state.get("completed"))
+        return state
+
+    def _open_report(self, *, fresh: bool) -> None:
+        if self.report_path is None:
+            return
+        if fresh or not self.report_path.exists():
+            self._report = open(self.report_path, "w", encoding="utf-8", newline="")  # noqa: SIM115
+            self._writer = csv.writer(self._report)
+            self._writer.writerow(_REPORT_HEADER)
+            _fsync(self._report)
+        else:
+            # Drop what a run that died mid-window wrote after its last durable point.
+            with open(self.report_path, "r+b") as raw:
+                raw.truncate(self.report_offset)
+            self._report = open(self.report_path, "a", encoding="utf-8", newline="")  # noqa: SIM115
+            self._writer = csv.writer(self._report)
+        self.report_offset = self._report.tell()
+
+    def fail(self, row: int, data: Mapping[str, Any], error: str, line: int | None) -> None:
+        failure = RowFailure(row=row, input=dict(data), error=error, line=line)
+        self.totals.failed += 1
+        if len(self.failures) < MAX_FAILURES_KEPT:
+            self.failures.append(failure)
+        if self._writer is not None:
+            self._writer.writerow(
+                [row, "" if line is None else line, error, json.dumps(failure.input, default=str)]
+            )
+
+    def commit(self, rows_done: int) -> None:
+        """The window is finished: make the report durable, then record the resume point."""
+        self.totals.rows = rows_done
+        if self._report is not None:
+            _fsync(self._report)
+            self.report_offset = self._report.tell()
+        self._save()
+        if self.progress is not None:
+            self.progress(self.snapshot())
+
+    def finish(self) -> None:
+        self.completed = True
+        self._save()
+
+    def _save(self) -> None:
+        if self.resume_path is None:
+            return
+        _write_atomically(
+            self.resume_path,
+            {
+                "kind": _STATE_KIND,
+                "version": 1,
+                "fingerprint": self.fingerprint,
+                "rows_done": self.totals.rows,
+                "report_offset": self.report_offset,
+                "totals": attrs.asdict(self.totals),
+                "completed": self.completed,
+            },
+        )
+
+    def snapshot(self) -> ImportProgress:
+        read, total = self.size()
+        return ImportProgress(
+            rows=self.totals.rows,
+            failed=self.totals.failed,
+            elapsed=time.monotonic() - self.started,
+            bytes_read=read,
+            bytes_total=total,
+        )
+
+    def close(self) -> None:
+        if self._report is not None:
+            self._report.close()
+            self._report = None
+
+    def result(self) -> ImportResult:
+        t = self.totals
+        return ImportResult(
+            rows=t.rows,
+            created=t.created,
+            updated=t.updated,
+            not_modified=t.not_modified,
+            failed=t.failed,
+            merged=t.merged,
+            resumed_from=self.resumed_from,
+            failures=tuple(self.failures),
+            report=self.report_path,
+        )
+
+
+# -- the import, written once for the sync and async clients ---------------------------------------
+
+_Row = tuple[int, Mapping[str, Any], int | None]  # (row number, data, CSV line)
+
+
+def _windows(rows: Iterator[_Row], size: int) -> Iterator[list[_Row]]:
+    window: list[_Row] = []
+    for row in rows:
+        window.append(row)
+        if len(window) >= size:
+            yield window
+            window = []
+    if window:
+        yield window
+
+
+def _steps(
+    rows: Iterator[_Row], mapping: ColumnMapping, run: _Run, batch_size: int, separator: str
+) -> Generator[list[Person], UpsertResult, None]:
+    """Yield each window's persons to upsert; receive the result; account for every row."""
+    for window in _windows(rows, batch_size):
+        converted: list[tuple[int, _Fields]] = []
+        for position, (number, data, line) in enumerate(window):
+            try:
+                converted.append((position, _convert(data, mapping, separator)))
+            except _RowError as exc:
+                run.fail(number, data, str(exc), line)
+        persons: list[Person] = []
+        members: list[list[int]] = []
+        for group in _group(converted):
+            positions = [converted[i][0] for i in group]
+            try:
+                persons.append(_person(_merge([converted[i][1] for i in group])))
+            except _RowError as exc:
+                for p in positions:
+                    number, data, line = window[p]
+                    run.fail(number, data, str(exc), line)
+                continue
+            members.append(positions)
+            run.totals.merged += len(positions) - 1
+        if persons:
+            result = yield persons
+            for outcome, positions in zip(result, members, strict=True):
+                if outcome.ok:
+                    if outcome.status == UpsertStatus.CREATED:
+                        run.totals.created += 1
+                    elif outcome.status == UpsertStatus.UPDATED:
+                        run.totals.updated += 1
+                    else:
+                        run.totals.not_modified += 1
+                    continue
+                error = "; ".join(
+                    [*outcome.errors, *(f"{prop}: {msg}" for prop, msg in outcome.details)]
+                )
+                if outcome.code:
+                    error = f"{outcome.code}: {error}"
+                for p in positions:
+                    number, data, line = window[p]
+                    run.fail(number, data, error or "rejected", line)
+        run.commit(window[-1][0])
+
+
+def _fingerprint(mapping: ColumnMapping, mode: str, header: list[str] | None) -> str:
+    blob = json.dumps({"mapping": mapping.specs(), "mode": mode, "header": header})
+    return hashlib.sha256(blob.encode()).hexdigest()[:32]
+
+
+def _progress_callback(
+    option: ProgressOption,
+) -> tuple[Callable[[ImportProgress], None] | None, _TerminalProgress | None]:
+    if callable(option):
+        return option, None
+    if option is None:
+        option = sys.stderr.isatty()
+    if option:
+        terminal = _TerminalProgress(sys.stderr)
+        return terminal, terminal
+    return None, None
+
+
+class _CountingReader(io.RawIOBase):
+    """A binary file that counts the bytes read through it (for the progress bar)."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.raw.read(len(buffer))
+        buffer[: len(data)] = data
+        self.count += len(data)
+        return len(data)
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
+
+
+@attrs.define
+class _Source:
+    rows: Iterator[_Row]
+    header: list[str] | None
+    size: Callable[[], tuple[int | None, int | None]]
+    close: Callable[[], None]
+
+
+def _csv_source(
+    path: str | os.PathLike[str], mapping: ColumnMapping | None, delimiter: str, encoding: str
+) -> tuple[_Source, ColumnMapping]:
+    file_path = Path(path)
+    total = file_path.stat().st_size
+    counter = _CountingReader(open(file_path, "rb"))  # noqa: SIM115
+    text = io.TextIOWrapper(io.BufferedReader(counter), encoding=encoding, newline="")
+    try:
+        reader = csv.DictReader(text, delimiter=delimiter)
+        header = list(reader.fieldnames or [])
+        if not header:
+            raise MappingError(f"{file_path} has no header row")
+        mapping = mapping or ColumnMapping.identity(header)
+        mapping.check_columns(header)
+    except BaseException:
+        text.close()
+        raise
+
+    def rows() -> Iterator[_Row]:
+        for number, row in enumerate(reader, start=1):
+            yield number, row, reader.line_num
+
+    return (
+        _Source(rows(), header, lambda: (counter.count, total), text.close),
+        mapping,
+    )
+
+
+def _rows_source(rows: Iterable[Mapping[str, Any]]) -> _Source:
+    def numbered() -> Iterator[_Row]:
+        for number, row in enumerate(rows, start=1):
+            yield number, row, None
+
+    return _Source(numbered(), None, lambda: (None, None), lambda: None)
+
+
+@contextlib.contextmanager
+def _prepared(
+    source: _Source,
+    mapping: ColumnMapping,
+    *,
+    mode: str,
+    batch_size: int,
+    report: str | os.PathLike[str] | None,
+    resume: str | os.PathLike[str] | None,
+    progress: ProgressOption,
+    list_separator: str,
+) -> Iterator[tuple[_Run, Generator[list[Person], UpsertResult, None] | None]]:
+    if mode not in ("partial", "full"):
+        raise ValidationError("mode must be 'partial' or 'full'", field="mode")
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    callback, terminal = _progress_callback(progress)
+    try:
+        run = _Run(
+            fingerprint=_fingerprint(mapping, mode, source.header),
+            report=Path(report) if report is not None else None,
+            resume=Path(resume) if resume is not None else None,
+            progress=callback,
+            size=source.size,
+        )
+    except BaseException:
+        source.close()
+        raise
+    try:
+        if run.completed:
+            yield run, None
+            return
+        skip = run.totals.rows
+        remaining = (r for r in source.rows if r[0] > skip)
+        steps = _steps(remaining, mapping, run, batch_size, list_separator)
+        try:
+            yield run, steps
+        finally:
+            steps.close()
+        run.finish()
+    finally:
+        run.close()
+        source.close()
+        if terminal is not None and terminal.drawn:
+            terminal(run.snapshot(), final=True)
+
+
+def _drive(
+    client: ProfilesClient, steps: Generator[list[Person], UpsertResult, None] | None, mode: Mode
+) -> None:
+    if steps is None:
+        return
+    try:
+        persons = next(steps)
+        while True:
+            persons = steps.send(client.people.upsert_many(persons, mode=mode))
+    except StopIteration:
+        return
+
+
+async def _adrive(
+    client: AsyncProfilesClient,
+    steps: Generator[list[Person], UpsertResult, None] | None,
+    mode: Mode,
+) -> None:
+    if steps is None:
+        return
+    try:
+        persons = next(steps)
+        while True:
+            persons = steps.send(await client.people.upsert_many(persons, mode=mode))
+    except StopIteration:
+        return
+
+
+def import_rows(
+    client: ProfilesClient,
+    rows: Iterable[Mapping[str, Any]],
+    mapping: ColumnMapping | Mapping[str, str] | None = None,
+    *,
+    mode: Mode = "partial",
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    report: str | os.PathLike[str] | None = None,
+    resume: str | os.PathLike[str] | None = None,
+    progress: ProgressOption = None,
+    list_separator: str = ";",
+) -> ImportResult:
+    """Import persons from any iterable of dicts (see the module docs for what happens).
+
+    Without a ``mapping``, each key is read as a target itself (``externalId``, ``email``,
+    ``firstName``, ``tags``...). Values may be text (parsed as the mapping says) or already typed
+    (a :class:`datetime.date`, a list of emails). Resuming needs the iterable to yield the same
+    rows in the same order again. ``progress``: ``None`` draws a progress line when stderr is a
+    terminal, ``True``/``False`` force it, a callable receives an :class:`ImportProgress`.
+
+    Example::
+
+        rows = [{"externalId": "crm-1", "email": "ada@example.com", "firstName": "Ada"}]
+        result = import_rows(client, rows)
+        assert result.created == 1
+    """
+    iterator = iter(rows)
+    first = next(iterator, None)
+    chained: Iterable[Mapping[str, Any]] = [] if first is None else _chain(first, iterator)
+    if mapping is None:
+        mapping = ColumnMapping.identity(first or {}) if first is not None else None
+    resolved = _resolve(mapping)
+    source = _rows_source(chained)
+    with _prepared(
+        source,
+        resolved,
+        mode=mode,
+        batch_size=batch_size,
+        report=report,
+        resume=resume,
+        progress=progress,
+        list_separator=list_separator,
+    ) as (run, steps):
+        _drive(client, steps, mode)
+    return run.result()
+
+
+def import_csv(
+    client: ProfilesClient,
+    path: str | os.PathLike[str],
+    mapping: ColumnMapping | Mapping[str, str] | None = None,
+    *,
+    mode: Mode = "partial",
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    report: str | os.PathLike[str] | None = None,
+    resume: str | os.PathLike[str] | None = None,
+    progress: ProgressOption = None,
+    list_separator: str = ";",
+    delimiter: str = ",",
+    encoding: str = "utf-8-sig",
+) -> ImportResult:
+    """Import persons from a CSV file with a header row (see the module docs for what happens).
+
+    Without a ``mapping``, columns named like a target (``externalId``, ``email``, ``firstName``...)
+    are used and the rest ignored. ``report`` is a CSV file of the failed rows; ``resume`` a
+    small JSON file recording the rows done, so the same call after an interruption carries on.
+
+    Example::
+
+        result = import_csv(client, "people.csv", {"Mail": "email", "Id": "externalId"},
+                            report="failures.csv", resume="people.import-state")
+    """
+    source, resolved = _csv_source(path, _resolve_optional(mapping), delimiter, encoding)
+    with _prepared(
+        source,
+        resolved,
+        mode=mode,
+        batch_size=batch_size,
+        report=report,
+        resume=resume,
+        progress=progress,
+        list_separator=list_separator,
+    ) as (run, steps):
+        _drive(client, steps, mode)
+    return run.result()
+
+
+async def aimport_rows(
+    client: AsyncProfilesClient,
+    rows: Iterable[Mapping[str, Any]],
+    mapping: ColumnMapping | Mapping[str, str] | None = None,
+    *,
+    mode: Mode = "partial",
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    report: str | os.PathLike[str] | None = None,
+    resume: str | os.PathLike[str] | None = None,
+    progress: ProgressOption = None,
+    list_separator: str = ";",
+) -> ImportResult:
+    """:func:`import_rows` for the :class:`~infobip_profiles.AsyncProfilesClient`."""
+    iterator = iter(rows)
+    first = next(iterator, None)
+    chained: Iterable[Mapping[str, Any]] = [] if first is None else _chain(first, iterator)
+    if mapping is None:
+        mapping = ColumnMapping.identity(first or {}) if first is not None else None
+    source = _rows_source(chained)
+    with _prepared(
+        source,
+        _resolve(mapping),
+        mode=mode,
+        batch_size=batch_size,
+        report=report,
+        resume=resume,
+        progress=progress,
+        list_separator=list_separator,
+    ) as (run, steps):
+        await _adrive(client, steps, mode)
+    return run.result()
+
+
+async def aimport_csv(
+    client: AsyncProfilesClient,
+    path: str | os.PathLike[str],
+    mapping: ColumnMapping | Mapping[str, str] | None = None,
+    *,
+    mode: Mode = "partial",
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    report: str | os.PathLike[str] | None = None,
+    resume: str | os.PathLike[str] | None = None,
+    progress: ProgressOption = None,
+    list_separator: str = ";",
+    delimiter: str = ",",
+    encoding: str = "utf-8-sig",
+) -> ImportResult:
+    """:func:`import_csv` for the :class:`~infobip_profiles.AsyncProfilesClient` (file reads
+    stay blocking: they are small and local)."""
+    source, resolved = _csv_source(path, _resolve_optional(mapping), delimiter, encoding)
+    with _prepared(
+        source,
+        resolved,
+        mode=mode,
+        batch_size=batch_size,
+        report=report,
+        resume=resume,
+        progress=progress,
+        list_separator=list_separator,
+    ) as (run, steps):
+        await _adrive(client, steps, mode)
+    return run.result()
+
+
+def _chain(
+    first: Mapping[str, Any], rest: Iterator[Mapping[str, Any]]
+) -> Iterator[Mapping[str, Any]]:
+    yield first
+    yield from rest
+
+
+def _resolve_optional(mapping: ColumnMapping | Mapping[str, str] | None) -> ColumnMapping | None:
+    if mapping is None or isinstance(mapping, ColumnMapping):
+        return mapping
+    return ColumnMapping.of(mapping)
+
+
+def _resolve(mapping: ColumnMapping | Mapping[str, str] | None) -> ColumnMapping:
+    resolved = _resolve_optional(mapping)
+    if resolved is None:
+        # An empty input: nothing to map, and nothing will be sent.
+        return ColumnMapping((("externalId", Target("field", "external_id")),))
+    return resolved
