@@ -155,6 +155,37 @@ class MSG:
     TAG_NOT_FOUND = "Tag {name} does not exist"
     TAG_DELETED = "Tag {name} deleted"
     ATTRIBUTE_DELETED = "Custom attribute {name} deleted"
+    # push (issue 5): codes 48001/48012/48013 are the spec's; the others are [I]
+    PUSH_APP_CODE_MISSING = "Application code missing"
+    PUSH_APP_NOT_FOUND = "Push application not found"
+    PUSH_REGISTRATION_NOT_FOUND = "Push registration not found"
+    PUSH_INVALID_REQUEST = "Invalid request: {field} {reason}"
+    PUSH_IDENTITY_REQUIRED = "identity must contain at least one of externalId, email, phoneNumber"
+    PUSH_PERSONALIZATION_IMPOSSIBLE = (
+        "PERSONALIZATION_IMPOSSIBLE: the registration belongs to another identified person; "
+        "depersonalize it first or use forceDepersonalize=true"
+    )
+    PUSH_AMBIGUOUS_CANDIDATES = (
+        "AMBIGUOUS_PERSONALIZE_CANDIDATES: the identity matches more than one person"
+    )
+    PUSH_PERSONALIZE_REJECTED = "USER_MERGE_INTERRUPTED: {reason}"
+    # segments (issue 5)
+    SEGMENT_BAD_REQUEST = "Request cannot be processed."
+    SEGMENT_BAD_REQUEST_ACTION = "Check the syntax, violations and adjust the request."
+    SEGMENT_NOT_FOUND = "Segment {id} not found."
+    SEGMENT_NOT_FOUND_ACTION = "Check the resources and adjust your request."
+    SEGMENT_NAME_TAKEN = "a segment named {name} already exists"
+    SEGMENT_REQUIRED = "must not be null"
+    SEGMENT_BLANK = "must not be blank"
+    SEGMENT_ONE_OF = "must be one of {values}"
+    SEGMENT_INTEGER = "must be an integer"
+    SEGMENT_MIN = "must be greater than or equal to {min}"
+    SEGMENT_RANGE = "must be between {min} and {max}"
+    SEGMENT_STRING = "must be a string"
+    SEGMENT_OBJECT = "must be a JSON object"
+    SEGMENT_ARRAY = "must be an array"
+    SEGMENT_QUERY = "invalid query: {reason}"
+    SEGMENT_SORT = "must be property,asc or property,desc with property one of {fields}"
 
 
 class FakeError(Exception):
