@@ -83,8 +83,12 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def normalize_base_url(value: str) -> str:
-    """``xyz.api.infobip.com`` -> ``https://xyz.api.infobip.com``; no trailing slash."""
+def normalize_base_url(value: str, *, warn: bool = True) -> str:
+    """``xyz.api.infobip.com`` -> ``https://xyz.api.infobip.com``; no trailing slash.
+
+    Plain ``http://`` to a host that is not loopback raises an :class:`InsecureTransportWarning`
+    (unless ``warn`` is false: ``with_options`` copies do not repeat it).
+    """
     text = value.strip()
     if not text:
         raise ConfigurationError(f"the base URL is empty (set base_url= or {BASE_URL_ENV})")
@@ -93,7 +97,7 @@ def normalize_base_url(value: str) -> str:
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigurationError(f"the base URL {value!r} is not an http(s) URL")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if warn and parts.scheme == "http" and not _is_loopback(parts.hostname):
         warnings.warn(
             f"base URL {text!r} is plain http to a host that is not loopback: "
             "the API key would cross the network unencrypted",
@@ -112,13 +116,14 @@ class _Shared:
     pacers: dict[str, Pacer] = attrs.field(factory=dict)
     lock: threading.Lock = attrs.field(factory=threading.Lock)
 
-    def pacer(self, op: Operation) -> Pacer | None:
+    def pacer(self, op: Operation, clock: Callable[[], float]) -> Pacer | None:
+        """The pacer of ``op`` (created on first use, reading ``clock``), or ``None`` if unlimited."""
         if op.rate_limit is None:
             return None
         with self.lock:
             pacer = self.pacers.get(op.op_id)
             if pacer is None:
-                pacer = self.pacers[op.op_id] = Pacer(op.rate_limit)
+                pacer = self.pacers[op.op_id] = Pacer(op.rate_limit, clock=clock)
             return pacer
 
 
@@ -147,7 +152,8 @@ class _BaseClient:
             raise ConfigurationError("max_retries must be 0 or more")
         self.__api_key = key
         self.base_url = normalize_base_url(
-            base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+            base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL,
+            warn=_shared is None,
         )
         self.timeout = timeout
         self.max_retries = max_retries
@@ -164,6 +170,8 @@ class _BaseClient:
             _shared = _Shared(http, owns)
         self._shared = _shared
         self._http = _shared.http
+        # Seams for tests: the throttle's clock (pacers read it when first created).
+        self._clock: Callable[[], float] = time.monotonic
 
     def _new_http_client(self) -> Any:
         return self._http_class(
@@ -239,15 +247,19 @@ class _BaseClient:
 
     # -- reading a response --------------------------------------------------------------------
 
-    @staticmethod
-    def _transport_error(exc: httpx.TransportError) -> APIConnectionError:
+    def _redact(self, text: str) -> str:
+        """``text`` with the API key blanked out (error bodies and messages may echo it)."""
+        return text.replace(self.__api_key, "<redacted>")
+
+    def _transport_error(self, exc: httpx.TransportError) -> APIConnectionError:
         # Errors raised while connecting (or waiting for a pooled connection) happen before the
         # request is on the wire; anything later may have reached the server.
         sent = not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
         name = type(exc).__name__
         if isinstance(exc, httpx.TimeoutException):
             return APITimeoutError(f"request timed out ({name})", request_sent=sent)
-        return APIConnectionError(f"connection error ({name}): {exc}", request_sent=sent)
+        detail = self._redact(str(exc))
+        return APIConnectionError(f"connection error ({name}): {detail}", request_sent=sent)
 
     def _check(self, request: httpx.Request, response: httpx.Response, started: float) -> None:
         log.debug(
@@ -259,13 +271,19 @@ class _BaseClient:
         )
         if response.is_success:
             return
-        raise error_from_response(
+        content = response.content
+        secret = self.__api_key.encode()
+        if secret in content:
+            content = content.replace(secret, b"<redacted>")
+        error = error_from_response(
             response.status_code,
             response.headers,
-            response.content,
+            content,
             method=request.method,
             path=request.url.path,
         )
+        error.response = response
+        raise error
 
     def _retry_predicate(self, op: Operation) -> Callable[[BaseException], bool]:
         return lambda error: self._retry.reason(op, error) is not None
@@ -340,6 +358,7 @@ class ProfilesClient(_BaseClient):
             **self._options(timeout=timeout, max_retries=max_retries, throttle=throttle)
         )
         copy._sleep = self._sleep
+        copy._clock = self._clock
         return copy
 
     def close(self) -> None:
@@ -416,7 +435,7 @@ class ProfilesClient(_BaseClient):
     def _pace(self, op: Operation) -> None:
         if not self.throttle:
             return
-        pacer = self._shared.pacer(op)
+        pacer = self._shared.pacer(op, self._clock)
         if pacer is not None:
             wait = pacer.reserve()
             if wait > 0:
@@ -444,10 +463,14 @@ class ProfilesClient(_BaseClient):
             reraise=True,
         )
         attempts = 0
-        for attempt in retrying:
-            with attempt:
-                attempts += 1
-                response = self._send_once(request, op)
+        try:
+            for attempt in retrying:
+                with attempt:
+                    attempts += 1
+                    response = self._send_once(request, op)
+        except APIError as error:
+            error.retries_taken = attempts - 1
+            raise
         return response, attempts - 1
 
     def _run(self, plan: Plan[R]) -> R:
@@ -465,6 +488,9 @@ class ProfilesClient(_BaseClient):
                 try:
                     response, retries = self._send(call)
                 except APIError as error:
+                    # The plan may handle it (a 404 meaning "none"); raw access still sees it.
+                    if seen is not None and error.response is not None:
+                        seen.append((error.response, error.retries_taken))
                     call = plan.throw(error)
                     continue
                 if seen is not None:
@@ -521,6 +547,7 @@ class AsyncProfilesClient(_BaseClient):
             **self._options(timeout=timeout, max_retries=max_retries, throttle=throttle)
         )
         copy._sleep = self._sleep
+        copy._clock = self._clock
         return copy
 
     async def aclose(self) -> None:
@@ -597,7 +624,7 @@ class AsyncProfilesClient(_BaseClient):
     async def _pace(self, op: Operation) -> None:
         if not self.throttle:
             return
-        pacer = self._shared.pacer(op)
+        pacer = self._shared.pacer(op, self._clock)
         if pacer is not None:
             wait = pacer.reserve()
             if wait > 0:
@@ -625,10 +652,14 @@ class AsyncProfilesClient(_BaseClient):
             reraise=True,
         )
         attempts = 0
-        async for attempt in retrying:
-            with attempt:
-                attempts += 1
-                response = await self._send_once(request, op)
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    attempts += 1
+                    response = await self._send_once(request, op)
+        except APIError as error:
+            error.retries_taken = attempts - 1
+            raise
         return response, attempts - 1
 
     async def _run(self, plan: Plan[R]) -> R:
@@ -646,6 +677,9 @@ class AsyncProfilesClient(_BaseClient):
                 try:
                     response, retries = await self._send(call)
                 except APIError as error:
+                    # The plan may handle it (a 404 meaning "none"); raw access still sees it.
+                    if seen is not None and error.response is not None:
+                        seen.append((error.response, error.retries_taken))
                     call = plan.throw(error)
                     continue
                 if seen is not None:

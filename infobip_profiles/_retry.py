@@ -15,7 +15,13 @@ import attrs
 from tenacity import RetryCallState
 
 from ._operations import Operation
-from .errors import APIConnectionError, APIError, RateLimitError, parse_retry_after
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    RateLimitError,
+    parse_retry_after,
+)
 
 __all__ = ["RetryPolicy", "log"]
 
@@ -39,7 +45,7 @@ class RetryPolicy:
         if isinstance(error, RateLimitError):
             return "429 rate limited"
         if isinstance(error, APIConnectionError):
-            kind = "timeout" if "timed out" in str(error) else "connection error"
+            kind = "timeout" if isinstance(error, APITimeoutError) else "connection error"
             if not error.request_sent:
                 return f"{kind} before the request was sent"
             return f"{kind} after the request was sent" if op.replay_safe else None

@@ -63,7 +63,14 @@ class APIError(ProfilesError):
         validation_errors: field name to messages, from whichever envelope carried them.
         body: the decoded JSON body, or ``None``.
         headers: the response headers.
+        response: the ``httpx.Response`` it came from (``None`` when built by hand).
+        retries_taken: how many times the request was replayed before this error.
     """
+
+    #: The ``httpx.Response`` behind the error, set by the client.
+    response: Any = None
+    #: How many replays of the request preceded this error (set by the client).
+    retries_taken: int = 0
 
     def __init__(
         self,

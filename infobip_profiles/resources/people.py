@@ -239,6 +239,12 @@ def _v3_outcomes(body: Any, offset: int, count: int, *, upsert: bool) -> list[An
     return [results[i] for i in range(count)]
 
 
+def _as_ref(ref: PersonRef) -> PersonRef:
+    if not isinstance(ref, PersonRef):
+        raise TypeError(f"expected a PersonRef, got {type(ref).__name__}")
+    return ref
+
+
 def _as_update(item: UpdateItem) -> PersonUpdate:
     if isinstance(item, PersonUpdate):
         return item
@@ -368,10 +374,14 @@ class _PeoplePlans:
     def create_many(
         self, persons: Iterable[Person], **options: Unpack[CallOptions]
     ) -> Plan[BatchResult]:
-        """Create any number of persons, 1000 per request; one outcome per person, in order."""
+        """Create any number of persons, 1000 per request; one outcome per person, in order.
+
+        Every person is checked before the first request, so a bad one sends nothing.
+        """
+        bodies = [_person_body(p) for p in persons]
         items: list[BatchItemResult] = []
-        for offset, chunk in chunked(persons, BATCH_LIMIT):
-            body = {"people": [_person_body(p) for p in chunk]}
+        for offset, chunk in chunked(bodies, BATCH_LIMIT):
+            body = {"people": list(chunk)}
             response = yield Call("batch-people-create", body=body, options=options)
             items.extend(_batch_by_index(json_of(response), offset, len(chunk)))
         return BatchResult(tuple(items))
@@ -380,23 +390,23 @@ class _PeoplePlans:
         self, items: Iterable[UpdateItem], **options: Unpack[CallOptions]
     ) -> Plan[BatchResult]:
         """PATCH any number of persons: ``PersonUpdate(ref, person)`` or ``(ref, person)`` pairs."""
+        updates = [_as_update(i) for i in items]
+        entries = [{"query": u.ref.to_wire(), "update": _person_body(u.person)} for u in updates]
         results: list[BatchItemResult] = []
-        for offset, chunk in chunked((_as_update(i) for i in items), BATCH_LIMIT):
-            body = {
-                "people": [
-                    {"query": u.ref.to_wire(), "update": _person_body(u.person)} for u in chunk
-                ]
-            }
+        for offset, chunk in chunked(entries, BATCH_LIMIT):
+            body = {"people": list(chunk)}
             response = yield Call("batch-people-update", body=body, options=options)
-            results.extend(_batch_by_query(json_of(response), offset, [u.ref for u in chunk]))
+            refs = [u.ref for u in updates[offset : offset + len(chunk)]]
+            results.extend(_batch_by_query(json_of(response), offset, refs))
         return BatchResult(tuple(results))
 
     def delete_many(
         self, refs: Iterable[PersonRef], **options: Unpack[CallOptions]
     ) -> Plan[BatchResult]:
         """Delete any number of persons, 1000 per request."""
+        checked = [_as_ref(r) for r in refs]
         results: list[BatchItemResult] = []
-        for offset, chunk in chunked(refs, BATCH_LIMIT):
+        for offset, chunk in chunked(checked, BATCH_LIMIT):
             body = {"people": [{"query": r.to_wire()} for r in chunk]}
             response = yield Call("batch-people-delete", body=body, options=options)
             results.extend(_batch_by_query(json_of(response), offset, chunk))
@@ -417,9 +427,10 @@ class _PeoplePlans:
         if mode not in ("partial", "full"):
             raise ValidationError("mode must be 'partial' or 'full'", field="mode")
         op = "upsert-persons-partial" if mode == "partial" else "upsert-persons-full"
+        bodies = [_v3_body(p) for p in persons]
         items: list[UpsertItemResult] = []
-        for offset, chunk in chunked(persons, BATCH_LIMIT):
-            body = {"persons": [_v3_body(p) for p in chunk]}
+        for offset, chunk in chunked(bodies, BATCH_LIMIT):
+            body = {"persons": list(chunk)}
             response = yield Call(op, body=body, options=options)
             items.extend(_v3_outcomes(json_of(response), offset, len(chunk), upsert=True))
         return UpsertResult(tuple(items))
@@ -446,9 +457,10 @@ class _PeoplePlans:
 
         The oldest profile survives; the request's data overrides stored data.
         """
+        bodies = [_v3_body(p) for p in persons]
         items: list[MergeItemResult] = []
-        for offset, chunk in chunked(persons, BATCH_LIMIT):
-            body = {"persons": [_v3_body(p) for p in chunk]}
+        for offset, chunk in chunked(bodies, BATCH_LIMIT):
+            body = {"persons": list(chunk)}
             response = yield Call("merge-persons", body=body, options=options)
             items.extend(_v3_outcomes(json_of(response), offset, len(chunk), upsert=False))
         return MergeResult(tuple(items))
