@@ -74,9 +74,12 @@ class AttributesEngine:
     # -- registry ------------------------------------------------------------------------------
 
     def define(
-        self, name: str, data_type: str, object_schema: Mapping[str, str] | None = None
+        self, name: Any, data_type: Any, object_schema: Mapping[str, str] | None = None
     ) -> dict[str, Any]:
-        """Create a definition and return its wire dict; invalid or duplicate names are a 400."""
+        """Create a definition and return its wire dict; invalid or duplicate names are a 400.
+
+        ``name`` and ``data_type`` come straight from a request body, so anything is checked.
+        """
         errors: dict[str, list[str]] = {}
         if not isinstance(name, str) or not name.strip():
             errors["name"] = [MSG.FIELD_REQUIRED]
