@@ -155,6 +155,33 @@ class MSG:
     TAG_NOT_FOUND = "Tag {name} does not exist"
     TAG_DELETED = "Tag {name} deleted"
     ATTRIBUTE_DELETED = "Custom attribute {name} deleted"
+    # companies and lists (issue 4)
+    COMPANY_SELECTOR = "Exactly one of id, externalId, name or domain must be given"
+    COMPANY_NOT_FOUND = 'Company with {selector} "{value}" does not exist'
+    COMPANY_NAME_EXISTS = 'Company with lower(name) "{name}" already exists'
+    COMPANY_EXTERNAL_ID_EXISTS = 'Company with externalId "{value}" already exists'
+    COMPANY_DOMAIN_EXISTS = 'Domain "{value}" already belongs to another company'
+    COMPANY_FILTER_OPERATOR = "Invalid filter: operator {operator} is not supported for companies"
+    COMPANY_PERSON_NOT_FOUND = "Person with {type} {identifier} does not exist"
+    FIELD_INTEGER = "must be an integer"
+    FIELD_BOOLEAN = "must be true or false"
+    LIST_MISSING_PARAMETER = "Missing parameter: {name}"
+    LIST_INVALID_TYPE = "Invalid parameter: type {type}"
+    LIST_SENDER_FORBIDDEN = "For type {type} sender shouldn't be specified"
+    LIST_SENDER_REQUIRED = "For type {type} sender should be specified"
+    LIST_PERSON_NOT_FOUND = "Person with ID '{identifier}' does not exist"
+    LIST_PLACEHOLDER_NOT_FOUND = 'Placeholder with name "{name}" does not exist'
+    LIST_PLACEHOLDERS_NOT_FOUND = "Placeholders with names [{names}] do not exist"
+    LIST_ITEMS_NOT_FOUND = (
+        "Items of list of objects are not found [listName = {name}, itemIds=[{ids}]]"
+    )
+    LIST_IDS_FORBIDDEN = "Item ids shouldn't be passed"
+    LIST_IDS_REQUIRED = "Ids should be presented for an every item: {item}"
+    LIST_ID_INVALID = "Item id is invalid: {item_id}"
+    LIST_EMPTY_BODY = "Request body shouldn't be empty"
+    LIST_BODY_SIZE = "Request body must hold 1 to {max} {what}"
+    LIST_BODY_SHAPE = "Request body must be {what}"
+    LIST_FIELD_VALUE = "Invalid field value for list {name}: {problem}"
     # push (issue 5): codes 48001/48012/48013 are the spec's; the others are [I]
     PUSH_APP_CODE_MISSING = "Application code missing"
     PUSH_APP_NOT_FOUND = "Push application not found"
