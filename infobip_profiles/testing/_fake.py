@@ -467,6 +467,30 @@ class FakeProfiles:
         """Every stored event of a tenant as a wire dict (a copy)."""
         return self._snapshot("events", api_key)
 
+    def define_computed_attribute(
+        self,
+        name: str,
+        definition_id: str,
+        aggregation: str,
+        property: str | None = None,
+        *,
+        api_key: str | None = None,
+    ) -> None:
+        """Declare a computed attribute: an aggregation over each person's events of one
+        definition, shown read-only in ``computedAttributes`` (writes to it are refused).
+
+        ``aggregation`` is ``"count"``, ``"first"``/``"last"`` (occurrence time), or ``"sum"``,
+        ``"average"``, ``"min"``, ``"max"`` of the numeric ``property``. ``ValueError`` when the
+        definition does not exist or the property is not Numeric/Decimal.
+
+        Example::
+
+            fake.define_computed_attribute("totalSpend", "AddedToCart", "sum", "price")
+            fake.define_computed_attribute("lastSeen", "AddedToCart", "last")
+        """
+        with self._lock:
+            self.tenant(api_key).events.define_computed(name, definition_id, aggregation, property)
+
     def state(self, api_key: str | None = None) -> dict[str, Any]:
         """A dump of a tenant's data, from every engine that can list it (``GET /_fake/state``)."""
         dump: dict[str, Any] = {}

@@ -1,15 +1,999 @@
-"""Engine: event definitions, events, exports, computed attributes (issue 5)."""
+"""Engine: event definitions, the events persons perform, computed attributes, export requests.
+
+No HTTP here: the handlers in ``handlers/events.py`` parse requests and render responses. Errors
+are raised as :class:`FakeError` in the envelope of the operation's family (definitions answer
+with a status and no body; the single send and exports use the v2 envelope; the batch call uses
+ProblemDetails with the codes of SEMANTICS.md section 6).
+
+Events are stored per person. The persons engine tells this engine when a person is deleted
+(their events go) or merged (their events move to the primary), and renders
+:meth:`EventsEngine.computed_attributes` read-only in each person's ``computedAttributes``.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import fnmatch
+import json
+import re
+from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from .._errors import MSG, FakeError, no_body_error, problem_details, v2_error
 
 if TYPE_CHECKING:
     from .._state import TenantState
 
+__all__ = [
+    "EventsEngine",
+    "STANDARD_DEFINITIONS",
+    "TEMPLATES",
+    "AGGREGATIONS",
+    "MAX_BATCH_ITEMS",
+    "MAX_ITEM_BYTES",
+    "MAX_BATCH_BYTES",
+]
+
+MAX_BATCH_ITEMS = 5000
+MAX_ITEM_BYTES = 512_000
+MAX_BATCH_BYTES = 15_728_640
+MAX_FIELDS = 120
+MAX_LIST_FIELDS = 128
+MAX_EVENT_AGE = timedelta(days=30)
+
+FIELD_TYPES = ("String", "Boolean", "DateTime", "Numeric", "Decimal", "List")
+CATEGORIES = ("external", "person", "channel", "product", "template")
+CREATABLE_TYPES = ("PHONE", "EMAIL", "EXTERNAL_ID")
+_BASIC_TYPES = ("ID", "EXTERNAL_ID", "PHONE", "EMAIL")
+IDENTIFIER_TYPES = (
+    "ID",
+    "EXTERNAL_ID",
+    "PHONE",
+    "EMAIL",
+    "PUSH",
+    "WEB_PUSH",
+    "FACEBOOK",
+    "LINE",
+    "TELEGRAM",
+    "WHATSAPP",
+    "LIVE_CHAT",
+    "VIBER_BOTS",
+    "INSTAGRAM",
+    "INSTAGRAM_DM",
+    "TWITTER",
+    "APPLE_BUSINESS_CHAT",
+    "KAKAO_SANGDAM",
+    "KAKAO_TALK",
+    "OPEN_CHANNEL",
+    "ZALO_FOLLOWER",
+    "TIKTOK_BM",
+)
+
+_ID_RE = re.compile(r"^[A-Za-z0-9]{1,36}$")
+_FIELD_RE = re.compile(r"^[a-z_][a-zA-Z0-9_]*$")
+_EVENT_ID_CHARS = re.compile(r"^[A-Za-z0-9_-]*$")
+_ISO_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(\.\d{1,7})?(Z|[+-]\d{2}:?\d{2})?$")
+_ARN_RE = re.compile(r"^arn:aws:iam::[0-9A-Za-z_-]+:role/[\w+=,.@/-]{1,512}$")
+
+
+def _f(name: str, type_: str) -> dict[str, Any]:
+    return {"name": name, "type": type_}
+
+
+#: The platform's standard definitions: ``(definitionId, category, subcategory, title, fields)``.
+#: They are listed, gettable and exportable, but cannot be sent, created or changed.
+STANDARD_DEFINITIONS: tuple[tuple[str, str, str | None, str, list[dict[str, Any]]], ...] = (
+    ("personCreated", "person", None, "Person created", []),
+    ("personUpdated", "person", None, "Person updated", []),
+    ("emailOpened", "channel", "email", "Email opened", [_f("messageId", "String")]),
+    ("smsDelivered", "channel", "sms", "SMS delivered", [_f("messageId", "String")]),
+    (
+        "conversationCreated",
+        "product",
+        "conversations",
+        "Conversation created",
+        [_f("conversationId", "String"), _f("channel", "String"), _f("agentId", "String")],
+    ),
+    (
+        "conversationClosed",
+        "product",
+        "conversations",
+        "Conversation closed",
+        [_f("conversationId", "String"), _f("channel", "String"), _f("agentId", "String")],
+    ),
+    (
+        "chatbotSessionStarted",
+        "product",
+        "answers",
+        "Chatbot session started",
+        [_f("botId", "String"), _f("channel", "String"), _f("sessionId", "String")],
+    ),
+    (
+        "chatbotSessionEnded",
+        "product",
+        "answers",
+        "Chatbot session ended",
+        [
+            _f("botId", "String"),
+            _f("channel", "String"),
+            _f("sessionId", "String"),
+            _f("reason", "String"),
+        ],
+    ),
+)
+
+_SESSION_FIELDS = [
+    _f("sessionId", "String"),
+    _f("channel", "String"),
+    _f("botId", "String"),
+    _f("agentId", "String"),
+    _f("destination", "String"),
+]
+
+#: Templates a definition can be created from: ``templateId -> (title, description, fields)``.
+#: The definition takes the template's id. The session templates are how API users record chat
+#: and inbox sessions (the platform's own session events are standard and cannot be sent).
+TEMPLATES: dict[str, tuple[str, str, list[dict[str, Any]]]] = {
+    "chatSessionStarted": (
+        "Chat session started",
+        "An end user started a chat session (chatbot or live chat).",
+        list(_SESSION_FIELDS),
+    ),
+    "chatSessionEnded": (
+        "Chat session ended",
+        "A chat session ended.",
+        [*_SESSION_FIELDS, _f("reason", "String"), _f("durationSeconds", "Numeric")],
+    ),
+    "inboxSessionStarted": (
+        "Inbox session started",
+        "A conversation with an agent was opened in the inbox.",
+        list(_SESSION_FIELDS),
+    ),
+    "inboxSessionEnded": (
+        "Inbox session ended",
+        "A conversation with an agent was closed in the inbox.",
+        [*_SESSION_FIELDS, _f("reason", "String"), _f("durationSeconds", "Numeric")],
+    ),
+    "productViewed": (
+        "Product viewed",
+        "An end user viewed a product page.",
+        [_f("productId", "String"), _f("name", "String"), _f("price", "Decimal")],
+    ),
+    "orderCompleted": (
+        "Order completed",
+        "An end user completed an order.",
+        [_f("orderId", "String"), _f("total", "Decimal"), _f("currency", "String")],
+    ),
+}
+
+#: Computed attribute aggregations over a person's events of one definition.
+AGGREGATIONS = ("count", "last", "first", "sum", "average", "min", "max")
+_NUMERIC_AGGREGATIONS = ("sum", "average", "min", "max")
+
+
+class _Definition:
+    __slots__ = (
+        "category",
+        "definition_id",
+        "description",
+        "fields",
+        "internal",
+        "subcategory",
+        "template",
+        "title",
+    )
+
+    def __init__(
+        self,
+        definition_id: str,
+        title: str | None,
+        description: str | None,
+        fields: list[dict[str, Any]],
+        *,
+        category: str = "external",
+        subcategory: str | None = None,
+        internal: bool = False,
+        template: bool = False,
+    ) -> None:
+        self.definition_id = definition_id
+        self.title = title
+        self.description = description
+        self.fields = fields
+        self.category = category
+        self.subcategory = subcategory
+        self.internal = internal
+        self.template = template
+
+    def wire(self) -> dict[str, Any]:
+        return {
+            "isInternalDefinition": self.internal,
+            "category": self.category,
+            "subcategory": self.subcategory,
+            "definitionId": self.definition_id,
+            "title": self.title,
+            "description": self.description,
+            "fields": json.loads(json.dumps(self.fields)),
+        }
+
+    def field_types(self) -> dict[str, dict[str, Any]]:
+        return {str(f["name"]): f for f in self.fields}
+
+
+class _Computed:
+    __slots__ = ("aggregation", "definition_id", "name", "property")
+
+    def __init__(self, name: str, definition_id: str, aggregation: str, prop: str | None) -> None:
+        self.name = name
+        self.definition_id = definition_id
+        self.aggregation = aggregation
+        self.property = prop
+
+
+class _Export:
+    __slots__ = ("cancelled_at", "created_at", "definition_ids", "end", "request_id", "start")
+
+    def __init__(
+        self,
+        request_id: str,
+        created_at: float,
+        start: datetime,
+        end: datetime,
+        definition_ids: list[str] | None,
+    ) -> None:
+        self.request_id = request_id
+        self.created_at = created_at
+        self.start = start
+        self.end = end
+        self.definition_ids = definition_ids
+        self.cancelled_at: datetime | None = None
+
 
 class EventsEngine:
-    """State and semantics of event definitions, events, exports, computed attributes (issue 5)."""
+    """Event definitions, events per person, computed attributes and exports of one tenant."""
+
+    #: Seconds an export request stays SUBMITTED, then IN_PROGRESS, on the fake's clock.
+    EXPORT_SUBMITTED_SECONDS = 5.0
+    EXPORT_PROGRESS_SECONDS = 30.0
 
     def __init__(self, state: TenantState) -> None:
         self._state = state
+        self._defs: dict[str, _Definition] = {}
+        for def_id, category, subcategory, title, fields in STANDARD_DEFINITIONS:
+            self._defs[def_id] = _Definition(
+                def_id,
+                title,
+                None,
+                [dict(f) for f in fields],
+                category=category,
+                subcategory=subcategory,
+                internal=True,
+            )
+        self._events: dict[int, list[dict[str, Any]]] = {}
+        self._event_ids: set[str] = set()
+        self._seq = 0
+        self._computed: dict[str, _Computed] = {}
+        self._exports: dict[str, _Export] = {}
+
+    # -- definitions -------------------------------------------------------------------------
+
+    def create_definition(self, body: Any) -> dict[str, Any]:
+        """Create a definition from scratch or a template (400 no body when invalid, 409 taken)."""
+        if not isinstance(body, dict):
+            raise no_body_error(400)
+        unknown = set(body) - {"templateId", "definitionId", "title", "description", "fields"}
+        template_id = body.get("templateId")
+        definition_id = body.get("definitionId")
+        if unknown or (template_id is None) == (definition_id is None):
+            raise no_body_error(400)
+        extra = body.get("fields")
+        if extra is not None and not isinstance(extra, list):
+            raise no_body_error(400)
+        if template_id is not None:
+            if not isinstance(template_id, str) or template_id not in TEMPLATES:
+                raise no_body_error(400)
+            if body.get("title") is not None or body.get("description") is not None:
+                raise no_body_error(400)
+            t_title, t_description, base = TEMPLATES[template_id]
+            fields = _check_fields([*(dict(f) for f in base), *(extra or [])])
+            definition = _Definition(
+                template_id, t_title, t_description, fields, category="template", template=True
+            )
+        else:
+            if not isinstance(definition_id, str) or not _ID_RE.match(definition_id):
+                raise no_body_error(400)
+            if _is_standard(definition_id):
+                raise no_body_error(400)
+            title = body.get("title")
+            description = body.get("description")
+            if not isinstance(title, str) or not 1 <= len(title) <= 100:
+                raise no_body_error(400)
+            if description is not None and (
+                not isinstance(description, str) or len(description) > 2000
+            ):
+                raise no_body_error(400)
+            fields = _check_fields(extra or [])
+            definition = _Definition(definition_id, title, description, fields)
+        if definition.definition_id in self._defs:
+            raise no_body_error(409)
+        self._defs[definition.definition_id] = definition
+        return definition.wire()
+
+    def get_definition(self, definition_id: str) -> dict[str, Any]:
+        """One definition (404 no body when unknown)."""
+        return self._definition(definition_id).wire()
+
+    def update_definition(self, definition_id: str, body: Any) -> dict[str, Any]:
+        """Change title/description, add fields; removing or retyping a field is a 400."""
+        definition = self._definition(definition_id)
+        if not isinstance(body, dict) or set(body) - {"title", "description", "fields"}:
+            raise no_body_error(400)
+        if definition.internal:
+            raise no_body_error(400)
+        title = body.get("title")
+        description = body.get("description")
+        if not isinstance(title, str) or not 1 <= len(title) <= 100:
+            raise no_body_error(400)
+        if description is not None and (
+            not isinstance(description, str) or len(description) > 2000
+        ):
+            raise no_body_error(400)
+        new_fields = body.get("fields")
+        fields = definition.fields
+        if new_fields is not None:
+            if not isinstance(new_fields, list):
+                raise no_body_error(400)
+            checked = _check_fields(new_fields)
+            by_name = {str(f["name"]).lower(): f for f in checked}
+            for old in definition.fields:
+                sent = by_name.get(str(old["name"]).lower())
+                if sent is None or _normal(sent) != _normal(old):
+                    raise no_body_error(400)
+            known = {str(f["name"]).lower() for f in definition.fields}
+            fields = [*definition.fields, *(f for f in checked if f["name"].lower() not in known)]
+            _check_fields(fields)
+        definition.fields = fields
+        if not definition.template:  # a template's title and description silently stay
+            definition.title = title
+            definition.description = description
+        return definition.wire()
+
+    def list_definitions(
+        self,
+        *,
+        offset: int,
+        limit: int | None,
+        order_field: str | None,
+        order_type: str | None,
+        categories: list[str],
+        search_text: str | None,
+    ) -> list[dict[str, Any]]:
+        """One page of definitions; an empty page is a 404 with no body."""
+        items = list(self._defs.values())
+        if categories:
+            wanted = {c.lower() for c in categories}
+            items = [d for d in items if d.category in wanted]
+        if search_text:
+            needle = search_text.lower()
+            items = [
+                d
+                for d in items
+                if needle in d.definition_id.lower()
+                or needle in (d.title or "").lower()
+                or needle in (d.description or "").lower()
+            ]
+        if order_field and order_type:
+            key = "definition_id" if order_field == "DefinitionId" else "title"
+            items.sort(
+                key=lambda d: str(getattr(d, key) or "").lower(), reverse=order_type == "Desc"
+            )
+        page = items[offset:] if limit is None else items[offset : offset + limit]
+        if not page:
+            raise no_body_error(404)
+        return [d.wire() for d in page]
+
+    def _definition(self, definition_id: str) -> _Definition:
+        definition = self._defs.get(definition_id)
+        if definition is None:
+            raise no_body_error(404)
+        return definition
+
+    def definition_ids(self) -> list[str]:
+        """Every definition id (standard, template and custom), as offered for export."""
+        return list(self._defs)
+
+    # -- sending -----------------------------------------------------------------------------
+
+    def send(
+        self,
+        identifier: str,
+        identifier_type: str | None,
+        definition_id: str,
+        body: Any,
+        *,
+        create_person: bool,
+    ) -> dict[str, Any]:
+        """Record one event (v2 errors); returns the ``EventResourceResponse``."""
+        if identifier_type not in IDENTIFIER_TYPES:
+            raise v2_error(
+                400,
+                MSG.BAD_REQUEST,
+                validation_errors={
+                    "identifierType": [
+                        MSG.EVENT_IDENTIFIER_TYPE.format(types=", ".join(IDENTIFIER_TYPES))
+                    ]
+                },
+            )
+        assert identifier_type is not None
+        if create_person and identifier_type not in CREATABLE_TYPES:
+            raise v2_error(
+                400,
+                MSG.BAD_REQUEST,
+                validation_errors={"createPerson": [MSG.EVENT_CREATE_PERSON_TYPE]},
+            )
+        if body is None:
+            body = {}
+        if not isinstance(body, dict):
+            raise v2_error(400, MSG.BAD_REQUEST, validation_errors={"body": [MSG.FIELD_OBJECT]})
+        event_id = body.get("eventId")
+        problems: dict[str, list[str]] = {}
+        if event_id is not None:
+            problem = _event_id_problem(event_id)
+            if problem:
+                problems["eventId"] = [problem]
+        definition = self._defs.get(definition_id)
+        if definition is None:
+            raise v2_error(404, MSG.EVENT_DEFINITION_NOT_FOUND.format(definition=definition_id))
+        if definition.internal:
+            raise v2_error(400, MSG.EVENT_DEFINITION_INTERNAL.format(definition=definition_id))
+        properties = body.get("properties")
+        problems.update(_property_problems(definition, properties))
+        if problems:
+            raise v2_error(400, MSG.BAD_REQUEST, validation_errors=problems)
+        person_id = self._find_person(identifier_type, identifier, None)
+        if person_id is None:
+            if not create_person:
+                raise v2_error(
+                    404,
+                    MSG.EVENT_PERSON_NOT_FOUND.format(identifier=identifier, type=identifier_type),
+                )
+            person_id = self._create_person(identifier_type, identifier)
+        now = self._state.clock.now()
+        the_id = event_id or self._state.next_uuid("event").upper()
+        return self._store(person_id, the_id, definition_id, now, properties)
+
+    def send_batch(self, items: Any, raw_items: list[bytes] | None = None) -> None:
+        """The all-or-nothing batch: validate every item, then create persons and store events."""
+        if not isinstance(items, list):
+            raise _batch_error(-1, 400500, MSG.EVENT_BATCH_INVALID_JSON)
+        if not items:
+            raise _batch_error(-1, 400502, MSG.EVENT_BATCH_EMPTY)
+        if len(items) > MAX_BATCH_ITEMS:
+            raise _batch_error(-1, 400503, MSG.EVENT_BATCH_TOO_MANY.format(limit=MAX_BATCH_ITEMS))
+        sizes = [len(_compact(item)) for item in items]
+        if sum(sizes) + len(sizes) + 1 > MAX_BATCH_BYTES:
+            raise _batch_error(-1, 400503, MSG.EVENT_BATCH_TOO_LARGE.format(limit=MAX_BATCH_BYTES))
+        now = self._state.clock.now()
+        errors: list[dict[str, Any]] = []
+        plan: list[tuple[int, dict[str, Any], datetime]] = []
+        for index, item in enumerate(items):
+            details = _item_problems(item, sizes[index], now)
+            if details:
+                errors.append(
+                    {
+                        "index": index,
+                        "code": 400504,
+                        "message": MSG.EVENT_BATCH_ITEM,
+                        "details": details,
+                    }
+                )
+                continue
+            definition = self._defs.get(item["definitionId"])
+            if definition is None:
+                errors.append(
+                    _err(
+                        index,
+                        400501,
+                        MSG.EVENT_BATCH_SCHEMA.format(
+                            details=MSG.EVENT_DEFINITION_NOT_FOUND.format(
+                                definition=item["definitionId"]
+                            )
+                        ),
+                    )
+                )
+                continue
+            if definition.internal:
+                errors.append(_err(index, 400506, MSG.EVENT_BATCH_INTERNAL))
+                continue
+            prop_problems = _property_problems(definition, item.get("properties"))
+            if prop_problems:
+                text = "; ".join(m for msgs in prop_problems.values() for m in msgs)
+                errors.append(_err(index, 400501, MSG.EVENT_BATCH_SCHEMA.format(details=text)))
+                continue
+            ident = item["identifier"]
+            kind = ident["type"]
+            if kind not in CREATABLE_TYPES and (
+                self._find_person(kind, str(ident["id"]), ident.get("sender")) is None
+            ):
+                errors.append(_err(index, 400505, MSG.EVENT_BATCH_PERSON))
+                continue
+            occurred = min(_parse_time(item["occurredTime"]), now)
+            plan.append((index, item, occurred))
+        if errors:
+            raise problem_details(errors, title="One or more validation errors occurred.")
+        for _, item, occurred in plan:
+            ident = item["identifier"]
+            kind = ident["type"]
+            person_id = self._find_person(kind, str(ident["id"]), ident.get("sender"))
+            if person_id is None:
+                person_id = self._create_person(kind, str(ident["id"]))
+            event_id = item.get("eventId") or self._state.next_uuid("event").upper()
+            self._store(person_id, event_id, item["definitionId"], occurred, item.get("properties"))
+
+    def _store(
+        self,
+        person_id: int,
+        event_id: str,
+        definition_id: str,
+        occurred: datetime,
+        properties: Any,
+    ) -> dict[str, Any]:
+        record = {
+            "eventId": event_id,
+            "definitionId": definition_id,
+            "occurredTime": _iso(occurred),
+            "properties": properties,
+            "metadata": {"source": "API"},
+        }
+        if event_id not in self._event_ids:  # a repeated eventId is stored once
+            self._event_ids.add(event_id)
+            self._seq += 1
+            stored = dict(record, personId=person_id, _seq=self._seq)
+            self._events.setdefault(person_id, []).append(stored)
+        return record
+
+    # -- persons (through the persons engine) ----------------------------------------------
+
+    def _find_person(self, kind: str, identifier: str, sender: str | None) -> int | None:
+        return self._state.persons.resolve(kind, identifier, sender)
+
+    def _create_person(self, kind: str, identifier: str) -> int:
+        """A CUSTOMER holding this one identity (the service's auto-created profile)."""
+        return self._state.persons.create_profile(
+            person_type="CUSTOMER", identity={"type": kind, "identifier": identifier}
+        )
+
+    # -- per-person hooks and reads --------------------------------------------------------
+
+    def person_deleted(self, person_id: int) -> None:
+        """A deleted person's events go with them (their ids may be reused by new events)."""
+        for event in self._events.pop(person_id, []):
+            self._event_ids.discard(event["eventId"])
+
+    def persons_merged(self, primary_id: int, secondary_ids: list[int]) -> None:
+        """Events of merged profiles move to the primary."""
+        moved = [e for sid in secondary_ids for e in self._events.pop(sid, [])]
+        if not moved:
+            return
+        for event in moved:
+            event["personId"] = primary_id
+        target = self._events.setdefault(primary_id, [])
+        target.extend(moved)
+        target.sort(key=lambda e: e["_seq"])
+
+    def events_for(self, person_id: int, definition_id: str | None = None) -> list[dict[str, Any]]:
+        """A person's events (oldest first by occurrence), optionally of one definition."""
+        events = [
+            _public(e)
+            for e in self._events.get(person_id, [])
+            if definition_id is None or e["definitionId"] == definition_id
+        ]
+        events.sort(key=lambda e: e["occurredTime"])
+        return events
+
+    def snapshot(self) -> list[dict[str, Any]]:
+        """Every stored event with its ``personId``, in the order they were stored."""
+        everything = [e for events in self._events.values() for e in events]
+        everything.sort(key=lambda e: e["_seq"])
+        return [_public(e) for e in everything]
+
+    # -- computed attributes ---------------------------------------------------------------
+
+    def define_computed(
+        self, name: str, definition_id: str, aggregation: str, property: str | None = None
+    ) -> None:
+        """Declare a computed attribute: an aggregation over a person's events of one definition.
+
+        ``aggregation`` is ``count``, ``first``/``last`` (occurrence time), or ``sum``,
+        ``average``, ``min``, ``max`` of the numeric ``property``. Raises ``ValueError`` when the
+        declaration cannot work (unknown definition, property not numeric, name taken).
+        """
+        if not name or not isinstance(name, str):
+            raise ValueError("a computed attribute needs a name")
+        if name.lower() in self._computed:
+            raise ValueError(f"computed attribute {name!r} already exists")
+        attribute_get = getattr(self._state.attributes, "get", None)
+        if callable(attribute_get) and attribute_get(name) is not None:
+            raise ValueError(f"{name!r} is already a custom attribute")
+        if aggregation not in AGGREGATIONS:
+            raise ValueError(f"aggregation {aggregation!r}: use one of {', '.join(AGGREGATIONS)}")
+        definition = self._defs.get(definition_id)
+        if definition is None:
+            raise ValueError(f"event definition {definition_id!r} does not exist")
+        if aggregation in _NUMERIC_AGGREGATIONS:
+            field = definition.field_types().get(property or "")
+            if field is None or field["type"] not in ("Numeric", "Decimal"):
+                raise ValueError(
+                    f"{aggregation} needs a Numeric or Decimal property of {definition_id}, "
+                    f"got {property!r}"
+                )
+        elif property is not None:
+            raise ValueError(f"{aggregation} takes no property")
+        self._computed[name.lower()] = _Computed(name, definition_id, aggregation, property)
+
+    def is_computed(self, name: str) -> bool:
+        """Whether ``name`` (ignoring case) is a computed attribute: read-only for writes."""
+        return isinstance(name, str) and name.lower() in self._computed
+
+    def computed_names(self) -> list[str]:
+        """The declared computed attribute names."""
+        return [c.name for c in self._computed.values()]
+
+    def computed_attributes(self, person_id: int) -> dict[str, Any]:
+        """``{name: value}`` of every computed attribute for one person (``None`` when no data)."""
+        out: dict[str, Any] = {}
+        for computed in self._computed.values():
+            events = self.events_for(person_id, computed.definition_id)
+            out[computed.name] = _aggregate(computed, events)
+        return out
+
+    # -- exports -----------------------------------------------------------------------------
+
+    def create_export(self, body: Any) -> dict[str, Any]:
+        """Accept an export request (v2 400 when invalid, 429 past 72 hours in progress)."""
+        if not isinstance(body, dict):
+            raise v2_error(400, MSG.BAD_REQUEST, validation_errors={"body": [MSG.FIELD_OBJECT]})
+        problems: dict[str, list[str]] = {}
+        for key in ("roleArn", "bucket", "region", "startTime", "endTime"):
+            if not isinstance(body.get(key), str) or not body[key].strip():
+                problems[key] = [MSG.FIELD_REQUIRED]
+        if "roleArn" not in problems and not _ARN_RE.match(body["roleArn"]):
+            problems["roleArn"] = [MSG.EXPORT_ROLE_ARN]
+        now = self._state.clock.now()
+        times: dict[str, datetime] = {}
+        for key in ("startTime", "endTime"):
+            if key in problems:
+                continue
+            try:
+                times[key] = _parse_time(body[key])
+            except ValueError:
+                problems[key] = [MSG.EXPORT_TIME_FORMAT]
+        if len(times) == 2:
+            start, end = times["startTime"], times["endTime"]
+            if start >= end:
+                problems.setdefault("startTime", []).append(MSG.EXPORT_START_AFTER_END)
+            if end > now:
+                problems.setdefault("endTime", []).append(MSG.EXPORT_IN_FUTURE)
+            if end - start > timedelta(hours=24):
+                problems.setdefault("endTime", []).append(MSG.EXPORT_WINDOW)
+            if start < now - timedelta(days=365):
+                problems.setdefault("startTime", []).append(MSG.EXPORT_TOO_OLD)
+        ids = body.get("definitionIdList")
+        matched: list[str] | None = None
+        if ids is not None:
+            if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+                problems["definitionIdList"] = [MSG.FIELD_LIST]
+            else:
+                matched = [d for d in self._defs if any(fnmatch.fnmatchcase(d, p) for p in ids)]
+                if len(matched) > 200 or len(ids) > 200:
+                    problems["definitionIdList"] = [MSG.EXPORT_TOO_MANY_DEFINITIONS.format(max=200)]
+        enrich = body.get("enrichWithMomentsInfo")
+        if enrich is not None and not isinstance(enrich, bool):
+            problems["enrichWithMomentsInfo"] = [MSG.VALUE_TYPE.format(type="BOOLEAN")]
+        if problems:
+            raise v2_error(400, MSG.BAD_REQUEST, validation_errors=problems)
+        start, end = times["startTime"], times["endTime"]
+        busy = sum(
+            ((e.end - e.start) for e in self._exports.values() if not self._finished(e)),
+            timedelta(),
+        )
+        if busy + (end - start) > timedelta(hours=72):
+            raise v2_error(429, MSG.EXPORT_IN_PROGRESS_LIMIT)
+        request_id = self._state.next_uuid("export")
+        self._exports[request_id] = _Export(
+            request_id, self._state.clock.time(), start, end, matched
+        )
+        return {"requestId": request_id}
+
+    def export_status(self, request_id: str) -> dict[str, Any]:
+        """``{requestId, status, message?}`` as of the fake clock's now."""
+        export = self._export(request_id)
+        status, message = self._status(export)
+        body: dict[str, Any] = {"requestId": request_id, "status": status}
+        if message is not None:
+            body["message"] = message
+        return body
+
+    def cancel_export(self, request_id: str) -> None:
+        """Cancel a request that has not finished (409 once it has)."""
+        export = self._export(request_id)
+        status, _ = self._status(export)
+        if self._finished(export):
+            raise v2_error(409, MSG.EXPORT_FINISHED.format(request_id=request_id, status=status))
+        export.cancelled_at = self._state.clock.now()
+
+    def exports(self) -> list[dict[str, Any]]:
+        """Every export request with its current status (for inspection)."""
+        return [self.export_status(rid) for rid in self._exports]
+
+    def _export(self, request_id: str) -> _Export:
+        export = self._exports.get(request_id)
+        if export is None:
+            raise v2_error(404, MSG.EXPORT_NOT_FOUND.format(request_id=request_id))
+        return export
+
+    def _finished(self, export: _Export) -> bool:
+        return self._status(export)[0] in ("COMPLETED_SUCCESSFULLY", "CANCELLED_BY_CUSTOMER")
+
+    def _status(self, export: _Export) -> tuple[str, str | None]:
+        if export.cancelled_at is not None:
+            at = _iso(export.cancelled_at)
+            return "CANCELLED_BY_CUSTOMER", MSG.EXPORT_CANCELLED.format(at=at)
+        elapsed = self._state.clock.time() - export.created_at
+        if elapsed < self.EXPORT_SUBMITTED_SECONDS:
+            return "SUBMITTED", None
+        if elapsed < self.EXPORT_SUBMITTED_SECONDS + self.EXPORT_PROGRESS_SECONDS:
+            return "IN_PROGRESS", None
+        count = self._export_count(export)
+        if count == 0:
+            return "COMPLETED_SUCCESSFULLY", MSG.EXPORT_NO_EVENTS
+        return "COMPLETED_SUCCESSFULLY", MSG.EXPORT_DONE.format(count=count)
+
+    def _export_count(self, export: _Export) -> int:
+        count = 0
+        for events in self._events.values():
+            for event in events:
+                if export.definition_ids is not None and (
+                    event["definitionId"] not in export.definition_ids
+                ):
+                    continue
+                if export.start <= _parse_time(event["occurredTime"]) < export.end:
+                    count += 1
+        return count
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def _is_standard(definition_id: str) -> bool:
+    return any(definition_id.lower() == d[0].lower() for d in STANDARD_DEFINITIONS)
+
+
+def _normal(field: Mapping[str, Any]) -> tuple[str, str, Any]:
+    schema = field.get("schema")
+    inner = None
+    if isinstance(schema, Mapping):
+        inner = tuple(
+            sorted((str(f["name"]).lower(), f["type"]) for f in schema.get("fields") or [])
+        )
+    return str(field["name"]).lower(), str(field["type"]), inner
+
+
+def _check_fields(fields: list[Any], *, nested: bool = False) -> list[dict[str, Any]]:
+    """Validated copies of definition fields; any problem is a 400 with no body."""
+    limit = MAX_LIST_FIELDS if nested else MAX_FIELDS
+    if len(fields) > limit:
+        raise no_body_error(400)
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    lists = 0
+    for field in fields:
+        if not isinstance(field, dict) or set(field) - {"name", "type", "schema"}:
+            raise no_body_error(400)
+        name = field.get("name")
+        kind = field.get("type")
+        if not isinstance(name, str) or not _FIELD_RE.match(name) or len(name) > 128:
+            raise no_body_error(400)
+        if name.lower() in seen or kind not in FIELD_TYPES:
+            raise no_body_error(400)
+        seen.add(name.lower())
+        schema = field.get("schema")
+        if kind == "List":
+            lists += 1
+            if nested or lists > 1 or not isinstance(schema, dict):
+                raise no_body_error(400)
+            if schema.get("type") != "Object" or set(schema) - {"type", "fields"}:
+                raise no_body_error(400)
+            inner = schema.get("fields")
+            if not isinstance(inner, list) or not inner:
+                raise no_body_error(400)
+            checked = _check_fields(inner, nested=True)
+            out.append(
+                {"name": name, "type": kind, "schema": {"type": "Object", "fields": checked}}
+            )
+        else:
+            if schema is not None:
+                raise no_body_error(400)
+            out.append({"name": name, "type": kind})
+    return out
+
+
+def _event_id_problem(event_id: Any) -> str | None:
+    if not isinstance(event_id, str) or not 1 <= len(event_id) <= 36:
+        return MSG.EVENT_ID_LENGTH
+    if not _EVENT_ID_CHARS.match(event_id):
+        return MSG.EVENT_ID_CHARS
+    return None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+
+
+def _value_ok(kind: str, value: Any) -> bool:
+    if value is None:
+        return True
+    if kind == "String":
+        return isinstance(value, str)
+    if kind == "Boolean":
+        return isinstance(value, bool)
+    if kind in ("Numeric", "Decimal"):
+        return _is_number(value)
+    if kind == "DateTime":
+        if not isinstance(value, str):
+            return False
+        try:
+            _parse_time(value)
+        except ValueError:
+            return False
+        return True
+    return False
+
+
+def _property_problems(definition: _Definition, properties: Any) -> dict[str, list[str]]:
+    if properties is None:
+        return {}
+    if not isinstance(properties, dict):
+        return {"properties": [MSG.EVENT_PROPERTIES_OBJECT]}
+    fields = {str(f["name"]): f for f in definition.fields}
+    problems: dict[str, list[str]] = {}
+    for name, value in properties.items():
+        field = fields.get(name)
+        where = f"properties.{name}"
+        if field is None:
+            problems[where] = [
+                MSG.EVENT_PROPERTY_UNKNOWN.format(name=name, definition=definition.definition_id)
+            ]
+            continue
+        kind = field["type"]
+        if kind == "List":
+            inner = {str(f["name"]): f["type"] for f in field["schema"]["fields"]}
+            ok = value is None or (
+                isinstance(value, list)
+                and all(
+                    isinstance(item, dict)
+                    and all(k in inner and _value_ok(inner[k], v) for k, v in item.items())
+                    for item in value
+                )
+            )
+        else:
+            ok = _value_ok(kind, value)
+        if not ok:
+            problems[where] = [MSG.EVENT_PROPERTY_TYPE.format(name=name, type=kind)]
+    return problems
+
+
+def _item_problems(item: Any, size: int, now: datetime) -> list[dict[str, str]]:
+    """The 400504 details of one batch item (empty when it is well-formed)."""
+    if not isinstance(item, dict):
+        return [{"property": "", "message": MSG.FIELD_OBJECT}]
+    details: list[dict[str, str]] = []
+
+    def bad(prop: str, message: str) -> None:
+        details.append({"property": prop, "message": message})
+
+    if size > MAX_ITEM_BYTES:
+        bad("", MSG.EVENT_ITEM_TOO_LARGE.format(limit=MAX_ITEM_BYTES))
+    event_id = item.get("eventId")
+    if event_id is not None:
+        problem = _event_id_problem(event_id)
+        if problem:
+            bad("eventId", problem)
+    if not isinstance(item.get("definitionId"), str) or not item["definitionId"]:
+        bad("definitionId", MSG.EVENT_NOT_EMPTY)
+    occurred = item.get("occurredTime")
+    if not isinstance(occurred, str) or not occurred:
+        bad("occurredTime", MSG.EVENT_NOT_EMPTY)
+    else:
+        try:
+            moment = _parse_time(occurred)
+        except ValueError:
+            bad("occurredTime", MSG.EVENT_TIME_FORMAT)
+        else:
+            if moment < now - MAX_EVENT_AGE:
+                bad("occurredTime", MSG.EVENT_TOO_OLD)
+    ident = item.get("identifier")
+    if not isinstance(ident, dict):
+        bad("identifier", MSG.EVENT_NOT_EMPTY)
+    else:
+        if not isinstance(ident.get("id"), str) or not ident["id"]:
+            bad("identifier.id", MSG.EVENT_NOT_EMPTY)
+        kind = ident.get("type")
+        if kind not in IDENTIFIER_TYPES:
+            bad("identifier.type", MSG.EVENT_TYPE_ONE_OF.format(types=", ".join(IDENTIFIER_TYPES)))
+        elif kind not in _BASIC_TYPES and not ident.get("sender"):
+            bad("identifier.sender", MSG.EVENT_SENDER_REQUIRED.format(type=kind))
+    props = item.get("properties")
+    if props is not None and not isinstance(props, dict):
+        bad("properties", MSG.EVENT_PROPERTIES_OBJECT)
+    return details
+
+
+def _err(index: int, code: int, message: str) -> dict[str, Any]:
+    return {"index": index, "code": code, "message": message}
+
+
+def _batch_error(index: int, code: int, message: str) -> FakeError:
+    return problem_details(
+        [_err(index, code, message)], title="One or more validation errors occurred."
+    )
+
+
+def _compact(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _parse_time(text: str) -> datetime:
+    """ISO 8601 with optional fraction and zone (``Z``, ``+0000``, ``+00:00``); naive is UTC."""
+    match = _ISO_RE.match(text.strip()) if isinstance(text, str) else None
+    if not match:
+        raise ValueError(f"not a timestamp: {text!r}")
+    day, clock, fraction, zone = match.groups()
+    micro = (fraction or ".0")[1:7].ljust(6, "0")
+    moment = datetime.fromisoformat(f"{day}T{clock}.{micro}")
+    if zone and zone != "Z":
+        sign = 1 if zone[0] == "+" else -1
+        digits = zone[1:].replace(":", "")
+        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        return (moment - sign * offset).replace(tzinfo=timezone.utc)
+    return moment.replace(tzinfo=timezone.utc)
+
+
+def _iso(moment: datetime) -> str:
+    moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _public(event: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in event.items() if not k.startswith("_")}
+
+
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _aggregate(computed: _Computed, events: list[dict[str, Any]]) -> Any:
+    if computed.aggregation == "count":
+        return len(events)
+    if computed.aggregation in ("first", "last"):
+        if not events:
+            return None
+        chosen = events[0] if computed.aggregation == "first" else events[-1]
+        return _parse_time(chosen["occurredTime"]).strftime("%Y-%m-%dT%H:%M:%S")
+    values: list[Decimal] = []
+    for event in events:
+        raw = (event.get("properties") or {}).get(computed.property)
+        if _is_number(raw):
+            try:
+                values.append(Decimal(str(raw)))
+            except InvalidOperation:  # pragma: no cover - JSON numbers always parse
+                continue
+    if computed.aggregation == "sum":
+        return _number(sum(values, Decimal(0)))
+    if not values:
+        return None
+    if computed.aggregation == "average":
+        return _number(sum(values, Decimal(0)) / len(values))
+    if computed.aggregation == "min":
+        return _number(min(values))
+    return _number(max(values))
