@@ -47,6 +47,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
@@ -353,7 +354,7 @@ def _read_attribute(name: str, data_type: str, value: Any) -> Any:
         if data_type == "datetime":
             return parse_datetime(text)
     except (ValueError, InvalidOperation):
-        raise _RowError(f"custom attribute {name!r}: {text!r} is not a {data_type}") from None
+        raise _RowError(f"custom attribute {name!r}: {text!r} is not a valid {data_type}") from None
     return value
 
 
@@ -613,6 +614,7 @@ class _Run:
         self.size = size
         self.totals = _Totals()
         self.failures: list[RowFailure] = []
+        self._pending: list[RowFailure] = []
         self.started = time.monotonic()
         self.report_offset = 0
         self.completed = False
@@ -659,18 +661,23 @@ class _Run:
         self.report_offset = self._report.tell()
 
     def fail(self, row: int, data: Mapping[str, Any], error: str, line: int | None) -> None:
+        """Count a rejected row; it is reported (in row order) when its window commits."""
         failure = RowFailure(row=row, input=dict(data), error=error, line=line)
         self.totals.failed += 1
-        if len(self.failures) < MAX_FAILURES_KEPT:
-            self.failures.append(failure)
-        if self._writer is not None:
-            self._writer.writerow(
-                [row, "" if line is None else line, error, json.dumps(failure.input, default=str)]
-            )
+        self._pending.append(failure)
 
     def commit(self, rows_done: int) -> None:
         """The window is finished: make the report durable, then record the resume point."""
         self.totals.rows = rows_done
+        self._pending.sort(key=lambda f: f.row)
+        for failure in self._pending:
+            if len(self.failures) < MAX_FAILURES_KEPT:
+                self.failures.append(failure)
+            if self._writer is not None:
+                line = "" if failure.line is None else failure.line
+                data = json.dumps(failure.input, default=str, ensure_ascii=False)
+                self._writer.writerow([failure.row, line, failure.error, data])
+        self._pending.clear()
         if self._report is not None:
             _fsync(self._report)
             self.report_offset = self._report.tell()
@@ -780,7 +787,10 @@ def _steps(
                         run.totals.not_modified += 1
                     continue
                 error = "; ".join(
-                    [*outcome.errors, *(f"{prop}: {msg}" for prop, msg in outcome.details)]
+                    [
+                        *outcome.errors,
+                        *(f"{_relative(prop)}: {msg}" for prop, msg in outcome.details),
+                    ]
                 )
                 if outcome.code:
                     error = f"{outcome.code}: {error}"
@@ -788,6 +798,12 @@ def _steps(
                     number, data, line = window[p]
                     run.fail(number, data, error or "rejected", line)
         run.commit(window[-1][0])
+
+
+def _relative(prop: str) -> str:
+    """``persons[3].contactInformation[0]`` -> ``contactInformation[0]``: the index is the
+    request's, which means nothing to whoever reads the report."""
+    return re.sub(r"^persons\[\d+\]\.?", "", prop) or prop
 
 
 def _fingerprint(mapping: ColumnMapping, mode: str, header: list[str] | None) -> str:
