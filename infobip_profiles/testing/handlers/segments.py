@@ -3,62 +3,53 @@
 from __future__ import annotations
 
 from .._context import Context
-from .._errors import MSG
 from .._router import handles
 from .._wire import FakeResponse
 from ..engine.segments import (
     MAX_SIZE,
     PERSON_SORT_FIELDS,
     SORT_FIELDS,
-    bad_request,
     not_found,
 )
 
 DEFAULT_SIZE = 20
 
 
-def _violation(prop: str, text: str) -> dict[str, str]:
-    return {"property": prop, "violation": text}
-
-
 def _segment_id(ctx: Context) -> int:
     raw = ctx.path_params["segmentId"]
+    # The spec declares no 400 here: an id that is not a positive integer names no segment.
     try:
         value = int(raw)
     except ValueError:
-        raise bad_request([_violation("segmentId", MSG.SEGMENT_INTEGER)]) from None
-    if value < 1:  # no segment has such an id
+        raise not_found(raw) from None
+    if value < 1:
         raise not_found(raw)
     return value
 
 
+def _int_param(ctx: Context, name: str) -> int | None:
+    raw = ctx.param(name)
+    try:
+        return None if raw is None else int(raw)
+    except ValueError:
+        return None
+
+
 def _paging(ctx: Context, fields: tuple[str, ...]) -> tuple[int, int, list[tuple[str, bool]]]:
-    problems = []
-    page = size = 0
-    raw_page = ctx.param("page")
-    try:
-        page = 0 if raw_page is None else int(raw_page)
-        if page < 0:
-            problems.append(_violation("page", MSG.SEGMENT_MIN.format(min=0)))
-    except ValueError:
-        problems.append(_violation("page", MSG.SEGMENT_INTEGER))
-    raw_size = ctx.param("size")
-    try:
-        size = DEFAULT_SIZE if raw_size is None else int(raw_size)
-        if not 1 <= size <= MAX_SIZE:
-            problems.append(_violation("size", MSG.SEGMENT_RANGE.format(min=1, max=MAX_SIZE)))
-    except ValueError:
-        problems.append(_violation("size", MSG.SEGMENT_INTEGER))
+    """``page``, ``size`` and ``sort`` read the lenient Spring Data way ([I]: the spec declares
+    no 400 for these listings): an unreadable or negative page is 0, an unreadable or
+    non-positive size the default, a size above 1000 is 1000, and a sort on an unknown
+    property or with an unknown direction is ignored."""
+    page = _int_param(ctx, "page")
+    page = 0 if page is None or page < 0 else page
+    size = _int_param(ctx, "size")
+    size = DEFAULT_SIZE if size is None or size < 1 else min(size, MAX_SIZE)
     sort: list[tuple[str, bool]] = []
     for item in ctx.request.params("sort"):
         prop, _, direction = item.partition(",")
         direction = direction.strip().lower() or "asc"
-        if prop.strip() not in fields or direction not in ("asc", "desc"):
-            problems.append(_violation("sort", MSG.SEGMENT_SORT.format(fields=", ".join(fields))))
-            continue
-        sort.append((prop.strip(), direction == "desc"))
-    if problems:
-        raise bad_request(problems)
+        if prop.strip() in fields and direction in ("asc", "desc"):
+            sort.append((prop.strip(), direction == "desc"))
     return page, size, sort
 
 

@@ -1,0 +1,371 @@
+"""The fake's segments (v3) at the wire level, in-process and over loopback HTTP.
+
+SEMANTICS.md section 8: create 201, get, replace, delete 204, 0-based ``page``/``size`` with the
+``{results, paging}`` envelope, unique names, the segments error envelope on every error, and the
+persons in a segment evaluated live.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+SEGMENTS = "/people/3/segments"
+
+
+def violations(response: httpx.Response) -> list[dict[str, str]]:
+    """The segments envelope's violations (fails the test if the body is not that envelope)."""
+    body = response.json()
+    assert set(body) == {"errorCode", "description", "action", "violations", "resources"}, body
+    result: list[dict[str, str]] = body["violations"]
+    return result
+
+
+def person(first: str, email: str, **extra: Any) -> dict[str, Any]:
+    return {"firstName": first, "contactInformation": {"email": [{"address": email}]}, **extra}
+
+
+def create(wire: Any, **body: Any) -> dict[str, Any]:
+    response = wire.post(SEGMENTS, json=body)
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+# -- create ---------------------------------------------------------------------------------------
+
+
+def test_create_answers_201_with_the_stored_segment(wire: Any) -> None:
+    response = wire.post(
+        SEGMENTS,
+        json={"name": "VIP", "description": "Very important", "query": {"firstName": "Ada"}},
+    )
+
+    assert response.status_code == 201
+    body = response.json()
+    assert body["id"] == 1
+    assert (body["name"], body["description"]) == ("VIP", "Very important")
+    assert body["query"] == {"firstName": "Ada"}
+    assert body["events"] == []
+    assert body["createdAt"] == body["modifiedAt"]
+    assert body["createdAt"].endswith("Z")
+
+
+def test_create_keeps_event_clauses(wire: Any) -> None:
+    clause = {
+        "definitionId": "purchase",
+        "timelineCondition": {"occurred": "ALL", "operator": "AFTER", "start": 7, "units": "DAYS"},
+        "occurrenceCondition": {"operation": "GREATER_THAN", "times": 1},
+        "payloadConditions": [{"attribute": "amount", "operator": "GTE", "value": "10"}],
+    }
+
+    body = create(wire, name="Buyers", events=[clause])
+
+    assert body["events"] == [clause]
+
+
+@pytest.mark.nonconforming
+def test_create_without_a_name_is_e400(wire: Any) -> None:
+    response = wire.post(SEGMENTS, json={"description": "nameless"})
+
+    assert response.status_code == 400
+    assert response.json()["errorCode"] == "E400"
+    assert violations(response) == [{"property": "name", "violation": "must not be null"}]
+
+
+def test_duplicate_name_is_e400_and_stores_nothing(wire: Any) -> None:
+    create(wire, name="VIP")
+
+    response = wire.post(SEGMENTS, json={"name": "vip"})
+
+    assert response.status_code == 400
+    assert violations(response)[0]["property"] == "name"
+    assert wire.get(SEGMENTS).json()["paging"]["totalResults"] == 1
+
+
+def test_an_invalid_query_is_e400_naming_the_query(wire: Any) -> None:
+    response = wire.post(SEGMENTS, json={"name": "Bad", "query": {"#gt": {"noSuchAttr": 1}}})
+
+    assert response.status_code == 400
+    assert [v["property"] for v in violations(response)] == ["query"]
+
+
+@pytest.mark.nonconforming
+@pytest.mark.parametrize(
+    ("clause", "prop"),
+    [
+        ({"timelineCondition": {"occurred": "ALL", "operator": "EMPTY"}}, "events[0].definitionId"),
+        ({"definitionId": "x"}, "events[0].timelineCondition"),
+        (
+            {
+                "definitionId": "x",
+                "timelineCondition": {"occurred": "SOMETIMES", "operator": "EMPTY"},
+            },
+            "events[0].timelineCondition.occurred",
+        ),
+        (
+            {"definitionId": "x", "timelineCondition": {"occurred": "ALL", "operator": "AFTER"}},
+            "events[0].timelineCondition.start",
+        ),
+        (
+            {
+                "definitionId": "x",
+                "timelineCondition": {"occurred": "ALL", "operator": "AFTER", "start": 3},
+            },
+            "events[0].timelineCondition.units",
+        ),
+        (
+            {
+                "definitionId": "x",
+                "timelineCondition": {"occurred": "ALL", "operator": "EMPTY"},
+                "occurrenceCondition": {"operation": "ABOUT", "times": 1},
+            },
+            "events[0].occurrenceCondition.operation",
+        ),
+        (
+            {
+                "definitionId": "x",
+                "timelineCondition": {"occurred": "ALL", "operator": "EMPTY"},
+                "payloadConditions": [{"attribute": "a", "operator": "EQ", "value": 5}],
+            },
+            "events[0].payloadConditions[0].value",
+        ),
+    ],
+    ids=["no-definition", "no-timeline", "bad-occurred", "no-start", "no-units", "bad-op", "value"],
+)
+def test_an_invalid_event_clause_is_e400_naming_the_property(
+    wire: Any, clause: dict[str, Any], prop: str
+) -> None:
+    response = wire.post(SEGMENTS, json={"name": "Bad", "events": [clause]})
+
+    assert response.status_code == 400
+    assert prop in [v["property"] for v in violations(response)]
+
+
+@pytest.mark.nonconforming
+def test_a_body_that_is_not_json_is_e400(wire: Any) -> None:
+    response = wire.post(SEGMENTS, content=b"{nope", headers={"Content-Type": "application/json"})
+
+    assert response.status_code == 400
+    assert response.json()["errorCode"] == "E400"
+
+
+# -- get / replace / delete -----------------------------------------------------------------------
+
+
+def test_get_returns_the_segment(wire: Any) -> None:
+    created = create(wire, name="VIP", query={"firstName": "Ada"})
+
+    response = wire.get(f"{SEGMENTS}/{created['id']}")
+
+    assert response.status_code == 200
+    assert response.json() == created
+
+
+def test_get_unknown_is_e404(wire: Any) -> None:
+    response = wire.get(f"{SEGMENTS}/99")
+
+    assert response.status_code == 404
+    assert response.json()["errorCode"] == "E404"
+    violations(response)
+
+
+@pytest.mark.nonconforming
+def test_a_non_numeric_id_is_e404(wire: Any) -> None:
+    response = wire.get(f"{SEGMENTS}/abc")
+
+    assert response.status_code == 404
+    assert response.json()["errorCode"] == "E404"
+
+
+def test_replace_clears_what_the_body_leaves_out(wire: Any) -> None:
+    created = create(wire, name="VIP", description="old", query={"firstName": "Ada"})
+    wire.fake.clock.advance(5)
+
+    response = wire.put(f"{SEGMENTS}/{created['id']}", json={"name": "VVIP"})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["name"] == "VVIP"
+    assert "description" not in body
+    assert body["query"] == {}
+    assert body["createdAt"] == created["createdAt"]
+    assert body["modifiedAt"] > created["modifiedAt"]
+
+
+def test_replace_may_keep_its_own_name(wire: Any) -> None:
+    created = create(wire, name="VIP")
+
+    response = wire.put(f"{SEGMENTS}/{created['id']}", json={"name": "VIP", "description": "x"})
+
+    assert response.status_code == 200
+
+
+def test_replace_with_another_segments_name_is_e400_and_changes_nothing(wire: Any) -> None:
+    create(wire, name="VIP")
+    other = create(wire, name="Regulars")
+
+    response = wire.put(f"{SEGMENTS}/{other['id']}", json={"name": "VIP"})
+
+    assert response.status_code == 400
+    assert wire.get(f"{SEGMENTS}/{other['id']}").json()["name"] == "Regulars"
+
+
+def test_replace_unknown_is_e404(wire: Any) -> None:
+    response = wire.put(f"{SEGMENTS}/5", json={"name": "x"})
+
+    assert response.status_code == 404
+    assert response.json()["errorCode"] == "E404"
+
+
+def test_delete_answers_204_and_the_segment_is_gone(wire: Any) -> None:
+    created = create(wire, name="VIP")
+
+    response = wire.delete(f"{SEGMENTS}/{created['id']}")
+
+    assert response.status_code == 204
+    assert response.content == b""
+    assert wire.get(f"{SEGMENTS}/{created['id']}").status_code == 404
+
+
+def test_delete_unknown_is_e404(wire: Any) -> None:
+    response = wire.delete(f"{SEGMENTS}/3")
+
+    assert response.status_code == 404
+    assert response.json()["errorCode"] == "E404"
+
+
+# -- list -----------------------------------------------------------------------------------------
+
+
+def test_list_is_0_based_with_the_paging_envelope(wire: Any) -> None:
+    for name in ("a", "b", "c"):
+        create(wire, name=name)
+
+    response = wire.get(SEGMENTS, params={"page": 1, "size": 2})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert [s["name"] for s in body["results"]] == ["c"]
+    assert body["paging"] == {"page": 1, "size": 2, "totalPages": 2, "totalResults": 3}
+
+
+def test_list_defaults_to_page_0_of_20(wire: Any) -> None:
+    body = wire.get(SEGMENTS).json()
+
+    assert body == {
+        "results": [],
+        "paging": {"page": 0, "size": 20, "totalPages": 0, "totalResults": 0},
+    }
+
+
+def test_list_sorts_by_each_sort_parameter(wire: Any) -> None:
+    for name in ("b", "c", "a"):
+        create(wire, name=name)
+
+    body = wire.get(SEGMENTS, params={"sort": "name,desc"}).json()
+
+    assert [s["name"] for s in body["results"]] == ["c", "b", "a"]
+
+
+@pytest.mark.nonconforming
+@pytest.mark.parametrize(
+    ("params", "paging"),
+    [
+        ({"size": 0}, (0, 20)),
+        ({"size": "many"}, (0, 20)),
+        ({"size": 5000}, (0, 1000)),
+        ({"page": -1}, (0, 20)),
+        ({"page": "x"}, (0, 20)),
+    ],
+)
+def test_list_reads_unusable_paging_leniently(
+    wire: Any, params: dict[str, Any], paging: tuple[int, int]
+) -> None:
+    body = wire.get(SEGMENTS, params=params).json()
+
+    assert (body["paging"]["page"], body["paging"]["size"]) == paging
+
+
+@pytest.mark.parametrize("sort", ["color,asc", "name,up"])
+def test_list_ignores_an_unusable_sort(wire: Any, sort: str) -> None:
+    for name in ("b", "a"):
+        create(wire, name=name)
+
+    body = wire.get(SEGMENTS, params={"sort": sort}).json()
+
+    assert [s["name"] for s in body["results"]] == ["b", "a"]
+
+
+def test_errors_outside_validation_also_use_the_segments_envelope(wire: Any) -> None:
+    wire.fake.inject(503, op_id="get-segments")
+
+    response = wire.get(SEGMENTS)
+
+    assert response.status_code == 503
+    assert response.json()["errorCode"] == "E503"
+
+
+# -- persons in a segment -------------------------------------------------------------------------
+
+
+def test_persons_are_those_matching_the_query_in_the_v3_shape(wire: Any) -> None:
+    wire.fake.seed(
+        people=[
+            person("Ada", "ada@example.com", tags=["VIP"]),
+            person("Bob", "bob@example.com"),
+        ]
+    )
+    segment = create(wire, name="VIP", query={"#contains": {"tags": "VIP"}})
+
+    response = wire.get(f"{SEGMENTS}/{segment['id']}/persons")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert [p["firstName"] for p in body["results"]] == ["Ada"]
+    assert {"type": "EMAIL", "identifier": "ada@example.com"}.items() <= body["results"][0][
+        "contactInformation"
+    ][0].items()
+    assert body["paging"] == {"page": 0, "size": 20, "totalPages": 1, "totalResults": 1}
+
+
+def test_persons_are_evaluated_live(wire: Any) -> None:
+    segment = create(wire, name="Adas", query={"firstName": "Ada"})
+    before = wire.get(f"{SEGMENTS}/{segment['id']}/persons").json()["results"]
+
+    wire.fake.seed(people=[person("Ada", "ada@example.com")])
+    after = wire.get(f"{SEGMENTS}/{segment['id']}/persons").json()["results"]
+
+    assert before == []
+    assert [p["firstName"] for p in after] == ["Ada"]
+
+
+def test_a_segment_without_query_holds_everyone(wire: Any) -> None:
+    wire.fake.seed(people=[person("Ada", "ada@example.com"), person("Bob", "bob@example.com")])
+    segment = create(wire, name="All")
+
+    body = wire.get(f"{SEGMENTS}/{segment['id']}/persons").json()
+
+    assert body["paging"]["totalResults"] == 2
+
+
+def test_persons_page_from_zero(wire: Any) -> None:
+    wire.fake.seed(people=[person(n, f"{n.lower()}@example.com") for n in ("Ada", "Bob", "Cy")])
+    segment = create(wire, name="All")
+
+    body = wire.get(
+        f"{SEGMENTS}/{segment['id']}/persons",
+        params={"page": 1, "size": 2, "sort": "firstName,asc"},
+    ).json()
+
+    assert [p["firstName"] for p in body["results"]] == ["Cy"]
+    assert body["paging"]["totalPages"] == 2
+
+
+def test_persons_of_an_unknown_segment_is_e404(wire: Any) -> None:
+    response = wire.get(f"{SEGMENTS}/42/persons")
+
+    assert response.status_code == 404
+    assert response.json()["errorCode"] == "E404"
