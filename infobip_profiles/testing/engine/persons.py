@@ -431,6 +431,9 @@ class PersonsEngine:
             if not isinstance(body, dict) or not isinstance(body.get("contactInformation"), dict):
                 raise _Invalid({"contactInformation": [MSG.FIELD_REQUIRED]})
             given = self._parse_contacts_v2(body["contactInformation"], "contactInformation")
+            errors = self._validate_given(given, partial=True)
+            if errors:
+                raise _Invalid(errors)
             doc = person.doc()
             if mode == "delete":
                 for key in (_EMAILS, _PHONES):
@@ -445,6 +448,7 @@ class PersonsEngine:
                         continue
                     base = () if mode == "put" else doc.get(key, ())
                     doc[key] = _union(key, base, given[key] or ())
+            self._check_doc(doc, person)
             self._store(person, doc)
         except _Invalid as exc:
             raise exc.v2() from None
@@ -1031,6 +1035,13 @@ class PersonsEngine:
                 doc.pop(key, None)
             else:
                 doc[key] = value
+        self._check_doc(doc, person, v3=v3, require_identity=require_identity)
+        return doc
+
+    def _check_doc(
+        self, doc: Doc, person: _Person | None, *, v3: bool = False, require_identity: bool = True
+    ) -> None:
+        """400 when the complete new doc breaks the 100-contacts cap or has no identifier."""
         limits: dict[str, list[str]] = {}
         for key, wire in ((_EMAILS, "email"), (_PHONES, "phone")):
             if len(doc.get(key, ())) > MAX_CONTACTS:
@@ -1046,7 +1057,6 @@ class PersonsEngine:
             or (person is not None and person.push)
         ):
             raise _Invalid(text=MSG.PERSON_IDENTITY_REQUIRED)
-        return doc
 
     def _validate_given(self, given: Doc, *, partial: bool) -> dict[str, list[str]]:
         errors: dict[str, list[str]] = {}

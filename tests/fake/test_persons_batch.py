@@ -1,0 +1,187 @@
+"""The v2 batch calls: create, update and delete up to 1000 persons (edge case 4)."""
+
+from __future__ import annotations
+
+import pytest
+from persons_support import BATCH, MATCH, by, create, fetch, person_body, validation_errors
+
+
+def query(ident: str) -> dict:
+    return {"type": "EXTERNAL_ID", "identifier": ident}
+
+
+# -- create ----------------------------------------------------------------------------------------
+
+
+def test_batch_create_all_ok_is_200_with_no_results(wire) -> None:
+    response = wire.post(
+        BATCH, json={"people": [person_body(externalId="a"), person_body(externalId="b")]}
+    )
+
+    assert response.status_code == 200
+    assert response.json() == {"results": []}
+    assert len(wire.fake.people()) == 2
+
+
+def test_batch_create_lists_only_failures_with_207(wire) -> None:
+    create(wire, externalId="taken")
+
+    response = wire.post(
+        BATCH,
+        json={"people": [person_body(externalId="a"), person_body(externalId="taken")]},
+    )
+
+    assert response.status_code == 207
+    assert response.json() == {
+        "results": [
+            {
+                "index": 1,
+                "status": 409,
+                "errors": [{"message": "Destination(externalId) taken already exists."}],
+            }
+        ]
+    }
+
+
+def test_batch_create_items_apply_in_order(wire) -> None:
+    response = wire.post(
+        BATCH,
+        json={"people": [person_body(externalId="a"), person_body(externalId="a")]},
+    )
+
+    assert [r["index"] for r in response.json()["results"]] == [1]
+    assert len(wire.fake.people()) == 1
+
+
+@pytest.mark.nonconforming
+def test_batch_create_invalid_item_fails_alone(wire) -> None:
+    response = wire.post(
+        BATCH,
+        json={"people": [person_body(externalId="a", gender="X"), person_body(externalId="b")]},
+    )
+
+    assert response.status_code == 207
+    assert response.json()["results"][0]["index"] == 0
+    assert [p["externalId"] for p in wire.fake.people()] == ["b"]
+
+
+@pytest.mark.nonconforming
+def test_more_than_1000_items_is_400(wire) -> None:
+    people = [person_body(externalId=str(i)) for i in range(1001)]
+
+    response = wire.post(BATCH, json={"people": people})
+
+    assert response.status_code == 400
+    assert "people" in validation_errors(response)
+    assert wire.fake.people() == ()
+
+
+# -- update ----------------------------------------------------------------------------------------
+
+
+def test_batch_update_patches_each_person(wire) -> None:
+    create(wire, externalId="a", firstName="Ada")
+    create(wire, externalId="b", firstName="Bob")
+
+    response = wire.patch(
+        BATCH,
+        json={
+            "people": [
+                {"query": query("a"), "update": {"lastName": "Lovelace"}},
+                {"query": query("b"), "update": {"lastName": "Builder"}},
+            ]
+        },
+    )
+
+    assert response.status_code == 200
+    assert fetch(wire, "EXTERNAL_ID", "a").json()["lastName"] == "Lovelace"
+    assert fetch(wire, "EXTERNAL_ID", "a").json()["firstName"] == "Ada"
+    assert fetch(wire, "EXTERNAL_ID", "b").json()["lastName"] == "Builder"
+
+
+def test_batch_update_unmatched_query_is_a_409_item(wire) -> None:
+    create(wire, externalId="a")
+
+    response = wire.patch(
+        BATCH,
+        json={
+            "people": [
+                {"query": query("a"), "update": {"firstName": "Ada"}},
+                {"query": query("nobody"), "update": {"firstName": "X"}},
+            ]
+        },
+    )
+
+    assert response.status_code == 207
+    assert response.json()["results"] == [
+        {
+            "query": query("nobody"),
+            "status": 409,
+            "errors": [{"message": "There is no person matching the query"}],
+            "isModified": False,
+        }
+    ]
+    assert fetch(wire, "EXTERNAL_ID", "a").json()["firstName"] == "Ada"
+
+
+# -- delete ----------------------------------------------------------------------------------------
+
+
+def test_batch_delete_removes_matched_and_reports_unmatched(wire) -> None:
+    create(wire, externalId="a")
+
+    response = wire.delete(BATCH, json={"people": [{"query": query("a")}, {"query": query("z")}]})
+
+    assert response.status_code == 207
+    assert [r["query"] for r in response.json()["results"]] == [query("z")]
+    assert wire.fake.people() == ()
+
+
+def test_batch_delete_all_ok_is_200(wire) -> None:
+    create(wire, externalId="a")
+
+    response = wire.delete(BATCH, json={"people": [{"query": query("a")}]})
+
+    assert response.status_code == 200
+    assert response.json() == {"results": []}
+
+
+# -- match -----------------------------------------------------------------------------------------
+
+
+def test_match_returns_ids_of_matched_identities_only(wire) -> None:
+    ada = create(wire, externalId="a", email="ada@example.com")
+
+    response = wire.post(
+        MATCH,
+        json={
+            "identities": [
+                {"type": "EMAIL", "identifier": "ADA@example.com"},
+                {"type": "EXTERNAL_ID", "identifier": "nobody"},
+            ]
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "matches": [{"type": "EMAIL", "identifier": "ADA@example.com", "personId": ada["id"]}]
+    }
+
+
+def test_match_collapses_duplicates(wire) -> None:
+    create(wire, externalId="a")
+    identity = {"type": "EXTERNAL_ID", "identifier": "a"}
+
+    response = wire.post(MATCH, json={"identities": [identity, identity]})
+
+    assert len(response.json()["matches"]) == 1
+
+
+def test_match_with_nothing_matched_is_200_and_empty(wire) -> None:
+    response = wire.post(
+        MATCH, json={"identities": [{"type": "EXTERNAL_ID", "identifier": "nobody"}]}
+    )
+
+    assert response.status_code == 200
+    assert response.json() == {"matches": []}
+    assert by("ID", "1")  # the helper stays importable for the other tests
