@@ -87,6 +87,11 @@ def _filter_param(filter: FilterLike | str) -> str:
     return text
 
 
+def _query_wire(ref: CompanyRef) -> dict[str, str]:
+    """The ``CompanyIdentityQuery`` body form: every selector is a string, the id included."""
+    return {ref.selector.value: ref.value}
+
+
 def _as_update(item: UpdateItem) -> CompanyUpdate:
     if isinstance(item, CompanyUpdate):
         return item
@@ -260,7 +265,7 @@ class _CompaniesPlans:
         for offset, chunk in chunked((_as_update(i) for i in items), BATCH_LIMIT):
             body = {
                 "companies": [
-                    {"query": u.ref.to_wire(), "update": _company_body(u.company, create=False)}
+                    {"query": _query_wire(u.ref), "update": _company_body(u.company, create=False)}
                     for u in chunk
                 ]
             }
@@ -274,7 +279,7 @@ class _CompaniesPlans:
         """Delete any number of companies, 1000 per request; one outcome per ref, in order."""
         results: list[CompanyBatchItemResult] = []
         for offset, chunk in chunked(refs, BATCH_LIMIT):
-            body = {"companies": [{"query": r.to_wire()} for r in chunk]}
+            body = {"companies": [{"query": _query_wire(r)} for r in chunk]}
             response = yield Call("delete-companies", body=body, options=options)
             results.extend(_by_query(json_of(response), offset, chunk))
         return CompanyBatchResult(tuple(results))
