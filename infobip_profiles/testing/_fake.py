@@ -433,6 +433,49 @@ class FakeProfiles:
         """
         return self.seed(api_key=api_key, **load_seed_file(path))
 
+    # -- push devices (what the mobile SDK does) ---------------------------------------------------
+
+    def add_push_application(self, app_code: str, *, api_key: str | None = None) -> None:
+        """Make ``app_code`` a known push application of a tenant (no-op if it is one).
+
+        Push calls naming an unknown application answer 400 ``48012``. :meth:`register_device`
+        adds its application by itself.
+        """
+        with self._lock:
+            self.tenant(api_key).push.add_application(app_code)
+
+    def register_device(
+        self,
+        *,
+        app_code: str,
+        cloud_type: str = "GCM",
+        os: str = "Android",
+        registration_id: str | None = None,
+        additional_data: Mapping[str, Any] | None = None,
+        system_data: Mapping[str, Any] | None = None,
+        api_key: str | None = None,
+    ) -> str:
+        """Register a device the way the mobile SDK does on first launch; returns its push
+        registration id.
+
+        The device gets a new, empty LEAD profile holding the registration (``cloud_type`` one of
+        GCM, APNS, HMS, WEB; ``os`` Android or iOS). Not recorded in :attr:`calls`.
+
+        Example::
+
+            reg_id = fake.register_device(app_code="app-1", cloud_type="APNS", os="iOS")
+            client.push.personalize(reg_id, "app-1", PushUser.of(email="ada@example.com"))
+        """
+        with self._lock:
+            return self.tenant(api_key).push.register_device(
+                app_code,
+                cloud_type=cloud_type,
+                os=os,
+                registration_id=registration_id,
+                additional_data=additional_data,
+                system_data=system_data,
+            )
+
     # -- read-only inspection ----------------------------------------------------------------------
 
     def people(self, api_key: str | None = None) -> tuple[dict[str, Any], ...]:
