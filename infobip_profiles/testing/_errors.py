@@ -154,6 +154,7 @@ class MSG:
     TAG_DUPLICATE = "Tag with name {name} already exists"
     TAG_NOT_FOUND = "Tag {name} does not exist"
     TAG_DELETED = "Tag {name} deleted"
+    TAG_PEOPLE_REMOVED = "Tag {name} removed from {count} people"
     ATTRIBUTE_DELETED = "Custom attribute {name} deleted"
     # companies and lists (issue 4)
     COMPANY_SELECTOR = "Exactly one of id, externalId, name or domain must be given"

@@ -7,7 +7,7 @@ from typing import Any
 from .._context import Context
 from .._errors import MSG, v2_error
 from .._router import handles
-from .._wire import FakeResponse
+from .._wire import NO_BODY, FakeResponse
 from ..engine.tags import TAG_ORDER_FIELDS
 from .persons import BATCH_LIMIT, check_identity, page_params, parse_order_by
 
@@ -71,7 +71,9 @@ def tag_people(ctx: Context) -> FakeResponse:
             persons.add_tag(pid, tag)
         else:
             persons.remove_tag(pid, tag)
-    return FakeResponse(200, "")
+    if ctx.op.method == "PATCH":
+        return FakeResponse(200, NO_BODY)  # the spec declares no body here, a string on DELETE
+    return FakeResponse(200, MSG.TAG_PEOPLE_REMOVED.format(name=tag, count=len(targets)))
 
 
 def _people(ctx: Context) -> list[Any]:
