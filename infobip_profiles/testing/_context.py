@@ -49,6 +49,6 @@ def malformed_json(op: Operation) -> FakeError:
         return lists_error(400, 400101, MSG.MALFORMED_JSON)
     if op.errors is ErrorFamily.EVENTS_BATCH:
         return problem_details(
-            [{"index": -1, "code": "400500", "message": MSG.MALFORMED_JSON, "details": []}]
+            [{"index": -1, "code": 400500, "message": MSG.MALFORMED_JSON, "details": []}]
         )
     return error_for_family(op.errors, 400, MSG.MALFORMED_JSON)

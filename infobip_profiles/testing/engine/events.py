@@ -2,7 +2,8 @@
 
 No HTTP here: the handlers in ``handlers/events.py`` parse requests and render responses. Errors
 are raised as :class:`FakeError` in the envelope of the operation's family (definitions answer
-with a status and no body; the single send and exports use the v2 envelope; the batch call uses
+with a status and no body; the single send answers 400 with no body and 404 in the v2
+envelope; exports use the v2 envelope; the batch call uses
 ProblemDetails with the codes of SEMANTICS.md section 6).
 
 Events are stored per person. The persons engine tells this engine when a person is deleted
@@ -413,28 +414,20 @@ class EventsEngine:
         *,
         create_person: bool,
     ) -> dict[str, Any]:
-        """Record one event (v2 errors); returns the ``EventResourceResponse``."""
+        """Record one event; returns the ``EventResourceResponse``.
+
+        A 400 (unknown identifier type, properties not matching, a standard definition) has no
+        body, as the spec declares; an unknown person or definition is a v2 ``NOT_FOUND``.
+        """
         if identifier_type not in IDENTIFIER_TYPES:
-            raise v2_error(
-                400,
-                MSG.BAD_REQUEST,
-                validation_errors={
-                    "identifierType": [
-                        MSG.EVENT_IDENTIFIER_TYPE.format(types=", ".join(IDENTIFIER_TYPES))
-                    ]
-                },
-            )
+            raise no_body_error(400)
         assert identifier_type is not None
         if create_person and identifier_type not in CREATABLE_TYPES:
-            raise v2_error(
-                400,
-                MSG.BAD_REQUEST,
-                validation_errors={"createPerson": [MSG.EVENT_CREATE_PERSON_TYPE]},
-            )
+            raise no_body_error(400)
         if body is None:
             body = {}
         if not isinstance(body, dict):
-            raise v2_error(400, MSG.BAD_REQUEST, validation_errors={"body": [MSG.FIELD_OBJECT]})
+            raise no_body_error(400)
         event_id = body.get("eventId")
         problems: dict[str, list[str]] = {}
         if event_id is not None:
@@ -445,11 +438,11 @@ class EventsEngine:
         if definition is None:
             raise v2_error(404, MSG.EVENT_DEFINITION_NOT_FOUND.format(definition=definition_id))
         if definition.internal:
-            raise v2_error(400, MSG.EVENT_DEFINITION_INTERNAL.format(definition=definition_id))
+            raise no_body_error(400)
         properties = body.get("properties")
         problems.update(_property_problems(definition, properties))
         if problems:
-            raise v2_error(400, MSG.BAD_REQUEST, validation_errors=problems)
+            raise no_body_error(400)
         person_id = self._find_person(identifier_type, identifier, None)
         if person_id is None:
             if not create_person:

@@ -7,7 +7,7 @@ and renders the wire response; the engine owns every rule.
 from __future__ import annotations
 
 from .._context import Context
-from .._errors import MSG, no_body_error, v2_error
+from .._errors import no_body_error
 from .._router import handles
 from .._wire import NO_BODY, FakeResponse
 from ..engine.events import CATEGORIES
@@ -81,11 +81,7 @@ def send_event(ctx: Context) -> FakeResponse:
     """``POST /peopleevents/2/persons/{personId}/definitions/{definitionId}/events`` → 201."""
     create = (ctx.param("createPerson") or "false").lower()
     if create not in ("true", "false"):
-        raise v2_error(
-            400,
-            MSG.BAD_REQUEST,
-            validation_errors={"createPerson": [MSG.FIELD_ONE_OF.format(values="true, false")]},
-        )
+        raise no_body_error(400)
     record = ctx.state.events.send(
         ctx.path_params["personId"],
         ctx.param("identifierType"),
@@ -119,7 +115,7 @@ def export_status(ctx: Context) -> FakeResponse:
 def cancel_export(ctx: Context) -> FakeResponse:
     """``DELETE /peopleevents/1/export/{requestId}`` → 202, or 409 once finished."""
     ctx.state.events.cancel_export(ctx.path_params["requestId"])
-    return FakeResponse(202, NO_BODY)
+    return FakeResponse(202, {})  # the spec declares a JSON body for this 202, with no schema
 
 
 @handles("get-events-definitions-for-export")
