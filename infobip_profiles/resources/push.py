@@ -53,6 +53,10 @@ def _user_body(user: PushUser) -> dict[str, Any]:
             "the user's identity needs at least one of external_id, email or phone_number",
             field="identity",
         )
+    attributes = body.get("attributes")
+    if isinstance(attributes, dict) and isinstance(attributes.get("birthday"), str):
+        # The spec types birthday as a date-time: the day at midnight UTC.
+        attributes["birthday"] = attributes["birthday"][:10] + "T00:00:00Z"
     return body
 
 

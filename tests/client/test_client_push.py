@@ -212,7 +212,7 @@ async def test_update_refuses_something_that_is_not_an_instance(
 PERSONALIZED = {
     "externalId": "crm-1",
     "firstName": "Ada",
-    "birthday": "1990-05-01",
+    "birthday": "1990-05-01T00:00:00Z",
     "gender": "FEMALE",
     "customAttributes": {"personalizationCompleted": True},
     "tags": ["Personalized"],
@@ -244,7 +244,7 @@ async def test_personalize_sends_identity_and_attributes(api: respx.MockRouter, 
         "identity": {"externalId": "crm-1", "email": "ada@example.com"},
         "attributes": {
             "firstName": "Ada",
-            "birthday": "1990-05-01",
+            "birthday": "1990-05-01T00:00:00Z",
             "gender": "FEMALE",
             "customAttributes": {"personalizationCompleted": True},
             "tags": ["Personalized"],

@@ -7,8 +7,8 @@ known push applications and implements the four push operations on top:
 * ``get`` / ``update`` read and edit a registration (``isPrimary``, ``registrationEnabled``,
   ``additionalData`` merged key by key, a ``null`` value removing its key [I]);
 * ``personalize`` is the login: when the identity names an existing person the device moves to
-  that person and its former anonymous profile merges in (the persons merge rules decide the
-  survivor); otherwise the device's profile takes the identity. Either way the person becomes a
+  that person and its former anonymous profile merges in (its registrations, events, tags and
+  whatever the person lacks move over; the lead is deleted); otherwise the device's profile takes the identity. Either way the person becomes a
   CUSTOMER unless ``keepAsLead``. A device already tied to another identified person is refused
   unless ``forceDepersonalize`` (then it is depersonalized first);
 * ``depersonalize`` is the logout: the device moves to a new, empty LEAD; the person keeps all
@@ -230,14 +230,22 @@ class PushEngine:
         with self._atomic():
             if conflict:
                 pid = self._detach(reg)
-            # The device's (anonymous) profile merges into the person it logs in as.
-            survivor = persons.merge(target, [pid]) if target not in (None, pid) else pid
+            survivor = pid if target is None else target
+            if survivor != pid:
+                # The device's profile is anonymous here: what it gathered fills the gaps of
+                # the person logging in, below the personalize attributes themselves.
+                fields = {
+                    **_fill_from(persons.get(pid) or {}, persons.get(survivor) or {}),
+                    **fields,
+                }
             try:
                 persons.apply_identity(survivor, fields, promote=not keep_as_lead)
             except FakeError as exc:
                 raise push_error(
                     CODE_REJECTED, MSG.PUSH_PERSONALIZE_REJECTED.format(reason=_text_of(exc))
                 ) from None
+            if survivor != pid:
+                self._absorb(pid, survivor)
             if set_device_as_primary:
                 self._make_only_primary(survivor, registration_id)
                 moved = next(
@@ -269,6 +277,16 @@ class PushEngine:
         lead = persons.create_profile(person_type="LEAD")
         persons.add_push(lead, {**reg, "isPrimary": False})
         return lead
+
+    def _absorb(self, lead_id: int, person_id: int) -> None:
+        """The login's merge: the lead's registrations move to the person, the other engines
+        move what they hold (events...) through ``persons_merged``, and the lead is deleted. The
+        person keeps its id whichever profile is older."""
+        persons = self._state.persons
+        for reg in persons.push(lead_id):
+            persons.add_push(person_id, reg)
+        self._state.persons_merged(person_id, [lead_id])
+        persons.delete(lead_id)
 
     def _make_only_primary(self, person_id: int, registration_id: str) -> None:
         persons = self._state.persons
@@ -357,6 +375,39 @@ def _person_fields(identity: Mapping[str, str], attributes: Mapping[str, Any]) -
     return fields
 
 
+_FILL_SCALARS = (
+    "firstName",
+    "lastName",
+    "middleName",
+    "gender",
+    "birthDate",
+    "preferredLanguage",
+    "profilePicture",
+    "address",
+    "city",
+    "country",
+)
+
+
+def _fill_from(lead: Mapping[str, Any], person: Mapping[str, Any]) -> dict[str, Any]:
+    """A PATCH fragment giving ``person`` what the lead has and it lacks (tags are added)."""
+    fields: dict[str, Any] = {
+        name: lead[name]
+        for name in _FILL_SCALARS
+        if lead.get(name) is not None and person.get(name) is None
+    }
+    custom = {
+        k: v
+        for k, v in (lead.get("customAttributes") or {}).items()
+        if k not in (person.get("customAttributes") or {})
+    }
+    if custom:
+        fields["customAttributes"] = custom
+    if lead.get("tags"):
+        fields["tags"] = list(lead["tags"])
+    return fields
+
+
 def _text_of(error: FakeError) -> str:
     body = error.response.json()
     if isinstance(body, Mapping):
@@ -386,8 +437,8 @@ def _personalized(person: Mapping[str, Any], *, return_push: bool) -> dict[str, 
     for name in ("externalId", "firstName", "lastName", "middleName"):
         if person.get(name) is not None:
             body[name] = person[name]
-    if person.get("birthDate") is not None:
-        body["birthday"] = person["birthDate"]
+    if person.get("birthDate") is not None:  # a date-time in the spec
+        body["birthday"] = f"{person['birthDate']}T00:00:00Z"
     if person.get("gender") is not None:
         body["gender"] = person["gender"]
     body["customAttributes"] = copy.deepcopy(person.get("customAttributes") or {})
