@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal, Union
+from typing import Any, Literal, TypeVar, Union
 
 import attrs
 from typing_extensions import Unpack
@@ -17,7 +17,7 @@ from .._converter import from_wire, to_wire
 from .._plan import Call, Plan, async_op, async_pager, json_of, sync_op, sync_pager
 from .._types import CallOptions
 from .._validation import check_contacts, check_person
-from ..errors import NotFoundError, ValidationError
+from ..errors import APIError, NotFoundError, ValidationError
 from ..filters import FilterLike, to_query_param
 from ..models import (
     BatchItemResult,
@@ -161,16 +161,25 @@ def _batch_by_index(
 def _batch_by_query(body: Any, offset: int, refs: Sequence[PersonRef]) -> list[BatchItemResult]:
     """Outcomes of a batch update/delete: failures are named by their query, not their index."""
     positions: dict[tuple[str, str, str | None], list[int]] = {}
+    loose: dict[tuple[str, str], list[int]] = {}
     for i, ref in enumerate(refs):
-        positions.setdefault(_ref_key(ref.to_wire()), []).append(i)
+        key = _ref_key(ref.to_wire())
+        positions.setdefault(key, []).append(i)
+        loose.setdefault((key[0], key[1].lower()), []).append(i)
     outcomes: dict[int, BatchItemResult] = {}
     unplaced = []
     for res in (body or {}).get("results") or []:
         query = res.get("query") or {}
-        slots = positions.get(_ref_key(query)) if isinstance(query, Mapping) else None
         status = int(res.get("status", 409))
-        if slots:
-            i = slots.pop(0)
+        candidates: list[int] = []
+        if isinstance(query, Mapping):
+            key = _ref_key(query)
+            exact = [j for j in positions.get(key, []) if j not in outcomes]
+            # The echo may differ in case or leave the sender out: fall back to a looser match.
+            near = [j for j in loose.get((key[0], key[1].lower()), []) if j not in outcomes]
+            candidates = exact or near
+        if candidates:
+            i = candidates[0]
             outcomes[i] = BatchItemResult(
                 index=offset + i,
                 ok=200 <= status < 300,
@@ -237,6 +246,45 @@ def _v3_outcomes(body: Any, offset: int, count: int, *, upsert: bool) -> list[An
                 index=offset + i, ok=False, errors=("the API reported no outcome for this item",)
             )
     return [results[i] for i in range(count)]
+
+
+def _chunk_failed(
+    error: APIError, offset: int, count: int, refs: Sequence[PersonRef] | None = None
+) -> list[BatchItemResult]:
+    """Outcomes of a chunk whose whole request failed (see :func:`_raise_if_first`)."""
+    _raise_if_first(error, offset)
+    return [
+        BatchItemResult(
+            index=offset + i,
+            ok=False,
+            status=error.status_code,
+            errors=(error.text,),
+            query=refs[i] if refs is not None else None,
+        )
+        for i in range(count)
+    ]
+
+
+_V3Item = TypeVar("_V3Item", UpsertItemResult, MergeItemResult)
+
+
+def _v3_chunk_failed(cls: type[_V3Item], error: APIError, offset: int, count: int) -> list[_V3Item]:
+    _raise_if_first(error, offset)
+    return [
+        cls(index=offset + i, ok=False, code=error.message_id, errors=(error.text,))
+        for i in range(count)
+    ]
+
+
+def _raise_if_first(error: APIError, offset: int) -> None:
+    """A ``*_many`` call whose first request fails raises: nothing was applied yet.
+
+    Once a request has succeeded, a later request's failure no longer raises (that would lose
+    the outcomes already known): its items come back failed, with the status and message, and the
+    remaining chunks are still sent.
+    """
+    if offset == 0:
+        raise error
 
 
 def _as_ref(ref: PersonRef) -> PersonRef:
@@ -376,13 +424,19 @@ class _PeoplePlans:
     ) -> Plan[BatchResult]:
         """Create any number of persons, 1000 per request; one outcome per person, in order.
 
-        Every person is checked before the first request, so a bad one sends nothing.
+        Every person is checked before the first request, so a bad one sends nothing. If the
+        first request fails, its error is raised (nothing was applied); if a later one fails, its
+        persons come back failed with the status and message and the rest are still sent.
         """
         bodies = [_person_body(p) for p in persons]
         items: list[BatchItemResult] = []
         for offset, chunk in chunked(bodies, BATCH_LIMIT):
             body = {"people": list(chunk)}
-            response = yield Call("batch-people-create", body=body, options=options)
+            try:
+                response = yield Call("batch-people-create", body=body, options=options)
+            except APIError as error:
+                items.extend(_chunk_failed(error, offset, len(chunk)))
+                continue
             items.extend(_batch_by_index(json_of(response), offset, len(chunk)))
         return BatchResult(tuple(items))
 
@@ -395,8 +449,12 @@ class _PeoplePlans:
         results: list[BatchItemResult] = []
         for offset, chunk in chunked(entries, BATCH_LIMIT):
             body = {"people": list(chunk)}
-            response = yield Call("batch-people-update", body=body, options=options)
             refs = [u.ref for u in updates[offset : offset + len(chunk)]]
+            try:
+                response = yield Call("batch-people-update", body=body, options=options)
+            except APIError as error:
+                results.extend(_chunk_failed(error, offset, len(chunk), refs))
+                continue
             results.extend(_batch_by_query(json_of(response), offset, refs))
         return BatchResult(tuple(results))
 
@@ -408,7 +466,11 @@ class _PeoplePlans:
         results: list[BatchItemResult] = []
         for offset, chunk in chunked(checked, BATCH_LIMIT):
             body = {"people": [{"query": r.to_wire()} for r in chunk]}
-            response = yield Call("batch-people-delete", body=body, options=options)
+            try:
+                response = yield Call("batch-people-delete", body=body, options=options)
+            except APIError as error:
+                results.extend(_chunk_failed(error, offset, len(chunk), chunk))
+                continue
             results.extend(_batch_by_query(json_of(response), offset, chunk))
         return BatchResult(tuple(results))
 
@@ -431,7 +493,11 @@ class _PeoplePlans:
         items: list[UpsertItemResult] = []
         for offset, chunk in chunked(bodies, BATCH_LIMIT):
             body = {"persons": list(chunk)}
-            response = yield Call(op, body=body, options=options)
+            try:
+                response = yield Call(op, body=body, options=options)
+            except APIError as error:
+                items.extend(_v3_chunk_failed(UpsertItemResult, error, offset, len(chunk)))
+                continue
             items.extend(_v3_outcomes(json_of(response), offset, len(chunk), upsert=True))
         return UpsertResult(tuple(items))
 
@@ -461,7 +527,11 @@ class _PeoplePlans:
         items: list[MergeItemResult] = []
         for offset, chunk in chunked(bodies, BATCH_LIMIT):
             body = {"persons": list(chunk)}
-            response = yield Call("merge-persons", body=body, options=options)
+            try:
+                response = yield Call("merge-persons", body=body, options=options)
+            except APIError as error:
+                items.extend(_v3_chunk_failed(MergeItemResult, error, offset, len(chunk)))
+                continue
             items.extend(_v3_outcomes(json_of(response), offset, len(chunk), upsert=False))
         return MergeResult(tuple(items))
 

@@ -25,6 +25,9 @@ from infobip_profiles import (
     ProfilesClient,
     ValidationError,
 )
+from infobip_profiles.errors import (
+    BadRequestError,
+)
 from infobip_profiles.models import (
     EmailContact,
     Gender,
@@ -893,3 +896,58 @@ async def test_options_apply_to_every_chunk_of_a_batch(client: Any, api: Any) ->
     )
 
     assert [c.request.headers["X-Trace"] for c in route.calls] == ["t-3", "t-3"]
+
+
+# -- a failing request in a split batch ------------------------------------------------------------
+
+
+async def test_a_failing_first_chunk_raises_and_sends_no_more(client: Any, api: Any) -> None:
+    route = api.post(f"{PERSONS}/batch").mock(
+        side_effect=[httpx.Response(400), httpx.Response(200, json={"results": []})]
+    )
+
+    with pytest.raises(BadRequestError):
+        await resolve(client.people.create_many([Person(external_id=str(i)) for i in range(1500)]))
+
+    assert route.call_count == 1
+
+
+async def test_a_failing_later_chunk_comes_back_as_failed_items(client: Any, api: Any) -> None:
+    error = {"requestError": {"serviceException": {"messageId": "BAD_REQUEST", "text": "Nope"}}}
+    route = api.delete(f"{PERSONS}/batch").mock(
+        side_effect=[
+            httpx.Response(200, json={"results": []}),
+            httpx.Response(400, json=error),
+            httpx.Response(200, json={"results": []}),
+        ]
+    )
+    refs = [PersonRef.id(i) for i in range(2500)]
+
+    result = await resolve(client.people.delete_many(refs))
+
+    assert route.call_count == 3
+    assert len(result) == 2500
+    assert [i.index for i in result.failed] == list(range(1000, 2000))
+    assert {(i.status, i.errors) for i in result.failed} == {(400, ("Nope",))}
+    assert result[1500].query == refs[1500]
+
+
+async def test_a_failing_later_upsert_chunk_keeps_its_code(client: Any, api: Any) -> None:
+    done = {"results": [{"id": i, "index": i, "status": "CREATED"} for i in range(1000)]}
+    api.patch(f"{BASE}/people/3/persons/upsert").mock(
+        side_effect=[
+            httpx.Response(207, json=done),
+            httpx.Response(400, json={"code": 400103, "message": "Malformed"}),
+        ]
+    )
+
+    result = await resolve(
+        client.people.upsert_many([Person(external_id=str(i)) for i in range(1001)])
+    )
+
+    assert result.created == 1000
+    assert (result[1000].ok, result[1000].code, result[1000].errors) == (
+        False,
+        "400103",
+        ("Malformed",),
+    )
