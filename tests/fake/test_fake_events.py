@@ -720,3 +720,17 @@ def test_export_definitions_lists_standard_and_custom_ids(wire: Wire) -> None:
     body = wire.get(f"{EXPORT}/definitions").json()
     assert "AddedToCart" in body["definitionIdList"]
     assert "emailOpened" in body["definitionIdList"]
+
+
+def test_writing_a_computed_attribute_is_refused(wire: Wire) -> None:
+    define_cart(wire)
+    pid = seed_person(wire)
+    wire.fake.define_computed_attribute("totalSpend", "AddedToCart", "sum", "price")
+    query = {"identifier": str(pid), "type": "ID"}
+    response = wire.patch(
+        "/people/2/persons", params=query, json={"customAttributes": {"totalSpend": 5}}
+    )
+    assert response.status_code == 400
+    person = wire.get("/people/2/persons", params=query).json()
+    assert person["computedAttributes"] == {"totalSpend": 0}
+    assert "totalSpend" not in person["customAttributes"]

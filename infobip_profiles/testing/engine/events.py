@@ -584,6 +584,10 @@ class EventsEngine:
         events.sort(key=lambda e: e["occurredTime"])
         return events
 
+    def person_events(self, person_id: int) -> list[dict[str, Any]]:
+        """Every event of one person, oldest first (what segment event conditions evaluate)."""
+        return self.events_for(person_id)
+
     def snapshot(self) -> list[dict[str, Any]]:
         """Every stored event with its ``personId``, in the order they were stored."""
         everything = [e for events in self._events.values() for e in events]
