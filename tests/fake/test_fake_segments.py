@@ -7,6 +7,7 @@ persons in a segment evaluated live.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import httpx
@@ -369,3 +370,147 @@ def test_persons_of_an_unknown_segment_is_e404(wire: Any) -> None:
 
     assert response.status_code == 404
     assert response.json()["errorCode"] == "E404"
+
+
+# -- persons in a segment: event clauses ------------------------------------------------------------
+
+NOW = datetime(2026, 3, 10, 12, 0, 0, tzinfo=timezone.utc)
+PURCHASE = {
+    "definitionId": "purchase",
+    "title": "Purchase",
+    "fields": [{"name": "sku", "type": "String"}, {"name": "amount", "type": "Decimal"}],
+}
+
+
+@pytest.fixture
+def shop(wire: Any) -> Any:
+    """Ada bought twice (1 and 5 days ago), Bob once (20 days ago), Cy never."""
+    wire.fake.clock.freeze(NOW)
+    wire.fake.seed(
+        people=[
+            person("Ada", "ada@example.com"),
+            person("Bob", "bob@example.com"),
+            person("Cy", "cy@example.com"),
+        ]
+    )
+    assert wire.post("/peopleevents/2/definitions", json=PURCHASE).status_code == 201
+
+    def bought(email: str, days_ago: int, sku: str, amount: float) -> dict[str, Any]:
+        moment = NOW - timedelta(days=days_ago)
+        return {
+            "definitionId": "purchase",
+            "occurredTime": moment.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            "identifier": {"id": email, "type": "EMAIL"},
+            "properties": {"sku": sku, "amount": amount},
+        }
+
+    batch = [
+        bought("ada@example.com", 1, "shoe-red", 120.0),
+        bought("ada@example.com", 5, "hat-blue", 30.0),
+        bought("bob@example.com", 20, "shoe-blue", 80.0),
+    ]
+    assert wire.post("/people/3/events", json=batch).status_code == 202
+    return wire
+
+
+def members(wire: Any, *clauses: dict[str, Any], query: dict[str, Any] | None = None) -> list[str]:
+    body: dict[str, Any] = {"name": f"segment-{len(wire.get(SEGMENTS).json()['results'])}"}
+    body["events"] = list(clauses)
+    if query is not None:
+        body["query"] = query
+    segment = create(wire, **body)
+    results = wire.get(f"{SEGMENTS}/{segment['id']}/persons").json()["results"]
+    return [p["firstName"] for p in results]
+
+
+def clause(**timeline: Any) -> dict[str, Any]:
+    extra = {
+        k: timeline.pop(k) for k in ("occurrenceCondition", "payloadConditions") if k in timeline
+    }
+    return {
+        "definitionId": "purchase",
+        "timelineCondition": {"occurred": "ALL", "operator": "EMPTY", **timeline},
+        **extra,
+    }
+
+
+def test_an_event_clause_keeps_those_who_had_the_event(shop: Any) -> None:
+    assert members(shop, clause()) == ["Ada", "Bob"]
+
+
+def test_not_keeps_those_who_never_had_it(shop: Any) -> None:
+    assert members(shop, clause(occurred="NOT")) == ["Cy"]
+
+
+def test_after_is_the_last_n_units(shop: Any) -> None:
+    assert members(shop, clause(operator="AFTER", start=7, units="DAYS")) == ["Ada"]
+
+
+def test_before_is_longer_ago_than_n_units(shop: Any) -> None:
+    assert members(shop, clause(operator="BEFORE", start=10, units="DAYS")) == ["Bob"]
+
+
+def test_between_is_a_relative_window(shop: Any) -> None:
+    assert members(shop, clause(operator="BETWEEN", start=6, end=2, units="DAYS")) == ["Ada"]
+
+
+def test_absolute_windows_take_unix_seconds(shop: Any) -> None:
+    since = int((NOW - timedelta(days=10)).timestamp())
+
+    assert members(shop, clause(operator="AFTER_ABS", start=since)) == ["Ada"]
+
+
+def test_first_asks_that_the_first_occurrence_is_in_the_window(shop: Any) -> None:
+    # Ada's first purchase was 5 days ago, so it is not within the last 2 days.
+    assert members(shop, clause(occurred="FIRST", operator="AFTER", start=2, units="DAYS")) == []
+
+
+def test_last_asks_that_the_last_occurrence_is_in_the_window(shop: Any) -> None:
+    assert members(shop, clause(occurred="LAST", operator="AFTER", start=2, units="DAYS")) == [
+        "Ada"
+    ]
+
+
+def test_occurrence_condition_counts_the_events(shop: Any) -> None:
+    twice = clause(occurrenceCondition={"operation": "GREATER_OR_EQUAL", "times": 2})
+
+    assert members(shop, twice) == ["Ada"]
+
+
+def test_payload_conditions_compare_numbers_as_numbers(shop: Any) -> None:
+    big = clause(payloadConditions=[{"attribute": "amount", "operator": "GT", "value": "100"}])
+
+    assert members(shop, big) == ["Ada"]
+
+
+def test_payload_conditions_compare_text(shop: Any) -> None:
+    shoes = clause(payloadConditions=[{"attribute": "sku", "operator": "SW", "value": "shoe"}])
+    blue = clause(payloadConditions=[{"attribute": "sku", "operator": "EW", "value": "blue"}])
+
+    assert (members(shop, shoes), members(shop, blue)) == (["Ada", "Bob"], ["Ada", "Bob"])
+
+
+def test_query_and_event_clauses_must_both_hold(shop: Any) -> None:
+    assert members(shop, clause(), query={"firstName": "Bob"}) == ["Bob"]
+
+
+def test_membership_follows_new_events(shop: Any) -> None:
+    segment = create(
+        shop, name="Recent buyers", events=[clause(operator="AFTER", start=1, units="HOURS")]
+    )
+    path = f"{SEGMENTS}/{segment['id']}/persons"
+    before = shop.get(path).json()["results"]
+
+    batch = [
+        {
+            "definitionId": "purchase",
+            "occurredTime": NOW.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            "identifier": {"id": "cy@example.com", "type": "EMAIL"},
+            "properties": {"sku": "sock", "amount": 5.0},
+        }
+    ]
+    shop.post("/people/3/events", json=batch)
+    after = shop.get(path).json()["results"]
+
+    assert before == []
+    assert [p["firstName"] for p in after] == ["Cy"]

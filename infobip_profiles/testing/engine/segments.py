@@ -177,11 +177,8 @@ class SegmentsEngine:
 
     def _events_of(self, person_id: int, definition_id: str) -> list[dict[str, Any]]:
         """The person's stored events of ``definition_id`` (``occurredTime``, ``properties``)."""
-        events = self._state.events
-        reader = getattr(events, "person_events", None)
-        if not callable(reader):
-            return []
-        return [e for e in reader(person_id) if e.get("definitionId") == definition_id]
+        events: list[dict[str, Any]] = self._state.events.events_for(person_id, definition_id)
+        return events
 
     # -- validation ----------------------------------------------------------------------------------
 
