@@ -121,6 +121,7 @@ def test_path_parameters_keep_encoded_slashes(fake: FakeProfiles) -> None:
     assert response.json()["name"] == "a/b c"
 
 
+@pytest.mark.nonconforming  # sends requests the spec does not declare, on purpose
 def test_wrong_content_type_is_415(fake: FakeProfiles) -> None:
     with httpx.Client(transport=fake.transport(), base_url="https://x") as http:
         response = http.post(
@@ -134,6 +135,7 @@ def test_wrong_content_type_is_415(fake: FakeProfiles) -> None:
     assert stored(fake) == []
 
 
+@pytest.mark.nonconforming  # sends requests the spec does not declare, on purpose
 def test_json_content_type_variants_are_accepted(fake: FakeProfiles) -> None:
     with httpx.Client(transport=fake.transport(), base_url="https://x") as http:
         for ctype in ("application/json; charset=utf-8", "text/json", "application/merge+json"):
@@ -155,6 +157,7 @@ def test_body_over_the_limit_is_413(fake: FakeProfiles, monkeypatch: pytest.Monk
 # -- the call history --------------------------------------------------------------------------
 
 
+@pytest.mark.nonconforming  # sends requests the spec does not declare, on purpose
 def test_calls_record_requests_without_the_key(
     fake: FakeProfiles, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -236,6 +239,7 @@ def raw_exchange(base_url: str, payload: bytes, *, read: bool = True) -> bytes:
     return b"".join(chunks)
 
 
+@pytest.mark.nonconforming  # sends requests the spec does not declare, on purpose
 def test_server_answers_over_http(fake: FakeProfiles) -> None:
     with fake.serve() as base_url, httpx.Client(base_url=base_url) as http:
         created = http.post("/people/2/tags", json={"name": "vip"}, headers=AUTH)
@@ -343,6 +347,7 @@ def test_server_reads_chunked_bodies(fake: FakeProfiles) -> None:
     assert stored(fake) == [{"name": "chunked"}]
 
 
+@pytest.mark.nonconforming  # sends requests the spec does not declare, on purpose
 def test_server_wrong_content_type_and_unknown_path(fake: FakeProfiles) -> None:
     with fake.serve() as base_url, httpx.Client(base_url=base_url) as http:
         unsupported = http.post(
