@@ -266,9 +266,9 @@ class Event:
         """A chat (or, with ``inbox=True``, an inbox) session start for the end user ``ref``.
 
         Sent with :meth:`events.send_many`, an end user the service does not know yet gets a
-        new CUSTOMER profile (for a phone, email or external id). ``channel`` defaults to the
-        ref's own type. The event id is derived from the session id, so a retried start is
-        stored once.
+        new CUSTOMER profile (for a phone, email or external id). ``channel`` (``"WHATSAPP"``,
+        ``IdentifierType.LIVE_CHAT``...) is recorded when given. The event id is derived from the
+        session id, so a retried start is stored once.
         """
         template = (
             SessionTemplate.INBOX_SESSION_STARTED if inbox else SessionTemplate.CHAT_SESSION_STARTED
@@ -309,7 +309,9 @@ class Event:
         if not session_id:
             raise ValidationError("session_id must not be empty", field="properties.sessionId")
         channel_name = channel.value if isinstance(channel, enum.Enum) else channel
-        props: dict[str, Any] = {"sessionId": session_id, "channel": channel_name or ref.type.value}
+        props: dict[str, Any] = {"sessionId": session_id}
+        if channel_name:
+            props["channel"] = channel_name
         props.update(properties or {})
         suffix = "S" if template.value.endswith("Started") else "E"
         event_id = f"{session_id}-{suffix}" if _EVENT_ID.match(f"{session_id}-{suffix}") else None

@@ -484,7 +484,7 @@ def test_session_helpers_build_template_events_with_stable_ids() -> None:
     end = Event.session_ended(ref, "sess-1", inbox=True, reason="resolved")
     assert (start.definition_id, end.definition_id) == ("chatSessionStarted", "inboxSessionEnded")
     assert start.properties == {"sessionId": "sess-1", "channel": "WHATSAPP"}
-    assert end.properties == {"sessionId": "sess-1", "channel": "PHONE", "reason": "resolved"}
+    assert end.properties == {"sessionId": "sess-1", "reason": "resolved"}
     assert (start.event_id, end.event_id) == ("sess-1-S", "sess-1-E")
 
 
@@ -563,3 +563,10 @@ async def test_export_definitions_returns_the_id_list(ev: Both, api: respx.MockR
         return_value=httpx.Response(200, json={"definitionIdList": ["emailOpened", "addToCart"]})
     )
     assert await ev.call("export_definitions") == ["emailOpened", "addToCart"]
+
+
+def test_session_helper_records_a_channel_given_as_identifier_type() -> None:
+    from infobip_profiles import IdentifierType
+
+    start = Event.session_started(PersonRef.email("a@b.co"), "s", channel=IdentifierType.LIVE_CHAT)
+    assert start.properties == {"sessionId": "s", "channel": "LIVE_CHAT"}
