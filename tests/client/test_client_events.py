@@ -25,6 +25,7 @@ from infobip_profiles import (
     EventField,
     ExportState,
     FieldType,
+    IdentifierType,
     NotFoundError,
     PersonRef,
     ProfilesClient,
@@ -566,7 +567,5 @@ async def test_export_definitions_returns_the_id_list(ev: Both, api: respx.MockR
 
 
 def test_session_helper_records_a_channel_given_as_identifier_type() -> None:
-    from infobip_profiles import IdentifierType
-
     start = Event.session_started(PersonRef.email("a@b.co"), "s", channel=IdentifierType.LIVE_CHAT)
     assert start.properties == {"sessionId": "s", "channel": "LIVE_CHAT"}
