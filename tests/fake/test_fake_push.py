@@ -445,3 +445,22 @@ def test_a_deleted_persons_registration_is_gone(fake: FakeProfiles, wire: Any, r
     response = call(wire, "GET", reg)
 
     assert push_error(response)[0] == 48013
+
+
+def test_the_leads_events_move_to_the_customer_on_login(
+    wire: Any, fake: FakeProfiles, reg: str
+) -> None:
+    [ada] = fake.seed(people=[person("Ada", "ada@example.com")]).people
+    lead_id = owner(fake, reg)["id"]
+    definition = {"definitionId": "appOpened", "title": "App opened", "fields": []}
+    assert wire.post("/peopleevents/2/definitions", json=definition).status_code == 201
+    sent = wire.post(
+        f"/peopleevents/2/persons/{lead_id}/definitions/appOpened/events",
+        params={"identifierType": "ID"},
+        json={},
+    )
+    assert sent.status_code == 201
+
+    personalize(wire, reg, {"email": "ada@example.com"})
+
+    assert [e["personId"] for e in fake.events()] == [ada["id"]]
