@@ -61,7 +61,16 @@ import attrs
 from ._converter import parse_datetime, to_wire
 from ._validation import check_person
 from .errors import ProfilesError, ValidationError
-from .models import ContactInformation, Gender, Person, PersonType, UpsertResult, UpsertStatus
+from .models import (
+    ContactInformation,
+    Gender,
+    Person,
+    PersonType,
+    UpsertItemResult,
+    UpsertResult,
+    UpsertStatus,
+)
+from .resources.people import BATCH_LIMIT
 
 if TYPE_CHECKING:
     from ._client import AsyncProfilesClient, ProfilesClient
@@ -775,9 +784,14 @@ def _steps(
                 continue
             members.append(positions)
             run.totals.merged += len(positions) - 1
+        outcomes: list[UpsertItemResult] = []
+        # One upsert_many call per request-sized chunk: a failed request then raises (stopping
+        # the import before the window commits) instead of coming back as failed items.
+        for start in range(0, len(persons), BATCH_LIMIT):
+            result = yield persons[start : start + BATCH_LIMIT]
+            outcomes.extend(result)
         if persons:
-            result = yield persons
-            for outcome, positions in zip(result, members, strict=True):
+            for outcome, positions in zip(outcomes, members, strict=True):
                 if outcome.ok:
                     if outcome.status == UpsertStatus.CREATED:
                         run.totals.created += 1

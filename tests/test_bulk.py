@@ -475,3 +475,30 @@ async def test_async_import_rows_upserts_through_the_async_client(fake: FakeProf
 
     assert result.created == 2
     assert sorted(by_external_id(fake)) == ["crm-1", "crm-2"]
+
+
+def test_window_wider_than_one_request_stops_on_a_failed_request(
+    client: Any, fake: FakeProfiles, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "in.csv", numbered_rows(1200))
+    real_upsert = client.people.upsert_many
+
+    def upsert_then_outage(persons: Any, **kwargs: Any) -> Any:
+        result = real_upsert(persons, **kwargs)
+        fake.inject(500, op_id=UPSERT, times=None)  # every request after the first fails
+        return result
+
+    client.people.upsert_many = upsert_then_outage
+    with pytest.raises(ServerError):
+        import_csv(
+            client,
+            path,
+            MAPPING,
+            batch_size=1500,
+            resume=tmp_path / "state.json",
+            report=tmp_path / "failures.csv",
+            progress=False,
+        )
+
+    assert not (tmp_path / "state.json").exists()  # no window was done
+    assert read_report(tmp_path / "failures.csv") == []
