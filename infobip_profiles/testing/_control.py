@@ -28,6 +28,8 @@ becomes a fresh tenant. Bodies are JSON; errors are ``{"error": "<text>"}`` with
 ``POST /_fake/clock/unfreeze``
 ``POST /_fake/tenants``     ``{"apiKey": "..."}``: accept a further key (201)
 ``PUT /_fake/rate-limits``  ``{"enabled": true}``: switch rate-limit enforcement (fake-wide)
+``POST /_fake/computed-attributes``  ``{"name", "definitionId", "aggregation", "property"?}``:
+                            declare a computed attribute over events (201)
 ==========================  ===================================================================
 
 The clock and the rate-limit switch are shared by every tenant.
@@ -265,6 +267,21 @@ def _rate_limits(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:
     return _ok({"enabled": fake.rate_limits})
 
 
+def _computed_attribute(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:
+    body = _object(request)
+    try:
+        fake.define_computed_attribute(
+            str(body.get("name") or ""),
+            str(body.get("definitionId") or ""),
+            str(body.get("aggregation") or ""),
+            body.get("property"),
+            api_key=_tenant(fake, request),
+        )
+    except ValueError as exc:
+        raise _ControlError(400, str(exc)) from None
+    return _ok({k: body.get(k) for k in ("name", "definitionId", "aggregation", "property")}, 201)
+
+
 _Route = Callable[["FakeProfiles", FakeRequest], FakeResponse]
 
 _ROUTES: dict[tuple[str, str], _Route] = {
@@ -284,6 +301,7 @@ _ROUTES: dict[tuple[str, str], _Route] = {
     ("POST", "tenants"): _add_tenant,
     ("GET", "rate-limits"): _rate_limits,
     ("PUT", "rate-limits"): _rate_limits,
+    ("POST", "computed-attributes"): _computed_attribute,
 }
 
 

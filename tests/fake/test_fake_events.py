@@ -734,3 +734,25 @@ def test_writing_a_computed_attribute_is_refused(wire: Wire) -> None:
     person = wire.get("/people/2/persons", params=query).json()
     assert person["computedAttributes"] == {"totalSpend": 0}
     assert "totalSpend" not in person["customAttributes"]
+
+
+def test_computed_attribute_declared_through_the_control_plane(wire: Wire) -> None:
+    define_cart(wire)
+    pid = seed_person(wire)
+    declared = wire.post(
+        "/_fake/computed-attributes",
+        json={"name": "cartAdds", "definitionId": "AddedToCart", "aggregation": "count"},
+    )
+    wire.post(BATCH, json=[item()])
+    person = wire.get("/people/2/persons", params={"identifier": str(pid), "type": "ID"}).json()
+    assert declared.status_code == 201
+    assert person["computedAttributes"] == {"cartAdds": 1}
+
+
+def test_unworkable_computed_attribute_through_the_control_plane_is_400(wire: Wire) -> None:
+    response = wire.post(
+        "/_fake/computed-attributes",
+        json={"name": "x", "definitionId": "Nope", "aggregation": "count"},
+    )
+    assert response.status_code == 400
+    assert "does not exist" in response.json()["error"]
