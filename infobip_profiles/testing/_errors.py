@@ -203,6 +203,7 @@ class MSG:
     SEGMENT_NOT_FOUND = "Segment {id} not found."
     SEGMENT_NOT_FOUND_ACTION = "Check the resources and adjust your request."
     SEGMENT_NAME_TAKEN = "a segment named {name} already exists"
+    SEGMENT_UNKNOWN_DEFINITION = "event definition {definition} does not exist"
     SEGMENT_REQUIRED = "must not be null"
     SEGMENT_BLANK = "must not be blank"
     SEGMENT_ONE_OF = "must be one of {values}"

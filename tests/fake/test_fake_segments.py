@@ -13,7 +13,26 @@ from typing import Any
 import httpx
 import pytest
 
+from infobip_profiles import (
+    BadRequestError,
+    EventCondition,
+    NotFoundError,
+    OccurrenceCondition,
+    OccurrenceOperation,
+    PayloadCondition,
+    PayloadOperator,
+    TimelineCondition,
+    TimeUnit,
+)
+from infobip_profiles.filters import F
+
 SEGMENTS = "/people/3/segments"
+DEFINITIONS = "/peopleevents/2/definitions"
+PURCHASE = {
+    "definitionId": "purchase",
+    "title": "Purchase",
+    "fields": [{"name": "sku", "type": "String"}, {"name": "amount", "type": "Decimal"}],
+}
 
 
 def violations(response: httpx.Response) -> list[dict[str, str]]:
@@ -55,6 +74,7 @@ def test_create_answers_201_with_the_stored_segment(wire: Any) -> None:
 
 
 def test_create_keeps_event_clauses(wire: Any) -> None:
+    assert wire.post(DEFINITIONS, json=PURCHASE).status_code == 201
     clause = {
         "definitionId": "purchase",
         "timelineCondition": {"occurred": "ALL", "operator": "AFTER", "start": 7, "units": "DAYS"},
@@ -65,6 +85,23 @@ def test_create_keeps_event_clauses(wire: Any) -> None:
     body = create(wire, name="Buyers", events=[clause])
 
     assert body["events"] == [clause]
+
+
+def test_an_unknown_event_definition_is_e400(wire: Any) -> None:
+    clause = {
+        "definitionId": "neverDefined",
+        "timelineCondition": {"occurred": "ALL", "operator": "EMPTY"},
+    }
+
+    response = wire.post(SEGMENTS, json={"name": "Ghosts", "events": [clause]})
+
+    assert response.status_code == 400
+    assert violations(response) == [
+        {
+            "property": "events[0].definitionId",
+            "violation": "event definition neverDefined does not exist",
+        }
+    ]
 
 
 @pytest.mark.nonconforming
@@ -375,11 +412,6 @@ def test_persons_of_an_unknown_segment_is_e404(wire: Any) -> None:
 # -- persons in a segment: event clauses ------------------------------------------------------------
 
 NOW = datetime(2026, 3, 10, 12, 0, 0, tzinfo=timezone.utc)
-PURCHASE = {
-    "definitionId": "purchase",
-    "title": "Purchase",
-    "fields": [{"name": "sku", "type": "String"}, {"name": "amount", "type": "Decimal"}],
-}
 
 
 @pytest.fixture
@@ -393,7 +425,7 @@ def shop(wire: Any) -> Any:
             person("Cy", "cy@example.com"),
         ]
     )
-    assert wire.post("/peopleevents/2/definitions", json=PURCHASE).status_code == 201
+    assert wire.post(DEFINITIONS, json=PURCHASE).status_code == 201
 
     def bought(email: str, days_ago: int, sku: str, amount: float) -> dict[str, Any]:
         moment = NOW - timedelta(days=days_ago)
@@ -514,3 +546,72 @@ def test_membership_follows_new_events(shop: Any) -> None:
 
     assert before == []
     assert [p["firstName"] for p in after] == ["Cy"]
+
+
+# -- through the SDK client -----------------------------------------------------------------------
+
+
+def test_the_client_round_trips_a_segment_with_event_clauses(shop: Any, client: Any) -> None:
+    created = client.segments.create(
+        "Big spenders",
+        description="Bought something over 100 this week",
+        query=F("firstName") == "Ada",
+        events=[
+            EventCondition(
+                definition_id="purchase",
+                timeline_condition=TimelineCondition.within_last(7, TimeUnit.DAYS),
+                occurrence_condition=OccurrenceCondition(
+                    operation=OccurrenceOperation.GREATER_OR_EQUAL, times=1
+                ),
+                payload_conditions=[PayloadCondition("amount", PayloadOperator.GT, "100")],
+            )
+        ],
+    )
+
+    fetched = client.segments.get(created.id)
+
+    assert fetched.name == "Big spenders"
+    assert fetched.query == {"firstName": "Ada"}
+    assert fetched.events[0].timeline_condition.units is TimeUnit.DAYS
+    assert [p.first_name for p in client.segments.people(created.id)] == ["Ada"]
+
+
+def test_the_client_pages_through_segments_and_members(shop: Any, client: Any) -> None:
+    for name in ("a", "b", "c"):
+        client.segments.create(name)
+
+    names = [s.name for s in client.segments.list(page_size=2, sort="name,desc")]
+    people = client.segments.people(1, page_size=2, sort="firstName,desc").to_list()
+
+    assert names == ["c", "b", "a"]
+    assert [p.first_name for p in people] == ["Cy", "Bob", "Ada"]
+    assert people[0].emails == ["cy@example.com"]
+
+
+def test_the_client_replaces_and_deletes(shop: Any, client: Any) -> None:
+    segment = client.segments.create("Old", description="to be cleared")
+
+    replaced = client.segments.update(segment.id, "New")
+    client.segments.delete(segment.id)
+
+    assert (replaced.name, replaced.description) == ("New", None)
+    with pytest.raises(NotFoundError):
+        client.segments.get(segment.id)
+
+
+def test_the_client_sees_a_duplicate_name_as_bad_request(client: Any) -> None:
+    client.segments.create("VIP")
+
+    with pytest.raises(BadRequestError) as caught:
+        client.segments.create("VIP")
+
+    assert caught.value.message_id == "E400"
+    assert "name" in caught.value.validation_errors
+
+
+async def test_the_async_client_lists_members(shop: Any, aclient: Any) -> None:
+    segment = await aclient.segments.create("Everyone")
+
+    people = await aclient.segments.people(segment.id).to_list()
+
+    assert len(people) == 3

@@ -226,6 +226,16 @@ class SegmentsEngine:
                 fields["events"] = [
                     _clean_clause(item, f"events[{i}]", problems) for i, item in enumerate(events)
                 ]
+                known = set(self._state.events.definition_ids())
+                for i, clause in enumerate(fields["events"]):
+                    definition = clause.get("definitionId")
+                    if definition is not None and definition not in known:
+                        problems.append(
+                            _violation(
+                                f"events[{i}].definitionId",
+                                MSG.SEGMENT_UNKNOWN_DEFINITION.format(definition=definition),
+                            )
+                        )
         if problems:
             raise bad_request(problems)
         taken = {s.name.lower(): s.id for s in self._segments.values() if s.id != exclude}
