@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from infobip_profiles.testing import FakeProfiles
-
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 #: What each example prints when it worked (beyond exiting 0).
@@ -23,21 +21,12 @@ EXPECTED = {
 }
 
 
-def _missing_feature(name: str) -> str | None:
-    if name == "mobile_login_logout.py" and not hasattr(FakeProfiles, "register_device"):
-        return "the fake's push device registration (FakeProfiles.register_device) is not there yet"
-    return None
-
-
 def _params() -> list[object]:
-    params: list[object] = []
-    for path in sorted(EXAMPLES.glob("*.py")):
-        if path.name.startswith("_"):
-            continue
-        reason = _missing_feature(path.name)
-        marks = [pytest.mark.xfail(reason=reason, strict=False)] if reason else []
-        params.append(pytest.param(path, id=path.stem, marks=marks))
-    return params
+    return [
+        pytest.param(path, id=path.stem)
+        for path in sorted(EXAMPLES.glob("*.py"))
+        if not path.name.startswith("_")
+    ]
 
 
 def test_every_example_is_listed_with_its_expected_output() -> None:
