@@ -756,3 +756,14 @@ def test_unworkable_computed_attribute_through_the_control_plane_is_400(wire: Wi
     )
     assert response.status_code == 400
     assert "does not exist" in response.json()["error"]
+
+
+@pytest.mark.parametrize("event_id", ["", "has space", "x" * 37], ids=["empty", "chars", "long"])
+def test_send_with_a_bad_event_id_is_400(wire: Wire, event_id: str) -> None:
+    define_cart(wire)
+    seed_person(wire)
+    response = wire.post(
+        send_path("ada@example.com"), params={"identifierType": "EMAIL"}, json={"eventId": event_id}
+    )
+    assert response.status_code == 400
+    assert wire.fake.events() == ()

@@ -455,7 +455,7 @@ class EventsEngine:
         the_id = event_id or self._state.next_uuid("event").upper()
         return self._store(person_id, the_id, definition_id, now, properties)
 
-    def send_batch(self, items: Any, raw_items: list[bytes] | None = None) -> None:
+    def send_batch(self, items: Any) -> None:
         """The all-or-nothing batch: validate every item, then create persons and store events."""
         if not isinstance(items, list):
             raise _batch_error(-1, 400500, MSG.EVENT_BATCH_INVALID_JSON)
