@@ -454,3 +454,40 @@ def test_merged_persons_keep_one_membership_on_the_primary(fake) -> None:
     state.persons_merged(primary, [secondary])
 
     assert state.companies.members(acme["id"]) == [primary]
+
+
+# -- through the SDK ------------------------------------------------------------------------------
+
+
+def test_sdk_batches_keep_one_outcome_per_input_in_order(client) -> None:
+    from infobip_profiles import Company, CompanyRef
+
+    created = client.companies.create_many(
+        [Company(name="A"), Company(name="a"), Company(name="B")]
+    )
+    updated = client.companies.update_many(
+        [(CompanyRef.name("Ghost"), Company(notes="x")), (CompanyRef.name("b"), Company(notes="y"))]
+    )
+    deleted = client.companies.delete_many([CompanyRef.name("A"), CompanyRef.id(999)])
+
+    assert [(r.ok, r.status) for r in created] == [(True, 200), (False, 409), (True, 200)]
+    assert [r.id is not None for r in created] == [True, False, True]
+    assert [r.ok for r in updated] == [False, True]
+    assert [r.ok for r in deleted] == [True, False]
+    assert [c.name for c in client.companies.list()] == ["B"]
+
+
+async def test_sdk_async_membership_and_filtered_list(aclient, fake) -> None:
+    from infobip_profiles import Company, CompanyRef, Person, PersonRef
+
+    await aclient.companies.create(Company(name="Acme", industry="Retail"))
+    await aclient.companies.create(Company(name="Beta", industry="Finance"))
+    ada = await aclient.people.create(Person(external_id="ada"))
+
+    await aclient.companies.add_people(CompanyRef.name("Beta"), [PersonRef.external_id("ada")])
+    retail = [c.name async for c in aclient.companies.list(filter={"industry": "Retail"})]
+
+    assert retail == ["Acme"]
+    assert fake.tenant().companies.members(
+        (await aclient.companies.get(CompanyRef.name("Beta"))).id
+    ) == [ada.id]

@@ -366,3 +366,35 @@ def test_list_names_match_ignoring_case(wire, ada) -> None:
     response = wire.get(f"{LISTS}/orders/items", params={**ADA, "itemIds": stored(wire)[0]["__id"]})
 
     assert response.status_code == 200
+
+
+# -- through the SDK ------------------------------------------------------------------------------
+
+
+def test_sdk_edits_a_list_item_by_item(client, ada) -> None:
+    from datetime import date
+
+    from infobip_profiles import PersonRef
+
+    ref = PersonRef.email("ADA@example.com")
+    items = client.lists.append(ref, "Orders", [{"sku": "A", "on": date(2026, 1, 31)}])
+    item_id = items[0]["__id"]
+
+    client.lists.update_item(ref, "Orders", item_id, {"qty": 3, "on": None})
+    client.lists.append(ref, "Orders", [{"sku": "B"}])
+
+    (orders,) = client.lists.get(ref, "Orders").values()
+    assert orders[0] == {"__id": item_id, "sku": "A", "qty": 3}
+    assert orders[1]["sku"] == "B"
+    assert orders[1]["__id"] != item_id
+
+
+async def test_sdk_async_unknown_item_is_not_found(aclient, ada) -> None:
+    from infobip_profiles import NotFoundError, PersonRef
+
+    with pytest.raises(NotFoundError) as info:
+        await aclient.lists.get_items(
+            PersonRef.email("ada@example.com"), "Orders", [str(uuid.uuid4())]
+        )
+
+    assert info.value.message_id == "300130"
