@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import Wire
 from persons_support import by, create, fetch
 
 ATTRS = "/people/2/customAttributes"
@@ -13,14 +14,14 @@ CART = {
 }
 
 
-def define(wire, body: dict) -> dict:
+def define(wire: Wire, body: dict) -> dict:
     response = wire.post(ATTRS, json=body)
     assert response.status_code == 200, response.text
     definition: dict = response.json()
     return definition
 
 
-def test_create_answers_200_with_the_definition(wire) -> None:
+def test_create_answers_200_with_the_definition(wire: Wire) -> None:
     definition = define(wire, {"name": "Contract Expiry", "dataType": "DATE"})
 
     assert definition["name"] == "Contract Expiry"
@@ -28,11 +29,11 @@ def test_create_answers_200_with_the_definition(wire) -> None:
     assert "createdAt" in definition
 
 
-def test_list_of_objects_keeps_its_schema(wire) -> None:
+def test_list_of_objects_keeps_its_schema(wire: Wire) -> None:
     assert define(wire, CART)["objectSchema"] == CART["objectSchema"]
 
 
-def test_duplicate_name_ignoring_case_is_400(wire) -> None:
+def test_duplicate_name_ignoring_case_is_400(wire: Wire) -> None:
     define(wire, {"name": "Tier", "dataType": "STRING"})
 
     response = wire.post(ATTRS, json={"name": "tier", "dataType": "INTEGER"})
@@ -50,7 +51,7 @@ def test_duplicate_name_ignoring_case_is_400(wire) -> None:
         ({"name": "x", "dataType": "LIST_OF_OBJECTS"}, "objectSchema"),
     ],
 )
-def test_invalid_definitions_are_400_naming_the_field(wire, body: dict, field: str) -> None:
+def test_invalid_definitions_are_400_naming_the_field(wire: Wire, body: dict, field: str) -> None:
     response = wire.post(ATTRS, json=body)
 
     assert response.status_code == 400
@@ -58,17 +59,17 @@ def test_invalid_definitions_are_400_naming_the_field(wire, body: dict, field: s
     assert wire.fake.custom_attributes() == ()
 
 
-def test_get_by_name(wire) -> None:
+def test_get_by_name(wire: Wire) -> None:
     created = define(wire, {"name": "Tier", "dataType": "STRING"})
 
     assert wire.get(f"{ATTRS}/Tier").json() == created
 
 
-def test_get_unknown_is_404(wire) -> None:
+def test_get_unknown_is_404(wire: Wire) -> None:
     assert wire.get(f"{ATTRS}/nope").status_code == 404
 
 
-def test_list_wrapper(wire) -> None:
+def test_list_wrapper(wire: Wire) -> None:
     define(wire, {"name": "b", "dataType": "STRING"})
     define(wire, {"name": "a", "dataType": "BOOLEAN"})
 
@@ -81,7 +82,7 @@ def test_list_wrapper(wire) -> None:
     assert body["totalCount"] == 2
 
 
-def test_list_pages(wire) -> None:
+def test_list_pages(wire: Wire) -> None:
     for name in "abc":
         define(wire, {"name": name, "dataType": "STRING"})
 
@@ -91,7 +92,7 @@ def test_list_pages(wire) -> None:
     assert body["totalCount"] == 3
 
 
-def test_delete_answers_200_with_a_string_and_drops_values(wire) -> None:
+def test_delete_answers_200_with_a_string_and_drops_values(wire: Wire) -> None:
     define(wire, {"name": "Tier", "dataType": "STRING"})
     create(wire, externalId="a", customAttributes={"Tier": "gold"})
 
@@ -103,14 +104,14 @@ def test_delete_answers_200_with_a_string_and_drops_values(wire) -> None:
     assert wire.get(f"{ATTRS}/Tier").status_code == 404
 
 
-def test_delete_unknown_is_404(wire) -> None:
+def test_delete_unknown_is_404(wire: Wire) -> None:
     assert wire.delete(f"{ATTRS}/nope").status_code == 404
 
 
 # -- append ----------------------------------------------------------------------------------------
 
 
-def test_append_returns_the_whole_list(wire) -> None:
+def test_append_returns_the_whole_list(wire: Wire) -> None:
     define(wire, CART)
     create(wire, externalId="a", customAttributes={"cart": [{"sku": "1", "qty": 1}]})
 
@@ -123,7 +124,7 @@ def test_append_returns_the_whole_list(wire) -> None:
     assert fetch(wire, "EXTERNAL_ID", "a").json()["customAttributes"]["cart"] == response.json()
 
 
-def test_append_to_an_empty_list(wire) -> None:
+def test_append_to_an_empty_list(wire: Wire) -> None:
     define(wire, CART)
     create(wire, externalId="a")
 
@@ -132,7 +133,7 @@ def test_append_to_an_empty_list(wire) -> None:
     assert response.json() == [{"sku": "1"}]
 
 
-def test_append_to_unknown_person_is_404(wire) -> None:
+def test_append_to_unknown_person_is_404(wire: Wire) -> None:
     define(wire, CART)
 
     response = wire.post(
@@ -142,7 +143,7 @@ def test_append_to_unknown_person_is_404(wire) -> None:
     assert response.status_code == 404
 
 
-def test_append_to_unknown_attribute_is_404(wire) -> None:
+def test_append_to_unknown_attribute_is_404(wire: Wire) -> None:
     create(wire, externalId="a")
 
     response = wire.post(f"{ATTRS}/nope/append", params=by("EXTERNAL_ID", "a"), json={"sku": "1"})
@@ -150,7 +151,7 @@ def test_append_to_unknown_attribute_is_404(wire) -> None:
     assert response.status_code == 404
 
 
-def test_append_to_a_non_list_attribute_is_400(wire) -> None:
+def test_append_to_a_non_list_attribute_is_400(wire: Wire) -> None:
     define(wire, {"name": "Tier", "dataType": "STRING"})
     create(wire, externalId="a")
 
@@ -159,7 +160,7 @@ def test_append_to_a_non_list_attribute_is_400(wire) -> None:
     assert response.status_code == 400
 
 
-def test_append_item_not_fitting_the_schema_is_400_and_changes_nothing(wire) -> None:
+def test_append_item_not_fitting_the_schema_is_400_and_changes_nothing(wire: Wire) -> None:
     define(wire, CART)
     create(wire, externalId="a", customAttributes={"cart": [{"sku": "1"}]})
 

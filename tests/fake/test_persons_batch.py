@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import Wire
 from persons_support import BATCH, MATCH, by, create, fetch, person_body, validation_errors
 
 
@@ -13,7 +14,7 @@ def query(ident: str) -> dict:
 # -- create ----------------------------------------------------------------------------------------
 
 
-def test_batch_create_all_ok_is_200_with_no_results(wire) -> None:
+def test_batch_create_all_ok_is_200_with_no_results(wire: Wire) -> None:
     response = wire.post(
         BATCH, json={"people": [person_body(externalId="a"), person_body(externalId="b")]}
     )
@@ -23,7 +24,7 @@ def test_batch_create_all_ok_is_200_with_no_results(wire) -> None:
     assert len(wire.fake.people()) == 2
 
 
-def test_batch_create_lists_only_failures_with_207(wire) -> None:
+def test_batch_create_lists_only_failures_with_207(wire: Wire) -> None:
     create(wire, externalId="taken")
 
     response = wire.post(
@@ -43,7 +44,7 @@ def test_batch_create_lists_only_failures_with_207(wire) -> None:
     }
 
 
-def test_batch_create_items_apply_in_order(wire) -> None:
+def test_batch_create_items_apply_in_order(wire: Wire) -> None:
     response = wire.post(
         BATCH,
         json={"people": [person_body(externalId="a"), person_body(externalId="a")]},
@@ -54,7 +55,7 @@ def test_batch_create_items_apply_in_order(wire) -> None:
 
 
 @pytest.mark.nonconforming
-def test_batch_create_invalid_item_fails_alone(wire) -> None:
+def test_batch_create_invalid_item_fails_alone(wire: Wire) -> None:
     response = wire.post(
         BATCH,
         json={"people": [person_body(externalId="a", gender="X"), person_body(externalId="b")]},
@@ -66,7 +67,7 @@ def test_batch_create_invalid_item_fails_alone(wire) -> None:
 
 
 @pytest.mark.nonconforming
-def test_more_than_1000_items_is_400(wire) -> None:
+def test_more_than_1000_items_is_400(wire: Wire) -> None:
     people = [person_body(externalId=str(i)) for i in range(1001)]
 
     response = wire.post(BATCH, json={"people": people})
@@ -79,7 +80,7 @@ def test_more_than_1000_items_is_400(wire) -> None:
 # -- update ----------------------------------------------------------------------------------------
 
 
-def test_batch_update_patches_each_person(wire) -> None:
+def test_batch_update_patches_each_person(wire: Wire) -> None:
     create(wire, externalId="a", firstName="Ada")
     create(wire, externalId="b", firstName="Bob")
 
@@ -99,7 +100,7 @@ def test_batch_update_patches_each_person(wire) -> None:
     assert fetch(wire, "EXTERNAL_ID", "b").json()["lastName"] == "Builder"
 
 
-def test_batch_update_unmatched_query_is_a_409_item(wire) -> None:
+def test_batch_update_unmatched_query_is_a_409_item(wire: Wire) -> None:
     create(wire, externalId="a")
 
     response = wire.patch(
@@ -127,7 +128,7 @@ def test_batch_update_unmatched_query_is_a_409_item(wire) -> None:
 # -- delete ----------------------------------------------------------------------------------------
 
 
-def test_batch_delete_removes_matched_and_reports_unmatched(wire) -> None:
+def test_batch_delete_removes_matched_and_reports_unmatched(wire: Wire) -> None:
     create(wire, externalId="a")
 
     response = wire.delete(BATCH, json={"people": [{"query": query("a")}, {"query": query("z")}]})
@@ -137,7 +138,7 @@ def test_batch_delete_removes_matched_and_reports_unmatched(wire) -> None:
     assert wire.fake.people() == ()
 
 
-def test_batch_delete_all_ok_is_200(wire) -> None:
+def test_batch_delete_all_ok_is_200(wire: Wire) -> None:
     create(wire, externalId="a")
 
     response = wire.delete(BATCH, json={"people": [{"query": query("a")}]})
@@ -149,7 +150,7 @@ def test_batch_delete_all_ok_is_200(wire) -> None:
 # -- match -----------------------------------------------------------------------------------------
 
 
-def test_match_returns_ids_of_matched_identities_only(wire) -> None:
+def test_match_returns_ids_of_matched_identities_only(wire: Wire) -> None:
     ada = create(wire, externalId="a", email="ada@example.com")
 
     response = wire.post(
@@ -168,7 +169,7 @@ def test_match_returns_ids_of_matched_identities_only(wire) -> None:
     }
 
 
-def test_match_collapses_duplicates(wire) -> None:
+def test_match_collapses_duplicates(wire: Wire) -> None:
     create(wire, externalId="a")
     identity = {"type": "EXTERNAL_ID", "identifier": "a"}
 
@@ -177,7 +178,7 @@ def test_match_collapses_duplicates(wire) -> None:
     assert len(response.json()["matches"]) == 1
 
 
-def test_match_with_nothing_matched_is_200_and_empty(wire) -> None:
+def test_match_with_nothing_matched_is_200_and_empty(wire: Wire) -> None:
     response = wire.post(
         MATCH, json={"identities": [{"type": "EXTERNAL_ID", "identifier": "nobody"}]}
     )

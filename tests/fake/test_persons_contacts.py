@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from conftest import Wire
 from persons_support import CONTACTS, by, create, emails, fetch, phones
 
 
@@ -14,7 +15,7 @@ def contacts(email: list[str] | None = None, phone: list[str] | None = None) -> 
     return {"contactInformation": body}
 
 
-def test_put_replaces_all_emails_and_phones(wire) -> None:
+def test_put_replaces_all_emails_and_phones(wire: Wire) -> None:
     create(wire, externalId="a", email="old@example.com", phone="41793026727")
 
     response = wire.put(
@@ -26,7 +27,7 @@ def test_put_replaces_all_emails_and_phones(wire) -> None:
     assert phones(response.json()) == []
 
 
-def test_patch_adds_contacts(wire) -> None:
+def test_patch_adds_contacts(wire: Wire) -> None:
     create(wire, externalId="a", email="old@example.com")
 
     response = wire.patch(
@@ -38,14 +39,14 @@ def test_patch_adds_contacts(wire) -> None:
     assert phones(response.json()) == ["41793026727"]
 
 
-def test_patch_added_email_finds_the_person(wire) -> None:
+def test_patch_added_email_finds_the_person(wire: Wire) -> None:
     create(wire, externalId="a")
     wire.patch(CONTACTS, params=by("EXTERNAL_ID", "a"), json=contacts(email=["n@example.com"]))
 
     assert fetch(wire, "EMAIL", "N@example.com").json()["externalId"] == "a"
 
 
-def test_delete_removes_the_listed_contacts(wire) -> None:
+def test_delete_removes_the_listed_contacts(wire: Wire) -> None:
     create(wire, externalId="a", email=["one@example.com", "two@example.com"])
 
     response = wire.delete(
@@ -57,7 +58,7 @@ def test_delete_removes_the_listed_contacts(wire) -> None:
     assert fetch(wire, "EMAIL", "one@example.com").status_code == 404
 
 
-def test_delete_of_an_absent_contact_is_a_no_op(wire) -> None:
+def test_delete_of_an_absent_contact_is_a_no_op(wire: Wire) -> None:
     create(wire, externalId="a", email="one@example.com")
 
     response = wire.delete(
@@ -68,7 +69,7 @@ def test_delete_of_an_absent_contact_is_a_no_op(wire) -> None:
     assert emails(response.json()) == ["one@example.com"]
 
 
-def test_adding_another_persons_phone_is_409_and_changes_nothing(wire) -> None:
+def test_adding_another_persons_phone_is_409_and_changes_nothing(wire: Wire) -> None:
     create(wire, externalId="a")
     create(wire, externalId="b", phone="41793026727")
 
@@ -81,7 +82,7 @@ def test_adding_another_persons_phone_is_409_and_changes_nothing(wire) -> None:
     assert phones(fetch(wire, "EXTERNAL_ID", "a").json()) == []
 
 
-def test_unknown_person_is_404(wire) -> None:
+def test_unknown_person_is_404(wire: Wire) -> None:
     response = wire.patch(
         CONTACTS, params=by("EXTERNAL_ID", "nobody"), json=contacts(email=["x@example.com"])
     )
@@ -89,7 +90,7 @@ def test_unknown_person_is_404(wire) -> None:
     assert response.status_code == 404
 
 
-def test_invalid_email_is_400(wire) -> None:
+def test_invalid_email_is_400(wire: Wire) -> None:
     create(wire, externalId="a")
 
     response = wire.patch(

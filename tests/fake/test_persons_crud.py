@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from conftest import Wire
 from persons_support import PERSONS, by, create, emails, error_text, fetch, person_body
 
 
-def test_create_answers_200_with_the_stored_person(wire) -> None:
+def test_create_answers_200_with_the_stored_person(wire: Wire) -> None:
     response = wire.post(PERSONS, json=person_body(firstName="Ada", email="ada@example.com"))
 
     assert response.status_code == 200
@@ -17,15 +18,15 @@ def test_create_answers_200_with_the_stored_person(wire) -> None:
     assert person["origin"] == "API"
 
 
-def test_type_defaults_to_customer(wire) -> None:
+def test_type_defaults_to_customer(wire: Wire) -> None:
     assert create(wire, externalId="c-1")["type"] == "CUSTOMER"
 
 
-def test_lead_type_is_kept(wire) -> None:
+def test_lead_type_is_kept(wire: Wire) -> None:
     assert create(wire, externalId="c-1", type="LEAD")["type"] == "LEAD"
 
 
-def test_read_only_fields_are_ignored_on_input(wire) -> None:
+def test_read_only_fields_are_ignored_on_input(wire: Wire) -> None:
     person = create(
         wire,
         externalId="c-1",
@@ -41,21 +42,21 @@ def test_read_only_fields_are_ignored_on_input(wire) -> None:
     assert "x" not in person.get("computedAttributes", {})
 
 
-def test_ids_are_deterministic_per_fake(wire) -> None:
+def test_ids_are_deterministic_per_fake(wire: Wire) -> None:
     first = create(wire, externalId="a")
     second = create(wire, externalId="b")
 
     assert second["id"] == first["id"] + 1
 
 
-def test_timestamps_come_from_the_fake_clock(wire) -> None:
+def test_timestamps_come_from_the_fake_clock(wire: Wire) -> None:
     wire.fake.clock.freeze()
     expected = wire.fake.clock.v2_timestamp()
 
     assert create(wire, externalId="a")["createdAt"] == expected
 
 
-def test_get_by_id_returns_the_person(wire) -> None:
+def test_get_by_id_returns_the_person(wire: Wire) -> None:
     created = create(wire, firstName="Ada", externalId="a")
 
     response = wire.get(PERSONS, params=by("ID", str(created["id"])))
@@ -64,14 +65,14 @@ def test_get_by_id_returns_the_person(wire) -> None:
     assert response.json() == created
 
 
-def test_get_unknown_person_is_404_not_found(wire) -> None:
+def test_get_unknown_person_is_404_not_found(wire: Wire) -> None:
     response = fetch(wire, "EXTERNAL_ID", "nobody")
 
     assert response.status_code == 404
     assert response.json()["requestError"]["serviceException"]["messageId"] == "NOT_FOUND"
 
 
-def test_delete_answers_200_without_body_and_the_person_is_gone(wire) -> None:
+def test_delete_answers_200_without_body_and_the_person_is_gone(wire: Wire) -> None:
     create(wire, externalId="a")
 
     response = wire.delete(PERSONS, params=by("EXTERNAL_ID", "a"))
@@ -82,7 +83,7 @@ def test_delete_answers_200_without_body_and_the_person_is_gone(wire) -> None:
     assert wire.fake.people() == ()
 
 
-def test_delete_frees_the_identifiers(wire) -> None:
+def test_delete_frees_the_identifiers(wire: Wire) -> None:
     create(wire, externalId="a", email="a@example.com")
     wire.delete(PERSONS, params=by("EXTERNAL_ID", "a"))
 
@@ -91,26 +92,26 @@ def test_delete_frees_the_identifiers(wire) -> None:
     assert again.status_code == 200
 
 
-def test_delete_unknown_person_is_404(wire) -> None:
+def test_delete_unknown_person_is_404(wire: Wire) -> None:
     response = wire.delete(PERSONS, params=by("EMAIL", "nobody@example.com"))
 
     assert response.status_code == 404
     assert error_text(response) == "Person not found"
 
 
-def test_inspection_sees_created_people(wire) -> None:
+def test_inspection_sees_created_people(wire: Wire) -> None:
     created = create(wire, externalId="a")
 
     assert wire.fake.people() == (created,)
 
 
-def test_tags_on_create_are_created_as_tags(wire) -> None:
+def test_tags_on_create_are_created_as_tags(wire: Wire) -> None:
     create(wire, externalId="a", tags=["VIP"])
 
     assert [t["name"] for t in wire.fake.tags()] == ["VIP"]
 
 
-def test_existing_tag_keeps_its_spelling(wire) -> None:
+def test_existing_tag_keeps_its_spelling(wire: Wire) -> None:
     wire.post("/people/2/tags", json={"name": "VIP"})
 
     person = create(wire, externalId="a", tags=["vip"])

@@ -3,29 +3,30 @@
 from __future__ import annotations
 
 import pytest
+from conftest import Wire
 from persons_support import PERSONS, by, create, error_text, fetch, person_body, validation_errors
 
 
-def test_email_lookup_ignores_case(wire) -> None:
+def test_email_lookup_ignores_case(wire: Wire) -> None:
     created = create(wire, email="Jane@Example.com")
 
     assert fetch(wire, "EMAIL", "jane@example.COM").json()["id"] == created["id"]
 
 
-def test_phone_lookup(wire) -> None:
+def test_phone_lookup(wire: Wire) -> None:
     created = create(wire, phone="41793026727")
 
     assert fetch(wire, "PHONE", "41793026727").json()["id"] == created["id"]
 
 
-def test_external_id_lookup_is_case_sensitive(wire) -> None:
+def test_external_id_lookup_is_case_sensitive(wire: Wire) -> None:
     create(wire, externalId="Abc")
 
     assert fetch(wire, "EXTERNAL_ID", "Abc").status_code == 200
     assert fetch(wire, "EXTERNAL_ID", "abc").status_code == 404
 
 
-def test_emails_differing_only_in_case_collide_on_create(wire) -> None:
+def test_emails_differing_only_in_case_collide_on_create(wire: Wire) -> None:
     create(wire, email="jane@x.com")
 
     response = wire.post(PERSONS, json=person_body(email="Jane@X.com"))
@@ -35,7 +36,7 @@ def test_emails_differing_only_in_case_collide_on_create(wire) -> None:
     assert len(wire.fake.people()) == 1
 
 
-def test_duplicate_external_id_is_409(wire) -> None:
+def test_duplicate_external_id_is_409(wire: Wire) -> None:
     create(wire, externalId="a")
 
     response = wire.post(PERSONS, json=person_body(externalId="a"))
@@ -44,7 +45,7 @@ def test_duplicate_external_id_is_409(wire) -> None:
     assert error_text(response) == "Destination(externalId) a already exists."
 
 
-def test_duplicate_phone_is_409(wire) -> None:
+def test_duplicate_phone_is_409(wire: Wire) -> None:
     create(wire, phone="41793026727")
 
     response = wire.post(PERSONS, json=person_body(phone="41793026727", externalId="b"))
@@ -53,20 +54,20 @@ def test_duplicate_phone_is_409(wire) -> None:
     assert fetch(wire, "EXTERNAL_ID", "b").status_code == 404, "a rejected create stores nothing"
 
 
-def test_duplicate_emails_within_one_person_are_kept_once(wire) -> None:
+def test_duplicate_emails_within_one_person_are_kept_once(wire: Wire) -> None:
     person = create(wire, email=["a@x.com", "A@X.com"])
 
     assert person["contactInformation"]["email"] == [{"address": "a@x.com"}]
 
 
-def test_channel_type_without_sender_is_400(wire) -> None:
+def test_channel_type_without_sender_is_400(wire: Wire) -> None:
     response = wire.get(PERSONS, params=by("FACEBOOK", "12345"))
 
     assert response.status_code == 400
     assert "sender" in validation_errors(response)
 
 
-def test_sender_with_email_is_harmless_on_v2(wire) -> None:
+def test_sender_with_email_is_harmless_on_v2(wire: Wire) -> None:
     created = create(wire, email="a@x.com")
 
     response = wire.get(PERSONS, params=by("EMAIL", "a@x.com", sender="whatever"))
@@ -74,7 +75,7 @@ def test_sender_with_email_is_harmless_on_v2(wire) -> None:
     assert response.json()["id"] == created["id"]
 
 
-def test_channel_contacts_from_merge_are_found_with_sender(wire) -> None:
+def test_channel_contacts_from_merge_are_found_with_sender(wire: Wire) -> None:
     body = {
         "persons": [
             {
@@ -95,7 +96,7 @@ def test_channel_contacts_from_merge_are_found_with_sender(wire) -> None:
     ]
 
 
-def test_push_registration_resolves_to_its_person(wire) -> None:
+def test_push_registration_resolves_to_its_person(wire: Wire) -> None:
     created = create(wire, externalId="a")
     engine = wire.fake.tenant().persons
     engine.add_push(created["id"], {"registrationId": "reg-1", "applicationId": "app-1"})
@@ -109,12 +110,12 @@ def test_push_registration_resolves_to_its_person(wire) -> None:
 
 
 @pytest.mark.nonconforming
-def test_unknown_identifier_type_is_400(wire) -> None:
+def test_unknown_identifier_type_is_400(wire: Wire) -> None:
     response = wire.get(PERSONS, params=by("SHOE_SIZE", "42"))
 
     assert response.status_code == 400
     assert "type" in validation_errors(response)
 
 
-def test_id_lookup_with_a_non_number_is_404(wire) -> None:
+def test_id_lookup_with_a_non_number_is_404(wire: Wire) -> None:
     assert fetch(wire, "ID", "abc").status_code == 404

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import Wire
 from persons_support import PERSONS, create, validation_errors
 
 
@@ -12,7 +13,7 @@ def names(response) -> list[str]:
     return [p.get("firstName") for p in response.json()["persons"]]
 
 
-def three(wire) -> None:
+def three(wire: Wire) -> None:
     create(wire, externalId="1", firstName="Cleo", lastName="Alpha", tags=["vip"])
     wire.fake.clock.advance(1)
     create(wire, externalId="2", firstName="Ada", lastName="Charlie")
@@ -20,7 +21,7 @@ def three(wire) -> None:
     create(wire, externalId="3", firstName="Bob", lastName="Bravo", tags=["vip"])
 
 
-def test_list_without_identifier_wraps_persons(wire) -> None:
+def test_list_without_identifier_wraps_persons(wire: Wire) -> None:
     three(wire)
 
     response = wire.get(PERSONS)
@@ -33,7 +34,7 @@ def test_list_without_identifier_wraps_persons(wire) -> None:
     assert "totalCount" not in body
 
 
-def test_total_count_on_request(wire) -> None:
+def test_total_count_on_request(wire: Wire) -> None:
     three(wire)
 
     body = wire.get(PERSONS, params={"includeTotalCount": "true", "limit": "1"}).json()
@@ -42,7 +43,7 @@ def test_total_count_on_request(wire) -> None:
     assert len(body["persons"]) == 1
 
 
-def test_pages_are_one_based(wire) -> None:
+def test_pages_are_one_based(wire: Wire) -> None:
     three(wire)
 
     response = wire.get(PERSONS, params={"page": "2", "limit": "2"})
@@ -50,7 +51,7 @@ def test_pages_are_one_based(wire) -> None:
     assert names(response) == ["Bob"]
 
 
-def test_page_past_the_end_is_empty(wire) -> None:
+def test_page_past_the_end_is_empty(wire: Wire) -> None:
     three(wire)
 
     assert names(wire.get(PERSONS, params={"page": "3", "limit": "2"})) == []
@@ -58,7 +59,7 @@ def test_page_past_the_end_is_empty(wire) -> None:
 
 @pytest.mark.nonconforming
 @pytest.mark.parametrize("params", [{"limit": "1001"}, {"limit": "0"}, {"page": "0"}])
-def test_out_of_range_paging_is_400(wire, params) -> None:
+def test_out_of_range_paging_is_400(wire: Wire, params) -> None:
     response = wire.get(PERSONS, params=params)
 
     assert response.status_code == 400
@@ -74,7 +75,7 @@ def test_out_of_range_paging_is_400(wire, params) -> None:
         ("createdAt:desc", ["Bob", "Ada", "Cleo"]),
     ],
 )
-def test_order_by(wire, order_by: str, expected: list[str]) -> None:
+def test_order_by(wire: Wire, order_by: str, expected: list[str]) -> None:
     three(wire)
 
     response = wire.get(PERSONS, params={"orderBy": order_by})
@@ -83,7 +84,7 @@ def test_order_by(wire, order_by: str, expected: list[str]) -> None:
     assert response.json()["orderBy"] == order_by
 
 
-def test_order_by_modified_at_follows_edits(wire) -> None:
+def test_order_by_modified_at_follows_edits(wire: Wire) -> None:
     three(wire)
     wire.fake.clock.advance(5)
     wire.patch(PERSONS, params={"type": "EXTERNAL_ID", "identifier": "1"}, json={"city": "Rome"})
@@ -93,11 +94,11 @@ def test_order_by_modified_at_follows_edits(wire) -> None:
     assert names(response)[0] == "Cleo"
 
 
-def test_unknown_order_field_is_400(wire) -> None:
+def test_unknown_order_field_is_400(wire: Wire) -> None:
     assert wire.get(PERSONS, params={"orderBy": "city:asc"}).status_code == 400
 
 
-def test_filter_by_equality(wire) -> None:
+def test_filter_by_equality(wire: Wire) -> None:
     three(wire)
 
     response = wire.get(PERSONS, params={"filter": json.dumps({"firstName": "Ada"})})
@@ -105,7 +106,7 @@ def test_filter_by_equality(wire) -> None:
     assert names(response) == ["Ada"]
 
 
-def test_filter_by_tag(wire) -> None:
+def test_filter_by_tag(wire: Wire) -> None:
     three(wire)
 
     response = wire.get(PERSONS, params={"filter": json.dumps({"#contains": {"tags": "vip"}})})
@@ -113,7 +114,7 @@ def test_filter_by_tag(wire) -> None:
     assert names(response) == ["Cleo", "Bob"]
 
 
-def test_filter_with_or_and_total(wire) -> None:
+def test_filter_with_or_and_total(wire: Wire) -> None:
     three(wire)
     query = {"#or": [{"firstName": "Ada"}, {"#startsWith": {"lastName": "Br"}}]}
 
@@ -125,7 +126,7 @@ def test_filter_with_or_and_total(wire) -> None:
     assert body["totalCount"] == 2
 
 
-def test_filter_on_custom_attribute(wire) -> None:
+def test_filter_on_custom_attribute(wire: Wire) -> None:
     wire.fake.seed(custom_attributes=[{"name": "score", "dataType": "INTEGER"}])
     create(wire, externalId="1", firstName="Low", customAttributes={"score": 1})
     create(wire, externalId="2", firstName="High", customAttributes={"score": 9})
@@ -135,7 +136,7 @@ def test_filter_on_custom_attribute(wire) -> None:
     assert names(response) == ["High"]
 
 
-def test_filter_by_email_ignores_case(wire) -> None:
+def test_filter_by_email_ignores_case(wire: Wire) -> None:
     create(wire, firstName="Ada", email="Ada@X.com")
 
     response = wire.get(PERSONS, params={"filter": json.dumps({"email": "ada@x.com"})})
@@ -144,14 +145,14 @@ def test_filter_by_email_ignores_case(wire) -> None:
 
 
 @pytest.mark.parametrize("bad", ["{not json", '{"#nope": {"firstName": "x"}}', '{"shoe": 1}'])
-def test_bad_filter_is_400(wire, bad: str) -> None:
+def test_bad_filter_is_400(wire: Wire, bad: str) -> None:
     response = wire.get(PERSONS, params={"filter": bad})
 
     assert response.status_code == 400
     assert response.json()["requestError"]["serviceException"]["text"].startswith("Invalid filter")
 
 
-def test_filter_and_order_and_paging_combine(wire) -> None:
+def test_filter_and_order_and_paging_combine(wire: Wire) -> None:
     three(wire)
     query = json.dumps({"#contains": {"tags": "vip"}})
 

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from conftest import Wire
 from persons_support import PERSONS, by, create, emails, fetch, person_body, phones
 
 
-def put(wire, ident: str, **fields):
+def put(wire: Wire, ident: str, **fields):
     return wire.put(PERSONS, params=by("EXTERNAL_ID", ident), json=person_body(**fields))
 
 
-def patch(wire, ident: str, body: dict):
+def patch(wire: Wire, ident: str, body: dict):
     return wire.patch(PERSONS, params=by("EXTERNAL_ID", ident), json=body)
 
 
-def seeded(wire) -> dict:
+def seeded(wire: Wire) -> dict:
     wire.fake.seed(custom_attributes=[{"name": "tier", "dataType": "STRING"}])
     return create(
         wire,
@@ -32,7 +33,7 @@ def seeded(wire) -> dict:
 # -- PUT -------------------------------------------------------------------------------------------
 
 
-def test_put_clears_omitted_attributes(wire) -> None:
+def test_put_clears_omitted_attributes(wire: Wire) -> None:
     seeded(wire)
 
     response = put(wire, "a", externalId="a", firstName="Augusta")
@@ -45,7 +46,7 @@ def test_put_clears_omitted_attributes(wire) -> None:
     assert person["customAttributes"] == {}
 
 
-def test_put_without_tags_wipes_them(wire) -> None:
+def test_put_without_tags_wipes_them(wire: Wire) -> None:
     seeded(wire)
 
     person = put(wire, "a", externalId="a").json()
@@ -53,7 +54,7 @@ def test_put_without_tags_wipes_them(wire) -> None:
     assert person["tags"] == []
 
 
-def test_put_replaces_emails_and_phones(wire) -> None:
+def test_put_replaces_emails_and_phones(wire: Wire) -> None:
     seeded(wire)
 
     person = put(wire, "a", externalId="a", email="new@example.com").json()
@@ -62,7 +63,7 @@ def test_put_replaces_emails_and_phones(wire) -> None:
     assert phones(person) == []
 
 
-def test_put_frees_replaced_identifiers(wire) -> None:
+def test_put_frees_replaced_identifiers(wire: Wire) -> None:
     seeded(wire)
     put(wire, "a", externalId="a", email="new@example.com")
 
@@ -70,7 +71,7 @@ def test_put_frees_replaced_identifiers(wire) -> None:
     assert fetch(wire, "EMAIL", "new@example.com").json()["externalId"] == "a"
 
 
-def test_put_keeps_id_and_created_at(wire) -> None:
+def test_put_keeps_id_and_created_at(wire: Wire) -> None:
     before = seeded(wire)
     wire.fake.clock.advance(60)
 
@@ -81,7 +82,7 @@ def test_put_keeps_id_and_created_at(wire) -> None:
     assert after["modifiedAt"] > before["modifiedAt"]
 
 
-def test_put_can_change_the_external_id(wire) -> None:
+def test_put_can_change_the_external_id(wire: Wire) -> None:
     seeded(wire)
 
     put(wire, "a", externalId="b", email="ada@example.com")
@@ -93,7 +94,7 @@ def test_put_can_change_the_external_id(wire) -> None:
 # -- PATCH -----------------------------------------------------------------------------------------
 
 
-def test_patch_keeps_omitted_attributes(wire) -> None:
+def test_patch_keeps_omitted_attributes(wire: Wire) -> None:
     seeded(wire)
 
     person = patch(wire, "a", {"firstName": "Augusta"}).json()
@@ -105,7 +106,7 @@ def test_patch_keeps_omitted_attributes(wire) -> None:
 
 
 @pytest.mark.nonconforming  # explicit null clears [I]; the spec declares no nullable fields
-def test_patch_explicit_null_clears_a_field(wire) -> None:
+def test_patch_explicit_null_clears_a_field(wire: Wire) -> None:
     seeded(wire)
 
     person = patch(wire, "a", {"city": None}).json()
@@ -114,7 +115,7 @@ def test_patch_explicit_null_clears_a_field(wire) -> None:
     assert person["lastName"] == "Lovelace"
 
 
-def test_patch_appends_tags_without_duplicates(wire) -> None:
+def test_patch_appends_tags_without_duplicates(wire: Wire) -> None:
     seeded(wire)
 
     person = patch(wire, "a", {"tags": ["VIP", "beta"]}).json()
@@ -122,7 +123,7 @@ def test_patch_appends_tags_without_duplicates(wire) -> None:
     assert person["tags"] == ["vip", "beta"]
 
 
-def test_patch_auto_creates_unknown_tags(wire) -> None:
+def test_patch_auto_creates_unknown_tags(wire: Wire) -> None:
     seeded(wire)
 
     patch(wire, "a", {"tags": ["beta"]})
@@ -130,7 +131,7 @@ def test_patch_auto_creates_unknown_tags(wire) -> None:
     assert sorted(t["name"] for t in wire.fake.tags()) == ["beta", "vip"]
 
 
-def test_patch_appends_emails_and_phones_with_dedupe(wire) -> None:
+def test_patch_appends_emails_and_phones_with_dedupe(wire: Wire) -> None:
     seeded(wire)
 
     body = person_body(email=["ADA@example.com", "ada2@example.com"], phone="41793026728")
@@ -140,7 +141,7 @@ def test_patch_appends_emails_and_phones_with_dedupe(wire) -> None:
     assert phones(person) == ["41793026727", "41793026728"]
 
 
-def test_patch_custom_attribute_keys_overwrite_and_null_removes(wire) -> None:
+def test_patch_custom_attribute_keys_overwrite_and_null_removes(wire: Wire) -> None:
     seeded(wire)
     wire.fake.seed(custom_attributes=[{"name": "score", "dataType": "INTEGER"}])
 
@@ -151,7 +152,7 @@ def test_patch_custom_attribute_keys_overwrite_and_null_removes(wire) -> None:
     assert person["customAttributes"] == {"score": 5}
 
 
-def test_patch_list_of_objects_value_replaces_the_whole_list(wire) -> None:
+def test_patch_list_of_objects_value_replaces_the_whole_list(wire: Wire) -> None:
     seeded(wire)
     wire.fake.seed(
         custom_attributes=[
@@ -165,7 +166,7 @@ def test_patch_list_of_objects_value_replaces_the_whole_list(wire) -> None:
     assert person["customAttributes"]["cart"] == [{"sku": "3"}]
 
 
-def test_patch_respects_the_100_email_cap(wire) -> None:
+def test_patch_respects_the_100_email_cap(wire: Wire) -> None:
     create(wire, externalId="a", email=[f"u{i}@example.com" for i in range(100)])
 
     response = patch(wire, "a", person_body(email="one-more@example.com"))
@@ -178,7 +179,7 @@ def test_patch_respects_the_100_email_cap(wire) -> None:
     assert len(emails(fetch(wire, "EXTERNAL_ID", "a").json())) == 100
 
 
-def test_patch_cannot_take_another_persons_email(wire) -> None:
+def test_patch_cannot_take_another_persons_email(wire: Wire) -> None:
     seeded(wire)
     create(wire, externalId="b", email="bob@example.com")
 
@@ -188,7 +189,7 @@ def test_patch_cannot_take_another_persons_email(wire) -> None:
     assert emails(fetch(wire, "EXTERNAL_ID", "a").json()) == ["ada@example.com"]
 
 
-def test_patch_without_changes_keeps_modified_at(wire) -> None:
+def test_patch_without_changes_keeps_modified_at(wire: Wire) -> None:
     before = seeded(wire)
     wire.fake.clock.advance(60)
 
@@ -197,7 +198,7 @@ def test_patch_without_changes_keeps_modified_at(wire) -> None:
     assert after["modifiedAt"] == before["modifiedAt"]
 
 
-def test_patch_with_a_change_moves_modified_at(wire) -> None:
+def test_patch_with_a_change_moves_modified_at(wire: Wire) -> None:
     before = seeded(wire)
     wire.fake.clock.advance(60)
 
@@ -207,7 +208,7 @@ def test_patch_with_a_change_moves_modified_at(wire) -> None:
 
 
 @pytest.mark.nonconforming  # explicit null clears [I]; the spec declares no nullable fields
-def test_patch_clearing_the_only_identifier_is_refused(wire) -> None:
+def test_patch_clearing_the_only_identifier_is_refused(wire: Wire) -> None:
     create(wire, externalId="a", firstName="Ada")
 
     response = patch(wire, "a", {"externalId": None})
@@ -216,5 +217,5 @@ def test_patch_clearing_the_only_identifier_is_refused(wire) -> None:
     assert fetch(wire, "EXTERNAL_ID", "a").status_code == 200
 
 
-def test_patch_unknown_person_is_404(wire) -> None:
+def test_patch_unknown_person_is_404(wire: Wire) -> None:
     assert patch(wire, "nobody", {"firstName": "x"}).status_code == 404

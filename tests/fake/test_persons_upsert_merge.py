@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import Wire
 from persons_support import MERGE, UPSERT, by, create, emails, fetch, phones
 
 
@@ -21,7 +22,7 @@ def phone(number: str) -> dict:
 # -- upsert ----------------------------------------------------------------------------------------
 
 
-def test_upsert_creates_then_not_modified_with_same_id_and_modified_at(wire) -> None:
+def test_upsert_creates_then_not_modified_with_same_id_and_modified_at(wire: Wire) -> None:
     body = {"persons": [v3(externalId="a", firstName="Ada")]}
 
     first = wire.put(UPSERT, json=body)
@@ -36,7 +37,7 @@ def test_upsert_creates_then_not_modified_with_same_id_and_modified_at(wire) -> 
     assert fetch(wire, "EXTERNAL_ID", "a").json()["modifiedAt"] == stamp
 
 
-def test_upsert_matching_by_email_updates(wire) -> None:
+def test_upsert_matching_by_email_updates(wire: Wire) -> None:
     created = create(wire, email="ada@x.com", firstName="Ada")
 
     response = wire.put(
@@ -46,7 +47,7 @@ def test_upsert_matching_by_email_updates(wire) -> None:
     assert response.json()["results"] == [{"id": created["id"], "index": 0, "status": "UPDATED"}]
 
 
-def test_full_upsert_clears_omitted_fields(wire) -> None:
+def test_full_upsert_clears_omitted_fields(wire: Wire) -> None:
     create(wire, externalId="a", firstName="Ada", city="London", phone="41793026727")
 
     wire.put(UPSERT, json={"persons": [v3(externalId="a", firstName="Ada")]})
@@ -56,7 +57,7 @@ def test_full_upsert_clears_omitted_fields(wire) -> None:
     assert phones(person) == []
 
 
-def test_partial_upsert_keeps_omitted_fields(wire) -> None:
+def test_partial_upsert_keeps_omitted_fields(wire: Wire) -> None:
     create(wire, externalId="a", firstName="Ada", city="London")
 
     response = wire.patch(UPSERT, json={"persons": [v3(externalId="a", lastName="Lovelace")]})
@@ -67,14 +68,14 @@ def test_partial_upsert_keeps_omitted_fields(wire) -> None:
     assert person["lastName"] == "Lovelace"
 
 
-def test_upsert_accepts_nick_name(wire) -> None:
+def test_upsert_accepts_nick_name(wire: Wire) -> None:
     wire.put(UPSERT, json={"persons": [v3(externalId="a", nickName="Ady")]})
 
     person_id = fetch(wire, "EXTERNAL_ID", "a").json()["id"]
     assert wire.fake.tenant().persons.get_v3(person_id)["nickName"] == "Ady"
 
 
-def test_upsert_item_errors_use_the_v3_shape_and_other_items_apply(wire) -> None:
+def test_upsert_item_errors_use_the_v3_shape_and_other_items_apply(wire: Wire) -> None:
     response = wire.put(
         UPSERT,
         json={
@@ -104,14 +105,14 @@ def test_upsert_item_errors_use_the_v3_shape_and_other_items_apply(wire) -> None
     assert fetch(wire, "EXTERNAL_ID", "b").status_code == 404
 
 
-def test_upsert_all_items_failing_is_still_207(wire) -> None:
+def test_upsert_all_items_failing_is_still_207(wire: Wire) -> None:
     response = wire.put(UPSERT, json={"persons": [v3(contactInformation=[email("bad")])]})
 
     assert response.status_code == 207
     assert response.json()["results"] == []
 
 
-def test_upsert_identifiers_hitting_two_persons_is_409100(wire) -> None:
+def test_upsert_identifiers_hitting_two_persons_is_409100(wire: Wire) -> None:
     create(wire, externalId="a")
     create(wire, externalId="b", email="b@x.com")
 
@@ -123,7 +124,7 @@ def test_upsert_identifiers_hitting_two_persons_is_409100(wire) -> None:
 
 
 @pytest.mark.nonconforming
-def test_upsert_rejects_channel_contacts(wire) -> None:
+def test_upsert_rejects_channel_contacts(wire: Wire) -> None:
     item = v3(
         externalId="a",
         contactInformation=[{"type": "FACEBOOK", "identifier": "x", "sender": "s"}],
@@ -136,7 +137,7 @@ def test_upsert_rejects_channel_contacts(wire) -> None:
     )
 
 
-def test_upsert_items_apply_in_order(wire) -> None:
+def test_upsert_items_apply_in_order(wire: Wire) -> None:
     response = wire.put(
         UPSERT,
         json={
@@ -150,7 +151,7 @@ def test_upsert_items_apply_in_order(wire) -> None:
 
 @pytest.mark.nonconforming
 @pytest.mark.parametrize("body", [{}, {"persons": []}])
-def test_upsert_without_persons_is_400104(wire, body) -> None:
+def test_upsert_without_persons_is_400104(wire: Wire, body) -> None:
     response = wire.put(UPSERT, json=body)
 
     assert response.status_code == 400
@@ -158,7 +159,7 @@ def test_upsert_without_persons_is_400104(wire, body) -> None:
 
 
 @pytest.mark.nonconforming
-def test_upsert_malformed_json_is_400103(wire) -> None:
+def test_upsert_malformed_json_is_400103(wire: Wire) -> None:
     response = wire.put(UPSERT, content=b"{", headers={"content-type": "application/json"})
 
     assert response.status_code == 400
@@ -168,7 +169,7 @@ def test_upsert_malformed_json_is_400103(wire) -> None:
 # -- merge -----------------------------------------------------------------------------------------
 
 
-def test_merge_keeps_the_oldest_profile_and_unions_contacts(wire) -> None:
+def test_merge_keeps_the_oldest_profile_and_unions_contacts(wire: Wire) -> None:
     old = create(wire, externalId="old", email="old@x.com", tags=["a"])
     wire.fake.clock.advance(10)
     new = create(wire, phone="41793026727", email="new@x.com", tags=["b"])
@@ -188,7 +189,7 @@ def test_merge_keeps_the_oldest_profile_and_unions_contacts(wire) -> None:
     assert fetch(wire, "ID", str(new["id"])).status_code == 404
 
 
-def test_after_merge_secondary_identifiers_resolve_to_the_primary(wire) -> None:
+def test_after_merge_secondary_identifiers_resolve_to_the_primary(wire: Wire) -> None:
     old = create(wire, externalId="old")
     create(wire, email="second@x.com")
 
@@ -199,7 +200,7 @@ def test_after_merge_secondary_identifiers_resolve_to_the_primary(wire) -> None:
     assert fetch(wire, "EMAIL", "second@x.com").json()["id"] == old["id"]
 
 
-def test_merge_customer_beats_a_more_recent_lead(wire) -> None:
+def test_merge_customer_beats_a_more_recent_lead(wire: Wire) -> None:
     create(wire, externalId="c", firstName="Customer")
     wire.fake.clock.advance(10)
     create(wire, email="lead@x.com", firstName="Lead", type="LEAD", city="Oslo")
@@ -214,7 +215,7 @@ def test_merge_customer_beats_a_more_recent_lead(wire) -> None:
     assert merged["type"] == "CUSTOMER"
 
 
-def test_merge_most_recently_modified_wins_between_equals(wire) -> None:
+def test_merge_most_recently_modified_wins_between_equals(wire: Wire) -> None:
     create(wire, externalId="first", firstName="Old")
     wire.fake.clock.advance(10)
     create(wire, email="second@x.com", firstName="Recent")
@@ -227,7 +228,7 @@ def test_merge_most_recently_modified_wins_between_equals(wire) -> None:
     assert fetch(wire, "EXTERNAL_ID", "first").json()["firstName"] == "Recent"
 
 
-def test_merge_request_data_overrides_stored_data(wire) -> None:
+def test_merge_request_data_overrides_stored_data(wire: Wire) -> None:
     create(wire, externalId="a", firstName="Ada")
 
     wire.post(MERGE, json={"persons": [v3(externalId="a", firstName="Augusta")]})
@@ -235,14 +236,14 @@ def test_merge_request_data_overrides_stored_data(wire) -> None:
     assert fetch(wire, "EXTERNAL_ID", "a").json()["firstName"] == "Augusta"
 
 
-def test_merge_without_match_creates_a_profile(wire) -> None:
+def test_merge_without_match_creates_a_profile(wire: Wire) -> None:
     response = wire.post(MERGE, json={"persons": [v3(externalId="new", firstName="N")]})
 
     assert response.json()["results"][0]["index"] == 0
     assert fetch(wire, "EXTERNAL_ID", "new").status_code == 200
 
 
-def test_merge_notifies_other_engines(wire) -> None:
+def test_merge_notifies_other_engines(wire: Wire) -> None:
     primary = create(wire, externalId="a")
     secondary = create(wire, email="b@x.com")
     seen = []
@@ -254,7 +255,7 @@ def test_merge_notifies_other_engines(wire) -> None:
     assert seen == [(primary["id"], [secondary["id"]])]
 
 
-def test_delete_notifies_other_engines(wire) -> None:
+def test_delete_notifies_other_engines(wire: Wire) -> None:
     person = create(wire, externalId="a")
     seen = []
     wire.fake.tenant().events.person_deleted = seen.append

@@ -4,12 +4,13 @@ nothing."""
 from __future__ import annotations
 
 import pytest
+from conftest import Wire
 from persons_support import PERSONS, create, error_text, person_body, validation_errors
 
 pytestmark = pytest.mark.nonconforming  # these requests break the spec's rules on purpose
 
 
-def rejected(wire, body: dict) -> dict[str, list[str]]:
+def rejected(wire: Wire, body: dict) -> dict[str, list[str]]:
     response = wire.post(PERSONS, json=body)
     assert response.status_code == 400, response.text
     assert wire.fake.people() == (), "a rejected create stores nothing"
@@ -29,27 +30,27 @@ def rejected(wire, body: dict) -> dict[str, list[str]]:
         ("profilePicture", 2083),
     ],
 )
-def test_too_long_fields_are_rejected(wire, field: str, limit: int) -> None:
+def test_too_long_fields_are_rejected(wire: Wire, field: str, limit: int) -> None:
     errors = rejected(wire, person_body(email="a@x.com", **{field: "x" * (limit + 1)}))
 
     assert errors == {field: [f"size must be between 0 and {limit}"]}
 
 
 @pytest.mark.parametrize("field", ["externalId", "firstName", "city"])
-def test_fields_at_the_limit_are_accepted(wire, field: str) -> None:
+def test_fields_at_the_limit_are_accepted(wire: Wire, field: str) -> None:
     limit = {"externalId": 256, "firstName": 255, "city": 50}[field]
 
     create(wire, email="a@x.com", **{field: "x" * limit})
 
 
 @pytest.mark.parametrize("char", [*list('&<>"/\\:(){}=;#'), "\n", "\r"])
-def test_forbidden_characters_in_names(wire, char: str) -> None:
+def test_forbidden_characters_in_names(wire: Wire, char: str) -> None:
     errors = rejected(wire, person_body(email="a@x.com", firstName=f"Ada{char}"))
 
     assert list(errors) == ["firstName"]
 
 
-def test_forbidden_characters_on_edit_too(wire) -> None:
+def test_forbidden_characters_on_edit_too(wire: Wire) -> None:
     create(wire, externalId="a", lastName="Lovelace")
 
     response = wire.patch(
@@ -70,47 +71,47 @@ def test_forbidden_characters_on_edit_too(wire) -> None:
         ("type", "VISITOR"),
     ],
 )
-def test_bad_formats(wire, field: str, value: str) -> None:
+def test_bad_formats(wire: Wire, field: str, value: str) -> None:
     assert field in rejected(wire, person_body(email="a@x.com", **{field: value}))
 
 
 @pytest.mark.parametrize("language", ["en", "en-US"])
-def test_language_codes(wire, language: str) -> None:
+def test_language_codes(wire: Wire, language: str) -> None:
     assert (
         create(wire, email="a@x.com", preferredLanguage=language)["preferredLanguage"] == language
     )
 
 
-def test_invalid_email_names_the_item(wire) -> None:
+def test_invalid_email_names_the_item(wire: Wire) -> None:
     errors = rejected(wire, person_body(email=["ok@x.com", "broken"]))
 
     assert list(errors) == ["contactInformation.email[1].address"]
 
 
-def test_invalid_phone(wire) -> None:
+def test_invalid_phone(wire: Wire) -> None:
     assert "contactInformation.phone[0].number" in rejected(wire, person_body(phone="12-ab"))
 
 
-def test_more_than_100_phones(wire) -> None:
+def test_more_than_100_phones(wire: Wire) -> None:
     phones = [f"4179302{i:04d}" for i in range(101)]
 
     assert "contactInformation.phone" in rejected(wire, person_body(phone=phones))
 
 
-def test_at_least_one_identifier_is_required(wire) -> None:
+def test_at_least_one_identifier_is_required(wire: Wire) -> None:
     response = wire.post(PERSONS, json={"firstName": "Ada"})
 
     assert response.status_code == 400
     assert error_text(response) == "At least one of phone, email or externalId is required"
 
 
-def test_undefined_custom_attribute(wire) -> None:
+def test_undefined_custom_attribute(wire: Wire) -> None:
     errors = rejected(wire, person_body(email="a@x.com", customAttributes={"nope": 1}))
 
     assert errors == {"customAttributes.nope": ["Custom attribute nope is not defined"]}
 
 
-def test_wrongly_typed_custom_attribute(wire) -> None:
+def test_wrongly_typed_custom_attribute(wire: Wire) -> None:
     wire.fake.seed(custom_attributes=[{"name": "score", "dataType": "INTEGER"}])
 
     errors = rejected(wire, person_body(email="a@x.com", customAttributes={"score": "high"}))
@@ -118,7 +119,7 @@ def test_wrongly_typed_custom_attribute(wire) -> None:
     assert list(errors) == ["customAttributes.score"]
 
 
-def test_custom_attribute_string_over_4096(wire) -> None:
+def test_custom_attribute_string_over_4096(wire: Wire) -> None:
     wire.fake.seed(custom_attributes=[{"name": "note", "dataType": "STRING"}])
 
     errors = rejected(wire, person_body(email="a@x.com", customAttributes={"note": "x" * 4097}))
@@ -126,7 +127,7 @@ def test_custom_attribute_string_over_4096(wire) -> None:
     assert list(errors) == ["customAttributes.note"]
 
 
-def test_custom_attribute_names_match_ignoring_case(wire) -> None:
+def test_custom_attribute_names_match_ignoring_case(wire: Wire) -> None:
     wire.fake.seed(custom_attributes=[{"name": "Tier", "dataType": "STRING"}])
 
     person = create(wire, email="a@x.com", customAttributes={"tier": "gold"})
@@ -134,13 +135,13 @@ def test_custom_attribute_names_match_ignoring_case(wire) -> None:
     assert person["customAttributes"] == {"Tier": "gold"}
 
 
-def test_body_must_be_an_object(wire) -> None:
+def test_body_must_be_an_object(wire: Wire) -> None:
     response = wire.post(PERSONS, json=["not", "an", "object"])
 
     assert response.status_code == 400
 
 
-def test_malformed_json_is_400(wire) -> None:
+def test_malformed_json_is_400(wire: Wire) -> None:
     response = wire.post(
         PERSONS, content=b"{not json", headers={"content-type": "application/json"}
     )

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import pytest
+from conftest import Wire
 from persons_support import PERSONS, by, create, fetch
 
 TAGS = "/people/2/tags"
 
 
-def make(wire, name: str) -> dict:
+def make(wire: Wire, name: str) -> dict:
     response = wire.post(TAGS, json={"name": name})
     assert response.status_code == 200, response.text
     tag: dict = response.json()
     return tag
 
 
-def test_create_answers_200_with_the_tag(wire) -> None:
+def test_create_answers_200_with_the_tag(wire: Wire) -> None:
     wire.fake.clock.freeze()
 
     tag = make(wire, "VIP")
@@ -25,7 +26,7 @@ def test_create_answers_200_with_the_tag(wire) -> None:
     assert tag["createdAt"] == tag["modifiedAt"] == wire.fake.clock.v2_timestamp()
 
 
-def test_duplicate_ignoring_case_is_400_and_changes_nothing(wire) -> None:
+def test_duplicate_ignoring_case_is_400_and_changes_nothing(wire: Wire) -> None:
     make(wire, "VIP")
 
     response = wire.post(TAGS, json={"name": "vip"})
@@ -39,14 +40,14 @@ def test_duplicate_ignoring_case_is_400_and_changes_nothing(wire) -> None:
 
 @pytest.mark.nonconforming
 @pytest.mark.parametrize("body", [{}, {"name": ""}, {"name": "x" * 257}])
-def test_invalid_names_are_400(wire, body: dict) -> None:
+def test_invalid_names_are_400(wire: Wire, body: dict) -> None:
     response = wire.post(TAGS, json=body)
 
     assert response.status_code == 400
     assert "name" in response.json()["requestError"]["serviceException"]["validationErrors"]
 
 
-def test_get_by_name_ignores_case(wire) -> None:
+def test_get_by_name_ignores_case(wire: Wire) -> None:
     created = make(wire, "VIP")
 
     response = wire.get(f"{TAGS}/vip")
@@ -55,14 +56,14 @@ def test_get_by_name_ignores_case(wire) -> None:
     assert response.json() == created
 
 
-def test_get_unknown_is_404(wire) -> None:
+def test_get_unknown_is_404(wire: Wire) -> None:
     response = wire.get(f"{TAGS}/nope")
 
     assert response.status_code == 404
     assert response.json()["requestError"]["serviceException"]["messageId"] == "NOT_FOUND"
 
 
-def test_list_is_a_bare_array(wire) -> None:
+def test_list_is_a_bare_array(wire: Wire) -> None:
     make(wire, "b")
     make(wire, "a")
 
@@ -72,7 +73,7 @@ def test_list_is_a_bare_array(wire) -> None:
     assert [t["name"] for t in response.json()] == ["b", "a"]
 
 
-def test_list_orders_and_pages(wire) -> None:
+def test_list_orders_and_pages(wire: Wire) -> None:
     for name in ["c", "a", "b"]:
         make(wire, name)
 
@@ -81,7 +82,7 @@ def test_list_orders_and_pages(wire) -> None:
     assert [t["name"] for t in response.json()] == ["c"]
 
 
-def test_list_order_desc(wire) -> None:
+def test_list_order_desc(wire: Wire) -> None:
     for name in ["c", "a", "b"]:
         make(wire, name)
 
@@ -90,7 +91,7 @@ def test_list_order_desc(wire) -> None:
     assert [t["name"] for t in response.json()] == ["c", "b", "a"]
 
 
-def test_delete_answers_200_with_a_string(wire) -> None:
+def test_delete_answers_200_with_a_string(wire: Wire) -> None:
     make(wire, "VIP")
 
     response = wire.delete(f"{TAGS}/VIP")
@@ -100,7 +101,7 @@ def test_delete_answers_200_with_a_string(wire) -> None:
     assert wire.get(f"{TAGS}/VIP").status_code == 404
 
 
-def test_delete_strips_the_tag_from_every_person(wire) -> None:
+def test_delete_strips_the_tag_from_every_person(wire: Wire) -> None:
     create(wire, externalId="a", tags=["VIP", "beta"])
     create(wire, externalId="b", tags=["vip"])
 
@@ -110,11 +111,11 @@ def test_delete_strips_the_tag_from_every_person(wire) -> None:
     assert fetch(wire, "EXTERNAL_ID", "b").json()["tags"] == []
 
 
-def test_delete_unknown_is_404(wire) -> None:
+def test_delete_unknown_is_404(wire: Wire) -> None:
     assert wire.delete(f"{TAGS}/nope").status_code == 404
 
 
-def test_add_to_people_tags_each_matched_person(wire) -> None:
+def test_add_to_people_tags_each_matched_person(wire: Wire) -> None:
     make(wire, "VIP")
     create(wire, externalId="a")
     create(wire, email="b@x.com")
@@ -130,7 +131,7 @@ def test_add_to_people_tags_each_matched_person(wire) -> None:
     assert fetch(wire, "EMAIL", "b@x.com").json()["tags"] == ["VIP"]
 
 
-def test_re_adding_is_a_no_op(wire) -> None:
+def test_re_adding_is_a_no_op(wire: Wire) -> None:
     make(wire, "VIP")
     create(wire, externalId="a", tags=["VIP"])
     people = [{"query": {"type": "EXTERNAL_ID", "identifier": "a"}}]
@@ -140,7 +141,7 @@ def test_re_adding_is_a_no_op(wire) -> None:
     assert fetch(wire, "EXTERNAL_ID", "a").json()["tags"] == ["VIP"]
 
 
-def test_remove_from_people(wire) -> None:
+def test_remove_from_people(wire: Wire) -> None:
     create(wire, externalId="a", tags=["VIP", "beta"])
     people = [{"query": {"type": "EXTERNAL_ID", "identifier": "a"}}]
 
@@ -151,7 +152,7 @@ def test_remove_from_people(wire) -> None:
     assert [t["name"] for t in wire.fake.tags()] == ["VIP", "beta"], "the tag itself stays"
 
 
-def test_add_unknown_tag_to_people_is_404(wire) -> None:
+def test_add_unknown_tag_to_people_is_404(wire: Wire) -> None:
     create(wire, externalId="a")
     people = [{"query": {"type": "EXTERNAL_ID", "identifier": "a"}}]
 
@@ -162,14 +163,14 @@ def test_add_unknown_tag_to_people_is_404(wire) -> None:
 
 
 @pytest.mark.nonconforming
-def test_more_than_1000_people_is_400(wire) -> None:
+def test_more_than_1000_people_is_400(wire: Wire) -> None:
     make(wire, "VIP")
     people = [{"query": {"type": "EXTERNAL_ID", "identifier": str(i)}} for i in range(1001)]
 
     assert wire.patch(f"{TAGS}/VIP/persons", json={"people": people}).status_code == 400
 
 
-def test_person_patch_with_a_new_tag_creates_it(wire) -> None:
+def test_person_patch_with_a_new_tag_creates_it(wire: Wire) -> None:
     create(wire, externalId="a")
 
     wire.patch(PERSONS, params=by("EXTERNAL_ID", "a"), json={"tags": ["fresh"]})

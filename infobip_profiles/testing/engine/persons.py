@@ -341,9 +341,9 @@ class PersonsEngine:
     def matching(self, filter_json: str | Mapping[str, Any] | None) -> list[int]:
         """Ids of the persons matching a §1 filter (text or decoded), in creation order.
 
-        The filter is compiled once. A malformed filter raises a v2 400 (callers of other
-        families catch :class:`~infobip_profiles.testing.engine.query.QueryError` by using
-        :meth:`compile` instead).
+        The filter is compiled once. A malformed filter raises
+        :class:`~infobip_profiles.testing.engine.query.QueryError` (a ``ValueError``; its
+        ``reason`` and ``path`` say what is wrong) for the caller to answer in its own envelope.
         """
         predicate = self.compile(filter_json)
         return [pid for pid, p in self._persons.items() if predicate(p.getter)]
