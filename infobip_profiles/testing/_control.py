@@ -30,6 +30,10 @@ becomes a fresh tenant. Bodies are JSON; errors are ``{"error": "<text>"}`` with
 ``PUT /_fake/rate-limits``  ``{"enabled": true}``: switch rate-limit enforcement (fake-wide)
 ``POST /_fake/computed-attributes``  ``{"name", "definitionId", "aggregation", "property"?}``:
                             declare a computed attribute over events (201)
+``POST /_fake/push/applications``  ``{"appCode"}``: a known push application (201)
+``POST /_fake/push/devices``  ``{"appCode", "cloudType"?, "os"?, "registrationId"?,
+                            "additionalData"?}``: register a device as the mobile SDK's first
+                            launch does; 201 ``{"registrationId", "personId"}``
 ==========================  ===================================================================
 
 The clock and the rate-limit switch are shared by every tenant.
@@ -282,6 +286,37 @@ def _computed_attribute(fake: FakeProfiles, request: FakeRequest) -> FakeRespons
     return _ok({k: body.get(k) for k in ("name", "definitionId", "aggregation", "property")}, 201)
 
 
+def _push_application(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:
+    app_code = _object(request).get("appCode")
+    if not isinstance(app_code, str) or not app_code:
+        raise _ControlError(400, "appCode must be a non-empty string")
+    fake.add_push_application(app_code, api_key=_tenant(fake, request))
+    return _ok({"appCode": app_code}, 201)
+
+
+def _push_device(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:
+    body = _object(request)
+    app_code = body.get("appCode")
+    if not isinstance(app_code, str) or not app_code:
+        raise _ControlError(400, "appCode must be a non-empty string")
+    extra = body.get("additionalData")
+    if extra is not None and not isinstance(extra, dict):
+        raise _ControlError(400, "additionalData must be a JSON object")
+    key = _tenant(fake, request)
+    try:
+        reg_id = fake.register_device(
+            app_code=app_code,
+            cloud_type=str(body.get("cloudType") or "GCM"),
+            os=str(body.get("os") or "Android"),
+            registration_id=body.get("registrationId") or None,
+            additional_data=extra,
+            api_key=key,
+        )
+    except ValueError as exc:
+        raise _ControlError(400, str(exc)) from None
+    return _ok({"registrationId": reg_id, "personId": fake.tenant(key).push.owner(reg_id)}, 201)
+
+
 _Route = Callable[["FakeProfiles", FakeRequest], FakeResponse]
 
 _ROUTES: dict[tuple[str, str], _Route] = {
@@ -302,6 +337,8 @@ _ROUTES: dict[tuple[str, str], _Route] = {
     ("GET", "rate-limits"): _rate_limits,
     ("PUT", "rate-limits"): _rate_limits,
     ("POST", "computed-attributes"): _computed_attribute,
+    ("POST", "push/applications"): _push_application,
+    ("POST", "push/devices"): _push_device,
 }
 
 

@@ -464,3 +464,34 @@ def test_the_leads_events_move_to_the_customer_on_login(
     personalize(wire, reg, {"email": "ada@example.com"})
 
     assert [e["personId"] for e in fake.events()] == [ada["id"]]
+
+
+# -- the control plane ----------------------------------------------------------------------------
+
+
+def test_a_device_can_be_registered_over_the_control_plane(wire: Any) -> None:
+    response = wire.post(
+        "/_fake/push/devices", json={"appCode": "remote-app", "cloudType": "HMS", "os": "Android"}
+    )
+
+    assert response.status_code == 201
+    reg_id = response.json()["registrationId"]
+    instance = call(wire, "GET", reg_id, headers={"AppCode": "remote-app"}).json()
+    assert instance["systemData"]["cloudType"] == "HMS"
+    assert wire.fake.person(response.json()["personId"])["type"] == "LEAD"
+
+
+def test_the_control_plane_refuses_a_bad_device(wire: Any) -> None:
+    response = wire.post("/_fake/push/devices", json={"appCode": "a", "os": "Symbian"})
+
+    assert response.status_code == 400
+    assert "os" in response.json()["error"]
+
+
+def test_an_application_can_be_added_over_the_control_plane(wire: Any, reg: str) -> None:
+    created = wire.post("/_fake/push/applications", json={"appCode": "second-app"})
+
+    response = call(wire, "GET", reg, headers={"AppCode": "second-app"})
+
+    assert created.status_code == 201
+    assert push_error(response)[0] == 48013  # the app is known now; the device is not its own
