@@ -198,7 +198,9 @@ class SessionTemplate(str, enum.Enum):
     """Template ids of the chat and inbox session product events.
 
     Create the definitions once with ``events.create_definition(template_id=...)``; then build
-    the events with :meth:`Event.session_started` and :meth:`Event.session_ended`.
+    the events with :meth:`Event.session_started` and :meth:`Event.session_ended`. These are the
+    templates the fake offers (the spec names none); on an account without them, create
+    definitions with the same ids from scratch (``sessionId``, ``channel``, ``reason``: String).
     """
 
     CHAT_SESSION_STARTED = "chatSessionStarted"
