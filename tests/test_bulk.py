@@ -17,6 +17,7 @@ from infobip_profiles.bulk import (
     MappingError,
     ResumeError,
     Target,
+    aimport_csv,
     aimport_rows,
     import_csv,
     import_rows,
@@ -502,3 +503,14 @@ def test_window_wider_than_one_request_stops_on_a_failed_request(
 
     assert not (tmp_path / "state.json").exists()  # no window was done
     assert read_report(tmp_path / "failures.csv") == []
+
+
+async def test_async_import_csv_reads_the_file_like_the_sync_one(
+    fake: FakeProfiles, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "in.csv", numbered_rows(3))
+
+    result = await aimport_csv(fake.async_client(), path, MAPPING, progress=False)
+
+    assert result.created == 3
+    assert sorted(by_external_id(fake)) == ["crm-0", "crm-1", "crm-2"]

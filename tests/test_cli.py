@@ -18,8 +18,6 @@ import pytest
 from infobip_profiles.cli import main
 from infobip_profiles.testing import FakeProfiles
 
-pytestmark = pytest.mark.http
-
 ADA = {
     "externalId": "crm-1",
     "firstName": "Ada",
@@ -85,6 +83,7 @@ def test_people_without_a_subcommand_prints_help_and_fails(
 # -- people get ---------------------------------------------------------------------------------
 
 
+@pytest.mark.http
 def test_people_get_by_email_prints_the_person_as_json(
     base_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -98,6 +97,7 @@ def test_people_get_by_email_prints_the_person_as_json(
     assert isinstance(person["id"], int)
 
 
+@pytest.mark.http
 def test_people_get_by_external_id(base_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "people", "get", "--external-id", "crm-2", "--base-url", base_url)
 
@@ -105,6 +105,7 @@ def test_people_get_by_external_id(base_url: str, capsys: pytest.CaptureFixture[
     assert json.loads(out)["firstName"] == "Bob"
 
 
+@pytest.mark.http
 def test_people_get_by_id(
     fake: FakeProfiles, base_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -116,6 +117,7 @@ def test_people_get_by_id(
     assert json.loads(out)["id"] == bob_id
 
 
+@pytest.mark.http
 def test_people_get_unknown_person_fails_with_the_api_error(
     base_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -144,6 +146,7 @@ def test_missing_api_key_is_a_usage_error_naming_the_variable(
     assert "INFOBIP_API_KEY" in err
 
 
+@pytest.mark.http
 def test_base_url_comes_from_the_environment_when_not_given(
     base_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -158,6 +161,7 @@ def test_base_url_comes_from_the_environment_when_not_given(
 # -- people list ---------------------------------------------------------------------------------
 
 
+@pytest.mark.http
 def test_people_list_prints_a_json_array_of_everyone(
     base_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -167,6 +171,7 @@ def test_people_list_prints_a_json_array_of_everyone(
     assert sorted(p["firstName"] for p in json.loads(out)) == ["Ada", "Bob"]
 
 
+@pytest.mark.http
 def test_people_list_applies_the_filter(base_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(
         capsys, "people", "list", "--filter", '{"lastName": "Babbage"}', "--base-url", base_url
@@ -176,6 +181,7 @@ def test_people_list_applies_the_filter(base_url: str, capsys: pytest.CaptureFix
     assert [p["firstName"] for p in json.loads(out)] == ["Bob"]
 
 
+@pytest.mark.http
 def test_people_list_orders_and_limits(base_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(
         capsys,
@@ -193,6 +199,7 @@ def test_people_list_orders_and_limits(base_url: str, capsys: pytest.CaptureFixt
     assert [p["firstName"] for p in json.loads(out)] == ["Bob"]
 
 
+@pytest.mark.http
 def test_people_list_jsonl_prints_one_object_per_line(
     base_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -204,6 +211,7 @@ def test_people_list_jsonl_prints_one_object_per_line(
     assert [json.loads(line)["firstName"] for line in out.splitlines()] == ["Ada", "Bob"]
 
 
+@pytest.mark.http
 def test_people_list_refuses_a_filter_that_is_not_json(
     base_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -214,6 +222,7 @@ def test_people_list_refuses_a_filter_that_is_not_json(
     assert "not valid JSON" in err
 
 
+@pytest.mark.http
 def test_people_list_refuses_an_unknown_order_field(
     base_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -237,6 +246,7 @@ def write_csv(path: Path, rows: list[list[str]]) -> Path:
 MAP = ["--map", "Id=externalId", "--map", "Name=firstName", "--map", "Mail=email"]
 
 
+@pytest.mark.http
 def test_import_upserts_the_file_and_prints_a_summary(
     fake: FakeProfiles, base_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -249,6 +259,7 @@ def test_import_upserts_the_file_and_prints_a_summary(
     assert sorted(p["firstName"] for p in fake.people()) == ["Augusta", "Bob", "Cy"]
 
 
+@pytest.mark.http
 def test_import_with_rejected_rows_exits_3_and_writes_the_report(
     base_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -265,6 +276,7 @@ def test_import_with_rejected_rows_exits_3_and_writes_the_report(
         assert [row["row"] for row in csv.DictReader(handle)] == ["2"]
 
 
+@pytest.mark.http
 def test_import_with_an_unknown_target_is_a_usage_error(
     base_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -276,6 +288,7 @@ def test_import_with_an_unknown_target_is_a_usage_error(
     assert "unknown mapping target 'shoeSize'" in err
 
 
+@pytest.mark.http
 def test_import_of_a_missing_file_is_a_usage_error(
     base_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -285,6 +298,7 @@ def test_import_of_a_missing_file_is_a_usage_error(
     assert "nope.csv" in err
 
 
+@pytest.mark.http
 def test_import_stopped_by_an_outage_exits_1_and_resumes_where_it_stopped(
     fake: FakeProfiles, base_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -306,6 +320,7 @@ def test_import_stopped_by_an_outage_exits_1_and_resumes_where_it_stopped(
 # -- fake-server --------------------------------------------------------------------------------
 
 
+@pytest.mark.http
 def test_fake_server_serves_until_sigterm(tmp_path: Path) -> None:
     seed = tmp_path / "seed.json"
     seed.write_text(json.dumps({"people": [ADA]}))
@@ -355,6 +370,7 @@ def test_fake_server_refuses_a_remote_address_without_allow_remote(
     assert "--allow-remote" in err
 
 
+@pytest.mark.http
 def test_person_json_keeps_read_only_fields_and_drops_empty_ones(
     base_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
