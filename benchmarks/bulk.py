@@ -1,0 +1,93 @@
+"""Figure 3, bulk: ``people.upsert_many`` against a loop of ``people.create``, over loopback HTTP.
+
+Both run against the fake served on 127.0.0.1. The ``create`` loop is measured on a sample and
+its rate extrapolated (a loop over 100,000 persons would take minutes and measure nothing more).
+The paced figure runs a second fake that enforces the published limits on the real clock, with
+the client's pacing on: the elapsed time is set against the theoretical minimum of
+``items / 1000 per batch / 5 batches per second``, and the fake counts the 429s it answered.
+"""
+
+from __future__ import annotations
+
+import time
+
+from infobip_profiles import ProfilesClient
+from infobip_profiles.testing import FakeProfiles
+
+from ._data import new_person
+from ._harness import Figure, Scale, figure
+
+__all__ = ["run"]
+
+KEY = "bench-key"
+BATCH = 1000
+BATCHES_PER_SECOND = 5
+
+
+def _upsert_rate(n: int) -> tuple[float, int]:
+    fake = FakeProfiles(KEY, max_calls=1000)
+    persons = [new_person(i) for i in range(n)]
+    with fake.serve() as base_url, ProfilesClient(KEY, base_url, throttle=False) as client:
+        started = time.perf_counter()
+        result = client.people.upsert_many(persons)
+        elapsed = time.perf_counter() - started
+    failed = sum(1 for item in result.items if not item.ok)
+    if failed or len(fake.people()) != n:
+        raise RuntimeError(
+            f"upsert_many lost persons: {failed} failed, {len(fake.people())} stored"
+        )
+    return n / elapsed, len(fake.calls)
+
+
+def _create_rate(sample: int) -> float:
+    fake = FakeProfiles(KEY, max_calls=1000)
+    persons = [new_person(i) for i in range(sample)]
+    with fake.serve() as base_url, ProfilesClient(KEY, base_url, throttle=False) as client:
+        client.people.create(new_person(-1))  # warm the connection
+        started = time.perf_counter()
+        for person in persons:
+            client.people.create(person)
+        elapsed = time.perf_counter() - started
+    return sample / elapsed
+
+
+def _paced(n: int) -> tuple[float, float, int, int]:
+    fake = FakeProfiles(KEY, rate_limits=True, max_calls=10_000)
+    persons = [new_person(i) for i in range(n)]
+    with fake.serve() as base_url, ProfilesClient(KEY, base_url, throttle=True) as client:
+        started = time.perf_counter()
+        result = client.people.upsert_many(persons)
+        elapsed = time.perf_counter() - started
+    if any(not item.ok for item in result.items):
+        raise RuntimeError("paced upsert_many reported failed persons")
+    theoretical = n / BATCH / BATCHES_PER_SECOND
+    return elapsed, theoretical, fake.calls.count(status=429), len(fake.calls)
+
+
+def run(scale: Scale) -> list[Figure]:
+    """Throughput of upsert_many against the create loop, and the paced run against its minimum."""
+    upsert_rate, upsert_requests = _upsert_rate(scale.bulk_persons)
+    create_rate = _create_rate(scale.bulk_create_sample)
+    elapsed, theoretical, too_many, paced_requests = _paced(scale.paced_persons)
+    return [
+        figure(
+            "bulk_upsert_vs_create",
+            f"upsert_many of {scale.bulk_persons:,} persons, loopback HTTP",
+            f"a people.create loop (sample of {scale.bulk_create_sample:,}, extrapolated)",
+            "persons per second",
+            upsert_rate,
+            create_rate,
+            target=">= 50",
+            details={"upsert_requests": upsert_requests, "pacing": "off"},
+        ),
+        figure(
+            "bulk_paced_vs_minimum",
+            f"upsert_many of {scale.paced_persons:,} persons, fake enforcing limits, pacing on",
+            "theoretical minimum: items / 1000 per batch / 5 batches per second",
+            "seconds",
+            elapsed,
+            theoretical,
+            target="<= 1.1",
+            details={"responses_429": too_many, "requests": paced_requests},
+        ),
+    ]
