@@ -37,6 +37,20 @@ _SNIPPET = 200
 class ProfilesError(Exception):
     """Root of every exception this package raises."""
 
+    def __reduce__(self) -> Any:
+        # Exceptions pickle by re-calling __init__ with ``args``; ours take other arguments, so
+        # rebuild from the attributes instead (pytest-xdist, multiprocessing and logging queues
+        # pickle errors). The live ``httpx.Response`` is left behind.
+        state = {k: v for k, v in self.__dict__.items() if k != "response"}
+        return _restore, (type(self), self.args, state)
+
+
+def _restore(cls: type[ProfilesError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class ConfigurationError(ProfilesError):
     """The client is set up wrongly (a missing API key, a malformed base URL)."""

@@ -8,6 +8,7 @@ its family and must surface as the right :class:`APIError` subclass with ``statu
 from __future__ import annotations
 
 import inspect
+import pickle
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from typing import Any
@@ -411,3 +412,37 @@ async def test_a_rejected_write_is_not_reported_as_success(client: Any, api: Any
         await resolve(client.people.create(Person(external_id="x")))
 
     assert info.value.text == "Destination(email) a@b.co already exists."
+
+
+# -- errors travel -------------------------------------------------------------------------------
+
+
+async def test_api_errors_survive_pickling(client: Any, api: Any) -> None:
+    api.get(PERSONS).respond(
+        400, json=v2("BAD_REQUEST", "Bad request", {"firstName": ["forbidden character"]})
+    )
+    with pytest.raises(BadRequestError) as info:
+        await resolve(client.people.get(REF))
+
+    copy = pickle.loads(pickle.dumps(info.value))
+
+    assert type(copy) is BadRequestError
+    assert str(copy) == str(info.value)
+    assert (copy.status_code, copy.message_id, copy.text, copy.validation_errors) == (
+        400,
+        "BAD_REQUEST",
+        "Bad request",
+        {"firstName": ["forbidden character"]},
+    )
+
+
+async def test_connection_errors_survive_pickling(client: Any, api: Any) -> None:
+    api.get(PERSONS).mock(side_effect=httpx.ReadTimeout("slow"))
+    with pytest.raises(APITimeoutError) as info:
+        await resolve(client.with_options(max_retries=0).people.get(REF))
+
+    copy = pickle.loads(pickle.dumps(info.value))
+
+    assert type(copy) is APITimeoutError
+    assert copy.request_sent is True
+    assert str(copy) == str(info.value)

@@ -27,6 +27,7 @@ from infobip_profiles import (
 )
 from infobip_profiles.errors import (
     BadRequestError,
+    ProfilesError,
 )
 from infobip_profiles.models import (
     EmailContact,
@@ -951,3 +952,121 @@ async def test_a_failing_later_upsert_chunk_keeps_its_code(client: Any, api: Any
         "400103",
         ("Malformed",),
     )
+
+
+# -- the twins -----------------------------------------------------------------------------------
+
+
+def _public(cls: type) -> set[str]:
+    return {name for name in vars(cls) if not name.startswith("_")}
+
+
+def test_people_and_async_people_have_the_same_methods() -> None:
+    from infobip_profiles.resources.people import AsyncPeople, People
+
+    assert _public(People) == _public(AsyncPeople)
+    assert len(_public(People)) == 17
+
+
+def test_async_people_methods_are_coroutines_and_list_is_async_iterable() -> None:
+    from infobip_profiles.resources.people import AsyncPeople
+
+    people = AsyncProfilesClient(api_key=KEY, throttle=False).people
+
+    for name in _public(AsyncPeople) - {"list"}:
+        assert inspect.iscoroutinefunction(getattr(people, name)), name
+    assert hasattr(people.list(), "__aiter__")
+
+
+def _scenario_router() -> Any:
+    router = respx.mock(assert_all_called=False)
+    router.get(PERSONS).mock(
+        side_effect=lambda request: httpx.Response(
+            200,
+            json={"persons": [STORED], "totalCount": 1}
+            if "identifier" not in request.url.params
+            else STORED,
+        )
+    )
+    for verb in ("POST", "PUT", "PATCH"):
+        router.route(method=verb, url=PERSONS).respond(200, json=STORED)
+    router.delete(PERSONS).respond(200)
+    router.route(url=f"{PERSONS}/contactInformation").respond(200, json=STORED)
+    router.post(f"{PERSONS}/batch").respond(
+        207, json={"results": [{"index": 1, "status": 409, "errors": [{"message": "taken"}]}]}
+    )
+    failed_query = {"query": REF.to_wire(), "status": 409, "errors": [{"message": "no match"}]}
+    router.route(method__in=["PATCH", "DELETE"], url=f"{PERSONS}/batch").respond(
+        207, json={"results": [failed_query]}
+    )
+    router.post(f"{PERSONS}/match").respond(
+        200, json={"matches": [{"type": "ID", "identifier": "42", "personId": 42}]}
+    )
+    router.route(url=f"{BASE}/people/3/persons/upsert").respond(
+        207, json={"results": [{"id": 1, "index": 0, "status": "UPDATED"}], "errors": []}
+    )
+    router.post(f"{BASE}/people/3/persons/merge").respond(
+        207, json={"results": [{"id": 1, "index": 0}], "errors": []}
+    )
+    router.post(url__regex=r".*/append").respond(200, json=[{"sku": "A1"}])
+    return router
+
+
+async def _every_people_method(client: Any) -> list[Any]:
+    """Call each of the 17 methods once; return what each returned."""
+    people = client.people
+    two = [Person(external_id="a"), Person(external_id="b")]
+    calls = [
+        lambda: people.get(REF),
+        lambda: people.count(filter={"firstName": "Ada"}),
+        lambda: people.create(Person(first_name="Ada")),
+        lambda: people.replace(REF, Person(first_name="Ada")),
+        lambda: people.update(REF, Person(city="Split")),
+        lambda: people.delete(REF),
+        lambda: people.set_contacts(REF, CONTACTS),
+        lambda: people.add_contacts(REF, CONTACTS),
+        lambda: people.remove_contacts(REF, CONTACTS),
+        lambda: people.create_many(two),
+        lambda: people.update_many([(REF, Person(city="X"))]),
+        lambda: people.delete_many([REF]),
+        lambda: people.upsert_many(two[:1], mode="full"),
+        lambda: people.match([PersonRef.id(42)]),
+        lambda: people.merge(two[:1]),
+        lambda: people.append_to_attribute(REF, "Orders", {"sku": "A1"}),
+    ]
+    results = [await resolve(call()) for call in calls]
+    results.append([p.id for p in await collect(people.list(page_size=5))])
+    return results
+
+
+async def test_sync_and_async_clients_send_the_same_requests_and_return_the_same() -> None:
+    seen: dict[str, tuple[list[Any], list[Any]]] = {}
+    for name, cls in (("sync", ProfilesClient), ("async", AsyncProfilesClient)):
+        with _scenario_router() as router:
+            client = cls(api_key=KEY, base_url=BASE, throttle=False, max_retries=0)
+            results = await _every_people_method(client)
+            requests = [
+                (c.request.method, str(c.request.url), c.request.content) for c in router.calls
+            ]
+        seen[name] = (requests, [repr(r) for r in results])
+
+    assert len(seen["sync"][0]) == 17
+    assert seen["sync"] == seen["async"]
+
+
+async def test_a_failure_echoed_without_its_sender_is_still_placed(client: Any, api: Any) -> None:
+    line = PersonRef.channel("LINE", "U1", sender="bot")
+    failure = {"query": {"identifier": "U1", "type": "LINE"}, "status": 409, "errors": []}
+    api.delete(f"{PERSONS}/batch").respond(207, json={"results": [failure]})
+
+    result = await resolve(client.people.delete_many([PersonRef.id(1), line]))
+
+    assert [i.ok for i in result] == [True, False]
+
+
+async def test_a_failure_for_a_query_never_sent_is_not_dropped(client: Any, api: Any) -> None:
+    failure = {"query": {"identifier": "999", "type": "ID"}, "status": 409, "errors": []}
+    api.delete(f"{PERSONS}/batch").respond(207, json={"results": [failure]})
+
+    with pytest.raises(ProfilesError, match="not in the request"):
+        await resolve(client.people.delete_many([PersonRef.id(1)]))
