@@ -664,7 +664,7 @@ class _Run:
         else:
             # Drop what a run that died mid-window wrote after its last durable point.
             with open(self.report_path, "r+b") as raw:
-                raw.truncate(self.report_offset)
+                raw.truncate(min(self.report_offset, os.fstat(raw.fileno()).st_size))
             self._report = open(self.report_path, "a", encoding="utf-8", newline="")  # noqa: SIM115
             self._writer = csv.writer(self._report)
         self.report_offset = self._report.tell()
