@@ -14,7 +14,7 @@ from typing_extensions import Unpack
 from .._converter import from_wire, to_wire
 from .._plan import Call, Plan, async_op, async_pager, json_of, sync_op, sync_pager
 from .._types import CallOptions
-from ..errors import NotFoundError, ValidationError
+from ..errors import NotFoundError, ProfilesError, ValidationError
 from ..filters import FilterLike, to_query_param
 from ..models import Company, CompanyBatchItemResult, CompanyBatchResult, CompanyUpdate
 from ..pagination import PageSpec
@@ -162,8 +162,9 @@ def _by_query(body: Any, offset: int, refs: Sequence[CompanyRef]) -> list[Compan
         else:
             unplaced.append(res)
     if unplaced:
-        # Never drop an outcome: a failure we cannot tie to an input is reported as a problem.
-        raise ValidationError(
+        # Never drop an outcome: a failure we cannot tie to an input is reported as a problem
+        # (not a ValidationError: the request was sent and may have been applied in part).
+        raise ProfilesError(
             f"the API reported {len(unplaced)} batch failure(s) for queries not in the request: "
             f"{unplaced!r}"
         )
