@@ -6,6 +6,7 @@ mutable properties, personalize (the login) and depersonalize (the logout).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -495,3 +496,13 @@ def test_an_application_can_be_added_over_the_control_plane(wire: Any, reg: str)
 
     assert created.status_code == 201
     assert push_error(response)[0] == 48013  # the app is known now; the device is not its own
+
+
+def test_registration_ids_are_deterministic_and_shaped_like_the_sdks() -> None:
+    first = FakeProfiles().register_device(app_code=APP)
+    again = FakeProfiles().register_device(app_code=APP)
+
+    assert first == again
+    assert re.fullmatch(
+        r"[0-9A-F]{8}-[0-9A-F]{4}-4[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}", first
+    )

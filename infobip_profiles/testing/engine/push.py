@@ -23,6 +23,8 @@ A rejected request changes nothing.
 from __future__ import annotations
 
 import copy
+import hashlib
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -59,6 +61,12 @@ CODE_REJECTED = 48014
 _IDENTITY_KEYS = {"externalId": "EXTERNAL_ID", "email": "EMAIL", "phoneNumber": "PHONE"}
 _ATTRIBUTE_NAMES = ("firstName", "lastName", "middleName", "gender")
 _NULL_TEXTS = {"null", "Null", "NULL"}
+
+
+def _registration_id(seed: str) -> str:
+    """A deterministic id shaped like the SDK's (an upper-case random-looking UUID)."""
+    digest = hashlib.sha256(seed.encode()).digest()[:16]
+    return str(uuid.UUID(bytes=digest, version=4)).upper()
 
 
 def invalid(field: str, reason: str) -> FakeError:
@@ -110,7 +118,7 @@ class PushEngine:
         if os not in OPERATING_SYSTEMS:
             raise ValueError(f"os must be one of {', '.join(OPERATING_SYSTEMS)}")
         persons = self._state.persons
-        reg_id = registration_id or self._state.next_uuid("push").upper()
+        reg_id = registration_id or _registration_id(self._state.next_uuid("push"))
         if persons.resolve("PUSH", reg_id) is not None:
             raise ValueError(f"push registration {reg_id} already exists")
         self.add_application(app_code)
