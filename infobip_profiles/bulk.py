@@ -58,7 +58,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from ._converter import parse_datetime, to_wire
+from ._converter import parse_datetime
 from ._validation import check_person
 from .errors import ProfilesError, ValidationError
 from .models import (
@@ -435,12 +435,19 @@ def _person(values: _Fields) -> Person:
         kwargs["tags"] = values.tags
     if values.attributes:
         kwargs["custom_attributes"] = values.attributes
-    person = Person(**kwargs)
+    # The same checks upsert_many makes, on a plain dict (cheaper than converting the model):
+    # a person failing them is this row's failure, not an exception for the whole window.
+    wire: dict[str, Any] = {_WIRE_BY_ATTR[name]: value for name, value in values.fields.items()}
+    wire["contactInformation"] = {
+        "email": [{"address": e} for e in values.emails],
+        "phone": [{"number": p} for p in values.phones],
+    }
+    wire["customAttributes"] = values.attributes
     try:
-        check_person(to_wire(person), v3=True)
+        check_person(wire, v3=True)
     except ValidationError as exc:
         raise _RowError(str(exc)) from None
-    return person
+    return Person(**kwargs)
 
 
 def _group(rows: list[tuple[int, _Fields]]) -> list[list[int]]:

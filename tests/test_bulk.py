@@ -514,3 +514,24 @@ async def test_async_import_csv_reads_the_file_like_the_sync_one(
 
     assert result.created == 3
     assert sorted(by_external_id(fake)) == ["crm-0", "crm-1", "crm-2"]
+
+
+def test_row_the_client_would_refuse_fails_alone(
+    client: Any, fake: FakeProfiles, tmp_path: Path
+) -> None:
+    path = write_csv(
+        tmp_path / "in.csv",
+        [
+            ["crm-1", "Ada", "", "", ""],
+            ["crm-2", "B" * 256, "", "", ""],
+            ["crm-3", "Cy", "", "", ""],
+        ],
+    )
+
+    result = import_csv(client, path, MAPPING, report=tmp_path / "failures.csv", progress=False)
+
+    (failure,) = read_report(tmp_path / "failures.csv")
+    assert failure["row"] == "2"
+    assert "firstName is 256 characters long" in failure["error"]
+    assert sorted(by_external_id(fake)) == ["crm-1", "crm-3"]
+    assert result.created == 2
