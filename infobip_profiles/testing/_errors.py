@@ -151,6 +151,7 @@ class MSG:
     V3_PERSONS_REQUIRED = "persons must contain 1 to {max} items"
     V3_AMBIGUOUS = "Identifiers of the item match more than one person"
     V3_CONTACT_TYPE = "type {type} is not allowed here"
+    PUSH_UNKNOWN = "push registration {id} does not exist"
     TAG_DUPLICATE = "Tag with name {name} already exists"
     TAG_NOT_FOUND = "Tag {name} does not exist"
     TAG_DELETED = "Tag {name} deleted"

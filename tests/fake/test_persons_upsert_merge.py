@@ -263,3 +263,38 @@ def test_delete_notifies_other_engines(wire: Wire) -> None:
     wire.delete("/people/2/persons", params=by("EXTERNAL_ID", "a"))
 
     assert seen == [person["id"]]
+
+
+def test_merge_by_push_registration_joins_the_device_owner(wire: Wire) -> None:
+    customer = create(wire, externalId="a")
+    wire.fake.clock.advance(5)
+    device_owner = create(wire, email="d@x.com")
+    wire.fake.tenant().persons.add_push(
+        device_owner["id"], {"registrationId": "reg-1", "applicationId": "app"}
+    )
+    item = v3(
+        externalId="a",
+        contactInformation=[{"type": "PUSH", "identifier": "reg-1", "sender": "app"}],
+    )
+
+    response = wire.post(MERGE, json={"persons": [item]})
+
+    assert response.json()["results"] == [{"id": customer["id"], "index": 0}]
+    assert (
+        wire.get("/people/2/persons", params=by("PUSH", "reg-1", "app")).json()["id"]
+        == (customer["id"])
+    )
+
+
+def test_merge_with_an_unknown_push_registration_fails_the_item(wire: Wire) -> None:
+    item = v3(
+        externalId="a", contactInformation=[{"type": "PUSH", "identifier": "nope", "sender": "app"}]
+    )
+
+    response = wire.post(MERGE, json={"persons": [item]})
+
+    assert response.status_code == 207
+    assert response.json()["errors"][0]["details"][0]["property"] == (
+        "persons[0].contactInformation[0].identifier"
+    )
+    assert wire.fake.people() == ()

@@ -62,6 +62,8 @@ SCALAR_FIELDS = (
 )
 """Single-valued standard fields a person may carry (``nickName`` travels on v3 only)."""
 
+_SCALAR_SET = frozenset(SCALAR_FIELDS)
+
 _MAX_LENGTH = {
     "externalId": 256,
     "firstName": 255,
@@ -126,6 +128,8 @@ _TYPE, _EMAILS, _PHONES, _TAGS, _CUSTOM, _CHANNELS = (
     "customAttributes",
     "channels",
 )
+
+_PUSH_IDS = "pushIds"  # v3 merge only: registration ids naming devices (match keys, not stored)
 
 Doc = dict[str, Any]
 """A person's fields as the engine computes them: scalar wire names plus the keys above."""
@@ -592,6 +596,7 @@ class PersonsEngine:
             try:
                 given = self._parse_v3(item, index, merge=True)
                 matched = self._v3_matches(given)
+                given.pop(_PUSH_IDS, None)
                 if not matched:
                     person = self._store(None, self._combine(None, given, "create", v3=True))
                 else:
@@ -626,6 +631,10 @@ class PersonsEngine:
                 found.add(pid)
         for kind, sender, ident in given.get(_CHANNELS) or ():
             pid = self.resolve(kind, ident, sender)
+            if pid is not None:
+                found.add(pid)
+        for reg_id in given.get(_PUSH_IDS) or ():
+            pid = self._by_push.get(reg_id)
             if pid is not None:
                 found.add(pid)
         return found
@@ -929,6 +938,7 @@ class PersonsEngine:
             emails: list[str] = []
             phones: list[str] = []
             channels: list[tuple[str, str, str]] = []
+            push_ids: list[str] = []
             for j, contact in enumerate(contacts):
                 where = f"{prefix}.contactInformation[{j}]"
                 if not isinstance(contact, dict):
@@ -959,7 +969,12 @@ class PersonsEngine:
                     phones.append(ident)
                 else:
                     if kind == "PUSH":
-                        errors[f"{where}.type"] = [MSG.V3_CONTACT_TYPE.format(type=kind)]
+                        # A push registration is made by the mobile SDK, not here: it can only
+                        # name a device whose person takes part in the merge.
+                        if self._by_push.get(ident) is None:
+                            errors[f"{where}.identifier"] = [MSG.PUSH_UNKNOWN.format(id=ident)]
+                        else:
+                            push_ids.append(ident)
                         continue
                     if not isinstance(sender, str) or not sender:
                         errors[f"{where}.sender"] = [MSG.SENDER_REQUIRED.format(type=kind)]
@@ -971,6 +986,8 @@ class PersonsEngine:
             given[_PHONES] = tuple(phones)
             if channels:
                 given[_CHANNELS] = tuple(channels)
+            if push_ids:
+                given[_PUSH_IDS] = tuple(push_ids)
         return given
 
     # == combining and validating ==================================================================
@@ -1060,10 +1077,9 @@ class PersonsEngine:
 
     def _validate_given(self, given: Doc, *, partial: bool) -> dict[str, list[str]]:
         errors: dict[str, list[str]] = {}
-        for name in SCALAR_FIELDS:
-            if name not in given or given[name] is None:
+        for name, value in given.items():
+            if name not in _SCALAR_SET or value is None:
                 continue
-            value = given[name]
             if not isinstance(value, str):
                 errors[name] = [MSG.FIELD_STRING]
                 continue
