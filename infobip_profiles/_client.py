@@ -107,6 +107,19 @@ def normalize_base_url(value: str, *, warn: bool = True) -> str:
     return text.rstrip("/")
 
 
+_HTTPX_DEFAULT_TIMEOUT = httpx.Timeout(5.0)
+
+
+def _choose_timeout(timeout: TimeoutTypes | NotGiven, http_client: Any) -> TimeoutTypes:
+    """The timeout given; else an injected client's own one (unless it is httpx's stock 5 s); else 30 s."""
+    if not isinstance(timeout, NotGiven):
+        return timeout
+    own = getattr(http_client, "timeout", None)
+    if isinstance(own, httpx.Timeout) and own != _HTTPX_DEFAULT_TIMEOUT:
+        return own
+    return DEFAULT_TIMEOUT
+
+
 @attrs.frozen
 class _Shared:
     """What ``with_options`` copies share: the connection pool and the pacers."""
@@ -137,7 +150,7 @@ class _BaseClient:
         api_key: str | None = None,
         base_url: str | None = None,
         *,
-        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int = 3,
         http_client: Any = None,
         throttle: bool = True,
@@ -155,7 +168,7 @@ class _BaseClient:
             base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL,
             warn=_shared is None,
         )
-        self.timeout = timeout
+        self.timeout: TimeoutTypes = _choose_timeout(timeout, http_client)
         self.max_retries = max_retries
         self.throttle = throttle
         self._retry = RetryPolicy(max_retries=max_retries)
@@ -209,6 +222,9 @@ class _BaseClient:
         query = list(call.query)
         extra = call.options.get("extra_query")
         if extra:
+            # extra_query wins over a parameter of the same name the method would have sent
+            names = {str(k) for k in extra}
+            query = [(k, v) for k, v in query if k not in names]
             query.extend((str(k), str(v)) for k, v in extra.items())
         url = self.base_url + path
         if query:
@@ -316,9 +332,11 @@ class ProfilesClient(_BaseClient):
         api_key: the API key (default: ``INFOBIP_API_KEY``).
         base_url: your base URL, with or without scheme (default: ``INFOBIP_BASE_URL``, else
             ``https://api.infobip.com``).
-        timeout: seconds, or an ``httpx.Timeout``.
+        timeout: seconds, or an ``httpx.Timeout`` (``None``: no timeout). Default 30 s, or the
+            injected ``http_client``'s own timeout when it set one. Every call may override it.
         max_retries: replays after the first attempt, per the retry rule.
-        http_client: an ``httpx.Client`` to use instead of our own (you keep closing it).
+        http_client: an ``httpx.Client`` to use instead of our own. It stays yours: ``close()``
+            and the ``with`` block leave it open, and you close it when you are done.
         throttle: pace each operation to its published rate limit.
     """
 
@@ -329,7 +347,7 @@ class ProfilesClient(_BaseClient):
         api_key: str | None = None,
         base_url: str | None = None,
         *,
-        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int = 3,
         http_client: httpx.Client | None = None,
         throttle: bool = True,
@@ -349,7 +367,7 @@ class ProfilesClient(_BaseClient):
     def with_options(
         self,
         *,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         throttle: bool | NotGiven = NOT_GIVEN,
     ) -> ProfilesClient:
@@ -518,7 +536,7 @@ class AsyncProfilesClient(_BaseClient):
         api_key: str | None = None,
         base_url: str | None = None,
         *,
-        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int = 3,
         http_client: httpx.AsyncClient | None = None,
         throttle: bool = True,
@@ -538,7 +556,7 @@ class AsyncProfilesClient(_BaseClient):
     def with_options(
         self,
         *,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         throttle: bool | NotGiven = NOT_GIVEN,
     ) -> AsyncProfilesClient:

@@ -241,6 +241,46 @@ async def test_default_timeout_is_thirty_seconds(kind: str, api: Any) -> None:
     assert route.calls.last.request.extensions["timeout"]["read"] == 30.0
 
 
+async def test_timeout_none_means_no_timeout(kind: str, api: Any) -> None:
+    route = api.get(f"{BASE}/people/2/persons").respond(200, json=PERSON)
+    client = make(kind, api_key=KEY, base_url=BASE, timeout=None)
+
+    await resolve(client.people.get(PersonRef.id(1)))
+
+    assert set(route.calls.last.request.extensions["timeout"].values()) == {None}
+
+
+async def test_an_injected_clients_own_timeout_is_kept(kind: str, api: Any) -> None:
+    route = api.get(f"{BASE}/people/2/persons").respond(200, json=PERSON)
+    http = http_class(kind)(timeout=120.0)
+    client = make(kind, api_key=KEY, base_url=BASE, http_client=http)
+
+    await resolve(client.people.get(PersonRef.id(1)))
+
+    assert route.calls.last.request.extensions["timeout"]["read"] == 120.0
+
+
+async def test_an_injected_client_with_httpx_defaults_gets_thirty_seconds(
+    kind: str, api: Any
+) -> None:
+    route = api.get(f"{BASE}/people/2/persons").respond(200, json=PERSON)
+    client = make(kind, api_key=KEY, base_url=BASE, http_client=http_class(kind)())
+
+    await resolve(client.people.get(PersonRef.id(1)))
+
+    assert route.calls.last.request.extensions["timeout"]["read"] == 30.0
+
+
+async def test_an_explicit_timeout_wins_over_the_injected_clients(kind: str, api: Any) -> None:
+    route = api.get(f"{BASE}/people/2/persons").respond(200, json=PERSON)
+    http = http_class(kind)(timeout=120.0)
+    client = make(kind, api_key=KEY, base_url=BASE, http_client=http, timeout=3.0)
+
+    await resolve(client.people.get(PersonRef.id(1)))
+
+    assert route.calls.last.request.extensions["timeout"]["read"] == 3.0
+
+
 def test_negative_max_retries_is_a_configuration_error(kind: str) -> None:
     with pytest.raises(ConfigurationError, match="max_retries"):
         make(kind, api_key=KEY, max_retries=-1)
@@ -347,6 +387,25 @@ def test_with_options_on_plain_http_does_not_warn_again(kind: str) -> None:
         copy = client.with_options(max_retries=1)
 
     assert copy.base_url == "http://acme.api.infobip.com"
+
+
+async def test_a_base_url_with_a_path_prefix_keeps_it(kind: str, api: Any) -> None:
+    route = api.get("https://proxy.example.com/infobip/people/2/persons").respond(200, json=PERSON)
+    client = make(kind, api_key=KEY, base_url="https://proxy.example.com/infobip/")
+
+    await resolve(client.people.get(PersonRef.id(1)))
+
+    assert route.called
+
+
+def test_sync_and_async_clients_offer_the_same_surface() -> None:
+    def public(cls: type) -> set[str]:
+        return {n for n in dir(cls) if not n.startswith("_")}
+
+    sync_only = public(ProfilesClient) - public(AsyncProfilesClient)
+    async_only = public(AsyncProfilesClient) - public(ProfilesClient)
+
+    assert (sync_only, async_only) == ({"close"}, {"aclose"})
 
 
 # -- headers -----------------------------------------------------------------------------------

@@ -872,6 +872,14 @@ async def test_extra_query_is_appended(client: Any, api: Any) -> None:
     assert query(last(route)) == [*REF_QUERY, ("debug", "yes please")]
 
 
+async def test_extra_query_replaces_a_parameter_of_the_same_name(client: Any, api: Any) -> None:
+    route = api.get(PERSONS).respond(200, json={"persons": []})
+
+    await resolve(client.people.list(page_size=10, extra_query={"limit": "7"}).first_page())
+
+    assert query(last(route)) == [("page", "1"), ("limit", "7")]
+
+
 async def test_options_apply_to_every_page_of_a_list(client: Any, api: Any) -> None:
     route = api.get(PERSONS).mock(
         side_effect=[
