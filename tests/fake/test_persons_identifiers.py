@@ -6,6 +6,10 @@ import pytest
 from conftest import Wire
 from persons_support import PERSONS, by, create, error_text, fetch, person_body, validation_errors
 
+from infobip_profiles._operations import ErrorFamily
+from infobip_profiles.testing import FakeProfiles
+from infobip_profiles.testing._errors import FakeError
+
 
 def test_email_lookup_ignores_case(wire: Wire) -> None:
     created = create(wire, email="Jane@Example.com")
@@ -119,3 +123,46 @@ def test_unknown_identifier_type_is_400(wire: Wire) -> None:
 
 def test_id_lookup_with_a_non_number_is_404(wire: Wire) -> None:
     assert fetch(wire, "ID", "abc").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("family", "status", "marker"),
+    [
+        (ErrorFamily.V2, 404, "requestError"),
+        (ErrorFamily.V3, 404, "code"),
+        (ErrorFamily.LISTS, 404, "errorCode"),
+        (ErrorFamily.PUSH, 400, "errorMessage"),
+        (ErrorFamily.SEGMENTS, 404, "violations"),
+    ],
+)
+def test_require_raises_the_not_found_of_each_family(
+    fake: FakeProfiles, family: ErrorFamily, status: int, marker: str
+) -> None:
+    with pytest.raises(FakeError) as caught:
+        fake.tenant().persons.require("EMAIL", "nobody@x.com", family=family)
+
+    assert caught.value.status == status
+    assert marker in caught.value.response.body
+
+
+def test_v3_rendering_lists_contacts_as_typed_identifiers(fake: FakeProfiles) -> None:
+    engine = fake.tenant().persons
+    created = engine.create(
+        {
+            "externalId": "a",
+            "contactInformation": {
+                "email": [{"address": "a@x.com"}, {"address": "b@x.com"}],
+                "phone": [{"number": "41793026727"}],
+            },
+        }
+    )
+
+    person = engine.get_v3(created["id"])
+
+    assert person is not None
+    assert person["contactInformation"] == [
+        {"type": "EMAIL", "identifier": "a@x.com", "primary": True},
+        {"type": "EMAIL", "identifier": "b@x.com", "primary": False},
+        {"type": "PHONE", "identifier": "41793026727", "primary": True},
+    ]
+    assert person["createdAt"].endswith(".000Z")
