@@ -127,6 +127,8 @@ def parse_datetime(value: str) -> datetime:
     text = text.replace(" ", "T")
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
+    # fromisoformat on 3.10 wants the offset as +HH:MM, not +HHMM
+    text = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", text)
     # fromisoformat on 3.10 only takes 0, 3 or 6 fraction digits
     match = re.match(r"^(.*T\d{2}:\d{2}:\d{2})\.(\d+)(.*)$", text)
     if match:

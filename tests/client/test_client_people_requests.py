@@ -118,6 +118,23 @@ async def test_get_decodes_the_person(client: Any, api: Any) -> None:
     assert person.last_name is None
 
 
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "2024-01-02T03:04:05",
+        "2024-01-02T03:04:05.000Z",
+        "2024-01-02T03:04:05.000+0000",
+        "2024-01-02T05:04:05+02:00",
+    ],
+)
+async def test_get_reads_every_timestamp_form_as_utc(client: Any, api: Any, stamp: str) -> None:
+    api.get(PERSONS).respond(200, json={**STORED, "modifiedAt": stamp})
+
+    person = await resolve(client.people.get(REF))
+
+    assert person.modified_at == datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+
+
 async def test_get_ignores_unknown_response_fields(client: Any, api: Any) -> None:
     api.get(PERSONS).respond(
         200,
