@@ -13,7 +13,7 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 #: What each example prints when it worked (beyond exiting 0).
 EXPECTED = {
-    "crm_sync_csv.py": "second sync: 8 rows: 0 created, 0 updated, 5 not modified",
+    "crm_sync_csv.py": "next night: 8 rows: 0 created, 0 updated, 5 not modified",
     "chatbot_events.py": "bot: Ada, you have 2 items in your cart",
     "mobile_login_logout.py": "Ada keeps her profile",
     "segment_and_export.py": "segment members: ['Ada', 'Mary']",
