@@ -12,11 +12,19 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+
+def _missing(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is None
+    except ModuleNotFoundError:  # a dotted name whose parent package is absent
+        return True
+
+
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(
         any(
-            importlib.util.find_spec(name) is None
+            _missing(name)
             for name in ("mkdocs", "material", "mkdocstrings", "mkdocstrings_handlers.python")
         ),
         reason="mkdocs, mkdocs-material and mkdocstrings[python] are not installed (the dev extra)",
