@@ -379,3 +379,19 @@ def test_person_json_keeps_read_only_fields_and_drops_empty_ones(
     person: dict[str, Any] = json.loads(out)
     assert "createdAt" in person
     assert "middleName" not in person
+
+
+def test_interrupted_import_exits_130_and_says_how_to_carry_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setenv("INFOBIP_API_KEY", "test-key")
+    monkeypatch.setattr("infobip_profiles.bulk.import_csv", interrupted)
+    path = write_csv(tmp_path / "in.csv", [["crm-3", "Cy", "cy@x.io"]])
+
+    code, _, err = run(capsys, "import", str(path), *MAP, "--resume", str(tmp_path / "s.json"))
+
+    assert code == 130
+    assert f"carry on from {tmp_path / 's.json'}" in err
