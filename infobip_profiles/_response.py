@@ -18,16 +18,24 @@ class RawResponse(Generic[R]):
     """The HTTP response behind a method call, with the parsed result one ``.parse()`` away.
 
     ``status_code``, ``headers`` (rate-limit headers included) and ``retries_taken`` describe the
-    last response of the call (a ``*_many`` call may make several requests: ``responses`` has all).
+    last response of the call (a ``*_many`` call may make several requests: ``responses`` has all;
+    given no items it makes none, and then only ``.parse()`` and ``responses`` are available).
     """
 
     def __init__(
         self, responses: list[httpx.Response], retries_taken: int, parse: Callable[[], R]
     ) -> None:
         self.responses = responses
-        self.http_response = responses[-1]
+        self._last = responses[-1] if responses else None
         self.retries_taken = retries_taken
         self._parse = parse
+
+    @property
+    def http_response(self) -> httpx.Response:
+        """The (last) ``httpx.Response``."""
+        if self._last is None:
+            raise LookupError("this call sent no request (a *_many call given no items)")
+        return self._last
 
     @property
     def status_code(self) -> int:
@@ -49,7 +57,8 @@ class RawResponse(Generic[R]):
         return self._parse()
 
     def __repr__(self) -> str:
-        return f"<RawResponse [{self.status_code}] retries_taken={self.retries_taken}>"
+        status = "no request" if self._last is None else self._last.status_code
+        return f"<RawResponse [{status}] retries_taken={self.retries_taken}>"
 
 
 def _find(resource: object, name: str) -> Any:

@@ -475,3 +475,26 @@ async def test_raw_response_still_raises_errors(client: Any, api: Any) -> None:
 def test_raw_view_refuses_a_pager_method(client: Any) -> None:
     with pytest.raises(AttributeError, match="list"):
         _ = client.people.with_raw_response.list
+
+
+async def test_each_request_is_logged_at_debug_without_its_query(
+    client: Any, api: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    api.get(PERSONS).respond(200, json=STORED)
+    caplog.set_level(logging.DEBUG, logger="infobip_profiles")
+
+    await resolve(client.people.get(PersonRef.email("ada@example.com")))
+
+    lines = [r.getMessage() for r in caplog.records if r.name == "infobip_profiles"]
+    assert len(lines) == 1
+    assert lines[0].startswith("GET /people/2/persons -> 200 (")
+    assert "ada@example.com" not in lines[0]
+
+
+async def test_raw_response_of_a_call_that_sent_nothing(client: Any, api: Any) -> None:
+    raw = await resolve(client.people.with_raw_response.create_many([]))
+
+    assert (raw.responses, raw.retries_taken, len(raw.parse())) == ([], 0, 0)
+    assert "no request" in repr(raw)
+    with pytest.raises(LookupError):
+        _ = raw.status_code
