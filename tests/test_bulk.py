@@ -535,3 +535,13 @@ def test_row_the_client_would_refuse_fails_alone(
     assert "firstName is 256 characters long" in failure["error"]
     assert sorted(by_external_id(fake)) == ["crm-1", "crm-3"]
     assert result.created == 2
+
+
+def test_no_progress_line_by_default_when_stderr_is_not_a_terminal(
+    client: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_csv(tmp_path / "in.csv", numbered_rows(3))
+
+    import_csv(client, path, MAPPING)
+
+    assert capsys.readouterr().err == ""
