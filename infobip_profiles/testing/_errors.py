@@ -335,4 +335,9 @@ def error_for_family(
         err = no_body_error(status)
         err.response.headers.update(headers or {})
         return err
+    if family is ErrorFamily.PUSH and status < 500 and status not in (401, 403, 429):
+        # A malformed request (bad JSON, wrong content type): the push envelope, code 48000 [I].
+        err = push_error(48000, text, status)
+        err.response.headers.update(headers or {})
+        return err
     return v2_error(status, text, headers=headers)

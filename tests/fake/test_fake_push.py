@@ -388,6 +388,16 @@ def test_personalize_with_a_malformed_body_is_a_push_error(wire: Any, reg: str) 
     assert push_error(response)[0] == 48000
 
 
+@pytest.mark.nonconforming
+def test_a_body_that_is_not_json_content_is_a_push_error(wire: Any, reg: str) -> None:
+    response = call(
+        wire, "PATCH", reg, content=b"isPrimary=true", headers={"Content-Type": "text/plain"}
+    )
+
+    assert response.status_code == 415
+    assert push_error(response)[0] == 48000
+
+
 # -- depersonalize --------------------------------------------------------------------------------
 
 

@@ -202,6 +202,9 @@ class SegmentsEngine:
             problems.append(_violation("name", MSG.SEGMENT_BLANK))
         else:
             fields["name"] = name
+        for key in ("description", "query", "events"):
+            if key in body and body[key] is None:  # the spec types them; null is not one
+                problems.append(_violation(key, MSG.SEGMENT_REQUIRED))
         description = body.get("description")
         if description is not None and not isinstance(description, str):
             problems.append(_violation("description", MSG.SEGMENT_STRING))

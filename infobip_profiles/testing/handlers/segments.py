@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from .._context import Context
+from .._errors import MSG
 from .._router import handles
 from .._wire import FakeResponse
 from ..engine.segments import (
     MAX_SIZE,
     PERSON_SORT_FIELDS,
     SORT_FIELDS,
+    bad_request,
     not_found,
 )
 
 DEFAULT_SIZE = 20
+_INT32_MAX = 2**31 - 1  # paging.page is an int32
+
+
+def _violation(prop: str, text: str) -> dict[str, str]:
+    return {"property": prop, "violation": text}
 
 
 def _segment_id(ctx: Context) -> int:
@@ -27,23 +34,29 @@ def _segment_id(ctx: Context) -> int:
     return value
 
 
-def _int_param(ctx: Context, name: str) -> int | None:
-    raw = ctx.param(name)
-    try:
-        return None if raw is None else int(raw)
-    except ValueError:
-        return None
-
-
 def _paging(ctx: Context, fields: tuple[str, ...]) -> tuple[int, int, list[tuple[str, bool]]]:
-    """``page``, ``size`` and ``sort`` read the lenient Spring Data way ([I]: the spec declares
-    no 400 for these listings): an unreadable or negative page is 0, an unreadable or
-    non-positive size the default, a size above 1000 is 1000, and a sort on an unknown
-    property or with an unknown direction is ignored."""
-    page = _int_param(ctx, "page")
-    page = 0 if page is None or page < 0 else page
-    size = _int_param(ctx, "size")
-    size = DEFAULT_SIZE if size is None or size < 1 else min(size, MAX_SIZE)
+    """``page``, ``size`` and ``sort``. What the spec forbids is an E400 (a ``page`` or ``size``
+    that is not an integer, a ``size`` outside 1 to 1000); what it allows is read leniently, the
+    Spring Data way ([I]): a negative page is page 0, and a sort on an unknown property or with an
+    unknown direction is ignored; a page beyond int32 is the last int32."""
+    problems = []
+    page, size = 0, DEFAULT_SIZE
+    raw_page, raw_size = ctx.param("page"), ctx.param("size")
+    if raw_page is not None:
+        try:
+            page = min(max(0, int(raw_page)), _INT32_MAX)
+        except ValueError:
+            problems.append(_violation("page", MSG.SEGMENT_INTEGER))
+    if raw_size is not None:
+        try:
+            size = int(raw_size)
+        except ValueError:
+            problems.append(_violation("size", MSG.SEGMENT_INTEGER))
+        else:
+            if not 1 <= size <= MAX_SIZE:
+                problems.append(_violation("size", MSG.SEGMENT_RANGE.format(min=1, max=MAX_SIZE)))
+    if problems:
+        raise bad_request(problems)
     sort: list[tuple[str, bool]] = []
     for item in ctx.request.params("sort"):
         prop, _, direction = item.partition(",")
