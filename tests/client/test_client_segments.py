@@ -366,3 +366,32 @@ async def test_people_of_an_unknown_segment_raises_not_found(
 
     with pytest.raises(NotFoundError):
         await segments("people", 9, collect=True)
+
+
+async def test_any_time_is_an_unbounded_timeline(api: respx.MockRouter, segments: Call) -> None:
+    route = api.post(SEGMENTS).respond(201, json=SEGMENT)
+
+    await segments(
+        "create",
+        "Ever bought",
+        events=[
+            EventCondition(
+                definition_id="purchase",
+                timeline_condition=TimelineCondition.any_time(TimelineOccurred.NOT),
+            )
+        ],
+    )
+
+    assert body_of(route)["events"] == [
+        {"definitionId": "purchase", "timelineCondition": {"occurred": "NOT", "operator": "EMPTY"}}
+    ]
+
+
+async def test_a_filter_inside_a_segment_model_is_sent_as_json(
+    api: respx.MockRouter, segments: Call
+) -> None:
+    route = api.post(SEGMENTS).respond(201, json=SEGMENT)
+
+    await segments("create", Segment(name="Adas", query=F("firstName") == "Ada"))
+
+    assert body_of(route) == {"name": "Adas", "query": {"firstName": "Ada"}}
