@@ -516,3 +516,14 @@ def test_registration_ids_are_deterministic_and_shaped_like_the_sdks() -> None:
     assert re.fullmatch(
         r"[0-9A-F]{8}-[0-9A-F]{4}-4[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}", first
     )
+
+
+def test_the_leads_tags_join_the_personalize_tags(wire: Any, fake: FakeProfiles, reg: str) -> None:
+    fake.seed(people=[person("Ada", "ada@example.com")])
+    fake.tenant().persons.add_tag(owner(fake, reg)["id"], "installed-app")
+
+    personalize(
+        wire, reg, {"email": "ada@example.com"}, extra={"attributes": {"tags": ["logged-in"]}}
+    )
+
+    assert sorted(owner(fake, reg)["tags"]) == ["installed-app", "logged-in"]

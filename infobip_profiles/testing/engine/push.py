@@ -242,10 +242,9 @@ class PushEngine:
             if survivor != pid:
                 # The device's profile is anonymous here: what it gathered fills the gaps of
                 # the person logging in, below the personalize attributes themselves.
-                fields = {
-                    **_fill_from(persons.get(pid) or {}, persons.get(survivor) or {}),
-                    **fields,
-                }
+                fields = _layer(
+                    _fill_from(persons.get(pid) or {}, persons.get(survivor) or {}), fields
+                )
             try:
                 persons.apply_identity(survivor, fields, promote=not keep_as_lead)
             except FakeError as exc:
@@ -414,6 +413,16 @@ def _fill_from(lead: Mapping[str, Any], person: Mapping[str, Any]) -> dict[str, 
     if lead.get("tags"):
         fields["tags"] = list(lead["tags"])
     return fields
+
+
+def _layer(below: Mapping[str, Any], above: Mapping[str, Any]) -> dict[str, Any]:
+    """``above`` over ``below``; tags are unioned and custom attributes merged key by key."""
+    out = {**below, **above}
+    if "tags" in below and "tags" in above:
+        out["tags"] = list(dict.fromkeys([*below["tags"], *above["tags"]]))
+    if "customAttributes" in below and "customAttributes" in above:
+        out["customAttributes"] = {**below["customAttributes"], **above["customAttributes"]}
+    return out
 
 
 def _text_of(error: FakeError) -> str:
