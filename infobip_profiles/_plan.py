@@ -18,7 +18,7 @@ from typing_extensions import ParamSpec, Self
 
 from ._converter import loads
 from ._operations import Operation, operation
-from ._types import CallOptions
+from ._types import CallOptions, check_options
 
 if TYPE_CHECKING:
     from .pagination import AsyncPager, Pager, PageSpec
@@ -47,7 +47,7 @@ class Call:
     query: Sequence[tuple[str, str]] = ()
     body: Any = NO_BODY
     headers: Mapping[str, str] = attrs.field(factory=dict)
-    options: CallOptions = attrs.field(factory=lambda: CallOptions())
+    options: CallOptions = attrs.field(factory=lambda: CallOptions(), validator=check_options)
 
     @property
     def operation(self) -> Operation:

@@ -7,7 +7,7 @@ from typing import Any, TypedDict
 
 import httpx
 
-__all__ = ["NOT_GIVEN", "NotGiven", "UNSET", "CallOptions", "TimeoutTypes"]
+__all__ = ["NOT_GIVEN", "NotGiven", "UNSET", "CallOptions", "TimeoutTypes", "check_options"]
 
 
 class NotGiven:
@@ -48,3 +48,16 @@ class CallOptions(TypedDict, total=False):
     timeout: TimeoutTypes | NotGiven
     extra_headers: Mapping[str, str] | None
     extra_query: Mapping[str, str] | None
+
+
+_OPTION_NAMES = frozenset(CallOptions.__annotations__)
+
+
+def check_options(instance: Any, attribute: Any, options: Mapping[str, Any]) -> None:
+    """attrs validator: a misspelt per-call option is a ``TypeError``, not silently ignored."""
+    unknown = sorted(set(options) - _OPTION_NAMES)
+    if unknown:
+        raise TypeError(
+            f"unexpected keyword argument(s) {', '.join(map(repr, unknown))}; "
+            f"the per-call options are {', '.join(sorted(_OPTION_NAMES))}"
+        )

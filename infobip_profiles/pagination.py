@@ -16,7 +16,7 @@ import attrs
 
 from ._operations import Paging, operation
 from ._plan import Call, Plan, json_of
-from ._types import CallOptions
+from ._types import CallOptions, check_options
 from .errors import NotFoundError
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ class PageSpec(Generic[T]):
     items_key: str | None
     params: Sequence[tuple[str, str]] = ()
     path_params: Mapping[str, str] = attrs.field(factory=dict)
-    options: CallOptions = attrs.field(factory=lambda: CallOptions())
+    options: CallOptions = attrs.field(factory=lambda: CallOptions(), validator=check_options)
     max_pages: int | None = None
 
     @property

@@ -1095,3 +1095,21 @@ async def test_a_failure_for_a_query_never_sent_is_not_dropped(client: Any, api:
 
     with pytest.raises(ProfilesError, match="not in the request"):
         await resolve(client.people.delete_many([PersonRef.id(1)]))
+
+
+async def test_a_misspelt_option_is_a_type_error_before_any_request(client: Any, api: Any) -> None:
+    route = api.route().respond(200, json=STORED)
+
+    with pytest.raises(TypeError, match="extra_header"):
+        await resolve(client.people.get(REF, extra_header={"X": "1"}))
+
+    assert not route.called
+
+
+def test_a_misspelt_option_on_a_list_fails_when_called(client: Any, api: Any) -> None:
+    route = api.route().respond(200, json={"persons": []})
+
+    with pytest.raises(TypeError, match="timout"):
+        client.people.list(timout=3)
+
+    assert not route.called
