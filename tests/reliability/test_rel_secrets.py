@@ -49,12 +49,12 @@ def fake() -> FakeProfiles:
 
 
 @pytest.fixture
-def everything_logged(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+def everything_logged(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     """Every record of every logger (httpx and httpcore included) at DEBUG."""
     caplog.set_level(logging.DEBUG)
     for name in ("infobip_profiles", "infobip_profiles.testing", "httpx", "httpcore"):
         caplog.set_level(logging.DEBUG, logger=name)
-    yield caplog
+    return caplog
 
 
 def log_text(caplog: pytest.LogCaptureFixture) -> str:
@@ -154,9 +154,11 @@ def test_the_key_is_in_no_log_line_when_it_is_refused(
 
 def test_the_key_is_in_no_authentication_error() -> None:
     fake = FakeProfiles("the-right-key")
-    with fake.client(api_key=SECRET, throttle=False) as client:
-        with pytest.raises(AuthenticationError) as raised:
-            client.people.get(PersonRef.id(1))
+    with (
+        fake.client(api_key=SECRET, throttle=False) as client,
+        pytest.raises(AuthenticationError) as raised,
+    ):
+        client.people.get(PersonRef.id(1))
 
     assert raised.value.status_code == 401
     assert SECRET not in exception_text(raised.value)
@@ -184,9 +186,12 @@ def test_the_key_is_in_no_exception_text(fake: FakeProfiles, fault: dict[str, ob
 
 
 def test_the_key_is_in_no_error_over_http_either(fake: FakeProfiles) -> None:
-    with fake.serve() as base_url, ProfilesClient(SECRET, base_url, throttle=False) as client:
-        with pytest.raises(APIError) as raised:
-            client.people.get(PersonRef.external_id("nobody"))
+    with (
+        fake.serve() as base_url,
+        ProfilesClient(SECRET, base_url, throttle=False) as client,
+        pytest.raises(APIError) as raised,
+    ):
+        client.people.get(PersonRef.external_id("nobody"))
 
     assert raised.value.status_code == 404
     assert SECRET not in exception_text(raised.value)
@@ -316,9 +321,11 @@ def tls_server(self_signed: tuple[Path, Path]) -> Iterator[tuple[str, list[bytes
 
 def test_tls_certificates_are_verified_by_default(tls_server: tuple[str, list[bytes]]) -> None:
     base_url, received = tls_server
-    with ProfilesClient(SECRET, base_url, throttle=False, max_retries=0, timeout=5) as client:
-        with pytest.raises(APIConnectionError) as raised:
-            client.people.get(PersonRef.id(1))
+    with (
+        ProfilesClient(SECRET, base_url, throttle=False, max_retries=0, timeout=5) as client,
+        pytest.raises(APIConnectionError) as raised,
+    ):
+        client.people.get(PersonRef.id(1))
 
     assert "certificate" in str(raised.value.__cause__).lower()
     assert not any(SECRET.encode() in chunk for chunk in received), "the key crossed the wire"
