@@ -157,6 +157,8 @@ class _BaseClient:
         _shared: _Shared | None = None,
     ) -> None:
         key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
+        # A key read from a file or pasted often carries a newline, which no header may hold.
+        key = key.strip() if key else key
         if not key:
             raise ConfigurationError(
                 f"no API key: pass api_key=... or set the {API_KEY_ENV} environment variable"

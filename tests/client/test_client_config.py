@@ -108,7 +108,19 @@ async def test_api_key_argument_wins_over_the_environment(
     assert route.calls.last.request.headers["Authorization"] == f"App {KEY}"
 
 
-@pytest.mark.parametrize("value", [None, ""])
+async def test_whitespace_around_the_key_is_dropped(
+    kind: str, api: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INFOBIP_API_KEY", f"  {KEY}\n")
+    route = api.get(f"{BASE}/people/2/persons").respond(200, json=PERSON)
+    client = make(kind, base_url=BASE)
+
+    await resolve(client.people.get(PersonRef.id(1)))
+
+    assert route.calls.last.request.headers["Authorization"] == f"App {KEY}"
+
+
+@pytest.mark.parametrize("value", [None, "", "  \n"])
 def test_missing_api_key_is_a_configuration_error_naming_the_variable(
     kind: str, value: str | None
 ) -> None:
