@@ -21,6 +21,8 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 from typing_extensions import dataclass_transform
 
+from ._types import NOT_GIVEN
+
 __all__ = [
     "Model",
     "model",
@@ -57,9 +59,25 @@ class Model:
         )
         return f"{type(self).__name__}({shown})"
 
+    # pickle, copy and deepcopy keep which fields were set (else a copy would send nothing)
+    def __getstate__(self) -> tuple[dict[str, Any], frozenset[str]]:
+        values = {f.name: getattr(self, f.name) for f in attrs.fields(type(self))}  # type: ignore[arg-type]
+        return values, self.fields_set()
+
+    def __setstate__(self, state: tuple[dict[str, Any], frozenset[str]]) -> None:
+        values, chosen = state
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "_fields_set", frozenset(chosen))
+
 
 def _track(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> Any:
-    object.__setattr__(instance, "_fields_set", instance.fields_set() | {attribute.name})
+    # Assigning UNSET un-sets the field (attrs.evolve passes every field, unset ones as UNSET).
+    chosen = instance.fields_set()
+    name = {attribute.name}
+    object.__setattr__(
+        instance, "_fields_set", chosen - name if value is NOT_GIVEN else chosen | name
+    )
     return value
 
 
@@ -79,7 +97,9 @@ def _install_tracking(cls: type[T]) -> type[T]:
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         original(self, *args, **kwargs)
-        object.__setattr__(self, "_fields_set", frozenset(init_names[: len(args)]) | kwargs.keys())
+        given = [*zip(init_names, args, strict=False), *kwargs.items()]
+        chosen = frozenset(name for name, value in given if value is not NOT_GIVEN)
+        object.__setattr__(self, "_fields_set", chosen)
 
     __init__.__doc__ = original.__doc__
     __init__.__wrapped__ = original  # type: ignore[attr-defined]
@@ -90,13 +110,17 @@ def _install_tracking(cls: type[T]) -> type[T]:
 @dataclass_transform(field_specifiers=(attrs.field,), kw_only_default=True)
 def model(cls: type[T]) -> type[T]:
     """Make ``cls`` a keyword-only attrs wire model that tracks the fields set on it."""
-    return _install_tracking(attrs.define(cls, kw_only=True, on_setattr=_track, repr=False))
+    return _install_tracking(
+        attrs.define(cls, kw_only=True, on_setattr=_track, repr=False, getstate_setstate=False)
+    )
 
 
 @dataclass_transform(field_specifiers=(attrs.field,))
 def positional_model(cls: type[T]) -> type[T]:
     """Like :func:`model`, but fields may be passed positionally (small value objects)."""
-    return _install_tracking(attrs.define(cls, on_setattr=_track, repr=False))
+    return _install_tracking(
+        attrs.define(cls, on_setattr=_track, repr=False, getstate_setstate=False)
+    )
 
 
 # -- scalar formats ---------------------------------------------------------------------------
@@ -164,7 +188,11 @@ def _make_unstructure(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
 
     def unstructure(obj: Any) -> dict[str, Any]:
         chosen = obj.fields_set()
-        return {key: _unstructure_value(getattr(obj, name)) for name, key in plan if name in chosen}
+        return {
+            key: _unstructure_value(value)
+            for name, key in plan
+            if name in chosen and (value := getattr(obj, name)) is not NOT_GIVEN
+        }
 
     return unstructure
 

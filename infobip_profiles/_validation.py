@@ -31,7 +31,7 @@ _NAME_FIELDS = ("firstName", "lastName", "middleName", "nickName")
 
 def check_person(body: Mapping[str, Any], *, v3: bool = False) -> None:
     """Validate a person's wire body (v2 shape) before it is sent; raise :class:`ValidationError`."""
-    if not v3 and "nickName" in body:
+    if not v3 and body.get("nickName") is not None:
         raise ValidationError(
             "nick_name is only accepted by the v3 calls (upsert_many, merge)", field="nickName"
         )

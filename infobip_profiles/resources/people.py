@@ -89,6 +89,8 @@ def _person_body(person: Person, *, v3: bool = False) -> dict[str, Any]:
     if not isinstance(person, Person):
         raise TypeError(f"expected a Person, got {type(person).__name__}")
     body: dict[str, Any] = to_wire(person)
+    if not v3 and body.get("nickName", "") is None:
+        del body["nickName"]  # v2 has no nickName; a null one (a copied response) means nothing
     check_person(body, v3=v3)
     return body
 

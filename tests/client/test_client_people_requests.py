@@ -5,13 +5,16 @@ respx answers; every test runs against the sync and the async client (the ``peop
 
 from __future__ import annotations
 
+import copy
 import inspect
 import json
+import pickle
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl
 
+import attrs
 import httpx
 import pytest
 import respx
@@ -1113,3 +1116,47 @@ def test_a_misspelt_option_on_a_list_fails_when_called(client: Any, api: Any) ->
         client.people.list(timout=3)
 
     assert not route.called
+
+
+# -- models keep track of what was set ---------------------------------------------------------
+
+ADA = Person(first_name="Ada", contact_information=ContactInformation.of(emails=["a@b.co"]))
+ADA_WIRE = {"firstName": "Ada", "contactInformation": {"email": [{"address": "a@b.co"}]}}
+
+
+@pytest.mark.parametrize(
+    "duplicate",
+    [copy.copy, copy.deepcopy, lambda p: pickle.loads(pickle.dumps(p))],
+    ids=["copy", "deepcopy", "pickle"],
+)
+async def test_a_copied_person_sends_the_same_fields(client: Any, api: Any, duplicate: Any) -> None:
+    route = api.post(PERSONS).respond(200, json=STORED)
+
+    await resolve(client.people.create(duplicate(ADA)))
+
+    assert body(last(route)) == ADA_WIRE
+
+
+async def test_attrs_evolve_sends_the_fields_set_and_the_change(client: Any, api: Any) -> None:
+    route = api.post(PERSONS).respond(200, json=STORED)
+
+    await resolve(client.people.create(attrs.evolve(ADA, last_name="Lovelace")))
+
+    assert body(last(route)) == {**ADA_WIRE, "lastName": "Lovelace"}
+
+
+async def test_a_fetched_person_can_be_sent_back_changed(client: Any, api: Any) -> None:
+    api.get(PERSONS).respond(200, json={**STORED, "tags": ["VIP"]})
+    route = api.patch(PERSONS).respond(200, json=STORED)
+    person = await resolve(client.people.get(REF))
+
+    person.city = "Split"
+    await resolve(client.people.update(REF, person))
+
+    assert body(last(route)) == {
+        "externalId": "crm-1",
+        "type": "CUSTOMER",
+        "firstName": "Ada",
+        "tags": ["VIP"],
+        "city": "Split",
+    }
