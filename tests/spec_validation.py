@@ -59,6 +59,7 @@ __all__ = [
     "envelope_problems",
     "format_violations",
     "load_spec",
+    "normalized_document",
     "spec_available",
     "validator",
 ]
@@ -834,6 +835,45 @@ def load_spec() -> dict[str, Any]:
     """The spec document (parsed once)."""
     with SPEC_PATH.open(encoding="utf-8") as fh:
         document: dict[str, Any] = json.load(fh)
+    return document
+
+
+def normalized_document() -> dict[str, Any]:
+    """The spec with :data:`NORMALIZATIONS` applied, ``$ref`` s kept (for tools such as Prism)."""
+
+    def fix(node: Any) -> Any:
+        if isinstance(node, list):
+            return [fix(x) for x in node]
+        if not isinstance(node, dict):
+            return node
+        out = {k: fix(v) for k, v in node.items()}
+        extra = out.get("additionalProperties")
+        if (
+            isinstance(extra, dict)
+            and extra.get("type") == "object"
+            and not set(extra)
+            - {
+                "type",
+                "example",
+                "readOnly",
+                "description",
+            }
+        ):
+            out["additionalProperties"] = True
+        if out.get("type") == "null" and "allOf" in out:
+            out["anyOf"] = [{"type": "null"}, {"allOf": out.pop("allOf")}]
+            out.pop("type")
+        return out
+
+    document: dict[str, Any] = fix(load_spec())
+    for item in document.get("paths", {}).values():
+        for method, op in item.items():
+            if method not in HTTP_METHODS:
+                continue
+            for resp in op.get("responses", {}).values():
+                for media in (resp.get("content") or {}).values():
+                    if isinstance(media, dict) and "$ref" in media and "schema" not in media:
+                        media["schema"] = {"$ref": media.pop("$ref")}
     return document
 
 
