@@ -97,6 +97,8 @@ def normalize_base_url(value: str, *, warn: bool = True) -> str:
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigurationError(f"the base URL {value!r} is not an http(s) URL")
+    if parts.query or parts.fragment or "?" in text or "#" in text:
+        raise ConfigurationError(f"the base URL {value!r} must not carry a query or fragment")
     if warn and parts.scheme == "http" and not _is_loopback(parts.hostname):
         warnings.warn(
             f"base URL {text!r} is plain http to a host that is not loopback: "

@@ -184,7 +184,10 @@ def test_base_url_argument_wins_over_the_environment(
     assert client.base_url == BASE
 
 
-@pytest.mark.parametrize("bad", ["ftp://acme.example.com", "https://", "   "])
+@pytest.mark.parametrize(
+    "bad",
+    ["ftp://acme.example.com", "https://", "   ", "https://acme.example.com/?x=1", "acme#top"],
+)
 def test_malformed_base_url_is_a_configuration_error(kind: str, bad: str) -> None:
     with pytest.raises(ConfigurationError):
         make(kind, api_key=KEY, base_url=bad)
