@@ -507,18 +507,32 @@ class _PeoplePlans:
     def match(
         self, identities: Iterable[PersonRef], **options: Unpack[CallOptions]
     ) -> Plan[_List[MatchResult]]:
-        """Which persons hold these identities; unmatched identities are left out."""
-        body = {"identities": [ref.to_wire() for ref in identities]}
+        """Which persons hold these identities; unmatched identities are left out.
+
+        Each result's ``ref`` is the identity you passed (so an email in another case, or a
+        sender the answer leaves out, still finds its input).
+        """
+        refs = [_as_ref(r) for r in identities]
+        body = {"identities": [ref.to_wire() for ref in refs]}
         try:
             response = yield Call("match-people-ids", body=body, options=options)
         except NotFoundError:
             return []
+        exact: dict[tuple[str, str, str | None], PersonRef] = {}
+        loose: dict[tuple[str, str], PersonRef] = {}
+        for ref in refs:
+            key = _ref_key(ref.to_wire())
+            exact.setdefault(key, ref)
+            loose.setdefault((key[0], key[1].lower()), ref)
         out = []
         for m in (json_of(response) or {}).get("matches") or []:
-            ref = PersonRef(
-                str(m.get("identifier", "")), IdentifierType(m["type"]), m.get("sender")
-            )
-            out.append(MatchResult(person_id=int(m["personId"]), ref=ref))
+            key = _ref_key(m)
+            sent = exact.get(key) or loose.get((key[0], key[1].lower()))
+            if sent is None:  # an identity we did not send: take it as the API wrote it
+                sent = PersonRef(
+                    str(m.get("identifier", "")), IdentifierType(m["type"]), m.get("sender")
+                )
+            out.append(MatchResult(person_id=int(m["personId"]), ref=sent))
         return out
 
     def merge(self, persons: Iterable[Person], **options: Unpack[CallOptions]) -> Plan[MergeResult]:

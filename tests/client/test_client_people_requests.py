@@ -1160,3 +1160,21 @@ async def test_a_fetched_person_can_be_sent_back_changed(client: Any, api: Any) 
         "tags": ["VIP"],
         "city": "Split",
     }
+
+
+async def test_match_results_carry_the_identity_that_was_sent(client: Any, api: Any) -> None:
+    api.post(f"{PERSONS}/match").respond(
+        200,
+        json={
+            "matches": [
+                {"type": "EMAIL", "identifier": "ada@example.com", "personId": 1},
+                {"type": "LINE", "identifier": "U1", "personId": 2},
+            ]
+        },
+    )
+    email = PersonRef.email("Ada@Example.com")
+    line = PersonRef.channel("LINE", "U1", sender="bot")
+
+    matches = await resolve(client.people.match([email, line]))
+
+    assert [(m.person_id, m.ref) for m in matches] == [(1, email), (2, line)]
