@@ -752,11 +752,8 @@ def envelope_problems(op_id: str, status: int, body: bytes) -> list[str]:
         return [] if ok else [f"not the segments envelope {{errorCode: E{status}, ...}}: {value!r}"]
     generic = status in (401, 403, 429) or status >= 500
     if generic or family is ErrorFamily.V2:
-        exc = (
-            value.get("requestError", {}).get("serviceException")
-            if has(value, "requestError")
-            else None
-        )
+        request_error = value.get("requestError") if isinstance(value, dict) else None
+        exc = request_error.get("serviceException") if isinstance(request_error, dict) else None
         ok = has(exc, "messageId", "text")
         return [] if ok else [f"not the v2 envelope requestError.serviceException: {value!r}"]
     if family is ErrorFamily.EVENT_DEFINITIONS:
