@@ -1,0 +1,100 @@
+"""CI smoke check of the benchmarks: ``python -m benchmarks --quick`` runs and prints well-formed JSON.
+
+Only the shape of the output is checked, never a timing: CI machines are too noisy for that, and
+the figures live in ``docs/performance.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIGURE_KEYS = {
+    "id",
+    "figure",
+    "baseline",
+    "unit",
+    "value",
+    "baseline_value",
+    "ratio",
+    "target",
+    "met",
+    "available",
+    "reason",
+    "details",
+}
+EXPECTED_IDS = {
+    "client_overhead",
+    "decode_vs_json",
+    "decode_vs_generated",
+    "bulk_upsert_vs_create",
+    "bulk_paced_vs_minimum",
+    "fake_get_large_vs_small",
+    "fake_memory_per_person",
+    "fake_filtered_list",
+    "async_concurrent_vs_sequential",
+    "async_concurrent_vs_sequential_with_latency",
+}
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def document() -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--quiet"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    parsed: dict[str, Any] = json.loads(done.stdout)
+    return parsed
+
+
+def test_the_quick_run_reports_every_figure_once(document: dict[str, Any]) -> None:
+    ids = [f["id"] for f in document["figures"]]
+
+    assert sorted(ids) == sorted(EXPECTED_IDS)
+    assert document["quick"] is True
+
+
+def test_every_figure_has_the_documented_fields(document: dict[str, Any]) -> None:
+    for fig in document["figures"]:
+        assert set(fig) == FIGURE_KEYS, fig["id"]
+        assert isinstance(fig["details"], dict)
+
+
+def test_an_available_figure_is_a_ratio_of_two_positive_measurements(
+    document: dict[str, Any],
+) -> None:
+    for fig in document["figures"]:
+        if not fig["available"]:
+            continue
+        assert fig["value"] >= 0, fig["id"]
+        assert fig["baseline_value"] > 0, fig["id"]
+        assert fig["ratio"] == pytest.approx(fig["value"] / fig["baseline_value"], rel=1e-3)
+        assert fig["met"] in (True, False, None)
+
+
+def test_only_the_generated_client_comparison_is_skipped_in_quick_mode(
+    document: dict[str, Any],
+) -> None:
+    missing = {f["id"]: f["reason"] for f in document["figures"] if not f["available"]}
+
+    assert set(missing) == {"decode_vs_generated"}
+    assert "quick" in missing["decode_vs_generated"]
+
+
+def test_the_run_says_what_produced_it(document: dict[str, Any]) -> None:
+    assert document["package"] == "infobip-profiles"
+    assert document["python"].count(".") == 2
+    assert document["seconds"] >= 0
