@@ -56,6 +56,9 @@ class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
     allow_reuse_address = True
+    # socketserver's default backlog of 5 overflows when a client opens many connections at
+    # once (an async client's pool): the kernel then resets some of them mid-request.
+    request_queue_size = 128
 
     def __init__(self, fake: FakeProfiles, address: tuple[str, int], family: int) -> None:
         self.address_family = family
