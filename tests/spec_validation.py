@@ -21,8 +21,8 @@ a body.
 
 ``$ref`` s are resolved once, when the spec is loaded (the spec has no recursive schemas); the
 compiled validators are cached per operation, status and content type. OpenAPI's ``readOnly`` /
-``writeOnly`` apply: a required read-only property is not required in a request, a required
-write-only property is not required in a response.
+``writeOnly`` apply: a read-only property is neither required nor checked in a request (the
+service ignores it there), a write-only property likewise in a response.
 
 The spec contradicts itself and the service in a few places; :data:`ALLOW_LIST` names each
 place, the exact discrepancy and why we follow ``SEMANTICS.md`` there. Keep it short.
@@ -56,6 +56,7 @@ __all__ = [
     "SpecValidator",
     "Violation",
     "assert_request_conforms",
+    "declared_body",
     "envelope_problems",
     "format_violations",
     "load_spec",
@@ -767,6 +768,22 @@ def envelope_problems(op_id: str, status: int, body: bytes) -> list[str]:
     return [] if has(value, *keys) else [f"not the {family.value} envelope: {value!r}"]
 
 
+def declared_body(op_id: str, status: int) -> str:
+    """What the spec says of the body of ``op_id``'s ``status`` answer.
+
+    ``"undeclared"`` (no such status), ``"none"`` (declared without content), ``"untyped"``
+    (content without a schema, such as ``*/*``) or ``"typed"``.
+    """
+    responses = validator().operations[op_id].responses
+    key = _status_key(status, responses)
+    if key is None:
+        return "undeclared"
+    content = responses[key]
+    if not content:
+        return "none"
+    return "typed" if any(schema is not None for schema in content.values()) else "untyped"
+
+
 def _errors(v: Draft202012Validator, value: Any) -> list[ValidationError]:
     return sorted(v.iter_errors(value), key=lambda e: [str(p) for p in e.absolute_path])
 
@@ -804,12 +821,13 @@ def _for_direction(schema: Any, direction: str) -> Any:
         return schema
     out = {k: _for_direction(v, direction) for k, v in schema.items()}
     props = out.get("properties")
-    if isinstance(props, dict) and isinstance(out.get("required"), list):
-        out["required"] = [
-            name
-            for name in out["required"]
-            if not (isinstance(props.get(name), dict) and _flag(props[name], hidden))
-        ]
+    if isinstance(props, dict):
+        hidden_names = {n for n, p in props.items() if isinstance(p, dict) and _flag(p, hidden)}
+        # Read-only fields in a request are ignored by the service (SEMANTICS.md section 1), so
+        # whatever they hold is no violation; likewise write-only fields in a response.
+        out["properties"] = {n: ({} if n in hidden_names else p) for n, p in props.items()}
+        if isinstance(out.get("required"), list):
+            out["required"] = [n for n in out["required"] if n not in hidden_names]
     return out
 
 
