@@ -42,9 +42,11 @@ from infobip_profiles.testing._router import HANDLERS
 if not spec_available():
     pytest.skip(SKIP_REASON, allow_module_level=True)
 
-import schemathesis
-from hypothesis import HealthCheck, settings
-from schemathesis import GenerationMode
+schemathesis = pytest.importorskip(
+    "schemathesis", reason="schemathesis is in the dev extra: pip install -e '.[dev]'"
+)
+from hypothesis import HealthCheck, settings  # noqa: E402
+from schemathesis import GenerationMode  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
