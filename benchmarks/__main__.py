@@ -6,6 +6,7 @@ Usage::
     python -m benchmarks --quick         # a smoke run in seconds, what CI runs (no timing checks)
     python -m benchmarks --only bulk     # some of: client_overhead decoding bulk fake_scale async
     python -m benchmarks --out results.json
+    python -m benchmarks --markdown results.json   # the docs/performance.md table of a saved run
 
 Every figure is a ratio against a baseline measured in the same run (see ``_harness.Figure``).
 A benchmark that fails is reported with ``"available": false`` and the reason; the others still run.
@@ -21,6 +22,7 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
+from typing import Any
 
 from infobip_profiles import __version__
 
@@ -62,6 +64,40 @@ def run(names: Sequence[str], scale: Scale, log: Callable[[str], None]) -> dict[
     }
 
 
+def _number(value: float | None, unit: str) -> str:
+    if value is None:
+        return "-"
+    if unit.startswith("seconds") and value < 0.01:
+        return f"{value * 1e6:,.0f} µs"
+    if unit.startswith("seconds"):
+        return f"{value:,.3g} s"
+    return f"{value:,.0f}"
+
+
+def markdown(document: dict[str, Any]) -> str:
+    """The figures of a saved run as the Markdown table of ``docs/performance.md``."""
+    lines = [
+        "| figure | value | baseline | ratio | target | met |",
+        "| --- | ---: | --- | ---: | --- | --- |",
+    ]
+    for fig in document["figures"]:
+        unit = fig["unit"]
+        if not fig["available"]:
+            lines.append(
+                f"| {fig['figure']} | unavailable | {fig['baseline']} | - "
+                f"| {fig['target'] or '-'} | {fig['reason']} |"
+            )
+            continue
+        met = {True: "yes", False: "**no**", None: "-"}[fig["met"]]
+        unit_text = unit.replace("seconds", "s").replace("persons per second", "persons/s")
+        lines.append(
+            f"| {fig['figure']} ({unit_text}) | {_number(fig['value'], unit)} "
+            f"| {fig['baseline']}: {_number(fig['baseline_value'], unit)} "
+            f"| {fig['ratio']:.2f} | {fig['target'] or '-'} | {met} |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(
@@ -73,7 +109,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--out", help="also write the JSON to this file")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    parser.add_argument(
+        "--markdown", metavar="RESULTS", help="print the table of a saved run instead of running"
+    )
     args = parser.parse_args(argv)
+    if args.markdown:
+        with open(args.markdown) as saved:
+            print(markdown(json.load(saved)))
+        return 0
 
     def log(line: str) -> None:
         if not args.quiet:
