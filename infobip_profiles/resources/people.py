@@ -446,7 +446,10 @@ class _PeoplePlans:
     def update_many(
         self, items: Iterable[UpdateItem], **options: Unpack[CallOptions]
     ) -> Plan[BatchResult]:
-        """PATCH any number of persons: ``PersonUpdate(ref, person)`` or ``(ref, person)`` pairs."""
+        """PATCH any number of persons: ``PersonUpdate(ref, person)`` or ``(ref, person)`` pairs.
+
+        1000 per request; one outcome per item, in order. See :meth:`create_many` for what happens when one of the requests fails.
+        """
         updates = [_as_update(i) for i in items]
         entries = [{"query": u.ref.to_wire(), "update": _person_body(u.person)} for u in updates]
         results: list[BatchItemResult] = []
@@ -464,7 +467,10 @@ class _PeoplePlans:
     def delete_many(
         self, refs: Iterable[PersonRef], **options: Unpack[CallOptions]
     ) -> Plan[BatchResult]:
-        """Delete any number of persons, 1000 per request."""
+        """Delete any number of persons, 1000 per request; one outcome per ref, in order.
+
+        See :meth:`create_many` for what happens when one of the requests fails.
+        """
         checked = [_as_ref(r) for r in refs]
         results: list[BatchItemResult] = []
         for offset, chunk in chunked(checked, BATCH_LIMIT):
@@ -488,6 +494,7 @@ class _PeoplePlans:
 
         ``mode="partial"`` (PATCH) keeps the fields you leave out; ``"full"`` (PUT) clears them.
         Each person ends CREATED, UPDATED or NOT_MODIFIED, or failed with its error.
+        See :meth:`create_many` for what happens when one of the requests fails.
         """
         if mode not in ("partial", "full"):
             raise ValidationError("mode must be 'partial' or 'full'", field="mode")
@@ -539,6 +546,7 @@ class _PeoplePlans:
         """Merge, per item, every profile its identifiers match into one (v3), 1000 items per request.
 
         The oldest profile survives; the request's data overrides stored data.
+        See :meth:`create_many` for what happens when one of the requests fails.
         """
         bodies = [_v3_body(p) for p in persons]
         items: list[MergeItemResult] = []
