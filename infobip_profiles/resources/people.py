@@ -311,7 +311,7 @@ class _PeoplePlans:
 
         Raises :class:`~infobip_profiles.NotFoundError` when no person has this identifier.
         """
-        response = yield Call(_LIST_OP, query=ref.query(), options=options)
+        response = yield Call(_LIST_OP, query=_as_ref(ref).query(), options=options)
         return _decode_person(json_of(response))
 
     def list(
@@ -365,7 +365,9 @@ class _PeoplePlans:
     ) -> Plan[Person]:
         """Overwrite a person (PUT): every field you leave out is cleared, tags and contacts replaced."""
         body = _person_body(person)
-        response = yield Call("update-a-person", query=ref.query(), body=body, options=options)
+        response = yield Call(
+            "update-a-person", query=_as_ref(ref).query(), body=body, options=options
+        )
         return _decode_person(json_of(response))
 
     def update(
@@ -377,13 +379,13 @@ class _PeoplePlans:
         """
         body = _person_body(person)
         response = yield Call(
-            "partial-person-update", query=ref.query(), body=body, options=options
+            "partial-person-update", query=_as_ref(ref).query(), body=body, options=options
         )
         return _decode_person(json_of(response))
 
     def delete(self, ref: PersonRef, **options: Unpack[CallOptions]) -> Plan[None]:
         """Delete a person."""
-        yield Call("delete-a-person", query=ref.query(), options=options)
+        yield Call("delete-a-person", query=_as_ref(ref).query(), options=options)
         return None
 
     def set_contacts(
@@ -392,7 +394,7 @@ class _PeoplePlans:
         """Replace all of a person's emails and phones with ``contacts``."""
         response = yield Call(
             "set-person-contact-information",
-            query=ref.query(),
+            query=_as_ref(ref).query(),
             body=_contacts_body(contacts),
             options=options,
         )
@@ -404,7 +406,7 @@ class _PeoplePlans:
         """Add emails and phones to a person (each may belong to one person only)."""
         response = yield Call(
             "add-person-contact-information",
-            query=ref.query(),
+            query=_as_ref(ref).query(),
             body=_contacts_body(contacts),
             options=options,
         )
@@ -416,7 +418,7 @@ class _PeoplePlans:
         """Remove the listed emails and phones from a person (absent ones are ignored)."""
         response = yield Call(
             "delete-person-contact-information",
-            query=ref.query(),
+            query=_as_ref(ref).query(),
             body=_contacts_body(contacts),
             options=options,
         )
@@ -571,7 +573,7 @@ class _PeoplePlans:
         response = yield Call(
             "append-item-to-custom-attribute",
             path_params={"name": name},
-            query=ref.query(),
+            query=_as_ref(ref).query(),
             body=to_wire(dict(item)),
             options=options,
         )

@@ -1178,3 +1178,15 @@ async def test_match_results_carry_the_identity_that_was_sent(client: Any, api: 
     matches = await resolve(client.people.match([email, line]))
 
     assert [(m.person_id, m.ref) for m in matches] == [(1, email), (2, line)]
+
+
+@pytest.mark.parametrize("not_a_ref", [42, "crm-1", {"identifier": "1", "type": "ID"}])
+async def test_a_plain_value_where_a_ref_belongs_is_a_type_error(
+    client: Any, api: Any, not_a_ref: Any
+) -> None:
+    route = api.route().respond(200, json=STORED)
+
+    with pytest.raises(TypeError, match="PersonRef"):
+        await resolve(client.people.get(not_a_ref))
+
+    assert not route.called
