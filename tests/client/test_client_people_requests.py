@@ -1,6 +1,6 @@
 """The ``people`` resource on the wire: each method's request and the decoding of its response.
 
-respx answers; every test runs against the sync and the async client (the ``people`` fixture).
+respx answers; every test runs against the sync and the async client (the ``client`` fixture).
 """
 
 from __future__ import annotations
@@ -28,10 +28,7 @@ from infobip_profiles import (
     ProfilesClient,
     ValidationError,
 )
-from infobip_profiles.errors import (
-    BadRequestError,
-    ProfilesError,
-)
+from infobip_profiles.errors import BadRequestError, ProfilesError
 from infobip_profiles.models import (
     EmailContact,
     Gender,
