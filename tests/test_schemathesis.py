@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+import httpx
 import pytest
 from spec_validation import (
     SKIP_REASON,
@@ -67,6 +68,21 @@ schema.config.generation.update(
 # the budget. Examples from the spec and the bounded fuzzing below are what we run.
 schema.config.phases.coverage.enabled = False
 
+#: What the fuzzer found wrong in the fake and its owners have not fixed yet: these operations
+#: xfail (not strictly: a fix shows as XPASS) instead of failing CI. Remove an entry once fixed.
+KNOWN_FAKE_FINDINGS: dict[str, str] = {
+    "batch-people-delete": "an item without a query is answered 207 with `query: null` in its "
+    "result, which the spec types as an object (a whole-request 400 would do)",
+    "batch-people-update": "same as batch-people-delete: `query: null` in a 207 result",
+    "delete-companies": "an item without a selector is answered 207 with `query: null`",
+    "update-companies": "an item without a selector is answered 207 with `query: null`",
+    "match-people-ids": "a non-string `sender` crashes the handler (500); an unknown `type` or "
+    "an identity without fields is answered 200 instead of 400",
+    "send-custom-event": "a body that is not JSON is answered 400 with a v2 body; the spec "
+    "declares this operation's 400 without a body (the malformed-JSON path of _context.py "
+    "uses the operation's V2 family)",
+}
+
 # Findings a real service would not reject either: unknown query parameters are ignored.
 _TOLERATED = ("unknown query parameter",)
 # Batch operations refuse bad items one by one: a 207 whose body lists them is a refusal too.
@@ -107,6 +123,36 @@ def server() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+#: Each operation starts from this state (over the control plane), so its generated requests
+#: meet the same data whatever ran before: the spec's example identifiers resolve to somebody.
+SEED = {
+    "customAttributes": [{"name": "Company", "dataType": "STRING"}],
+    "tags": ["VIP"],
+    "companies": [{"name": "Acme", "domains": ["acme.example"]}],
+    "people": [
+        {
+            "firstName": "Jane",
+            "lastName": "Smith",
+            "externalId": "3",
+            "tags": ["VIP"],
+            "customAttributes": {"Company": "Acme"},
+            "contactInformation": {
+                "email": [{"address": "jane.smith@somecompany.com"}],
+                "phone": [{"number": "41793026727"}],
+            },
+        }
+    ],
+}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_state(server: str) -> None:
+    """Reset and seed the served fake before each operation's examples."""
+    for path, body in (("/_fake/reset", None), ("/_fake/seed", SEED)):
+        response = httpx.post(server + path, json=body, timeout=10)
+        assert response.status_code < 300, (path, response.status_code, response.text)
 
 
 def _request_parts(request: Any) -> tuple[str, str, list[tuple[str, str]], dict[str, str], bytes]:
@@ -177,6 +223,8 @@ def test_the_fake_answers_generated_requests_as_the_spec_says(case: Any, server:
 
     problems = _problems(op_id, response)
 
+    if problems and op_id in KNOWN_FAKE_FINDINGS:
+        pytest.xfail(f"known finding: {KNOWN_FAKE_FINDINGS[op_id]}")
     assert not problems, "\n".join(problems)
 
 
