@@ -200,9 +200,12 @@ def _spec_conformance(
         route = _resolve(req.method, req.path)
         if route is None:  # the control plane, unknown paths: nothing in the spec to check
             return original_handle(self, req, timeout=timeout)
-        sent = unforgiven(
-            spec.check_request(req.method, req.path, req.query, req.headers, req.body)
-        )
+        try:
+            sent = unforgiven(
+                spec.check_request(req.method, req.path, req.query, req.headers, req.body)
+            )
+        except Exception as exc:  # a validator bug must fail the test, not the fake's answer
+            sent = [Violation("request", route[0].op_id, "-", f"validator crashed: {exc!r}")]
         if seen.check_requests:
             seen.add(sent)
         _taken.fault = None
@@ -213,17 +216,20 @@ def _spec_conformance(
         # An injected status, a test's stub handler, or an operation not built yet answer what
         # the test chose, not what the fake does: nothing to hold against the spec.
         if real and (fault is None or fault.status is None):
-            found = spec.check_response(
-                route[0].op_id,
-                response.status,
-                response.wire_headers(),
-                response.content(),
-                query=req.query,
-                request_headers=req.headers,
-                request_conforms=not sent,
-                method=req.method,
-                path=req.path,
-            )
+            try:
+                found = spec.check_response(
+                    route[0].op_id,
+                    response.status,
+                    response.wire_headers(),
+                    response.content(),
+                    query=req.query,
+                    request_headers=req.headers,
+                    request_conforms=not sent,
+                    method=req.method,
+                    path=req.path,
+                )
+            except Exception as exc:
+                found = [Violation("response", route[0].op_id, "-", f"validator crashed: {exc!r}")]
             seen.add(unforgiven(found))
         return response
 
