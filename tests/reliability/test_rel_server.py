@@ -124,7 +124,7 @@ def test_a_wrong_content_type_gets_a_415_envelope_and_stores_nothing(
 def test_a_body_over_the_limit_gets_a_413_and_stores_nothing(
     fake: FakeProfiles, http: httpx.Client, base_url: str
 ) -> None:
-    fake.MAX_BODY_BYTES = 1024  # type: ignore[misc]
+    fake.MAX_BODY_BYTES = 1024
     big = {**ADA, "address": "x" * 5000}
 
     response = http.post(PERSONS, json=big)
