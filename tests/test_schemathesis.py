@@ -53,7 +53,7 @@ pytestmark = pytest.mark.slow
 
 KEY = "fuzz-key"
 #: Generated requests per operation and mode; 73 operations x 2 modes stay well under 2 minutes.
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 
 schema = schemathesis.openapi.from_dict(load_spec())
 schema.config.generation.update(
