@@ -369,8 +369,8 @@ def test_persistent_429s_end_in_a_rate_limit_error_with_retry_after(
 # -- the async client: the same rule --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("op_key", ["create", "upsert"])
-@pytest.mark.parametrize("fault_key", [k for k in FAULTS if k != "timeout"])
+@pytest.mark.parametrize("op_key", list(OPERATIONS))
+@pytest.mark.parametrize("fault_key", list(FAULTS))
 async def test_async_fault_matrix(
     op_key: str, fault_key: str, fake: FakeProfiles, sleeps: Sleeps
 ) -> None:
@@ -378,7 +378,7 @@ async def test_async_fault_matrix(
     replayed, processed = expectation(op, fault, "inprocess")
     fake.inject(op_id=op.op_id, **fault.inject)
 
-    async with fake.async_client(throttle=False) as aclient:
+    async with fake.async_client(throttle=False, timeout=fault.timeout or 10.0) as aclient:
         aclient._sleep = sleeps.asynchronous
         people: Any = aclient.people
         if replayed:
@@ -394,3 +394,5 @@ async def test_async_fault_matrix(
     assert fake.calls.count(op_id=op.op_id) == _expected_requests(replayed)
     expected = op.after if (replayed or processed) else ("ada",)
     assert Counter(external_ids(fake)) == Counter(expected)
+    if fault_key == "429":
+        assert sleeps == [2.0]
