@@ -15,7 +15,7 @@ from typing import Any
 from typing_extensions import Unpack
 
 from .._converter import to_wire
-from .._plan import Call, Plan, async_op, json_of, sync_op
+from .._plan import NO_BODY, Call, Plan, async_op, json_of, sync_op
 from .._types import CallOptions
 from ..errors import ValidationError
 from ..models import ITEM_ID, MAX_LIST_ITEMS, ListItem
@@ -100,6 +100,18 @@ def _item_list(response_body: Any) -> _List[ListItem]:
     return [dict(item) for item in response_body or []]
 
 
+def _list_call(
+    op_id: str,
+    path_params: Mapping[str, str],
+    query: Sequence[tuple[str, str]],
+    options: CallOptions,
+    body: Any = NO_BODY,
+) -> Plan[_List[ListItem]]:
+    """Send one call that answers with a list's items, and decode them."""
+    response = yield Call(op_id, path_params=path_params, query=query, body=body, options=options)
+    return _item_list(json_of(response))
+
+
 class _ListsPlans:
     """The v3 lists operations, written once."""
 
@@ -128,14 +140,15 @@ class _ListsPlans:
         **options: Unpack[CallOptions],
     ) -> Plan[_List[ListItem]]:
         """Replace every item of a list with ``items`` (1 to 128, no ids); returns the new list."""
-        response = yield Call(
-            "replace-list",
-            path_params={"listName": _list_name(name)},
-            query=_person_query(ref),
-            body=_items(items, ids=False),
-            options=options,
+        return (
+            yield from _list_call(
+                "replace-list",
+                {"listName": _list_name(name)},
+                _person_query(ref),
+                options,
+                body=_items(items, ids=False),
+            )
         )
-        return _item_list(json_of(response))
 
     def update(
         self,
@@ -146,14 +159,15 @@ class _ListsPlans:
     ) -> Plan[_List[ListItem]]:
         """Update existing items, each addressed by its ``"__id"``: fields you leave out are kept,
         a field set to ``None`` is deleted. Returns the whole list."""
-        response = yield Call(
-            "update-list",
-            path_params={"listName": _list_name(name)},
-            query=_person_query(ref),
-            body=_items(items, ids=True),
-            options=options,
+        return (
+            yield from _list_call(
+                "update-list",
+                {"listName": _list_name(name)},
+                _person_query(ref),
+                options,
+                body=_items(items, ids=True),
+            )
         )
-        return _item_list(json_of(response))
 
     def get_items(
         self,
@@ -164,13 +178,9 @@ class _ListsPlans:
     ) -> Plan[_List[ListItem]]:
         """The items with these ids (a 404 when one does not exist)."""
         query = [("itemIds", _names(item_ids, "itemIds")), *_person_query(ref)]
-        response = yield Call(
-            "get-list-items",
-            path_params={"listName": _list_name(name)},
-            query=query,
-            options=options,
+        return (
+            yield from _list_call("get-list-items", {"listName": _list_name(name)}, query, options)
         )
-        return _item_list(json_of(response))
 
     def append(
         self,
@@ -180,14 +190,15 @@ class _ListsPlans:
         **options: Unpack[CallOptions],
     ) -> Plan[_List[ListItem]]:
         """Append ``items`` (1 to 128, no ids); returns the whole list, new items with their ids."""
-        response = yield Call(
-            "append-list-items",
-            path_params={"listName": _list_name(name)},
-            query=_person_query(ref),
-            body=_items(items, ids=False),
-            options=options,
+        return (
+            yield from _list_call(
+                "append-list-items",
+                {"listName": _list_name(name)},
+                _person_query(ref),
+                options,
+                body=_items(items, ids=False),
+            )
         )
-        return _item_list(json_of(response))
 
     def delete_items(
         self,
@@ -198,13 +209,11 @@ class _ListsPlans:
     ) -> Plan[_List[ListItem]]:
         """Delete the items with these ids; returns the items that remain."""
         query = [("itemIds", _names(item_ids, "itemIds")), *_person_query(ref)]
-        response = yield Call(
-            "delete-list-items",
-            path_params={"listName": _list_name(name)},
-            query=query,
-            options=options,
+        return (
+            yield from _list_call(
+                "delete-list-items", {"listName": _list_name(name)}, query, options
+            )
         )
-        return _item_list(json_of(response))
 
     def replace_item(
         self,
@@ -215,14 +224,15 @@ class _ListsPlans:
         **options: Unpack[CallOptions],
     ) -> Plan[_List[ListItem]]:
         """Replace one item's fields with ``item`` (it keeps its id); returns the whole list."""
-        response = yield Call(
-            "replace-list-item",
-            path_params={"listName": _list_name(name), "itemId": _item_id(item_id)},
-            query=_person_query(ref),
-            body=_fields(item),
-            options=options,
+        return (
+            yield from _list_call(
+                "replace-list-item",
+                {"listName": _list_name(name), "itemId": _item_id(item_id)},
+                _person_query(ref),
+                options,
+                body=_fields(item),
+            )
         )
-        return _item_list(json_of(response))
 
     def update_item(
         self,
@@ -233,14 +243,15 @@ class _ListsPlans:
         **options: Unpack[CallOptions],
     ) -> Plan[_List[ListItem]]:
         """Change some fields of one item (``None`` deletes a field); returns the whole list."""
-        response = yield Call(
-            "update-list-item",
-            path_params={"listName": _list_name(name), "itemId": _item_id(item_id)},
-            query=_person_query(ref),
-            body=_fields(fields),
-            options=options,
+        return (
+            yield from _list_call(
+                "update-list-item",
+                {"listName": _list_name(name), "itemId": _item_id(item_id)},
+                _person_query(ref),
+                options,
+                body=_fields(fields),
+            )
         )
-        return _item_list(json_of(response))
 
 
 class Lists(SyncResource):
