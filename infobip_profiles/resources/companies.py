@@ -14,12 +14,13 @@ from typing_extensions import Unpack
 from .._converter import from_wire, to_wire
 from .._plan import Call, Plan, async_op, async_pager, json_of, sync_op, sync_pager
 from .._types import CallOptions
-from ..errors import NotFoundError, ProfilesError, ValidationError
+from ..errors import NotFoundError, ValidationError
 from ..filters import FilterLike, to_query_param
 from ..models import Company, CompanyBatchItemResult, CompanyBatchResult, CompanyUpdate
 from ..pagination import PageSpec
 from ..refs import CompanyRef, CompanySelector, PersonRef
 from ._base import AsyncResource, SyncResource, chunked
+from ._batch import by_index, in_order, results_of
 from .people import order_by_param
 
 __all__ = ["Companies", "AsyncCompanies", "BATCH_LIMIT", "COMPANY_MAX_LENGTHS", "check_company"]
@@ -116,24 +117,23 @@ def _ref_key(ref: CompanyRef) -> tuple[str, str]:
 
 def _by_index(body: Any, offset: int, count: int) -> list[CompanyBatchItemResult]:
     """Batch create outcomes: the API lists successes (with ids) and failures, by index."""
-    outcomes: dict[int, CompanyBatchItemResult] = {}
-    for res in (body or {}).get("results") or []:
-        index = int(res.get("index", -1))
-        if not 0 <= index < count:
-            continue
-        status = int(res.get("status", 200))
-        outcomes[index] = CompanyBatchItemResult(
-            index=offset + index,
+
+    def outcome(i: int, status: int, res: Mapping[str, Any]) -> CompanyBatchItemResult:
+        return CompanyBatchItemResult(
+            index=offset + i,
             ok=200 <= status < 300,
             status=status,
             errors=_messages(res.get("errors")),
             id=None if res.get("id") is None else int(res["id"]),
         )
+
     # An item the API did not mention was created (older services list failures only).
-    return [
-        outcomes.get(i) or CompanyBatchItemResult(index=offset + i, ok=True, status=200)
-        for i in range(count)
-    ]
+    return by_index(
+        body,
+        count,
+        outcome,
+        lambda i: CompanyBatchItemResult(index=offset + i, ok=True, status=200),
+    )
 
 
 def _by_query(body: Any, offset: int, refs: Sequence[CompanyRef]) -> list[CompanyBatchItemResult]:
@@ -143,7 +143,7 @@ def _by_query(body: Any, offset: int, refs: Sequence[CompanyRef]) -> list[Compan
         positions.setdefault(_ref_key(ref), []).append(i)
     outcomes: dict[int, CompanyBatchItemResult] = {}
     unplaced = []
-    for res in (body or {}).get("results") or []:
+    for res in results_of(body):
         query = res.get("query")
         slots = None
         if isinstance(query, Mapping) and len(query) == 1:
@@ -161,18 +161,12 @@ def _by_query(body: Any, offset: int, refs: Sequence[CompanyRef]) -> list[Compan
             )
         else:
             unplaced.append(res)
-    if unplaced:
-        # Never drop an outcome: a failure we cannot tie to an input is reported as a problem
-        # (not a ValidationError: the request was sent and may have been applied in part).
-        raise ProfilesError(
-            f"the API reported {len(unplaced)} batch failure(s) for queries not in the request: "
-            f"{unplaced!r}"
-        )
-    return [
-        outcomes.get(i)
-        or CompanyBatchItemResult(index=offset + i, ok=True, status=200, query=refs[i])
-        for i in range(len(refs))
-    ]
+    return in_order(
+        outcomes,
+        unplaced,
+        len(refs),
+        lambda i: CompanyBatchItemResult(index=offset + i, ok=True, status=200, query=refs[i]),
+    )
 
 
 class _CompaniesPlans:

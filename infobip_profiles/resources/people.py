@@ -17,7 +17,7 @@ from .._converter import from_wire, to_wire
 from .._plan import Call, Plan, async_op, async_pager, json_of, sync_op, sync_pager
 from .._types import CallOptions
 from .._validation import check_contacts, check_person
-from ..errors import APIError, NotFoundError, ProfilesError, ValidationError
+from ..errors import APIError, NotFoundError, ValidationError
 from ..filters import FilterLike, to_query_param
 from ..models import (
     BatchItemResult,
@@ -35,6 +35,7 @@ from ..models import (
 from ..pagination import PageSpec
 from ..refs import IdentifierType, PersonRef
 from ._base import AsyncResource, SyncResource, chunked
+from ._batch import by_index, in_order, results_of
 
 __all__ = ["People", "AsyncPeople", "BATCH_LIMIT", "MAX_PAGE_SIZE", "order_by_param"]
 
@@ -137,27 +138,21 @@ def _messages(errors: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _batch_by_index(
-    body: Any, offset: int, count: int, ids: list[int | None] | None = None
-) -> list[BatchItemResult]:
+def _batch_by_index(body: Any, offset: int, count: int) -> list[BatchItemResult]:
     """Outcomes of a batch create: the API lists failures (and sometimes successes) by index."""
-    outcomes: dict[int, BatchItemResult] = {}
-    for res in (body or {}).get("results") or []:
-        index = int(res.get("index", -1))
-        if not 0 <= index < count:
-            continue
-        status = int(res.get("status", 200))
-        outcomes[index] = BatchItemResult(
-            index=offset + index,
+
+    def outcome(i: int, status: int, res: Mapping[str, Any]) -> BatchItemResult:
+        return BatchItemResult(
+            index=offset + i,
             ok=200 <= status < 300,
             status=status,
             errors=_messages(res.get("errors")),
             id=res.get("id"),
         )
-    return [
-        outcomes.get(i) or BatchItemResult(index=offset + i, ok=True, status=200)
-        for i in range(count)
-    ]
+
+    return by_index(
+        body, count, outcome, lambda i: BatchItemResult(index=offset + i, ok=True, status=200)
+    )
 
 
 def _batch_by_query(body: Any, offset: int, refs: Sequence[PersonRef]) -> list[BatchItemResult]:
@@ -170,7 +165,7 @@ def _batch_by_query(body: Any, offset: int, refs: Sequence[PersonRef]) -> list[B
         loose.setdefault((key[0], key[1].lower()), []).append(i)
     outcomes: dict[int, BatchItemResult] = {}
     unplaced = []
-    for res in (body or {}).get("results") or []:
+    for res in results_of(body):
         query = res.get("query") or {}
         status = int(res.get("status", 409))
         candidates: list[int] = []
@@ -192,17 +187,12 @@ def _batch_by_query(body: Any, offset: int, refs: Sequence[PersonRef]) -> list[B
             )
         else:
             unplaced.append(res)
-    if unplaced:
-        # Never drop an outcome: a failure we cannot tie to an input is reported as a problem
-        # (not a ValidationError: the request was sent and may have been applied in part).
-        raise ProfilesError(
-            f"the API reported {len(unplaced)} batch failure(s) for queries not in the request: "
-            f"{unplaced!r}"
-        )
-    return [
-        outcomes.get(i) or BatchItemResult(index=offset + i, ok=True, status=200, query=refs[i])
-        for i in range(len(refs))
-    ]
+    return in_order(
+        outcomes,
+        unplaced,
+        len(refs),
+        lambda i: BatchItemResult(index=offset + i, ok=True, status=200, query=refs[i]),
+    )
 
 
 def _v3_outcomes(body: Any, offset: int, count: int, *, upsert: bool) -> list[Any]:
