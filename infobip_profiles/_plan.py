@@ -28,6 +28,7 @@ __all__ = ["Call", "Plan", "NO_BODY", "sync_op", "async_op", "sync_pager", "asyn
 P = ParamSpec("P")
 R = TypeVar("R")
 T = TypeVar("T")
+M = TypeVar("M")
 
 
 class _NoBody:
@@ -65,22 +66,39 @@ def json_of(response: httpx.Response) -> Any:
     return loads(content) if content else None
 
 
-class _Op(Generic[P, R]):
-    """Descriptor that exposes a plan as a blocking method on a sync resource."""
+class _Method(Generic[P, M]):
+    """Descriptor base: exposes ``fn`` (a plan or page spec builder taking the resource first) as
+    a method of the resource instance, with ``fn``'s parameters and a return type ``M`` that the
+    subclass decides by how :meth:`_bind` wraps what ``fn`` returns."""
 
-    def __init__(self, plan: Callable[Concatenate[Any, P], Plan[R]]) -> None:
-        self.plan = plan
-        functools.update_wrapper(self, plan)  # type: ignore[arg-type]
+    def __init__(self, fn: Callable[Concatenate[Any, P], Any]) -> None:
+        self.fn = fn
+        functools.update_wrapper(self, fn)  # type: ignore[arg-type]
 
     @overload
     def __get__(self, obj: None, owner: type[Any]) -> Self: ...
     @overload
-    def __get__(self, obj: object, owner: type[Any]) -> Callable[P, R]: ...
-    def __get__(self, obj: object | None, owner: type[Any]) -> Self | Callable[P, R]:
+    def __get__(self, obj: object, owner: type[Any]) -> Callable[P, M]: ...
+    def __get__(self, obj: object | None, owner: type[Any]) -> Self | Callable[P, M]:
         if obj is None:
             return self
+        return self._bind(obj, obj._client)  # type: ignore[attr-defined]
+
+    def _bind(self, obj: Any, client: Any) -> Callable[P, M]:
+        raise NotImplementedError
+
+
+class _Op(_Method[P, R]):
+    """Descriptor that exposes a plan as a blocking method on a sync resource."""
+
+    plan: Callable[Concatenate[Any, P], Plan[R]]
+
+    def __init__(self, plan: Callable[Concatenate[Any, P], Plan[R]]) -> None:
+        super().__init__(plan)
+        self.plan = plan
+
+    def _bind(self, obj: Any, client: Any) -> Callable[P, R]:
         plan = self.plan
-        client = obj._client  # type: ignore[attr-defined]
 
         @functools.wraps(plan)
         def method(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -89,22 +107,17 @@ class _Op(Generic[P, R]):
         return method
 
 
-class _AsyncOp(Generic[P, R]):
+class _AsyncOp(_Method[P, Awaitable[R]]):
     """Descriptor that exposes a plan as a coroutine method on an async resource."""
 
-    def __init__(self, plan: Callable[Concatenate[Any, P], Plan[R]]) -> None:
-        self.plan = plan
-        functools.update_wrapper(self, plan)  # type: ignore[arg-type]
+    plan: Callable[Concatenate[Any, P], Plan[R]]
 
-    @overload
-    def __get__(self, obj: None, owner: type[Any]) -> Self: ...
-    @overload
-    def __get__(self, obj: object, owner: type[Any]) -> Callable[P, Awaitable[R]]: ...
-    def __get__(self, obj: object | None, owner: type[Any]) -> Self | Callable[P, Awaitable[R]]:
-        if obj is None:
-            return self
+    def __init__(self, plan: Callable[Concatenate[Any, P], Plan[R]]) -> None:
+        super().__init__(plan)
+        self.plan = plan
+
+    def _bind(self, obj: Any, client: Any) -> Callable[P, Awaitable[R]]:
         plan = self.plan
-        client = obj._client  # type: ignore[attr-defined]
 
         @functools.wraps(plan)
         async def method(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -113,24 +126,19 @@ class _AsyncOp(Generic[P, R]):
         return method
 
 
-class _PagerOp(Generic[P, T]):
+class _PagerOp(_Method[P, "Pager[T]"]):
     """Descriptor: a method that returns a lazy :class:`Pager` (no request until iterated)."""
 
-    def __init__(self, spec: Callable[Concatenate[Any, P], PageSpec[T]]) -> None:
-        self.spec = spec
-        functools.update_wrapper(self, spec)  # type: ignore[arg-type]
+    spec: Callable[Concatenate[Any, P], PageSpec[T]]
 
-    @overload
-    def __get__(self, obj: None, owner: type[Any]) -> Self: ...
-    @overload
-    def __get__(self, obj: object, owner: type[Any]) -> Callable[P, Pager[T]]: ...
-    def __get__(self, obj: object | None, owner: type[Any]) -> Self | Callable[P, Pager[T]]:
-        if obj is None:
-            return self
+    def __init__(self, spec: Callable[Concatenate[Any, P], PageSpec[T]]) -> None:
+        super().__init__(spec)
+        self.spec = spec
+
+    def _bind(self, obj: Any, client: Any) -> Callable[P, Pager[T]]:
         from .pagination import Pager
 
         spec = self.spec
-        client = obj._client  # type: ignore[attr-defined]
 
         @functools.wraps(spec)
         def method(*args: P.args, **kwargs: P.kwargs) -> Pager[T]:
@@ -139,24 +147,19 @@ class _PagerOp(Generic[P, T]):
         return method
 
 
-class _AsyncPagerOp(Generic[P, T]):
+class _AsyncPagerOp(_Method[P, "AsyncPager[T]"]):
     """Descriptor: a method that returns a lazy :class:`AsyncPager`."""
 
-    def __init__(self, spec: Callable[Concatenate[Any, P], PageSpec[T]]) -> None:
-        self.spec = spec
-        functools.update_wrapper(self, spec)  # type: ignore[arg-type]
+    spec: Callable[Concatenate[Any, P], PageSpec[T]]
 
-    @overload
-    def __get__(self, obj: None, owner: type[Any]) -> Self: ...
-    @overload
-    def __get__(self, obj: object, owner: type[Any]) -> Callable[P, AsyncPager[T]]: ...
-    def __get__(self, obj: object | None, owner: type[Any]) -> Self | Callable[P, AsyncPager[T]]:
-        if obj is None:
-            return self
+    def __init__(self, spec: Callable[Concatenate[Any, P], PageSpec[T]]) -> None:
+        super().__init__(spec)
+        self.spec = spec
+
+    def _bind(self, obj: Any, client: Any) -> Callable[P, AsyncPager[T]]:
         from .pagination import AsyncPager
 
         spec = self.spec
-        client = obj._client  # type: ignore[attr-defined]
 
         @functools.wraps(spec)
         def method(*args: P.args, **kwargs: P.kwargs) -> AsyncPager[T]:
