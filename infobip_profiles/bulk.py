@@ -910,23 +910,46 @@ def _rows_source(rows: Iterable[Mapping[str, Any]]) -> _Source:
     return _Source(numbered(), None, lambda: (None, None), lambda: None)
 
 
+@attrs.frozen
+class _Options:
+    """The settings every import function takes, passed on as one value."""
+
+    mode: str
+    batch_size: int
+    report: str | os.PathLike[str] | None
+    resume: str | os.PathLike[str] | None
+    progress: ProgressOption
+    list_separator: str
+
+
+def _rows_input(
+    rows: Iterable[Mapping[str, Any]], mapping: ColumnMapping | Mapping[str, str] | None
+) -> tuple[_Source, ColumnMapping]:
+    """The source and mapping of an import from dicts; without a mapping, the first row's keys."""
+    iterator = iter(rows)
+    first = next(iterator, None)
+    chained: Iterable[Mapping[str, Any]] = [] if first is None else _chain(first, iterator)
+    if mapping is None:
+        mapping = ColumnMapping.identity(first or {}) if first is not None else None
+    resolved = _resolve(mapping)
+    return _rows_source(chained), resolved
+
+
 @contextlib.contextmanager
 def _prepared(
-    source: _Source,
-    mapping: ColumnMapping,
-    *,
-    mode: str,
-    batch_size: int,
-    report: str | os.PathLike[str] | None,
-    resume: str | os.PathLike[str] | None,
-    progress: ProgressOption,
-    list_separator: str,
+    source: _Source, mapping: ColumnMapping, options: _Options
 ) -> Iterator[tuple[_Run, Generator[list[Person], UpsertResult, None] | None]]:
+    mode, batch_size, report, resume = (
+        options.mode,
+        options.batch_size,
+        options.report,
+        options.resume,
+    )
     if mode not in ("partial", "full"):
         raise ValidationError("mode must be 'partial' or 'full'", field="mode")
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
-    callback, terminal = _progress_callback(progress)
+    callback, terminal = _progress_callback(options.progress)
     try:
         run = _Run(
             fingerprint=_fingerprint(mapping, mode, source.header),
@@ -944,7 +967,7 @@ def _prepared(
             return
         skip = run.totals.rows
         remaining = (r for r in source.rows if r[0] > skip)
-        steps = _steps(remaining, mapping, run, batch_size, list_separator)
+        steps = _steps(remaining, mapping, run, batch_size, options.list_separator)
         try:
             yield run, steps
         finally:
@@ -1011,23 +1034,9 @@ def import_rows(
         result = import_rows(client, rows)
         assert result.created == 1
     """
-    iterator = iter(rows)
-    first = next(iterator, None)
-    chained: Iterable[Mapping[str, Any]] = [] if first is None else _chain(first, iterator)
-    if mapping is None:
-        mapping = ColumnMapping.identity(first or {}) if first is not None else None
-    resolved = _resolve(mapping)
-    source = _rows_source(chained)
-    with _prepared(
-        source,
-        resolved,
-        mode=mode,
-        batch_size=batch_size,
-        report=report,
-        resume=resume,
-        progress=progress,
-        list_separator=list_separator,
-    ) as (run, steps):
+    source, resolved = _rows_input(rows, mapping)
+    options = _Options(mode, batch_size, report, resume, progress, list_separator)
+    with _prepared(source, resolved, options) as (run, steps):
         _drive(client, steps, mode)
     return run.result()
 
@@ -1058,16 +1067,8 @@ def import_csv(
                             report="failures.csv", resume="people.import-state")
     """
     source, resolved = _csv_source(path, _resolve_optional(mapping), delimiter, encoding)
-    with _prepared(
-        source,
-        resolved,
-        mode=mode,
-        batch_size=batch_size,
-        report=report,
-        resume=resume,
-        progress=progress,
-        list_separator=list_separator,
-    ) as (run, steps):
+    options = _Options(mode, batch_size, report, resume, progress, list_separator)
+    with _prepared(source, resolved, options) as (run, steps):
         _drive(client, steps, mode)
     return run.result()
 
@@ -1085,22 +1086,9 @@ async def aimport_rows(
     list_separator: str = ";",
 ) -> ImportResult:
     """:func:`import_rows` for the :class:`~infobip_profiles.AsyncProfilesClient`."""
-    iterator = iter(rows)
-    first = next(iterator, None)
-    chained: Iterable[Mapping[str, Any]] = [] if first is None else _chain(first, iterator)
-    if mapping is None:
-        mapping = ColumnMapping.identity(first or {}) if first is not None else None
-    source = _rows_source(chained)
-    with _prepared(
-        source,
-        _resolve(mapping),
-        mode=mode,
-        batch_size=batch_size,
-        report=report,
-        resume=resume,
-        progress=progress,
-        list_separator=list_separator,
-    ) as (run, steps):
+    source, resolved = _rows_input(rows, mapping)
+    options = _Options(mode, batch_size, report, resume, progress, list_separator)
+    with _prepared(source, resolved, options) as (run, steps):
         await _adrive(client, steps, mode)
     return run.result()
 
@@ -1122,16 +1110,8 @@ async def aimport_csv(
     """:func:`import_csv` for the :class:`~infobip_profiles.AsyncProfilesClient` (file reads
     stay blocking: they are small and local)."""
     source, resolved = _csv_source(path, _resolve_optional(mapping), delimiter, encoding)
-    with _prepared(
-        source,
-        resolved,
-        mode=mode,
-        batch_size=batch_size,
-        report=report,
-        resume=resume,
-        progress=progress,
-        list_separator=list_separator,
-    ) as (run, steps):
+    options = _Options(mode, batch_size, report, resume, progress, list_separator)
+    with _prepared(source, resolved, options) as (run, steps):
         await _adrive(client, steps, mode)
     return run.result()
 
