@@ -128,24 +128,26 @@ class CustomAttribute(Model):
 Definitions = Iterable[CustomAttribute] | Mapping[str, DataType | str | CustomAttribute]
 
 
+#: Python types and the data type they map to, first match wins (``bool`` is an ``int``, and a
+#: ``datetime`` a ``date``, so those come first).
+_INFERRED: tuple[tuple[type | tuple[type, ...], DataType], ...] = (
+    (bool, DataType.BOOLEAN),
+    (int, DataType.INTEGER),
+    ((Decimal, float), DataType.DECIMAL),
+    (datetime, DataType.DATE_TIME),
+    (date, DataType.DATE),
+    (str, DataType.STRING),
+    ((list, tuple), DataType.LIST_OF_OBJECTS),
+)
+
+
 def infer_data_type(value: Any) -> DataType:
     """The data type a Python value maps to: ``bool`` → BOOLEAN, ``int`` → INTEGER, ``Decimal`` and
     ``float`` → DECIMAL, ``datetime`` → DATE_TIME, ``date`` → DATE, ``str`` → STRING, ``list`` →
     LIST_OF_OBJECTS. Anything else is a :class:`ValidationError`."""
-    if isinstance(value, bool):
-        return DataType.BOOLEAN
-    if isinstance(value, int):
-        return DataType.INTEGER
-    if isinstance(value, (Decimal, float)):
-        return DataType.DECIMAL
-    if isinstance(value, datetime):
-        return DataType.DATE_TIME
-    if isinstance(value, date):
-        return DataType.DATE
-    if isinstance(value, str):
-        return DataType.STRING
-    if isinstance(value, (list, tuple)):
-        return DataType.LIST_OF_OBJECTS
+    for types, data_type in _INFERRED:
+        if isinstance(value, types):
+            return data_type
     raise ValidationError(
         f"{type(value).__name__} has no custom attribute data type: use str, int, Decimal, "
         "bool, date, datetime or a list of dicts"
