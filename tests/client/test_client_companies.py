@@ -6,23 +6,22 @@ Every test runs with the sync and the async client.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timezone
 from typing import Any
 
 import httpx
 import pytest
 import respx
+from client_support import Api, body_of, mock_router, open_api, query_of
 
 from infobip_profiles import (
-    AsyncProfilesClient,
     Company,
     CompanyRef,
     CompanyUpdate,
     ConflictError,
     NotFoundError,
     PersonRef,
-    ProfilesClient,
     ProfilesError,
     ValidationError,
 )
@@ -45,46 +44,16 @@ ACME = {
 }
 
 
-class Api:
-    """Calls a resource method on the sync or the async client, the same way."""
-
-    def __init__(self, client: ProfilesClient | AsyncProfilesClient) -> None:
-        self.client = client
-
-    async def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
-        result = getattr(self.client.companies, method)(*args, **kwargs)
-        return await result if isinstance(self.client, AsyncProfilesClient) else result
-
-    async def collect(self, method: str, *args: Any, **kwargs: Any) -> list[Any]:
-        pager = getattr(self.client.companies, method)(*args, **kwargs)
-        if isinstance(self.client, AsyncProfilesClient):
-            return [item async for item in pager]
-        return list(pager)
-
-
 @pytest.fixture(params=["sync", "async"])
 async def api(request: pytest.FixtureRequest) -> AsyncIterator[Api]:
-    options: dict[str, Any] = {"base_url": BASE, "throttle": False, "max_retries": 0}
-    if request.param == "sync":
-        with ProfilesClient(api_key="test-key-123", **options) as client:
-            yield Api(client)
-    else:
-        async with AsyncProfilesClient(api_key="test-key-123", **options) as aclient:
-            yield Api(aclient)
+    async with open_api(request.param, BASE, "companies") as api:
+        yield api
 
 
 @pytest.fixture
-def router() -> Any:
-    with respx.mock(base_url=BASE, assert_all_called=False) as mock:
+def router() -> Iterator[respx.MockRouter]:
+    with mock_router(BASE) as mock:
         yield mock
-
-
-def body_of(route: respx.Route, call: int = -1) -> Any:
-    return json.loads(route.calls[call].request.content)
-
-
-def query_of(route: respx.Route, call: int = -1) -> list[tuple[str, str]]:
-    return list(route.calls[call].request.url.params.multi_items())
 
 
 # -- get / list ---------------------------------------------------------------------------------

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
 import respx
+from client_support import Api, body_of, mock_router, open_api
 
 from infobip_profiles import (
-    AsyncProfilesClient,
     CustomAttribute,
     DataType,
     NotFoundError,
-    ProfilesClient,
     ValidationError,
 )
 
@@ -31,42 +29,16 @@ ORDERS = {
 PLAN = {"name": "Plan", "dataType": "STRING"}
 
 
-class Api:
-    """Calls a ``custom_attributes`` method on the sync or the async client, the same way."""
-
-    def __init__(self, client: ProfilesClient | AsyncProfilesClient) -> None:
-        self.client = client
-
-    async def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
-        result = getattr(self.client.custom_attributes, method)(*args, **kwargs)
-        return await result if isinstance(self.client, AsyncProfilesClient) else result
-
-    async def collect(self, method: str, *args: Any, **kwargs: Any) -> list[Any]:
-        pager = getattr(self.client.custom_attributes, method)(*args, **kwargs)
-        if isinstance(self.client, AsyncProfilesClient):
-            return [item async for item in pager]
-        return list(pager)
-
-
 @pytest.fixture(params=["sync", "async"])
 async def api(request: pytest.FixtureRequest) -> AsyncIterator[Api]:
-    options: dict[str, Any] = {"base_url": BASE, "throttle": False, "max_retries": 0}
-    if request.param == "sync":
-        with ProfilesClient(api_key="test-key-123", **options) as client:
-            yield Api(client)
-    else:
-        async with AsyncProfilesClient(api_key="test-key-123", **options) as aclient:
-            yield Api(aclient)
+    async with open_api(request.param, BASE, "custom_attributes") as api:
+        yield api
 
 
 @pytest.fixture
-def router() -> Any:
-    with respx.mock(base_url=BASE, assert_all_called=False) as mock:
+def router() -> Iterator[respx.MockRouter]:
+    with mock_router(BASE) as mock:
         yield mock
-
-
-def body_of(route: respx.Route, call: int = -1) -> Any:
-    return json.loads(route.calls[call].request.content)
 
 
 async def test_list_reads_the_custom_attributes_wrapper(api: Api, router: Any) -> None:

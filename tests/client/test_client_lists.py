@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import pytest
 import respx
+from client_support import Api, body_of, mock_router, open_api, query_of
 
 from infobip_profiles import (
-    AsyncProfilesClient,
     BadRequestError,
     IdentifierType,
     NotFoundError,
     PersonRef,
-    ProfilesClient,
     ValidationError,
 )
 
@@ -30,40 +28,16 @@ ADA = PersonRef.email("ada@example.com")
 ADA_QUERY = [("identifier", "ada@example.com"), ("type", "EMAIL")]
 
 
-class Api:
-    """Calls a ``lists`` method on the sync or the async client, the same way."""
-
-    def __init__(self, client: ProfilesClient | AsyncProfilesClient) -> None:
-        self.client = client
-
-    async def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
-        result = getattr(self.client.lists, method)(*args, **kwargs)
-        return await result if isinstance(self.client, AsyncProfilesClient) else result
-
-
 @pytest.fixture(params=["sync", "async"])
 async def api(request: pytest.FixtureRequest) -> AsyncIterator[Api]:
-    options: dict[str, Any] = {"base_url": BASE, "throttle": False, "max_retries": 0}
-    if request.param == "sync":
-        with ProfilesClient(api_key="test-key-123", **options) as client:
-            yield Api(client)
-    else:
-        async with AsyncProfilesClient(api_key="test-key-123", **options) as aclient:
-            yield Api(aclient)
+    async with open_api(request.param, BASE, "lists") as api:
+        yield api
 
 
 @pytest.fixture
-def router() -> Any:
-    with respx.mock(base_url=BASE, assert_all_called=False) as mock:
+def router() -> Iterator[respx.MockRouter]:
+    with mock_router(BASE) as mock:
         yield mock
-
-
-def body_of(route: respx.Route, call: int = -1) -> Any:
-    return json.loads(route.calls[call].request.content)
-
-
-def query_of(route: respx.Route, call: int = -1) -> list[tuple[str, str]]:
-    return list(route.calls[call].request.url.params.multi_items())
 
 
 async def test_get_sends_list_names_and_the_person(api: Api, router: Any) -> None:

@@ -1,0 +1,80 @@
+"""Helpers shared by the client tests (``tests/client/test_client_*.py``).
+
+Imported as ``from client_support import ...`` (the tests use rootdir-relative imports).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import json
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import respx
+
+from infobip_profiles import AsyncProfilesClient, ProfilesClient
+
+#: The settings of a client that sends each request once, right away.
+PLAIN: dict[str, Any] = {"throttle": False, "max_retries": 0}
+
+
+class Api:
+    """Calls one resource's methods on the sync or the async client, the same way."""
+
+    def __init__(self, client: ProfilesClient | AsyncProfilesClient, resource: str) -> None:
+        self.client = client
+        self.resource = resource
+
+    async def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        """The method's result; awaited on the async client."""
+        result = getattr(getattr(self.client, self.resource), method)(*args, **kwargs)
+        return await result if isinstance(self.client, AsyncProfilesClient) else result
+
+    async def collect(self, method: str, *args: Any, **kwargs: Any) -> list[Any]:
+        """Every item of the pager the method returns, on either client."""
+        pager = getattr(getattr(self.client, self.resource), method)(*args, **kwargs)
+        if isinstance(self.client, AsyncProfilesClient):
+            return [item async for item in pager]
+        return list(pager)
+
+
+@contextlib.asynccontextmanager
+async def open_api(kind: str, base_url: str, resource: str) -> AsyncIterator[Api]:
+    """An :class:`Api` on a plain ``kind`` (``"sync"``/``"async"``) client, closed afterwards."""
+    options: dict[str, Any] = {"base_url": base_url, **PLAIN}
+    if kind == "sync":
+        with ProfilesClient(api_key="test-key-123", **options) as client:
+            yield Api(client, resource)
+    else:
+        async with AsyncProfilesClient(api_key="test-key-123", **options) as aclient:
+            yield Api(aclient, resource)
+
+
+def plain_client(kind: str, api_key: str, base_url: str) -> Any:
+    """A plain ``kind`` (``"sync"``/``"async"``) client (not closed: the test owns it)."""
+    cls = ProfilesClient if kind == "sync" else AsyncProfilesClient
+    return cls(api_key=api_key, base_url=base_url, **PLAIN)
+
+
+@contextlib.contextmanager
+def mock_router(base_url: str | None = None) -> Iterator[respx.MockRouter]:
+    """A respx router for the block; routes need not all be called."""
+    options: dict[str, Any] = {} if base_url is None else {"base_url": base_url}
+    with respx.mock(assert_all_called=False, **options) as router:
+        yield router
+
+
+def body_of(route: respx.Route, call: int = -1) -> Any:
+    """The JSON body of one request a route received (the last by default)."""
+    return json.loads(route.calls[call].request.content)
+
+
+def query_of(route: respx.Route, call: int = -1) -> list[tuple[str, str]]:
+    """The query pairs of one request a route received (the last by default), in order."""
+    return list(route.calls[call].request.url.params.multi_items())
+
+
+async def resolve(value: Any) -> Any:
+    """``value`` awaited when it is awaitable (an async client's result), else as it is."""
+    return await value if inspect.isawaitable(value) else value
