@@ -46,6 +46,7 @@ class MSG:
     INJECTED = "Injected fault"
     BAD_REQUEST = "Bad request"
     FIELD_REQUIRED = "must not be blank"
+    FIELD_NOT_NULL = "must not be null"
     FIELD_SIZE = "size must be between 0 and {max}"
     FIELD_ONE_OF = "must be one of: {values}"
     FIELD_OBJECT = "must be a JSON object"

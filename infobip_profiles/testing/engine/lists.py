@@ -133,8 +133,13 @@ class ListsEngine:
         name = self._attribute(name)
         patches = _item_array(body)
         for patch in patches:
-            if patch.get(ITEM_ID_KEY) is None:
+            item_id = patch.get(ITEM_ID_KEY)
+            if item_id is None:
                 raise lists_error(400, 429002, MSG.LIST_IDS_REQUIRED.format(item=_render(patch)))
+            if not isinstance(item_id, str):  # a number, an array, an object: no item's id
+                raise lists_error(
+                    400, 429002, MSG.LIST_ID_INVALID.format(item_id=json.dumps(item_id))
+                )
         current = self._items(pid, name)
         by_id = {i[ITEM_ID_KEY]: i for i in current}
         unknown = [str(p[ITEM_ID_KEY]) for p in patches if p[ITEM_ID_KEY] not in by_id]

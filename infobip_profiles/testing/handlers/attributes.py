@@ -8,7 +8,7 @@ from .._context import Context
 from .._errors import MSG, v2_error
 from .._router import handles
 from .._wire import FakeResponse
-from .persons import page_params, parse_order_by, person_from_query
+from .persons import include_total, page_params, parse_order_by, person_from_query
 
 __all__: list[str] = []
 
@@ -21,6 +21,7 @@ def list_attributes(ctx: Context) -> FakeResponse:
     """``{customAttributes, limit, page, orderBy, totalCount}``."""
     page, limit = page_params(ctx)
     order_by = parse_order_by(ctx.param("orderBy"), _ORDER_FIELDS) or _DEFAULT_ORDER
+    include_total(ctx)  # checked like every list's; this list always carries totalCount
     items = ctx.state.attributes.all()  # creation order
     field, _, direction = order_by.partition(":")
     if field == "name":

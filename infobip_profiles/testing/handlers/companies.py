@@ -13,13 +13,43 @@ from .._errors import MSG, v2_error
 from .._router import handles
 from .._wire import NO_BODY, FakeResponse
 from ..engine.companies import COMPANY_ORDER_FIELDS, SELECTORS
-from .persons import include_total, page_params, parse_order_by
+from .persons import include_total, int_param_value, page_params, parse_order_by
 
 __all__: list[str] = []
 
 
 def _selectors(ctx: Context) -> dict[str, str]:
+    raw_id = ctx.param("id")
+    if raw_id is not None and int_param_value(raw_id) is None:  # int64 in the spec
+        raise v2_error(400, MSG.BAD_REQUEST, validation_errors={"id": [MSG.FIELD_INTEGER]})
     return {name: value for name in SELECTORS if (value := ctx.param(name)) not in (None, "")}
+
+
+def _check_queries(body: Any) -> None:
+    """400 unless every item of a batch update or delete has a ``query`` object whose selectors
+    are strings (``CompanyIdentityQuery``); checked for the whole request before any item is
+    applied. The 207 result echoes each failed item's query, which the spec types as an object,
+    so an item without one is refused with the request."""
+    items = body.get("companies") if isinstance(body, dict) else None
+    if not isinstance(items, list):
+        return  # the engine answers a missing or malformed array
+    errors: dict[str, list[str]] = {}
+    for index, item in enumerate(items):
+        where = f"companies[{index}]"
+        if not isinstance(item, dict):
+            errors[where] = [MSG.FIELD_OBJECT]
+            continue
+        query = item.get("query")
+        if query is None:
+            errors[f"{where}.query"] = [MSG.FIELD_NOT_NULL]
+        elif not isinstance(query, dict):
+            errors[f"{where}.query"] = [MSG.FIELD_OBJECT]
+        else:
+            for name in SELECTORS:
+                if name in query and not isinstance(query[name], str):
+                    errors[f"{where}.query.{name}"] = [MSG.FIELD_STRING]
+    if errors:
+        raise v2_error(400, MSG.BAD_REQUEST, validation_errors=errors)
 
 
 def _flag(ctx: Context, name: str) -> bool:
@@ -94,13 +124,17 @@ def create_companies(ctx: Context) -> FakeResponse:
 @handles("update-companies")
 def update_companies(ctx: Context) -> FakeResponse:
     """Batch PATCH: the failures only, by query; 207 if any."""
-    return _batch_response(ctx.state.companies.batch_update(ctx.json()))
+    body = ctx.json()
+    _check_queries(body)
+    return _batch_response(ctx.state.companies.batch_update(body))
 
 
 @handles("delete-companies")
 def delete_companies(ctx: Context) -> FakeResponse:
     """Batch delete: the failures only, by query; 207 if any."""
-    return _batch_response(ctx.state.companies.batch_delete(ctx.json()))
+    body = ctx.json()
+    _check_queries(body)
+    return _batch_response(ctx.state.companies.batch_delete(body))
 
 
 @handles("batch-add-persons-to-company")

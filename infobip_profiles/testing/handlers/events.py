@@ -11,6 +11,7 @@ from .._errors import no_body_error
 from .._router import handles
 from .._wire import NO_BODY, FakeResponse
 from ..engine.events import CATEGORIES
+from .persons import int_param_value
 
 __all__: list[str] = []
 
@@ -21,13 +22,10 @@ _INT32_MAX = 2147483647
 
 def _int_param(ctx: Context, name: str, default: int | None) -> int | None:
     raw = ctx.param(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise no_body_error(400) from None
-    if not 0 <= value <= _INT32_MAX:
+    value = int_param_value(raw)  # an empty value, " 1" or "1_0" is no integer either
+    if value is None or not 0 <= value <= _INT32_MAX:
         raise no_body_error(400)
     return value
 

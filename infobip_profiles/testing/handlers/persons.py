@@ -19,6 +19,7 @@ __all__ = [
     "BATCH_LIMIT",
     "MAX_PAGE_SIZE",
     "check_identity",
+    "check_identity_queries",
     "include_total",
     "page_params",
     "parse_order_by",
@@ -30,9 +31,39 @@ BATCH_LIMIT = 1000
 MAX_PAGE_SIZE = 1000
 """Largest ``limit`` a list accepts."""
 DEFAULT_PAGE_SIZE = 20
+INT32_MAX = 2**31 - 1
+"""Largest value of an ``int32`` query parameter (``page``, ``limit``)."""
+
+#: The spec's ``IdentityQuery.type`` enum: what a batch item's ``query`` may name (and what its
+#: 207 result may echo).
+QUERY_TYPES = (
+    "ID",
+    "EXTERNAL_ID",
+    "PHONE",
+    "EMAIL",
+    "LINE",
+    "FACEBOOK",
+    "TELEGRAM",
+    "PUSH",
+    "WEB_PUSH",
+    "LIVE_CHAT",
+    "VIBER_BOTS",
+    "INSTAGRAM",
+    "INSTAGRAM_DM",
+    "TWITTER",
+    "APPLE_BUSINESS_CHAT",
+    "KAKAO_SANGDAM",
+    "OPEN_CHANNEL",
+    "ZALO_FOLLOWER",
+    "TIKTOK_BM",
+    "WHATSAPP",
+)
+#: The spec's ``ByUniqueRequestParameters.type`` enum (match): KAKAO_TALK, no WEB_PUSH.
+MATCH_TYPES = (*(t for t in QUERY_TYPES if t != "WEB_PUSH"), "KAKAO_TALK")
 
 _SENDERLESS = frozenset({"ID", "EXTERNAL_ID", "PHONE", "EMAIL"})
 _ORDER_RE = re.compile(r"^([A-Za-z]+)(?::(asc|desc))?$", re.IGNORECASE)
+_INT_RE = re.compile(r"^[+-]?[0-9]+$")
 
 
 # -- shared parsing ------------------------------------------------------------------------------
@@ -58,16 +89,20 @@ def check_identity(identifier: Any, kind: Any, sender: Any) -> None:
         errors["type"] = [MSG.FIELD_ONE_OF.format(values=", ".join(IDENTIFIER_TYPES))]
     elif kind not in _SENDERLESS and not sender:
         errors["sender"] = [MSG.SENDER_REQUIRED.format(type=kind)]
+    if sender is not None and not isinstance(sender, str):
+        errors["sender"] = [MSG.FIELD_STRING]
     if errors:
         raise v2_error(400, MSG.BAD_REQUEST, validation_errors=errors)
 
 
 def page_params(ctx: Context) -> tuple[int, int]:
-    """``(page, limit)`` from the query: 1-based page (default 1), limit 1..1000 (default 20)."""
+    """``(page, limit)`` from the query: 1-based page (default 1, at most the int32 maximum),
+    limit 1..1000 (default 20). A value that is not an integer (an empty one included) is a 400.
+    """
     errors: dict[str, list[str]] = {}
     page = _int_param(ctx, "page", 1)
     limit = _int_param(ctx, "limit", DEFAULT_PAGE_SIZE)
-    if page is None or page < 1:
+    if page is None or not 1 <= page <= INT32_MAX:
         errors["page"] = [MSG.PAGE_RANGE]
     if limit is None or not 1 <= limit <= MAX_PAGE_SIZE:
         errors["limit"] = [MSG.LIMIT_RANGE.format(max=MAX_PAGE_SIZE)]
@@ -91,18 +126,67 @@ def parse_order_by(value: str | None, fields: tuple[str, ...]) -> str | None:
 
 
 def include_total(ctx: Context) -> bool:
-    """Whether ``includeTotalCount=true`` was asked for."""
-    return (ctx.param("includeTotalCount") or "").lower() == "true"
+    """Whether ``includeTotalCount=true`` was asked for; a value other than ``true`` or
+    ``false`` (an empty one included) is a 400."""
+    raw = ctx.param("includeTotalCount")
+    if raw is None:
+        return False
+    value = raw.lower()
+    if value not in ("true", "false"):
+        raise v2_error(
+            400, MSG.BAD_REQUEST, validation_errors={"includeTotalCount": [MSG.FIELD_BOOLEAN]}
+        )
+    return value == "true"
+
+
+def int_param_value(raw: str) -> int | None:
+    """``raw`` as an integer when it is one (optional sign, digits only), else ``None``."""
+    return int(raw) if _INT_RE.match(raw) else None
 
 
 def _int_param(ctx: Context, name: str, default: int) -> int | None:
     raw = ctx.param(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
-    try:
-        return int(raw)
-    except ValueError:
-        return None
+    return int_param_value(raw)
+
+
+def check_identity_queries(items: list[Any], key: str) -> None:
+    """400 unless every batch item is an object with a ``query`` the spec allows: an object
+    whose ``identifier``, ``type`` and ``sender`` are strings when given, ``type`` one of
+    :data:`QUERY_TYPES`. Checked for the whole request before any item is applied.
+
+    An item without a query is refused with the request, not reported as a failed item: the
+    207 result echoes the item's query, which the spec types as an object.
+    """
+    errors: dict[str, list[str]] = {}
+    for index, item in enumerate(items):
+        where = f"{key}[{index}]"
+        if not isinstance(item, dict):
+            errors[where] = [MSG.FIELD_OBJECT]
+            continue
+        query = item.get("query")
+        if query is None:
+            errors[f"{where}.query"] = [MSG.FIELD_NOT_NULL]
+        elif not isinstance(query, dict):
+            errors[f"{where}.query"] = [MSG.FIELD_OBJECT]
+        else:
+            errors.update(_identity_problems(query, f"{where}.query", QUERY_TYPES))
+    if errors:
+        raise v2_error(400, MSG.BAD_REQUEST, validation_errors=errors)
+
+
+def _identity_problems(
+    identity: dict[str, Any], where: str, types: tuple[str, ...]
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for name in ("identifier", "type", "sender"):
+        if name in identity and not isinstance(identity[name], str):
+            errors[f"{where}.{name}"] = [MSG.FIELD_STRING]
+    kind = identity.get("type")
+    if isinstance(kind, str) and kind not in types:
+        errors[f"{where}.type"] = [MSG.FIELD_ONE_OF.format(values=", ".join(types))]
+    return errors
 
 
 def _object_body(ctx: Context) -> dict[str, Any]:
@@ -201,20 +285,45 @@ def batch_create(ctx: Context) -> FakeResponse:
 
 @handles("batch-people-update")
 def batch_update(ctx: Context) -> FakeResponse:
-    """PATCH up to 1000 persons by query."""
-    return _batch_response(ctx.state.persons.batch_update(_batch_items(ctx, "people")))
+    """PATCH up to 1000 persons by query; an item without a valid query fails the request."""
+    items = _batch_items(ctx, "people")
+    check_identity_queries(items, "people")
+    return _batch_response(ctx.state.persons.batch_update(items))
 
 
 @handles("batch-people-delete")
 def batch_delete(ctx: Context) -> FakeResponse:
-    """Delete up to 1000 persons by query."""
-    return _batch_response(ctx.state.persons.batch_delete(_batch_items(ctx, "people")))
+    """Delete up to 1000 persons by query; an item without a valid query fails the request."""
+    items = _batch_items(ctx, "people")
+    check_identity_queries(items, "people")
+    return _batch_response(ctx.state.persons.batch_delete(items))
 
 
 @handles("match-people-ids")
 def match(ctx: Context) -> FakeResponse:
-    """Person ids for identities; unmatched ones are left out."""
+    """Person ids for identities; unmatched ones are left out.
+
+    Every identity needs a string ``identifier`` and a ``type`` of the spec's enum (and a string
+    ``sender`` when given, required for channel types); otherwise the whole request is a 400.
+    """
     identities = _batch_items(ctx, "identities")
+    errors: dict[str, list[str]] = {}
+    for index, identity in enumerate(identities):
+        where = f"identities[{index}]"
+        if not isinstance(identity, dict):
+            errors[where] = [MSG.FIELD_OBJECT]
+            continue
+        problems = _identity_problems(identity, where, MATCH_TYPES)
+        for name in ("identifier", "type"):
+            value = identity.get(name)
+            if f"{where}.{name}" not in problems and (not isinstance(value, str) or not value):
+                problems[f"{where}.{name}"] = [MSG.FIELD_REQUIRED]
+        kind, sender = identity.get("type"), identity.get("sender")
+        if kind in MATCH_TYPES and kind not in _SENDERLESS and not sender:
+            problems.setdefault(f"{where}.sender", [MSG.SENDER_REQUIRED.format(type=kind)])
+        errors.update(problems)
+    if errors:
+        raise v2_error(400, MSG.BAD_REQUEST, validation_errors=errors)
     return FakeResponse(200, {"matches": ctx.state.persons.match(identities)})
 
 

@@ -13,6 +13,7 @@ from ..engine.segments import (
     bad_request,
     not_found,
 )
+from .persons import int_param_value
 
 DEFAULT_SIZE = 20
 _INT32_MAX = 2**31 - 1  # paging.page is an int32
@@ -43,16 +44,17 @@ def _paging(ctx: Context, fields: tuple[str, ...]) -> tuple[int, int, list[tuple
     page, size = 0, DEFAULT_SIZE
     raw_page, raw_size = ctx.param("page"), ctx.param("size")
     if raw_page is not None:
-        try:
-            page = min(max(0, int(raw_page)), _INT32_MAX)
-        except ValueError:
+        parsed_page = int_param_value(raw_page)
+        if parsed_page is None:
             problems.append(_violation("page", MSG.SEGMENT_INTEGER))
+        else:
+            page = min(max(0, parsed_page), _INT32_MAX)
     if raw_size is not None:
-        try:
-            size = int(raw_size)
-        except ValueError:
+        parsed_size = int_param_value(raw_size)
+        if parsed_size is None:
             problems.append(_violation("size", MSG.SEGMENT_INTEGER))
         else:
+            size = parsed_size
             if not 1 <= size <= MAX_SIZE:
                 problems.append(_violation("size", MSG.SEGMENT_RANGE.format(min=1, max=MAX_SIZE)))
     if problems:

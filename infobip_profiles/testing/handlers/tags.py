@@ -9,7 +9,7 @@ from .._errors import MSG, v2_error
 from .._router import handles
 from .._wire import NO_BODY, FakeResponse
 from ..engine.tags import TAG_ORDER_FIELDS
-from .persons import BATCH_LIMIT, check_identity, page_params, parse_order_by
+from .persons import BATCH_LIMIT, check_identity, include_total, page_params, parse_order_by
 
 __all__: list[str] = []
 
@@ -19,6 +19,7 @@ def list_tags(ctx: Context) -> FakeResponse:
     """A page of tags as a bare JSON array."""
     page, limit = page_params(ctx)
     order_by = parse_order_by(ctx.param("orderBy"), TAG_ORDER_FIELDS)
+    include_total(ctx)  # checked like every list's; a bare array has nowhere to put a total
     return FakeResponse(200, ctx.state.tags.page(page=page, limit=limit, order_by=order_by))
 
 
