@@ -11,6 +11,7 @@ import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import httpx
 import respx
 
 from infobip_profiles import AsyncProfilesClient, ProfilesClient
@@ -40,15 +41,25 @@ class Api:
 
 
 @contextlib.asynccontextmanager
-async def open_api(kind: str, base_url: str, resource: str) -> AsyncIterator[Api]:
-    """An :class:`Api` on a plain ``kind`` (``"sync"``/``"async"``) client, closed afterwards."""
-    options: dict[str, Any] = {"base_url": base_url, **PLAIN}
+async def open_client(
+    kind: str, base_url: str, api_key: str = "test-key-123"
+) -> AsyncIterator[ProfilesClient | AsyncProfilesClient]:
+    """A plain ``kind`` (``"sync"``/``"async"``) client, closed after the block."""
     if kind == "sync":
-        with ProfilesClient(api_key="test-key-123", **options) as client:
-            yield Api(client, resource)
+        with ProfilesClient(api_key=api_key, base_url=base_url, **PLAIN) as client:
+            yield client
     else:
-        async with AsyncProfilesClient(api_key="test-key-123", **options) as aclient:
-            yield Api(aclient, resource)
+        async with AsyncProfilesClient(api_key=api_key, base_url=base_url, **PLAIN) as aclient:
+            yield aclient
+
+
+@contextlib.asynccontextmanager
+async def open_api(
+    kind: str, base_url: str, resource: str, api_key: str = "test-key-123"
+) -> AsyncIterator[Api]:
+    """An :class:`Api` on a plain ``kind`` client, closed after the block."""
+    async with open_client(kind, base_url, api_key) as client:
+        yield Api(client, resource)
 
 
 def plain_client(kind: str, api_key: str, base_url: str) -> Any:
@@ -73,6 +84,12 @@ def body_of(route: respx.Route, call: int = -1) -> Any:
 def query_of(route: respx.Route, call: int = -1) -> list[tuple[str, str]]:
     """The query pairs of one request a route received (the last by default), in order."""
     return list(route.calls[call].request.url.params.multi_items())
+
+
+def last_request(route: respx.Route) -> httpx.Request:
+    """The last request a route received."""
+    request: httpx.Request = route.calls.last.request
+    return request
 
 
 async def resolve(value: Any) -> Any:

@@ -5,8 +5,7 @@ Every test runs with the sync and the async client.
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -14,9 +13,9 @@ from typing import Any
 import httpx
 import pytest
 import respx
+from client_support import Api, body_of, mock_router, open_client, resolve
 
 from infobip_profiles import (
-    AsyncProfilesClient,
     BadRequestError,
     ConflictError,
     DefinitionCategory,
@@ -28,7 +27,6 @@ from infobip_profiles import (
     IdentifierType,
     NotFoundError,
     PersonRef,
-    ProfilesClient,
     SessionTemplate,
     ValidationError,
 )
@@ -56,48 +54,27 @@ DEFINITION = {
     ],
 }
 
-Call = Callable[..., Awaitable[Any]]
 
-
-class Both:
+class Both(Api):
     """``await ev.call("send", ...)`` and ``await ev.listing(...)`` on the sync or async client."""
 
-    def __init__(self, client: ProfilesClient | AsyncProfilesClient) -> None:
-        self.client = client
-
-    async def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
-        result = getattr(self.client.events, method)(*args, **kwargs)
-        if isinstance(self.client, AsyncProfilesClient):
-            return await result
-        return result
-
     async def listing(self, **kwargs: Any) -> list[EventDefinition]:
-        pager = self.client.events.list_definitions(**kwargs)
-        if isinstance(self.client, AsyncProfilesClient):
-            return await pager.to_list()  # type: ignore[no-any-return]
-        return pager.to_list()  # type: ignore[no-any-return]
+        definitions: list[EventDefinition] = await resolve(
+            self.client.events.list_definitions(**kwargs).to_list()
+        )
+        return definitions
 
 
 @pytest.fixture(params=["sync", "async"])
 async def ev(request: pytest.FixtureRequest) -> AsyncIterator[Both]:
-    if request.param == "sync":
-        with ProfilesClient(api_key="k", base_url=BASE, throttle=False, max_retries=0) as c:
-            yield Both(c)
-    else:
-        async with AsyncProfilesClient(
-            api_key="k", base_url=BASE, throttle=False, max_retries=0
-        ) as ac:
-            yield Both(ac)
+    async with open_client(request.param, BASE, api_key="k") as client:
+        yield Both(client, "events")
 
 
 @pytest.fixture
 def api() -> Iterator[respx.MockRouter]:
-    with respx.mock(base_url=BASE, assert_all_called=False) as router:
+    with mock_router(BASE) as router:
         yield router
-
-
-def body_of(route: respx.Route, n: int = -1) -> Any:
-    return json.loads(route.calls[n].request.content)
 
 
 # -- definitions ---------------------------------------------------------------------------------

@@ -6,16 +6,15 @@ Every test runs with the sync and the async client.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import date
 from typing import Any
 
-import httpx
 import pytest
 import respx
+from client_support import last_request, mock_router, open_api
 
 from infobip_profiles import (
-    AsyncProfilesClient,
     BadRequestError,
     CloudType,
     Gender,
@@ -23,7 +22,6 @@ from infobip_profiles import (
     PersonalizeAttributes,
     PersonalizedUser,
     PersonalizeIdentity,
-    ProfilesClient,
     PushInstance,
     PushSystemData,
     PushUser,
@@ -56,33 +54,14 @@ Call = Callable[..., Awaitable[Any]]
 @pytest.fixture(params=["sync", "async"])
 async def push(request: pytest.FixtureRequest) -> AsyncIterator[Call]:
     """``await push("get", ...)`` calls the method on the sync or the async client."""
-    if request.param == "sync":
-        client = ProfilesClient(api_key="k", base_url=BASE, throttle=False, max_retries=0)
-
-        async def call_sync(method: str, *args: Any, **kwargs: Any) -> Any:
-            return getattr(client.push, method)(*args, **kwargs)
-
-        with client:
-            yield call_sync
-    else:
-        aclient = AsyncProfilesClient(api_key="k", base_url=BASE, throttle=False, max_retries=0)
-
-        async def call_async(method: str, *args: Any, **kwargs: Any) -> Any:
-            return await getattr(aclient.push, method)(*args, **kwargs)
-
-        async with aclient:
-            yield call_async
+    async with open_api(request.param, BASE, "push", api_key="k") as api:
+        yield api.call
 
 
 @pytest.fixture
-def api() -> respx.MockRouter:
-    with respx.mock(base_url=BASE, assert_all_called=False) as router:
+def api() -> Iterator[respx.MockRouter]:
+    with mock_router(BASE) as router:
         yield router
-
-
-def sent(route: respx.Route) -> httpx.Request:
-    request: httpx.Request = route.calls.last.request
-    return request
 
 
 # -- get ------------------------------------------------------------------------------------------
@@ -93,7 +72,7 @@ async def test_get_sends_the_app_code_header(api: respx.MockRouter, push: Call) 
 
     await push("get", REG, APP)
 
-    assert sent(route).headers["AppCode"] == APP
+    assert last_request(route).headers["AppCode"] == APP
 
 
 async def test_get_decodes_the_registration(api: respx.MockRouter, push: Call) -> None:
@@ -169,7 +148,7 @@ async def test_update_sends_only_what_was_set(api: respx.MockRouter, push: Call)
         ),
     )
 
-    request = sent(route)
+    request = last_request(route)
     assert request.headers["AppCode"] == APP
     assert json.loads(request.content) == {
         "isPrimary": True,
@@ -189,7 +168,7 @@ async def test_update_never_sends_read_only_fields(api: respx.MockRouter, push: 
 
     await push("update", REG, APP, instance)
 
-    assert json.loads(sent(route).content) == {"isPrimary": True, "systemData": {}}
+    assert json.loads(last_request(route).content) == {"isPrimary": True, "systemData": {}}
 
 
 async def test_update_returns_the_registration(api: respx.MockRouter, push: Call) -> None:
@@ -238,7 +217,7 @@ async def test_personalize_sends_identity_and_attributes(api: respx.MockRouter, 
 
     await push("personalize", REG, APP, user)
 
-    request = sent(route)
+    request = last_request(route)
     assert request.headers["AppCode"] == APP
     assert json.loads(request.content) == {
         "identity": {"externalId": "crm-1", "email": "ada@example.com"},
@@ -259,7 +238,7 @@ async def test_personalize_sends_the_four_flags_as_false_by_default(
 
     await push("personalize", REG, APP, PushUser.of(phone_number="41793026727"))
 
-    assert dict(sent(route).url.params) == {
+    assert dict(last_request(route).url.params) == {
         "forceDepersonalize": "false",
         "keepAsLead": "false",
         "returnPush": "false",
@@ -283,7 +262,7 @@ async def test_personalize_sends_the_flags_that_were_asked_for(
         set_device_as_primary=True,
     )
 
-    assert set(sent(route).url.params.values()) == {"true"}
+    assert set(last_request(route).url.params.values()) == {"true"}
 
 
 async def test_personalize_decodes_the_plural_contact_names(
@@ -356,8 +335,8 @@ async def test_depersonalize_posts_with_the_app_code_and_returns_none(
     result = await push("depersonalize", REG, APP)
 
     assert result is None
-    assert sent(route).headers["AppCode"] == APP
-    assert sent(route).content == b""
+    assert last_request(route).headers["AppCode"] == APP
+    assert last_request(route).content == b""
 
 
 async def test_depersonalize_missing_app_raises_bad_request(

@@ -5,17 +5,16 @@ Every test runs with the sync and the async client.
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import datetime, timezone
 from typing import Any
 
 import httpx
 import pytest
 import respx
+from client_support import body_of, mock_router, open_api, resolve
 
 from infobip_profiles import (
-    AsyncProfilesClient,
     BadRequestError,
     EventCondition,
     NotFoundError,
@@ -25,7 +24,6 @@ from infobip_profiles import (
     PayloadOperator,
     Person,
     PersonType,
-    ProfilesClient,
     Segment,
     TimelineCondition,
     TimelineOccurred,
@@ -76,36 +74,20 @@ Call = Callable[..., Awaitable[Any]]
 async def segments(request: pytest.FixtureRequest) -> AsyncIterator[Call]:
     """``await segments("get", 42)`` calls the method on the sync or the async client;
     ``await segments("list", ..., collect=True)`` drains a pager into a list."""
-    if request.param == "sync":
-        client = ProfilesClient(api_key="k", base_url=BASE, throttle=False, max_retries=0)
+    async with open_api(request.param, BASE, "segments", api_key="k") as api:
 
-        async def call_sync(method: str, *args: Any, collect: bool = False, **kw: Any) -> Any:
-            result = getattr(client.segments, method)(*args, **kw)
-            return result.to_list() if collect else result
-
-        with client:
-            yield call_sync
-    else:
-        aclient = AsyncProfilesClient(api_key="k", base_url=BASE, throttle=False, max_retries=0)
-
-        async def call_async(method: str, *args: Any, collect: bool = False, **kw: Any) -> Any:
+        async def call(method: str, *args: Any, collect: bool = False, **kw: Any) -> Any:
             if collect:
-                return await getattr(aclient.segments, method)(*args, **kw).to_list()
-            return await getattr(aclient.segments, method)(*args, **kw)
+                return await resolve(getattr(api.client.segments, method)(*args, **kw).to_list())
+            return await api.call(method, *args, **kw)
 
-        async with aclient:
-            yield call_async
+        yield call
 
 
 @pytest.fixture
-def api() -> respx.MockRouter:
-    with respx.mock(base_url=BASE, assert_all_called=False) as router:
+def api() -> Iterator[respx.MockRouter]:
+    with mock_router(BASE) as router:
         yield router
-
-
-def body_of(route: respx.Route) -> Any:
-    request: httpx.Request = route.calls.last.request
-    return json.loads(request.content)
 
 
 # -- create ---------------------------------------------------------------------------------------
