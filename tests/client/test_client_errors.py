@@ -7,8 +7,8 @@ its family and must surface as the right :class:`APIError` subclass with ``statu
 
 from __future__ import annotations
 
-import inspect
 import pickle
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from typing import Any
@@ -16,12 +16,12 @@ from typing import Any
 import httpx
 import pytest
 import respx
+from client_support import mock_router, plain_client, resolve
 
 from infobip_profiles import (
     APIConnectionError,
     APIError,
     APITimeoutError,
-    AsyncProfilesClient,
     AuthenticationError,
     BadRequestError,
     ConflictError,
@@ -29,7 +29,6 @@ from infobip_profiles import (
     PermissionDeniedError,
     Person,
     PersonRef,
-    ProfilesClient,
     ProfilesError,
     RateLimitError,
     ServerError,
@@ -44,18 +43,13 @@ REF = PersonRef.email("ada@example.com")
 
 @pytest.fixture(params=["sync", "async"])
 def client(request: pytest.FixtureRequest) -> Any:
-    cls = ProfilesClient if request.param == "sync" else AsyncProfilesClient
-    return cls(api_key=KEY, base_url=BASE, throttle=False, max_retries=0)
+    return plain_client(request.param, KEY, BASE)
 
 
 @pytest.fixture
-def api() -> Any:
-    with respx.mock(assert_all_called=False) as router:
+def api() -> Iterator[respx.MockRouter]:
+    with mock_router() as router:
         yield router
-
-
-async def resolve(value: Any) -> Any:
-    return await value if inspect.isawaitable(value) else value
 
 
 async def send(client: Any, call: Call) -> Any:

@@ -10,12 +10,14 @@ the state of the segments and events resources.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
 import pytest
 import respx
+from client_support import mock_router, plain_client
 
 from infobip_profiles import AsyncProfilesClient, NotFoundError, ProfilesClient, ServerError
 from infobip_profiles.filters import F
@@ -30,13 +32,12 @@ DEFINITIONS = f"{BASE}/peopleevents/2/definitions"
 
 @pytest.fixture(params=["sync", "async"])
 def client(request: pytest.FixtureRequest) -> Any:
-    cls = ProfilesClient if request.param == "sync" else AsyncProfilesClient
-    return cls(api_key=KEY, base_url=BASE, throttle=False, max_retries=0)
+    return plain_client(request.param, KEY, BASE)
 
 
 @pytest.fixture
-def api() -> Any:
-    with respx.mock(assert_all_called=False) as router:
+def api() -> Iterator[respx.MockRouter]:
+    with mock_router() as router:
         yield router
 
 

@@ -9,6 +9,7 @@ import copy
 import inspect
 import json
 import pickle
+from collections.abc import Iterator
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
@@ -18,6 +19,7 @@ import attrs
 import httpx
 import pytest
 import respx
+from client_support import last_request, mock_router, plain_client, resolve
 
 from infobip_profiles import (
     AsyncProfilesClient,
@@ -54,18 +56,13 @@ STORED = {
 
 @pytest.fixture(params=["sync", "async"])
 def client(request: pytest.FixtureRequest) -> Any:
-    cls = ProfilesClient if request.param == "sync" else AsyncProfilesClient
-    return cls(api_key=KEY, base_url=BASE, throttle=False, max_retries=0)
+    return plain_client(request.param, KEY, BASE)
 
 
 @pytest.fixture
-def api() -> Any:
-    with respx.mock(assert_all_called=False) as router:
+def api() -> Iterator[respx.MockRouter]:
+    with mock_router() as router:
         yield router
-
-
-async def resolve(value: Any) -> Any:
-    return await value if inspect.isawaitable(value) else value
 
 
 async def collect(pager: Any) -> list[Any]:
@@ -82,11 +79,6 @@ def body(request: httpx.Request) -> Any:
     return json.loads(request.content)
 
 
-def last(route: Any) -> httpx.Request:
-    request: httpx.Request = route.calls.last.request
-    return request
-
-
 REF = PersonRef.external_id("crm-1")
 REF_QUERY = [("identifier", "crm-1"), ("type", "EXTERNAL_ID")]
 
@@ -99,7 +91,7 @@ async def test_get_sends_identifier_and_type(client: Any, api: Any) -> None:
 
     await resolve(client.people.get(REF))
 
-    request = last(route)
+    request = last_request(route)
     assert request.method == "GET"
     assert request.url.path == "/people/2/persons"
     assert query(request) == REF_QUERY
@@ -200,7 +192,7 @@ async def test_identifiers_survive_url_encoding(
 
     await resolve(client.people.get(ref))
 
-    assert query(last(route)) == expected
+    assert query(last_request(route)) == expected
 
 
 async def test_unsafe_characters_are_percent_encoded(client: Any, api: Any) -> None:
@@ -208,7 +200,7 @@ async def test_unsafe_characters_are_percent_encoded(client: Any, api: Any) -> N
 
     await resolve(client.people.get(PersonRef.channel("LINE", "a+b c/d", sender="s")))
 
-    raw = last(route).url.query.decode()
+    raw = last_request(route).url.query.decode()
     assert raw == "identifier=a%2Bb%20c%2Fd&type=LINE&sender=s"
 
 
@@ -220,7 +212,7 @@ async def test_list_first_request_carries_filter_order_and_size(client: Any, api
     )
     await resolve(pager.first_page())
 
-    assert query(last(route)) == [
+    assert query(last_request(route)) == [
         ("filter", '{"firstName":"Ada"}'),
         ("orderBy", "modifiedAt:desc"),
         ("page", "1"),
@@ -256,7 +248,7 @@ async def test_count_asks_for_the_total(client: Any, api: Any) -> None:
     total = await resolve(client.people.count(filter={"city": "Zagreb"}))
 
     assert total == 1234
-    assert query(last(route)) == [
+    assert query(last_request(route)) == [
         ("filter", '{"city":"Zagreb"}'),
         ("page", "1"),
         ("limit", "1"),
@@ -281,7 +273,7 @@ async def test_create_posts_only_the_fields_given(client: Any, api: Any) -> None
 
     created = await resolve(client.people.create(person))
 
-    request = last(route)
+    request = last_request(route)
     assert (request.method, request.url.path, query(request)) == ("POST", "/people/2/persons", [])
     assert request.headers["Content-Type"] == "application/json"
     assert body(request) == {
@@ -308,7 +300,7 @@ async def test_create_never_sends_read_only_fields(client: Any, api: Any) -> Non
 
     await resolve(client.people.create(person))
 
-    assert body(last(route)) == {"externalId": "crm-1"}
+    assert body(last_request(route)) == {"externalId": "crm-1"}
 
 
 async def test_create_sends_datetimes_in_the_v2_form(client: Any, api: Any) -> None:
@@ -317,7 +309,7 @@ async def test_create_sends_datetimes_in_the_v2_form(client: Any, api: Any) -> N
 
     await resolve(client.people.create(Person(custom_attributes={"LastSeen": when})))
 
-    assert body(last(route)) == {"customAttributes": {"LastSeen": "2024-03-04T05:06:07"}}
+    assert body(last_request(route)) == {"customAttributes": {"LastSeen": "2024-03-04T05:06:07"}}
 
 
 async def test_replace_puts_the_person_at_the_ref(client: Any, api: Any) -> None:
@@ -325,7 +317,7 @@ async def test_replace_puts_the_person_at_the_ref(client: Any, api: Any) -> None
 
     await resolve(client.people.replace(REF, Person(first_name="Ada", last_name="L")))
 
-    request = last(route)
+    request = last_request(route)
     assert request.method == "PUT"
     assert query(request) == REF_QUERY
     assert body(request) == {"firstName": "Ada", "lastName": "L"}
@@ -336,7 +328,7 @@ async def test_update_patches_only_what_was_given(client: Any, api: Any) -> None
 
     await resolve(client.people.update(REF, Person(city="Split")))
 
-    request = last(route)
+    request = last_request(route)
     assert request.method == "PATCH"
     assert query(request) == REF_QUERY
     assert body(request) == {"city": "Split"}
@@ -350,7 +342,7 @@ async def test_update_sends_null_for_an_explicit_none(client: Any, api: Any) -> 
         client.people.update(REF, Person(middle_name=None, custom_attributes={"Plan": None}))
     )
 
-    assert body(last(route)) == {"middleName": None, "customAttributes": {"Plan": None}}
+    assert body(last_request(route)) == {"middleName": None, "customAttributes": {"Plan": None}}
 
 
 async def test_update_sends_a_field_assigned_after_construction(client: Any, api: Any) -> None:
@@ -360,7 +352,7 @@ async def test_update_sends_a_field_assigned_after_construction(client: Any, api
 
     await resolve(client.people.update(REF, person))
 
-    assert body(last(route)) == {"country": "HR"}
+    assert body(last_request(route)) == {"country": "HR"}
 
 
 async def test_delete_sends_the_ref_and_returns_none(client: Any, api: Any) -> None:
@@ -368,7 +360,7 @@ async def test_delete_sends_the_ref_and_returns_none(client: Any, api: Any) -> N
 
     result = await resolve(client.people.delete(PersonRef.id(42)))
 
-    request = last(route)
+    request = last_request(route)
     assert result is None
     assert query(request) == [("identifier", "42"), ("type", "ID")]
     assert request.content == b""
@@ -393,7 +385,7 @@ async def test_contact_methods_send_the_contacts_to_the_ref(
 
     person = await resolve(getattr(client.people, method)(REF, CONTACTS))
 
-    request = last(route)
+    request = last_request(route)
     assert query(request) == REF_QUERY
     assert body(request) == CONTACTS_WIRE
     assert person.id == 42
@@ -406,7 +398,7 @@ async def test_contacts_with_only_emails_send_no_phone_key(client: Any, api: Any
         client.people.add_contacts(REF, ContactInformation(email=[EmailContact("x@y.z")]))
     )
 
-    assert body(last(route)) == {"contactInformation": {"email": [{"address": "x@y.z"}]}}
+    assert body(last_request(route)) == {"contactInformation": {"email": [{"address": "x@y.z"}]}}
 
 
 # -- client-side validation -------------------------------------------------------------------
@@ -462,7 +454,7 @@ async def test_exactly_100_contacts_are_sent(client: Any, api: Any) -> None:
 
     await resolve(client.people.add_contacts(REF, contacts))
 
-    assert len(body(last(route))["contactInformation"]["email"]) == 100
+    assert len(body(last_request(route))["contactInformation"]["email"]) == 100
 
 
 @pytest.mark.parametrize(
@@ -495,7 +487,7 @@ async def test_a_value_at_the_length_limit_is_sent(client: Any, api: Any) -> Non
 
     await resolve(client.people.create(Person(middle_name="x" * 50)))
 
-    assert body(last(route)) == {"middleName": "x" * 50}
+    assert body(last_request(route)) == {"middleName": "x" * 50}
 
 
 async def test_email_and_phone_lengths_are_checked(client: Any, api: Any) -> None:
@@ -537,7 +529,7 @@ async def test_create_many_posts_people_in_one_request(client: Any, api: Any) ->
         client.people.create_many([Person(external_id="a"), Person(external_id="b")])
     )
 
-    assert body(last(route)) == {"people": [{"externalId": "a"}, {"externalId": "b"}]}
+    assert body(last_request(route)) == {"people": [{"externalId": "a"}, {"externalId": "b"}]}
     assert [(i.index, i.ok, i.status) for i in result] == [(0, True, 200), (1, True, 200)]
 
 
@@ -595,7 +587,7 @@ async def test_update_many_sends_query_and_update_pairs(client: Any, api: Any) -
         )
     )
 
-    assert body(last(route)) == {
+    assert body(last_request(route)) == {
         "people": [
             {"query": {"identifier": "1", "type": "ID"}, "update": {"city": "Split"}},
             {"query": {"identifier": "a@b.co", "type": "EMAIL"}, "update": {"tags": ["VIP"]}},
@@ -642,7 +634,7 @@ async def test_delete_many_sends_queries(client: Any, api: Any) -> None:
 
     result = await resolve(client.people.delete_many([PersonRef.id(1), PersonRef.phone("385")]))
 
-    assert body(last(route)) == {
+    assert body(last_request(route)) == {
         "people": [
             {"query": {"identifier": "1", "type": "ID"}},
             {"query": {"identifier": "385", "type": "PHONE"}},
@@ -688,7 +680,7 @@ async def test_upsert_many_uses_the_mode_method_and_v3_contacts(
 
     result = await resolve(client.people.upsert_many([person], mode=mode))
 
-    assert body(last(route)) == {
+    assert body(last_request(route)) == {
         "persons": [
             {
                 "externalId": "crm-1",
@@ -787,7 +779,7 @@ async def test_merge_posts_v3_persons(client: Any, api: Any) -> None:
         client.people.merge([Person(contact_information=ContactInformation.of(phones=["385"]))])
     )
 
-    assert body(last(route)) == {
+    assert body(last_request(route)) == {
         "persons": [{"contactInformation": [{"type": "PHONE", "identifier": "385"}]}]
     }
     assert result[0].id == 5
@@ -808,7 +800,7 @@ async def test_match_posts_identities_and_decodes_matches(client: Any, api: Any)
 
     matches = await resolve(client.people.match(refs))
 
-    assert body(last(route)) == {
+    assert body(last_request(route)) == {
         "identities": [
             {"identifier": "a@b.co", "type": "EMAIL"},
             {"identifier": "U1", "type": "LINE", "sender": "s"},
@@ -838,7 +830,7 @@ async def test_append_to_attribute_posts_the_item_to_the_encoded_name(
         )
     )
 
-    request = last(route)
+    request = last_request(route)
     assert (
         request.url.raw_path.split(b"?")[0]
         == b"/people/2/customAttributes/My%20Orders%2F2024/append"
@@ -856,7 +848,7 @@ async def test_per_call_timeout_overrides_the_clients(client: Any, api: Any) -> 
 
     await resolve(client.people.get(REF, timeout=1.5))
 
-    assert last(route).extensions["timeout"] == {
+    assert last_request(route).extensions["timeout"] == {
         "connect": 1.5,
         "read": 1.5,
         "write": 1.5,
@@ -869,7 +861,7 @@ async def test_per_call_timeout_none_means_no_timeout(client: Any, api: Any) -> 
 
     await resolve(client.people.get(REF, timeout=None))
 
-    assert set(last(route).extensions["timeout"].values()) == {None}
+    assert set(last_request(route).extensions["timeout"].values()) == {None}
 
 
 async def test_extra_headers_are_sent(client: Any, api: Any) -> None:
@@ -877,7 +869,7 @@ async def test_extra_headers_are_sent(client: Any, api: Any) -> None:
 
     await resolve(client.people.get(REF, extra_headers={"X-Trace": "t-1"}))
 
-    assert last(route).headers["X-Trace"] == "t-1"
+    assert last_request(route).headers["X-Trace"] == "t-1"
 
 
 @pytest.mark.nonconforming  # null / an unknown parameter: outside the spec on purpose
@@ -886,7 +878,7 @@ async def test_extra_query_is_appended(client: Any, api: Any) -> None:
 
     await resolve(client.people.get(REF, extra_query={"debug": "yes please"}))
 
-    assert query(last(route)) == [*REF_QUERY, ("debug", "yes please")]
+    assert query(last_request(route)) == [*REF_QUERY, ("debug", "yes please")]
 
 
 async def test_extra_query_replaces_a_parameter_of_the_same_name(client: Any, api: Any) -> None:
@@ -894,7 +886,7 @@ async def test_extra_query_replaces_a_parameter_of_the_same_name(client: Any, ap
 
     await resolve(client.people.list(page_size=10, extra_query={"limit": "7"}).first_page())
 
-    assert query(last(route)) == [("page", "1"), ("limit", "7")]
+    assert query(last_request(route)) == [("page", "1"), ("limit", "7")]
 
 
 async def test_options_apply_to_every_page_of_a_list(client: Any, api: Any) -> None:
@@ -1131,7 +1123,7 @@ async def test_a_copied_person_sends_the_same_fields(client: Any, api: Any, dupl
 
     await resolve(client.people.create(duplicate(ADA)))
 
-    assert body(last(route)) == ADA_WIRE
+    assert body(last_request(route)) == ADA_WIRE
 
 
 async def test_attrs_evolve_sends_the_fields_set_and_the_change(client: Any, api: Any) -> None:
@@ -1139,7 +1131,7 @@ async def test_attrs_evolve_sends_the_fields_set_and_the_change(client: Any, api
 
     await resolve(client.people.create(attrs.evolve(ADA, last_name="Lovelace")))
 
-    assert body(last(route)) == {**ADA_WIRE, "lastName": "Lovelace"}
+    assert body(last_request(route)) == {**ADA_WIRE, "lastName": "Lovelace"}
 
 
 async def test_a_fetched_person_can_be_sent_back_changed(client: Any, api: Any) -> None:
@@ -1150,7 +1142,7 @@ async def test_a_fetched_person_can_be_sent_back_changed(client: Any, api: Any) 
     person.city = "Split"
     await resolve(client.people.update(REF, person))
 
-    assert body(last(route)) == {
+    assert body(last_request(route)) == {
         "externalId": "crm-1",
         "type": "CUSTOMER",
         "firstName": "Ada",

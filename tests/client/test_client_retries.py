@@ -7,8 +7,8 @@ write the server may have applied is never duplicated. Waits are recorded, never
 
 from __future__ import annotations
 
-import inspect
 import logging
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
+from client_support import mock_router, resolve
 
 from infobip_profiles import (
     APIConnectionError,
@@ -75,13 +76,9 @@ def make(kind: str, sleeps: Sleeps, **kwargs: Any) -> Any:
 
 
 @pytest.fixture
-def api() -> Any:
-    with respx.mock(assert_all_called=False) as router:
+def api() -> Iterator[respx.MockRouter]:
+    with mock_router() as router:
         yield router
-
-
-async def resolve(value: Any) -> Any:
-    return await value if inspect.isawaitable(value) else value
 
 
 def responses(*items: Any) -> list[Any]:
