@@ -169,6 +169,16 @@ def _by_query(body: Any, offset: int, refs: Sequence[CompanyRef]) -> list[Compan
     )
 
 
+def _membership(
+    op_id: str, ref: CompanyRef, person_refs: Iterable[PersonRef], options: CallOptions
+) -> Plan[None]:
+    """Send one membership call per chunk of 1000 people."""
+    for _, chunk in chunked(person_refs, BATCH_LIMIT):
+        body = {"people": [{"query": p.to_wire()} for p in chunk]}
+        yield Call(op_id, query=ref.query(), body=body, options=options)
+    return None
+
+
 class _CompaniesPlans:
     """The company operations, written once."""
 
@@ -287,12 +297,7 @@ class _CompaniesPlans:
     ) -> Plan[None]:
         """Make these people members of the company (1000 per request). A person belongs to one
         company at most: joining this one leaves the previous one."""
-        for _, chunk in chunked(person_refs, BATCH_LIMIT):
-            body = {"people": [{"query": p.to_wire()} for p in chunk]}
-            yield Call(
-                "batch-add-persons-to-company", query=ref.query(), body=body, options=options
-            )
-        return None
+        return (yield from _membership("batch-add-persons-to-company", ref, person_refs, options))
 
     def remove_people(
         self,
@@ -301,12 +306,9 @@ class _CompaniesPlans:
         **options: Unpack[CallOptions],
     ) -> Plan[None]:
         """Remove these people from the company (1000 per request)."""
-        for _, chunk in chunked(person_refs, BATCH_LIMIT):
-            body = {"people": [{"query": p.to_wire()} for p in chunk]}
-            yield Call(
-                "batch-remove-persons-from-company", query=ref.query(), body=body, options=options
-            )
-        return None
+        return (
+            yield from _membership("batch-remove-persons-from-company", ref, person_refs, options)
+        )
 
 
 class Companies(SyncResource):
