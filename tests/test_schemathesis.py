@@ -71,18 +71,7 @@ schema.config.phases.coverage.enabled = False
 
 #: What the fuzzer found wrong in the fake and its owners have not fixed yet: these operations
 #: xfail (not strictly: a fix shows as XPASS) instead of failing CI. Remove an entry once fixed.
-KNOWN_FAKE_FINDINGS: dict[str, str] = {
-    "batch-people-delete": "an item without a query is answered 207 with `query: null` in its "
-    "result, which the spec types as an object (a whole-request 400 would do)",
-    "batch-people-update": "same as batch-people-delete: `query: null` in a 207 result",
-    "delete-companies": "an item without a selector is answered 207 with `query: null`",
-    "update-companies": "an item without a selector is answered 207 with `query: null`",
-    "match-people-ids": "a non-string `sender` crashes the handler (500); an unknown `type` or "
-    "an identity without fields is answered 200 instead of 400",
-    "send-custom-event": "a body that is not JSON is answered 400 with a v2 body; the spec "
-    "declares this operation's 400 without a body (the malformed-JSON path of _context.py "
-    "uses the operation's V2 family)",
-}
+KNOWN_FAKE_FINDINGS: dict[str, str] = {}
 
 # Findings a real service would not reject either: unknown query parameters are ignored.
 _TOLERATED = ("unknown query parameter",)

@@ -92,6 +92,25 @@ def test_list_pages(wire: Wire) -> None:
     assert body["totalCount"] == 3
 
 
+@pytest.mark.nonconforming
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"page": "2147483648"}, "page"),  # past int32: was echoed back as an invalid page
+        ({"page": ""}, "page"),
+        ({"includeTotalCount": ""}, "includeTotalCount"),
+    ],
+)
+def test_list_with_a_paging_parameter_the_spec_forbids_is_a_400(
+    wire: Wire, params: dict[str, str], field: str
+) -> None:
+    response = wire.get(ATTRS, params=params)
+
+    assert response.status_code == 400
+    exc = response.json()["requestError"]["serviceException"]
+    assert list(exc["validationErrors"]) == [field]
+
+
 def test_delete_answers_200_with_a_string_and_drops_values(wire: Wire) -> None:
     define(wire, {"name": "Tier", "dataType": "STRING"})
     create(wire, externalId="a", customAttributes={"Tier": "gold"})

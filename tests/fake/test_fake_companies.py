@@ -159,6 +159,37 @@ def test_list_pages_from_1_with_limit(wire) -> None:
     assert (body["page"], body["limit"], body["totalCount"]) == (2, 2, 3)
 
 
+@pytest.mark.nonconforming
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"includeTotalCount": ""}, "includeTotalCount"),
+        ({"includeTotalCount": "maybe"}, "includeTotalCount"),
+        ({"page": "2147483648"}, "page"),
+        ({"limit": "x"}, "limit"),
+    ],
+)
+def test_list_with_a_paging_parameter_the_spec_forbids_is_a_400(
+    wire, params: dict[str, str], field: str
+) -> None:
+    response = wire.get(COMPANIES, params=params)
+
+    assert response.status_code == 400
+    assert list(service_exception(response)["validationErrors"]) == [field]
+
+
+@pytest.mark.nonconforming
+@pytest.mark.parametrize("value", ["", " 1", "1_0"])
+def test_an_id_selector_that_is_not_an_integer_is_a_400(wire, value: str) -> None:
+    create(wire, name="Acme")
+
+    response = wire.delete(COMPANIES, params={"id": value})
+
+    assert response.status_code == 400
+    assert service_exception(response)["validationErrors"] == {"id": ["must be an integer"]}
+    assert names(wire) == ["Acme"]
+
+
 def test_list_orders_by_name_ignoring_case(wire) -> None:
     for name in ("beta", "Alpha", "Gamma"):
         create(wire, name=name)
@@ -365,6 +396,41 @@ def test_batch_delete_lists_only_failures(wire) -> None:
     assert response.status_code == 207
     assert [r["query"] for r in response.json()["results"]] == [{"domain": "ghost.example"}]
     assert names(wire) == []
+
+
+@pytest.mark.parametrize("method", ["PATCH", "DELETE"])
+def test_batch_item_without_a_query_is_a_400_that_changes_nothing(wire, method: str) -> None:
+    # The 207 result echoes each failed item's query, which the spec types as an object: an item
+    # without one is refused with the whole request.
+    create(wire, name="Acme")
+    first = {"query": {"name": "Acme"}, "update": {"segment": "SMB"}}
+
+    response = wire.request(method, BATCH, json={"companies": [first, {}]})
+
+    assert response.status_code == 400
+    assert service_exception(response)["validationErrors"] == {
+        "companies[1].query": ["must not be null"]
+    }
+    assert [(c["name"], c.get("segment")) for c in wire.fake.companies()] == [("Acme", None)]
+
+
+@pytest.mark.nonconforming
+@pytest.mark.parametrize(
+    ("entry", "field"),
+    [
+        ({"query": "Acme"}, "companies[0].query"),
+        ({"query": {"id": 1}}, "companies[0].query.id"),
+        ([], "companies[0]"),
+    ],
+)
+def test_batch_delete_with_a_query_the_spec_forbids_is_a_400(wire, entry: Any, field: str) -> None:
+    create(wire, name="Acme")
+
+    response = wire.delete(BATCH, json={"companies": [entry]})
+
+    assert response.status_code == 400
+    assert list(service_exception(response)["validationErrors"]) == [field]
+    assert names(wire) == ["Acme"]
 
 
 # -- membership -----------------------------------------------------------------------------------

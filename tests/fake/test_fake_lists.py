@@ -239,6 +239,17 @@ def test_patch_needs_an_id_on_every_item(wire, ada) -> None:
     assert stored(wire) == [item]
 
 
+@pytest.mark.nonconforming
+@pytest.mark.parametrize("bad_id", [["x"], {"id": "x"}, 7])
+def test_patch_with_an_id_that_is_not_a_string_is_a_400_429002(wire, ada, bad_id: Any) -> None:
+    (item,) = append(wire, {"sku": "A-1"})
+
+    response = wire.patch(ORDERS, params=ADA, json=[{"__id": bad_id, "qty": 1}])
+
+    assert error(response) == (400, 429002)
+    assert stored(wire) == [item]
+
+
 def test_patch_with_an_unknown_id_is_a_404_300130(wire, ada) -> None:
     (item,) = append(wire, {"sku": "A-1"})
     ghost = str(uuid.uuid4())

@@ -325,6 +325,8 @@ def test_list_sorts_by_each_sort_parameter(wire: Any) -> None:
         ({"size": 1001}, "size"),
         ({"size": "x"}, "size"),
         ({"page": "x"}, "page"),
+        ({"page": "1_0"}, "page"),  # Python's int() would take these; the spec's integer does not
+        ({"size": " 5"}, "size"),
     ],
 )
 def test_list_with_paging_the_spec_forbids_is_e400(

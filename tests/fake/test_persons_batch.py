@@ -186,3 +186,100 @@ def test_match_with_nothing_matched_is_200_and_empty(wire: Wire) -> None:
     assert response.status_code == 200
     assert response.json() == {"matches": []}
     assert by("ID", "1")  # the helper stays importable for the other tests
+
+
+# -- invalid items refuse the whole request (SEMANTICS.md section 0) ------------------------------
+# The 207 result echoes a failed item's query, which the spec types as an object: an item without
+# a usable query cannot be reported there, so the request is refused and nothing is applied.
+
+
+def test_batch_update_item_without_a_query_is_a_400_that_changes_nothing(wire: Wire) -> None:
+    create(wire, externalId="a", firstName="Ann")
+
+    response = wire.patch(
+        BATCH,
+        json={
+            "people": [
+                {"query": query("a"), "update": {"firstName": "Ada"}},
+                {"update": {"firstName": "X"}},
+            ]
+        },
+    )
+
+    assert response.status_code == 400
+    assert validation_errors(response) == {"people[1].query": ["must not be null"]}
+    assert fetch(wire, "EXTERNAL_ID", "a").json()["firstName"] == "Ann"
+
+
+def test_batch_delete_item_without_a_query_is_a_400_that_changes_nothing(wire: Wire) -> None:
+    create(wire, externalId="a")
+
+    response = wire.delete(BATCH, json={"people": [{"query": query("a")}, {}]})
+
+    assert response.status_code == 400
+    assert validation_errors(response) == {"people[1].query": ["must not be null"]}
+    assert len(wire.fake.people()) == 1
+
+
+@pytest.mark.nonconforming
+@pytest.mark.parametrize(
+    ("item", "field"),
+    [
+        ({"query": "a"}, "people[0].query"),
+        ({"query": {"type": "EXTERNAL_ID", "identifier": 7}}, "people[0].query.identifier"),
+        ({"query": {"type": "NICKNAME", "identifier": "a"}}, "people[0].query.type"),
+        ({"query": {"type": "PUSH", "identifier": "a", "sender": ["x"]}}, "people[0].query.sender"),
+        (5, "people[0]"),
+    ],
+)
+def test_batch_delete_item_with_a_query_the_spec_forbids_is_a_400(
+    wire: Wire, item: object, field: str
+) -> None:
+    create(wire, externalId="a")
+
+    response = wire.delete(BATCH, json={"people": [item]})
+
+    assert response.status_code == 400
+    assert list(validation_errors(response)) == [field]
+    assert len(wire.fake.people()) == 1
+
+
+@pytest.mark.nonconforming
+def test_match_with_a_non_string_sender_is_a_400(wire: Wire) -> None:
+    response = wire.post(
+        MATCH,
+        json={"identities": [{"type": "WHATSAPP", "identifier": "385911", "sender": ["x"]}]},
+    )
+
+    assert response.status_code == 400
+    assert validation_errors(response) == {"identities[0].sender": ["must be a string"]}
+
+
+@pytest.mark.nonconforming
+def test_match_with_an_unknown_type_is_a_400(wire: Wire) -> None:
+    create(wire, externalId="a")
+
+    response = wire.post(MATCH, json={"identities": [{"type": "NICKNAME", "identifier": "a"}]})
+
+    assert response.status_code == 400
+    assert list(validation_errors(response)) == ["identities[0].type"]
+
+
+@pytest.mark.nonconforming
+def test_match_with_an_empty_identity_is_a_400_naming_both_fields(wire: Wire) -> None:
+    response = wire.post(MATCH, json={"identities": [{}]})
+
+    assert response.status_code == 400
+    assert validation_errors(response) == {
+        "identities[0].identifier": ["must not be blank"],
+        "identities[0].type": ["must not be blank"],
+    }
+
+
+def test_match_of_a_channel_type_without_sender_is_a_400(wire: Wire) -> None:
+    response = wire.post(MATCH, json={"identities": [{"type": "WHATSAPP", "identifier": "385911"}]})
+
+    assert response.status_code == 400
+    assert validation_errors(response) == {
+        "identities[0].sender": ["sender is required for type WHATSAPP"]
+    }

@@ -58,12 +58,32 @@ def test_page_past_the_end_is_empty(wire: Wire) -> None:
 
 
 @pytest.mark.nonconforming
-@pytest.mark.parametrize("params", [{"limit": "1001"}, {"limit": "0"}, {"page": "0"}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"limit": "1001"},
+        {"limit": "0"},
+        {"page": "0"},
+        {"page": "2147483648"},  # past int32, as the spec types it
+        {"page": ""},
+        {"limit": "1_0"},
+        {"limit": " 5"},
+    ],
+)
 def test_out_of_range_paging_is_400(wire: Wire, params) -> None:
     response = wire.get(PERSONS, params=params)
 
     assert response.status_code == 400
     assert set(validation_errors(response)) == set(params)
+
+
+@pytest.mark.nonconforming
+@pytest.mark.parametrize("value", ["", "yes", "1"])
+def test_include_total_count_that_is_not_a_boolean_is_400(wire: Wire, value: str) -> None:
+    response = wire.get(PERSONS, params={"includeTotalCount": value})
+
+    assert response.status_code == 400
+    assert validation_errors(response) == {"includeTotalCount": ["must be true or false"]}
 
 
 @pytest.mark.parametrize(

@@ -91,6 +91,25 @@ def test_list_order_desc(wire: Wire) -> None:
     assert [t["name"] for t in response.json()] == ["c", "b", "a"]
 
 
+@pytest.mark.nonconforming
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"page": "2147483648"}, "page"),  # past int32, as the spec types it
+        ({"limit": ""}, "limit"),
+        ({"includeTotalCount": "x"}, "includeTotalCount"),
+    ],
+)
+def test_list_with_a_paging_parameter_the_spec_forbids_is_a_400(
+    wire: Wire, params: dict[str, str], field: str
+) -> None:
+    response = wire.get(TAGS, params=params)
+
+    assert response.status_code == 400
+    exc = response.json()["requestError"]["serviceException"]
+    assert list(exc["validationErrors"]) == [field]
+
+
 def test_delete_answers_200_with_a_string(wire: Wire) -> None:
     make(wire, "VIP")
 
