@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
+import pytest
 import respx
 
 from infobip_profiles import AsyncProfilesClient, ProfilesClient
@@ -62,10 +63,45 @@ async def open_api(
         yield Api(client, resource)
 
 
+def api_fixture(base_url: str, resource: str) -> Any:
+    """An ``api`` fixture: an :class:`Api` for ``resource`` on a plain sync client, then on a
+    plain async one (``api = ...`` in a test module)."""
+
+    @pytest.fixture(params=["sync", "async"], name="api")
+    async def api(request: pytest.FixtureRequest) -> AsyncIterator[Api]:
+        async with open_api(request.param, base_url, resource) as opened:
+            yield opened
+
+    return api
+
+
 def plain_client(kind: str, api_key: str, base_url: str) -> Any:
     """A plain ``kind`` (``"sync"``/``"async"``) client (not closed: the test owns it)."""
     cls = ProfilesClient if kind == "sync" else AsyncProfilesClient
     return cls(api_key=api_key, base_url=base_url, **PLAIN)
+
+
+def client_fixture(api_key: str, base_url: str) -> Any:
+    """A ``client`` fixture: a plain sync client, then a plain async one (``client = ...`` in a
+    test module)."""
+
+    @pytest.fixture(params=["sync", "async"], name="client")
+    def client(request: pytest.FixtureRequest) -> Any:
+        return plain_client(request.param, api_key, base_url)
+
+    return client
+
+
+def router_fixture(name: str = "api", base_url: str | None = None) -> Any:
+    """A fixture called ``name`` that yields a :func:`mock_router` (``api = ...`` in a test
+    module)."""
+
+    @pytest.fixture(name=name)
+    def router() -> Iterator[respx.MockRouter]:
+        with mock_router(base_url) as mock:
+            yield mock
+
+    return router
 
 
 @contextlib.contextmanager

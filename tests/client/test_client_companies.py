@@ -6,14 +6,12 @@ Every test runs with the sync and the async client.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timezone
 from typing import Any
 
 import httpx
 import pytest
-import respx
-from client_support import Api, body_of, mock_router, open_api, query_of
+from client_support import Api, api_fixture, body_of, query_of, router_fixture
 
 from infobip_profiles import (
     Company,
@@ -44,16 +42,8 @@ ACME = {
 }
 
 
-@pytest.fixture(params=["sync", "async"])
-async def api(request: pytest.FixtureRequest) -> AsyncIterator[Api]:
-    async with open_api(request.param, BASE, "companies") as api:
-        yield api
-
-
-@pytest.fixture
-def router() -> Iterator[respx.MockRouter]:
-    with mock_router(BASE) as mock:
-        yield mock
+api = api_fixture(BASE, "companies")
+router = router_fixture("router", BASE)
 
 
 # -- get / list ---------------------------------------------------------------------------------

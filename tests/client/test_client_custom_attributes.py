@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
-import respx
-from client_support import Api, body_of, mock_router, open_api
+from client_support import Api, api_fixture, body_of, router_fixture
 
 from infobip_profiles import (
     CustomAttribute,
@@ -29,16 +27,8 @@ ORDERS = {
 PLAN = {"name": "Plan", "dataType": "STRING"}
 
 
-@pytest.fixture(params=["sync", "async"])
-async def api(request: pytest.FixtureRequest) -> AsyncIterator[Api]:
-    async with open_api(request.param, BASE, "custom_attributes") as api:
-        yield api
-
-
-@pytest.fixture
-def router() -> Iterator[respx.MockRouter]:
-    with mock_router(BASE) as mock:
-        yield mock
+api = api_fixture(BASE, "custom_attributes")
+router = router_fixture("router", BASE)
 
 
 async def test_list_reads_the_custom_attributes_wrapper(api: Api, router: Any) -> None:

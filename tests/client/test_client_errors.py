@@ -8,15 +8,13 @@ its family and must surface as the right :class:`APIError` subclass with ``statu
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from typing import Any
 
 import httpx
 import pytest
-import respx
-from client_support import mock_router, plain_client, resolve
+from client_support import client_fixture, resolve, router_fixture
 
 from infobip_profiles import (
     APIConnectionError,
@@ -41,15 +39,8 @@ PERSONS = f"{BASE}/people/2/persons"
 REF = PersonRef.email("ada@example.com")
 
 
-@pytest.fixture(params=["sync", "async"])
-def client(request: pytest.FixtureRequest) -> Any:
-    return plain_client(request.param, KEY, BASE)
-
-
-@pytest.fixture
-def api() -> Iterator[respx.MockRouter]:
-    with mock_router() as router:
-        yield router
+client = client_fixture(KEY, BASE)
+api = router_fixture()
 
 
 async def send(client: Any, call: Call) -> Any:

@@ -5,7 +5,7 @@ Every test runs with the sync and the async client.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from client_support import Api, body_of, mock_router, open_client, resolve
+from client_support import Api, body_of, open_client, resolve, router_fixture
 
 from infobip_profiles import (
     BadRequestError,
@@ -71,10 +71,7 @@ async def ev(request: pytest.FixtureRequest) -> AsyncIterator[Both]:
         yield Both(client, "events")
 
 
-@pytest.fixture
-def api() -> Iterator[respx.MockRouter]:
-    with mock_router(BASE) as router:
-        yield router
+api = router_fixture("api", BASE)
 
 
 # -- definitions ---------------------------------------------------------------------------------

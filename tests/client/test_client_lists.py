@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import pytest
-import respx
-from client_support import Api, body_of, mock_router, open_api, query_of
+from client_support import Api, api_fixture, body_of, query_of, router_fixture
 
 from infobip_profiles import (
     BadRequestError,
@@ -28,16 +26,8 @@ ADA = PersonRef.email("ada@example.com")
 ADA_QUERY = [("identifier", "ada@example.com"), ("type", "EMAIL")]
 
 
-@pytest.fixture(params=["sync", "async"])
-async def api(request: pytest.FixtureRequest) -> AsyncIterator[Api]:
-    async with open_api(request.param, BASE, "lists") as api:
-        yield api
-
-
-@pytest.fixture
-def router() -> Iterator[respx.MockRouter]:
-    with mock_router(BASE) as mock:
-        yield mock
+api = api_fixture(BASE, "lists")
+router = router_fixture("router", BASE)
 
 
 async def test_get_sends_list_names_and_the_person(api: Api, router: Any) -> None:

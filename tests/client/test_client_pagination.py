@@ -10,14 +10,12 @@ the state of the segments and events resources.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
 import pytest
-import respx
-from client_support import mock_router, plain_client
+from client_support import client_fixture, router_fixture
 
 from infobip_profiles import AsyncProfilesClient, NotFoundError, ProfilesClient, ServerError
 from infobip_profiles.filters import F
@@ -30,15 +28,8 @@ SEGMENTS = f"{BASE}/people/3/segments"
 DEFINITIONS = f"{BASE}/peopleevents/2/definitions"
 
 
-@pytest.fixture(params=["sync", "async"])
-def client(request: pytest.FixtureRequest) -> Any:
-    return plain_client(request.param, KEY, BASE)
-
-
-@pytest.fixture
-def api() -> Iterator[respx.MockRouter]:
-    with mock_router() as router:
-        yield router
+client = client_fixture(KEY, BASE)
+api = router_fixture()
 
 
 def pager(client: Any, spec: PageSpec[Any]) -> Any:

@@ -9,7 +9,6 @@ import copy
 import inspect
 import json
 import pickle
-from collections.abc import Iterator
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
@@ -19,7 +18,12 @@ import attrs
 import httpx
 import pytest
 import respx
-from client_support import last_request, mock_router, plain_client, resolve
+from client_support import (
+    client_fixture,
+    last_request,
+    resolve,
+    router_fixture,
+)
 
 from infobip_profiles import (
     AsyncProfilesClient,
@@ -54,15 +58,8 @@ STORED = {
 }
 
 
-@pytest.fixture(params=["sync", "async"])
-def client(request: pytest.FixtureRequest) -> Any:
-    return plain_client(request.param, KEY, BASE)
-
-
-@pytest.fixture
-def api() -> Iterator[respx.MockRouter]:
-    with mock_router() as router:
-        yield router
+client = client_fixture(KEY, BASE)
+api = router_fixture()
 
 
 async def collect(pager: Any) -> list[Any]:

@@ -6,13 +6,13 @@ Every test runs with the sync and the async client.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date
 from typing import Any
 
 import pytest
 import respx
-from client_support import last_request, mock_router, open_api
+from client_support import last_request, open_api, router_fixture
 
 from infobip_profiles import (
     BadRequestError,
@@ -58,10 +58,7 @@ async def push(request: pytest.FixtureRequest) -> AsyncIterator[Call]:
         yield api.call
 
 
-@pytest.fixture
-def api() -> Iterator[respx.MockRouter]:
-    with mock_router(BASE) as router:
-        yield router
+api = router_fixture("api", BASE)
 
 
 # -- get ------------------------------------------------------------------------------------------

@@ -8,15 +8,13 @@ write the server may have applied is never duplicated. Waits are recorded, never
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from typing import Any
 
 import httpx
 import pytest
-import respx
-from client_support import mock_router, resolve
+from client_support import resolve, router_fixture
 
 from infobip_profiles import (
     APIConnectionError,
@@ -75,10 +73,7 @@ def make(kind: str, sleeps: Sleeps, **kwargs: Any) -> Any:
     return c
 
 
-@pytest.fixture
-def api() -> Iterator[respx.MockRouter]:
-    with mock_router() as router:
-        yield router
+api = router_fixture()
 
 
 def responses(*items: Any) -> list[Any]:

@@ -5,14 +5,14 @@ Every test runs with the sync and the async client.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timezone
 from typing import Any
 
 import httpx
 import pytest
 import respx
-from client_support import body_of, mock_router, open_api, resolve
+from client_support import body_of, open_api, resolve, router_fixture
 
 from infobip_profiles import (
     BadRequestError,
@@ -84,10 +84,7 @@ async def segments(request: pytest.FixtureRequest) -> AsyncIterator[Call]:
         yield call
 
 
-@pytest.fixture
-def api() -> Iterator[respx.MockRouter]:
-    with mock_router(BASE) as router:
-        yield router
+api = router_fixture("api", BASE)
 
 
 # -- create ---------------------------------------------------------------------------------------

@@ -5,14 +5,12 @@ Every test runs with the sync and the async client.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timezone
 from typing import Any
 
 import httpx
 import pytest
-import respx
-from client_support import Api, body_of, mock_router, open_api
+from client_support import Api, api_fixture, body_of, router_fixture
 
 from infobip_profiles import (
     BadRequestError,
@@ -33,16 +31,8 @@ VIP = {
 V2_404 = {"requestError": {"serviceException": {"messageId": "NOT_FOUND", "text": "Tag x"}}}
 
 
-@pytest.fixture(params=["sync", "async"])
-async def api(request: pytest.FixtureRequest) -> AsyncIterator[Api]:
-    async with open_api(request.param, BASE, "tags") as api:
-        yield api
-
-
-@pytest.fixture
-def router() -> Iterator[respx.MockRouter]:
-    with mock_router(BASE) as mock:
-        yield mock
+api = api_fixture(BASE, "tags")
+router = router_fixture("router", BASE)
 
 
 async def test_list_reads_the_bare_array_across_pages(api: Api, router: Any) -> None:
