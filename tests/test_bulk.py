@@ -324,6 +324,22 @@ def test_row_the_api_rejects_is_reported_with_its_error(
 # -- resume ---------------------------------------------------------------------------------------
 
 
+def import_with_state(
+    client: Any, path: Path, tmp_path: Path, *, batch_size: int = 2, progress: Any = False
+) -> Any:
+    """``import_csv`` of ``path`` with ``MAPPING``, a resume file and a failure report in
+    ``tmp_path`` (``state.json``, ``failures.csv``)."""
+    return import_csv(
+        client,
+        path,
+        MAPPING,
+        batch_size=batch_size,
+        resume=tmp_path / "state.json",
+        report=tmp_path / "failures.csv",
+        progress=progress,
+    )
+
+
 def interrupted_import(client: Any, fake: FakeProfiles, tmp_path: Path) -> Path:
     path = write_csv(tmp_path / "in.csv", numbered_rows(5))
     seen: list[int] = []
@@ -334,15 +350,7 @@ def interrupted_import(client: Any, fake: FakeProfiles, tmp_path: Path) -> Path:
             fake.inject(500, op_id=UPSERT, times=None)
 
     with pytest.raises(ServerError):
-        import_csv(
-            client,
-            path,
-            MAPPING,
-            batch_size=2,
-            resume=tmp_path / "state.json",
-            report=tmp_path / "failures.csv",
-            progress=on_progress,
-        )
+        import_with_state(client, path, tmp_path, progress=on_progress)
     fake.faults.clear()
     fake.calls.clear()
     return path
@@ -401,28 +409,12 @@ def test_resume_drops_report_lines_written_after_the_last_durable_point(
     path = write_csv(tmp_path / "in.csv", [["", "Nobody", "", "", ""], *numbered_rows(4)])
     fake.inject(500, op_id=UPSERT, times=None)
     with pytest.raises(ServerError):
-        import_csv(
-            client,
-            path,
-            MAPPING,
-            batch_size=2,
-            resume=tmp_path / "state.json",
-            report=tmp_path / "failures.csv",
-            progress=False,
-        )
+        import_with_state(client, path, tmp_path)
     fake.faults.clear()
     with open(tmp_path / "failures.csv", "a", encoding="utf-8") as handle:
         handle.write("99,100,half-written by a run that died,{}\n")
 
-    import_csv(
-        client,
-        path,
-        MAPPING,
-        batch_size=2,
-        resume=tmp_path / "state.json",
-        report=tmp_path / "failures.csv",
-        progress=False,
-    )
+    import_with_state(client, path, tmp_path)
 
     assert [r["row"] for r in read_report(tmp_path / "failures.csv")] == ["1"]
 
@@ -491,15 +483,7 @@ def test_window_wider_than_one_request_stops_on_a_failed_request(
 
     client.people.upsert_many = upsert_then_outage
     with pytest.raises(ServerError):
-        import_csv(
-            client,
-            path,
-            MAPPING,
-            batch_size=1500,
-            resume=tmp_path / "state.json",
-            report=tmp_path / "failures.csv",
-            progress=False,
-        )
+        import_with_state(client, path, tmp_path, batch_size=1500)
 
     assert not (tmp_path / "state.json").exists()  # no window was done
     assert read_report(tmp_path / "failures.csv") == []
