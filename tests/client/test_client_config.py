@@ -6,7 +6,6 @@ sync and the async client alike (the ``kind`` fixture).
 
 from __future__ import annotations
 
-import inspect
 import logging
 import pickle
 import platform
@@ -16,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-import respx
+from client_support import resolve, router_fixture
 
 from infobip_profiles import (
     AsyncProfilesClient,
@@ -45,10 +44,6 @@ def make(kind: str, **kwargs: Any) -> Any:
     return cls(**kwargs)
 
 
-async def resolve(value: Any) -> Any:
-    return await value if inspect.isawaitable(value) else value
-
-
 async def close(client: Client) -> None:
     if isinstance(client, AsyncProfilesClient):
         await client.aclose()
@@ -66,10 +61,7 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("INFOBIP_BASE_URL", raising=False)
 
 
-@pytest.fixture
-def api() -> Any:
-    with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
-        yield router
+api = router_fixture()
 
 
 # -- the API key ---------------------------------------------------------------------------------
