@@ -59,6 +59,7 @@ __all__ = [
 ]
 
 R = TypeVar("R")
+_C = TypeVar("_C", bound="_BaseClient")
 
 DEFAULT_BASE_URL = "https://api.infobip.com"
 API_KEY_ENV = "INFOBIP_API_KEY"
@@ -205,6 +206,14 @@ class _BaseClient:
 
     def __reduce__(self) -> Any:
         raise TypeError(f"{type(self).__name__} cannot be pickled (it holds a secret)")
+
+    def _copy(self, cls: type[_C], **changes: Any) -> _C:
+        """A ``cls`` client with ``changes`` (NOT_GIVEN ones ignored) that shares this one's
+        connection pool and pacing, and sleeps and reads time the way this one does."""
+        copy = cls(**self._options(**changes))
+        copy._sleep = self._sleep  # type: ignore[attr-defined]
+        copy._clock = self._clock
+        return copy
 
     def _options(self, **changes: Any) -> dict[str, Any]:
         current: dict[str, Any] = {
@@ -376,12 +385,9 @@ class ProfilesClient(_BaseClient):
         throttle: bool | NotGiven = NOT_GIVEN,
     ) -> ProfilesClient:
         """A copy with other settings, sharing this client's connection pool and pacing."""
-        copy = ProfilesClient(
-            **self._options(timeout=timeout, max_retries=max_retries, throttle=throttle)
+        return self._copy(
+            ProfilesClient, timeout=timeout, max_retries=max_retries, throttle=throttle
         )
-        copy._sleep = self._sleep
-        copy._clock = self._clock
-        return copy
 
     def close(self) -> None:
         """Close the connection pool (unless it was passed in as ``http_client``)."""
@@ -565,12 +571,9 @@ class AsyncProfilesClient(_BaseClient):
         throttle: bool | NotGiven = NOT_GIVEN,
     ) -> AsyncProfilesClient:
         """A copy with other settings, sharing this client's connection pool and pacing."""
-        copy = AsyncProfilesClient(
-            **self._options(timeout=timeout, max_retries=max_retries, throttle=throttle)
+        return self._copy(
+            AsyncProfilesClient, timeout=timeout, max_retries=max_retries, throttle=throttle
         )
-        copy._sleep = self._sleep
-        copy._clock = self._clock
-        return copy
 
     async def aclose(self) -> None:
         """Close the connection pool (unless it was passed in as ``http_client``)."""
