@@ -11,6 +11,8 @@ from __future__ import annotations
 import enum
 import json
 import re
+import types
+import typing
 from collections.abc import Callable
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -143,8 +145,14 @@ def format_datetime(value: datetime) -> str:
 _ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
 
 
+_V2_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
+
+
 def parse_datetime(value: str) -> datetime:
     """Parse the API's timestamps (v2 without zone, or ISO with milliseconds and ``Z``) as UTC."""
+    if type(value) is str and _V2_RE.fullmatch(value):
+        # The v2 form, by far the most common: one parse, no rewriting.
+        return datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
     text = value.strip()
     if not _ISO_RE.match(text):
         raise ValueError(f"not a timestamp: {value!r}")
@@ -166,8 +174,14 @@ def parse_datetime(value: str) -> datetime:
 converter = cattrs.Converter()
 
 
+# Values sent as they are (exact types: an ``enum`` mixing in ``str`` is not one of them).
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def _unstructure_value(value: Any) -> Any:
     """Python values to JSON-able ones: dates, datetimes, enums, nested models, Decimals kept."""
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, Model):
         return converter.unstructure(value)
     if isinstance(value, enum.Enum):
@@ -189,7 +203,7 @@ def _make_unstructure(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
     def unstructure(obj: Any) -> dict[str, Any]:
         chosen = obj.fields_set()
         return {
-            key: _unstructure_value(value)
+            key: value if type(value) in _PLAIN else _unstructure_value(value)
             for name, key in plan
             if name in chosen and (value := getattr(obj, name)) is not NOT_GIVEN
         }
@@ -197,17 +211,67 @@ def _make_unstructure(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
     return unstructure
 
 
+def _field_structurer(type_: Any) -> tuple[Callable[[Any, Any], Any], Any, bool]:
+    """The hook for one field's type, resolved once: ``(hook, type, optional)``.
+
+    For ``X | None`` it is ``X``'s own hook, called for non-``None`` values, which is exactly
+    what cattrs' generic optional handler does on every value after dispatching again.
+    """
+    args = typing.get_args(type_)
+    is_union = typing.get_origin(type_) in (typing.Union, types.UnionType)
+    if is_union and len(args) == 2 and type(None) in args:
+        inner = args[0] if args[1] is type(None) else args[1]
+        return converter.get_structure_hook(inner), inner, True
+    return converter.get_structure_hook(type_), type_, False
+
+
 def _make_structure(cls: type[Any]) -> Callable[[Any, Any], Any]:
     overrides = {f.name: override(rename=wire_name(f)) for f in attrs.fields(cls)}
+    # cattrs' generated function stays the reference: malformed data goes through it, so errors
+    # are reported exactly as cattrs reports them.
     base = make_dict_structure_fn(cls, converter, **overrides)  # type: ignore[arg-type]
-    names = frozenset(f.name for f in attrs.fields(cls))
+    fields = attrs.fields(cls)  # types resolved by make_dict_structure_fn
+    names = frozenset(f.name for f in fields)
+    plan = [
+        (wire_name(f), f.name, *_field_structurer(f.type), f.default is attrs.NOTHING)
+        for f in fields
+        if f.init
+    ]
+    not_init = [f.name for f in fields if not f.init]
     setter = object.__setattr__
+    new = object.__new__
 
-    def structure(data: Any, type_: Any) -> Any:
+    def reference(data: Any, type_: Any) -> Any:
         obj = base(data, type_)
         # What a response leaves out reads as None (it is not "unset": nothing will be sent).
         for name in names - obj._fields_set:
             setter(obj, name, None)
+        return obj
+
+    def structure(data: Any, type_: Any) -> Any:
+        # The same result as ``reference``, built without the constructor's set-field tracking:
+        # the fields set are the ones the data holds.
+        if type(data) is not dict:
+            return reference(data, type_)
+        obj = new(cls)
+        chosen = []
+        try:
+            for key, name, hook, inner, optional, required in plan:
+                if key in data:
+                    value = data[key]
+                    if not optional or value is not None:
+                        value = hook(value, inner)
+                    setter(obj, name, value)
+                    chosen.append(name)
+                elif required:
+                    return reference(data, type_)
+                else:
+                    setter(obj, name, None)
+        except Exception:
+            return reference(data, type_)
+        for name in not_init:
+            setter(obj, name, None)
+        setter(obj, "_fields_set", frozenset(chosen))
         return obj
 
     return structure
@@ -223,6 +287,10 @@ converter.register_structure_hook_factory(_is_model, _make_structure)
 
 def _structure_enum(value: Any, cls: type[enum.Enum]) -> Any:
     # A value this version does not know must not break decoding: keep the raw string.
+    try:
+        return cls._value2member_map_[value]  # what cls(value) looks up first
+    except (KeyError, TypeError):
+        pass
     try:
         return cls(value)
     except ValueError:
@@ -288,6 +356,14 @@ def _has_decimal(value: Any) -> bool:
 
 def dumps(value: Any) -> bytes:
     """Compact JSON; ``Decimal`` values are written as exact JSON numbers."""
+    try:
+        # Most bodies hold no Decimal; one that does makes json.dumps refuse it.
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+    except TypeError:
+        return _dumps_marked(value)
+
+
+def _dumps_marked(value: Any) -> bytes:
     if _has_decimal(value):
         text = json.dumps(_mark_decimals(value), separators=(",", ":"), ensure_ascii=False)
         text = _DEC_RE.sub(lambda m: m.group(1), text)
