@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -17,13 +18,17 @@ from ._errors import (
     problem_details,
     v3_error,
 )
+from .engine.query import nesting_depth
 
 if TYPE_CHECKING:
     from ._clock import FakeClock
     from ._state import TenantState
     from ._wire import FakeRequest
 
-__all__ = ["Context"]
+__all__ = ["MAX_BODY_DEPTH", "Context"]
+
+MAX_BODY_DEPTH = 100
+"""Deepest nesting of objects and arrays a request body may have."""
 
 #: Operations of another family whose 400 the spec declares without a body: sending one event is
 #: a v2 operation (its 404 is the v2 envelope) but answers every 400 with a status alone.
@@ -45,24 +50,44 @@ class Context:
         return self.request.param(name)
 
     def json(self) -> Any:
-        """The body parsed as JSON; malformed JSON is a 400 in this operation's envelope."""
+        """The body parsed as JSON; malformed JSON is a 400 in this operation's envelope.
+
+        Malformed, as a Jackson-based service reads it: not JSON, ``NaN``/``Infinity`` tokens, or
+        a number too large for a double (``1e400``). Objects and arrays nested more than
+        :data:`MAX_BODY_DEPTH` levels deep are refused the same way ([I]: Jackson stops at 1000;
+        the fake's lower bound keeps every engine's recursion far from Python's limit).
+        """
         body = self.request.body
+        if not body:
+            return None
         try:
-            return json.loads(body) if body else None
-        except (ValueError, UnicodeDecodeError):
+            value = json.loads(body, parse_constant=_refuse_constant, parse_float=_finite_float)
+        except (ValueError, UnicodeDecodeError, RecursionError):
             raise malformed_json(self.op) from None
+        if nesting_depth(value, MAX_BODY_DEPTH) > MAX_BODY_DEPTH:
+            raise malformed_json(self.op, MSG.BODY_TOO_DEEP.format(max=MAX_BODY_DEPTH))
+        return value
 
 
-def malformed_json(op: Operation) -> FakeError:
-    """The error each family answers a body that is not JSON with."""
+def _refuse_constant(token: str) -> Any:
+    raise ValueError(f"{token} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} does not fit a double")
+    return value
+
+
+def malformed_json(op: Operation, text: str = MSG.MALFORMED_JSON) -> FakeError:
+    """The error each family answers a body that is not JSON with (``text`` says why)."""
     if op.op_id in _BODYLESS_400:
         return no_body_error(400)
     if op.errors is ErrorFamily.V3:
-        return v3_error(400, 400103, MSG.MALFORMED_JSON)
+        return v3_error(400, 400103, text)
     if op.errors is ErrorFamily.LISTS:
-        return lists_error(400, 400101, MSG.MALFORMED_JSON)
+        return lists_error(400, 400101, text)
     if op.errors is ErrorFamily.EVENTS_BATCH:
-        return problem_details(
-            [{"index": -1, "code": 400500, "message": MSG.MALFORMED_JSON, "details": []}]
-        )
-    return error_for_family(op.errors, 400, MSG.MALFORMED_JSON)
+        return problem_details([{"index": -1, "code": 400500, "message": text, "details": []}])
+    return error_for_family(op.errors, 400, text)

@@ -41,6 +41,7 @@ class MSG:
     NOT_FOUND_PATH = "Requested URL not found: {path}"
     METHOD_NOT_ALLOWED = "Request method '{method}' is not supported"
     MALFORMED_JSON = "Request body is not valid JSON"
+    BODY_TOO_DEEP = "Request body nests objects and arrays more than {max} levels deep"
     UNSUPPORTED_MEDIA = "Content type '{content_type}' not supported"
     BODY_TOO_LARGE = "Request body is larger than {limit} bytes"
     INJECTED = "Injected fault"

@@ -179,7 +179,7 @@ def test_list_with_a_paging_parameter_the_spec_forbids_is_a_400(
 
 
 @pytest.mark.nonconforming
-@pytest.mark.parametrize("value", ["", " 1", "1_0"])
+@pytest.mark.parametrize("value", ["", " 1", "1_0", "\u0661", "1\n"])
 def test_an_id_selector_that_is_not_an_integer_is_a_400(wire, value: str) -> None:
     create(wire, name="Acme")
 
@@ -188,6 +188,17 @@ def test_an_id_selector_that_is_not_an_integer_is_a_400(wire, value: str) -> Non
     assert response.status_code == 400
     assert service_exception(response)["validationErrors"] == {"id": ["must be an integer"]}
     assert names(wire) == ["Acme"]
+
+
+@pytest.mark.parametrize("depth", [65, 3000])
+def test_list_filter_nested_too_deeply_is_400_not_a_crash(wire, depth: int) -> None:
+    # 65: past the fake's limit; 3000: past what Python's JSON decoder can follow at all.
+    nested = '{"#and":[' * depth + "]}" * depth if depth < 100 else "[" * depth + "]" * depth
+
+    response = wire.get(COMPANIES, params={"filter": nested})
+
+    assert response.status_code == 400
+    assert service_exception(response)["text"].startswith("Invalid filter")
 
 
 def test_list_orders_by_name_ignoring_case(wire) -> None:

@@ -220,8 +220,13 @@ def test_get_unknown_is_e404(wire: Any) -> None:
 
 
 @pytest.mark.nonconforming
-def test_a_non_numeric_id_is_e404(wire: Any) -> None:
-    response = wire.get(f"{SEGMENTS}/abc")
+@pytest.mark.parametrize(
+    "segment_id", ["abc", "1_0", "\u0661"]
+)  # 1_0 and Arabic 1: int() reads them
+def test_a_non_numeric_id_is_e404(wire: Any, segment_id: str) -> None:
+    create(wire, name="VIP")
+
+    response = wire.get(f"{SEGMENTS}/{segment_id}")
 
     assert response.status_code == 404
     assert response.json()["errorCode"] == "E404"

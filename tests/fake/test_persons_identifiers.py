@@ -23,6 +23,15 @@ def test_phone_lookup(wire: Wire) -> None:
     assert fetch(wire, "PHONE", "41793026727").json()["id"] == created["id"]
 
 
+@pytest.mark.parametrize("identifier", [" 1", "1_0", "\u0661", "1.0"])
+def test_an_id_lookup_reads_only_plain_digits(wire: Wire, identifier: str) -> None:
+    # Python's int() reads all of these as a number; a Long parser would not.
+    for n in range(10):
+        create(wire, externalId=f"p{n}")
+
+    assert fetch(wire, "ID", identifier).status_code == 404
+
+
 def test_external_id_lookup_is_case_sensitive(wire: Wire) -> None:
     create(wire, externalId="Abc")
 

@@ -181,3 +181,14 @@ def test_filter_and_order_and_paging_combine(wire: Wire) -> None:
     )
 
     assert names(response) == ["Cleo"]
+
+
+@pytest.mark.parametrize("depth", [65, 3000])
+def test_a_filter_nested_too_deeply_is_400_not_a_crash(wire: Wire, depth: int) -> None:
+    # 65: past the fake's limit; 3000: past what Python's JSON decoder can follow at all.
+    nested = '{"#and":[' * depth + "]}" * depth if depth < 100 else "[" * depth + "]" * depth
+
+    response = wire.get(PERSONS, params={"filter": nested})
+
+    assert response.status_code == 400
+    assert set(response.json()["requestError"]["serviceException"]) >= {"messageId", "text"}

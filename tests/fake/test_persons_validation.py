@@ -148,3 +148,43 @@ def test_malformed_json_is_400(wire: Wire) -> None:
 
     assert response.status_code == 400
     assert wire.fake.people() == ()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"externalId": "a", "customAttributes": {"Score": NaN}}',
+        b'{"externalId": "a", "customAttributes": {"Score": -Infinity}}',
+        b'{"externalId": "a", "customAttributes": {"Score": 1e400}}',  # past a double
+    ],
+)
+def test_numbers_json_cannot_carry_are_malformed_json(wire: Wire, body: bytes) -> None:
+    # Accepted, they would be stored and echoed as NaN/Infinity: a response no JSON parser reads.
+    wire.fake.seed(custom_attributes=[{"name": "Score", "dataType": "DECIMAL"}])
+
+    response = wire.post(PERSONS, content=body, headers={"content-type": "application/json"})
+
+    assert response.status_code == 400
+    assert error_text(response) == "Request body is not valid JSON"
+    assert wire.fake.people() == ()
+
+
+def test_a_body_nested_too_deeply_is_400_not_a_crash(wire: Wire) -> None:
+    body = b'{"externalId": "a", "customAttributes": {"x": ' + b"[" * 5000 + b"]" * 5000 + b"}}"
+
+    response = wire.post(PERSONS, content=body, headers={"content-type": "application/json"})
+
+    assert response.status_code == 400
+    assert wire.fake.people() == ()
+
+
+def test_a_body_nested_past_100_levels_is_400_naming_the_limit(wire: Wire) -> None:
+    nested: object = "x"
+    for _ in range(101):
+        nested = [nested]
+
+    response = wire.post(PERSONS, json={"externalId": "a", "customAttributes": {"x": nested}})
+
+    assert response.status_code == 400
+    assert "100 levels" in error_text(response)
+    assert wire.fake.people() == ()

@@ -11,6 +11,7 @@ import pytest
 
 from infobip_profiles.testing.engine.query import (
     COMPANY_FIELDS,
+    MAX_DEPTH,
     MISSING,
     QueryError,
     compile_filter,
@@ -609,3 +610,22 @@ def test_unsupported_attribute_type_is_reported() -> None:
 def test_text_and_bytes_input() -> None:
     assert matches(b'{"firstName":"John"}', {"firstName": "John"})
     assert matches('{"firstName":"J\\u00f6rg"}', {"firstName": "Jörg"})
+
+
+def test_a_query_nested_past_the_limit_is_refused_before_compiling() -> None:
+    nested: dict[str, Any] = {"firstName": "Ada"}
+    for _ in range(MAX_DEPTH):
+        nested = {"#and": [nested]}
+
+    with pytest.raises(QueryError, match="nested more than"):
+        compile_filter(nested, now=NOW, attribute_types=ATTRS)
+
+
+def test_a_query_at_the_limit_compiles() -> None:
+    nested: dict[str, Any] = {"firstName": "Ada"}
+    for _ in range((MAX_DEPTH - 1) // 2):
+        nested = {"#and": [nested]}
+
+    predicate = compile_filter(nested, now=NOW, attribute_types=ATTRS)
+
+    assert predicate({"firstName": "Ada"}.get)

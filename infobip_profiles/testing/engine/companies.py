@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .._errors import MSG, FakeError, v2_error
-from .query import COMPANY_FIELDS, MISSING, QueryError, compile_filter
+from .query import COMPANY_FIELDS, MAX_DEPTH, MISSING, QueryError, compile_filter, nesting_depth
 
 if TYPE_CHECKING:
     from .._state import TenantState
@@ -159,10 +159,9 @@ class CompaniesEngine:
         """The id of the company one selector finds (names and domains ignore case), or ``None``."""
         text = str(value)
         if selector == "id":
-            try:
-                cid = int(text)
-            except ValueError:
+            if not text.isascii() or not text.isdigit() or len(text) > 19:  # "٣", " 1", "1_0"
                 return None
+            cid = int(text)
             return cid if cid in self._companies else None
         folded = text.lower()
         for company in self._companies.values():
@@ -216,8 +215,10 @@ class CompaniesEngine:
             return lambda getter: True
         try:
             decoded = json.loads(filter_json)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deeply to read
             raise v2_error(400, MSG.FILTER_INVALID.format(reason="not valid JSON")) from None
+        if nesting_depth(decoded) > MAX_DEPTH:
+            raise v2_error(400, MSG.FILTER_INVALID.format(reason="nested too deeply"))
         if _uses(decoded, "#notContain"):
             raise v2_error(400, MSG.COMPANY_FILTER_OPERATOR.format(operator="#notContain"))
         try:

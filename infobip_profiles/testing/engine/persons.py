@@ -114,6 +114,8 @@ CHANNEL_TYPES = {
 }
 """Channel identifier types and their v2 ``contactInformation`` key ("" = not shown on v2)."""
 
+_ASCII_DIGITS = re.compile(r"[+]?[0-9]{1,19}")  # what a Long parser reads
+
 IDENTIFIER_TYPES = ("ID", "EXTERNAL_ID", "PHONE", "EMAIL", *CHANNEL_TYPES)
 """Every ``type`` a person can be looked up by."""
 
@@ -278,10 +280,10 @@ class PersonsEngine:
         """
         kind = str(id_type).upper()
         if kind == "ID":
-            try:
-                pid = int(identifier)
-            except ValueError:
+            # ASCII digits only: Python's int() would also read " 1", "1_0" or other scripts' digits
+            if not _ASCII_DIGITS.fullmatch(identifier):
                 return None
+            pid = int(identifier)
             return pid if pid in self._persons else None
         if kind == "EXTERNAL_ID":
             return self._by_external.get(identifier)

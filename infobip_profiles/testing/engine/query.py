@@ -43,6 +43,7 @@ from typing import Any, Final
 
 __all__ = [
     "COMPANY_FIELDS",
+    "MAX_DEPTH",
     "MISSING",
     "PERSON_FIELDS",
     "Getter",
@@ -50,6 +51,7 @@ __all__ = [
     "QueryError",
     "compile_filter",
     "compile_query",
+    "nesting_depth",
     "parse_period",
 ]
 
@@ -417,6 +419,30 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+MAX_DEPTH = 64
+"""Deepest nesting of objects and arrays a query may have (a deeper one is refused, not a 500)."""
+
+
+def nesting_depth(value: Any, limit: int = MAX_DEPTH) -> int:
+    """How deeply ``value`` nests objects and arrays, found without recursion; the search stops
+    once it passes ``limit`` (the answer is then ``limit + 1``)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, Mapping):
+            children: Any = node.values()
+        elif isinstance(node, (list, tuple)):
+            children = node
+        else:
+            continue
+        deepest = max(deepest, level + 1)
+        if deepest > limit:
+            return deepest
+        stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
 def _loads(text: str | bytes) -> Any:
     try:
         return json.loads(
@@ -429,6 +455,8 @@ def _loads(text: str | bytes) -> Any:
         raise
     except (ValueError, UnicodeDecodeError) as exc:
         raise QueryError(f"the query is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise QueryError(f"the query is nested more than {MAX_DEPTH} levels deep") from None
 
 
 def _type_name(value: Any) -> str:
@@ -881,6 +909,8 @@ def compile_filter(
     """
     if isinstance(filter_json, (str, bytes)):
         filter_json = _loads(filter_json)
+    if nesting_depth(filter_json) > MAX_DEPTH:
+        raise QueryError(f"the query is nested more than {MAX_DEPTH} levels deep")
     if isinstance(filter_json, Mapping) and not filter_json:
         return _match_all
     compiler = _Compiler(

@@ -80,11 +80,14 @@ def send_event(ctx: Context) -> FakeResponse:
     create = (ctx.param("createPerson") or "false").lower()
     if create not in ("true", "false"):
         raise no_body_error(400)
+    body = ctx.json()
+    if body is None and ctx.request.body:  # a literal null: no body is fine, null is no object
+        raise no_body_error(400)
     record = ctx.state.events.send(
         ctx.path_params["personId"],
         ctx.param("identifierType"),
         ctx.path_params["definitionId"],
-        ctx.json(),
+        body,
         create_person=create == "true",
     )
     return FakeResponse(201, record)

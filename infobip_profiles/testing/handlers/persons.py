@@ -63,7 +63,7 @@ MATCH_TYPES = (*(t for t in QUERY_TYPES if t != "WEB_PUSH"), "KAKAO_TALK")
 
 _SENDERLESS = frozenset({"ID", "EXTERNAL_ID", "PHONE", "EMAIL"})
 _ORDER_RE = re.compile(r"^([A-Za-z]+)(?::(asc|desc))?$", re.IGNORECASE)
-_INT_RE = re.compile(r"^[+-]?[0-9]+$")
+_INT_RE = re.compile(r"[+-]?[0-9]{1,30}")
 
 
 # -- shared parsing ------------------------------------------------------------------------------
@@ -141,7 +141,7 @@ def include_total(ctx: Context) -> bool:
 
 def int_param_value(raw: str) -> int | None:
     """``raw`` as an integer when it is one (optional sign, digits only), else ``None``."""
-    return int(raw) if _INT_RE.match(raw) else None
+    return int(raw) if _INT_RE.fullmatch(raw) else None
 
 
 def _int_param(ctx: Context, name: str, default: int) -> int | None:

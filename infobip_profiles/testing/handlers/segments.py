@@ -26,11 +26,8 @@ def _violation(prop: str, text: str) -> dict[str, str]:
 def _segment_id(ctx: Context) -> int:
     raw = ctx.path_params["segmentId"]
     # The spec declares no 400 here: an id that is not a positive integer names no segment.
-    try:
-        value = int(raw)
-    except ValueError:
-        raise not_found(raw) from None
-    if value < 1:
+    value = int_param_value(raw)
+    if value is None or value < 1:
         raise not_found(raw)
     return value
 
