@@ -314,6 +314,14 @@ class _BaseClient:
         error.response = response
         raise error
 
+    def _retryable(self, op: Operation, error: Exception) -> bool:
+        """Whether a failed first attempt goes on to the retry loop; sets ``retries_taken`` if not."""
+        if self._retry.max_retries >= 1 and self._retry.reason(op, error) is not None:
+            return True
+        if isinstance(error, APIError):
+            error.retries_taken = 0
+        return False
+
     def _retry_predicate(self, op: Operation) -> Callable[[BaseException], bool]:
         return lambda error: self._retry.reason(op, error) is not None
 
@@ -482,6 +490,13 @@ class ProfilesClient(_BaseClient):
     def _send(self, call: Call) -> tuple[httpx.Response, int]:
         op = call.operation
         request = self._build_request(call)
+        # The first attempt runs outside tenacity: most calls succeed (or fail for good) at once.
+        try:
+            return self._send_once(request, op), 0
+        except Exception as error:
+            first = error
+            if not self._retryable(op, error):
+                raise
         retrying = Retrying(
             stop=stop_after_attempt(self._retry.max_retries + 1),
             retry=retry_if_exception(self._retry_predicate(op)),
@@ -495,6 +510,8 @@ class ProfilesClient(_BaseClient):
             for attempt in retrying:
                 with attempt:
                     attempts += 1
+                    if attempts == 1:
+                        raise first  # the attempt already made, so tenacity counts and waits
                     response = self._send_once(request, op)
         except APIError as error:
             error.retries_taken = attempts - 1
@@ -668,6 +685,13 @@ class AsyncProfilesClient(_BaseClient):
     async def _send(self, call: Call) -> tuple[httpx.Response, int]:
         op = call.operation
         request = self._build_request(call)
+        # The first attempt runs outside tenacity: most calls succeed (or fail for good) at once.
+        try:
+            return await self._send_once(request, op), 0
+        except Exception as error:
+            first = error
+            if not self._retryable(op, error):
+                raise
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self._retry.max_retries + 1),
             retry=retry_if_exception(self._retry_predicate(op)),
@@ -681,6 +705,8 @@ class AsyncProfilesClient(_BaseClient):
             async for attempt in retrying:
                 with attempt:
                     attempts += 1
+                    if attempts == 1:
+                        raise first  # the attempt already made, so tenacity counts and waits
                     response = await self._send_once(request, op)
         except APIError as error:
             error.retries_taken = attempts - 1
