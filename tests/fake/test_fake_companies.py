@@ -201,6 +201,16 @@ def test_list_filter_nested_too_deeply_is_400_not_a_crash(wire, depth: int) -> N
     assert service_exception(response)["text"].startswith("Invalid filter")
 
 
+@pytest.mark.nonconforming
+def test_a_lookup_with_a_total_flag_that_is_not_a_boolean_is_400(wire) -> None:
+    create(wire, name="Acme")
+
+    response = wire.get(COMPANIES, params={"name": "Acme", "includeTotalCount": "1"})
+
+    assert response.status_code == 400
+    assert list(service_exception(response)["validationErrors"]) == ["includeTotalCount"]
+
+
 def test_list_orders_by_name_ignoring_case(wire) -> None:
     for name in ("beta", "Alpha", "Gamma"):
         create(wire, name=name)

@@ -32,6 +32,17 @@ def test_an_id_lookup_reads_only_plain_digits(wire: Wire, identifier: str) -> No
     assert fetch(wire, "ID", identifier).status_code == 404
 
 
+@pytest.mark.nonconforming
+def test_a_lookup_with_a_page_that_is_not_an_integer_is_400(wire: Wire) -> None:
+    # One operation binds the list's parameters too: they are checked on a lookup as well.
+    create(wire, externalId="a")
+
+    response = wire.get(PERSONS, params={**by("EXTERNAL_ID", "a"), "page": "x"})
+
+    assert response.status_code == 400
+    assert list(validation_errors(response)) == ["page"]
+
+
 def test_external_id_lookup_is_case_sensitive(wire: Wire) -> None:
     create(wire, externalId="Abc")
 

@@ -72,18 +72,20 @@ def get_companies(ctx: Context) -> FakeResponse:
     ``{companies, limit, page, orderBy?, totalCount?}``."""
     engine = ctx.state.companies
     selectors = _selectors(ctx)
+    # One operation binds every parameter, so the list's are checked for a lookup too.
+    page, limit = page_params(ctx)
+    order_by = parse_order_by(ctx.param("orderBy"), COMPANY_ORDER_FIELDS)
+    with_total = include_total(ctx)
     if selectors:
         company = engine.get(engine.select(selectors))
         return FakeResponse(200, {"companies": [company], "limit": 1, "page": 1})
-    page, limit = page_params(ctx)
-    order_by = parse_order_by(ctx.param("orderBy"), COMPANY_ORDER_FIELDS)
     items, total = engine.page(
         filter_json=ctx.param("filter"), order_by=order_by, page=page, limit=limit
     )
     body: dict[str, Any] = {"companies": items, "limit": limit, "page": page}
     if order_by:
         body["orderBy"] = order_by
-    if include_total(ctx):
+    if with_total:
         body["totalCount"] = total
     return FakeResponse(200, body)
 

@@ -219,18 +219,20 @@ def _batch_response(failures: list[dict[str, Any]]) -> FakeResponse:
 def get_or_list(ctx: Context) -> FakeResponse:
     """One person by identifier, or a page of persons (filter, orderBy, page, limit)."""
     persons = ctx.state.persons
+    # One operation binds every parameter, so the list's are checked for a lookup too.
+    page, limit = page_params(ctx)
+    order_by = parse_order_by(ctx.param("orderBy"), ORDER_FIELDS)
+    with_total = include_total(ctx)
     if ctx.param("identifier") is not None or ctx.param("type") is not None:
         person = persons.get(person_from_query(ctx))
         return FakeResponse(200, person)
-    page, limit = page_params(ctx)
-    order_by = parse_order_by(ctx.param("orderBy"), ORDER_FIELDS)
     items, total = persons.page(
         filter_json=ctx.param("filter"), order_by=order_by, page=page, limit=limit
     )
     body: dict[str, Any] = {"persons": items, "limit": limit, "page": page}
     if order_by is not None:
         body["orderBy"] = order_by
-    if include_total(ctx):
+    if with_total:
         body["totalCount"] = total
     return FakeResponse(200, body)
 
