@@ -426,21 +426,33 @@ MAX_DEPTH = 64
 def nesting_depth(value: Any, limit: int = MAX_DEPTH) -> int:
     """How deeply ``value`` nests objects and arrays, found without recursion; the search stops
     once it passes ``limit`` (the answer is then ``limit + 1``)."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        node, level = stack.pop()
-        if isinstance(node, Mapping):
-            children: Any = node.values()
-        elif isinstance(node, (list, tuple)):
-            children = node
-        else:
-            continue
-        deepest = max(deepest, level + 1)
-        if deepest > limit:
-            return deepest
-        stack.extend((child, level + 1) for child in children)
-    return deepest
+    # Level by level: a bulk body holds thousands of scalars, each skipped by one type lookup.
+    depth = 0
+    frontier: list[Any] = [value]
+    while frontier:
+        below: list[Any] = []
+        found = False
+        for node in frontier:
+            kind = type(node)
+            if kind in _SCALARS:
+                continue
+            if kind is dict or isinstance(node, Mapping):
+                below.extend(node.values())
+            elif kind is list or isinstance(node, (list, tuple)):
+                below.extend(node)
+            else:
+                continue
+            found = True
+        if not found:
+            return depth
+        depth += 1
+        if depth > limit:
+            return depth
+        frontier = below
+    return depth
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _loads(text: str | bytes) -> Any:
