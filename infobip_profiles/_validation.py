@@ -43,7 +43,7 @@ def check_person(body: Mapping[str, Any], *, v3: bool = False) -> None:
             )
     for field in _NAME_FIELDS:
         value = body.get(field)
-        if isinstance(value, str):
+        if isinstance(value, str) and not FORBIDDEN_NAME_CHARACTERS.isdisjoint(value):
             bad = sorted(set(value) & FORBIDDEN_NAME_CHARACTERS)
             if bad:
                 shown = " ".join(repr(c) for c in bad)
@@ -74,7 +74,7 @@ def check_contacts(contacts: Mapping[str, Any]) -> None:
                 field=f"contactInformation.{kind}",
             )
         for item in items:
-            value = item.get(key) if isinstance(item, Mapping) else None
+            value = item.get(key) if type(item) is dict or isinstance(item, Mapping) else None
             if isinstance(value, str) and len(value) > limit:
                 raise ValidationError(
                     f"{kind} {key} is {len(value)} characters long; the limit is {limit}",
