@@ -358,6 +358,23 @@ def test_send_with_a_null_body_is_400_without_body(wire: Wire) -> None:
     assert wire.fake.events() == ()
 
 
+@pytest.mark.nonconforming
+def test_send_with_a_decimal_past_a_double_is_400_without_body(wire: Wire) -> None:
+    define_cart(wire)
+    seed_person(wire)
+
+    response = wire.post(
+        send_path("ada@example.com"),
+        params={"identifierType": "EMAIL"},
+        content=b'{"properties": {"price": 1' + b"0" * 400 + b"}}",
+        headers={"Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 400
+    assert response.content == b""
+    assert wire.fake.events() == ()
+
+
 def test_send_for_an_unknown_person_is_404(wire: Wire) -> None:
     define_cart(wire)
     response = wire.post(

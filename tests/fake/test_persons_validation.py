@@ -188,3 +188,16 @@ def test_a_body_nested_past_100_levels_is_400_naming_the_limit(wire: Wire) -> No
     assert response.status_code == 400
     assert "100 levels" in error_text(response)
     assert wire.fake.people() == ()
+
+
+def test_a_decimal_value_past_a_double_is_400_not_a_crash(wire: Wire) -> None:
+    wire.fake.seed(custom_attributes=[{"name": "Score", "dataType": "DECIMAL"}])
+    body = b'{"externalId": "a", "customAttributes": {"Score": 1' + b"0" * 400 + b"}}"
+
+    response = wire.post(PERSONS, content=body, headers={"content-type": "application/json"})
+
+    assert response.status_code == 400
+    assert validation_errors(response) == {
+        "customAttributes.Score": ["value does not match data type DECIMAL"]
+    }
+    assert wire.fake.people() == ()

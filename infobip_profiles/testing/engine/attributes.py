@@ -227,7 +227,7 @@ def _check_scalar(data_type: str, value: Any) -> str | None:
         ) or (isinstance(value, float) and value.is_integer() and abs(value) <= _INT64_MAX)
     elif data_type == "DECIMAL":
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        ok = ok and math.isfinite(value)
+        ok = ok and _fits_double(value)
     elif data_type == "BOOLEAN":
         ok = isinstance(value, bool)
     elif data_type == "DATE":
@@ -238,6 +238,14 @@ def _check_scalar(data_type: str, value: Any) -> str | None:
     else:
         ok = False
     return None if ok else MSG.VALUE_TYPE.format(type=data_type)
+
+
+def _fits_double(value: float) -> bool:
+    """Finite and within a double's range (an integer literal of 400 digits is not)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def _parses(text: str, pattern: re.Pattern[str], fmt: str) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import re
+import sys
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
@@ -823,6 +824,9 @@ def _event_id_problem(event_id: Any) -> str | None:
     return None
 
 
+_DOUBLE_MAX = sys.float_info.max
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
 
@@ -835,7 +839,7 @@ def _value_ok(kind: str, value: Any) -> bool:
     if kind == "Boolean":
         return isinstance(value, bool)
     if kind in ("Numeric", "Decimal"):
-        return _is_number(value)
+        return _is_number(value) and abs(value) <= _DOUBLE_MAX  # a 400-digit integer is no double
     if kind == "DateTime":
         if not isinstance(value, str):
             return False
