@@ -199,13 +199,21 @@ def _unstructure_value(value: Any) -> Any:
 
 def _make_unstructure(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
     plan = [(f.name, wire_name(f)) for f in attrs.fields(cls) if not f.metadata.get("read_only")]
+    # The fields to send, in declaration order, per set of fields set: instances of one model
+    # mostly share a handful of such sets (bounded, in case a program makes many).
+    sent: dict[frozenset[str], list[tuple[str, str]]] = {}
 
     def unstructure(obj: Any) -> dict[str, Any]:
         chosen = obj.fields_set()
+        fields = sent.get(chosen)
+        if fields is None:
+            fields = [(name, key) for name, key in plan if name in chosen]
+            if len(sent) < 1024:
+                sent[chosen] = fields
         return {
             key: value if type(value) in _PLAIN else _unstructure_value(value)
-            for name, key in plan
-            if name in chosen and (value := getattr(obj, name)) is not NOT_GIVEN
+            for name, key in fields
+            if (value := getattr(obj, name)) is not NOT_GIVEN
         }
 
     return unstructure

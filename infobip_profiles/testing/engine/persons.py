@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..._operations import ErrorFamily
@@ -63,6 +63,7 @@ SCALAR_FIELDS = (
 """Single-valued standard fields a person may carry (``nickName`` travels on v3 only)."""
 
 _SCALAR_SET = frozenset(SCALAR_FIELDS)
+_V2_STAMP = "%Y-%m-%dT%H:%M:%S"  # FakeClock.v2_timestamp's format
 
 _MAX_LENGTH = {
     "externalId": 256,
@@ -268,6 +269,7 @@ class PersonsEngine:
         self._by_channel: dict[tuple[str, str, str], int] = {}
         self._rev = 0
         self._last_stamp = ""
+        self._last_second: datetime | None = None
 
     # == lookups ===================================================================================
 
@@ -1213,11 +1215,13 @@ class PersonsEngine:
         person.rev = self._next_rev()
 
     def _stamp(self) -> str:
-        stamp = self._state.clock.v2_timestamp()
-        if stamp == self._last_stamp:
-            return self._last_stamp
-        self._last_stamp = stamp
-        return stamp
+        # Rendered once per clock second (a bulk write stores a thousand persons in one), and
+        # shared by every person written in it.
+        second = self._state.clock.now().replace(microsecond=0)
+        if second != self._last_second:
+            self._last_second = second
+            self._last_stamp = second.strftime(_V2_STAMP)
+        return self._last_stamp
 
     def _next_rev(self) -> int:
         self._rev += 1
