@@ -352,6 +352,16 @@ def test_a_negative_page_reads_as_page_0(wire: Any) -> None:
     assert [s["name"] for s in body["results"]] == ["a"]
 
 
+def test_a_page_of_40_digits_is_still_read_leniently(wire: Any) -> None:
+    # The spec types page as an unbounded integer: a very negative one is page 0, no 400.
+    create(wire, name="a")
+
+    body = wire.get(SEGMENTS, params={"page": "-" + "9" * 40}).json()
+
+    assert body["paging"]["page"] == 0
+    assert [s["name"] for s in body["results"]] == ["a"]
+
+
 @pytest.mark.parametrize("sort", ["color,asc", "name,up"])
 def test_list_ignores_an_unusable_sort(wire: Any, sort: str) -> None:
     for name in ("b", "a"):

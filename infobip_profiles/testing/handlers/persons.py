@@ -63,7 +63,8 @@ MATCH_TYPES = (*(t for t in QUERY_TYPES if t != "WEB_PUSH"), "KAKAO_TALK")
 
 _SENDERLESS = frozenset({"ID", "EXTERNAL_ID", "PHONE", "EMAIL"})
 _ORDER_RE = re.compile(r"^([A-Za-z]+)(?::(asc|desc))?$", re.IGNORECASE)
-_INT_RE = re.compile(r"[+-]?[0-9]{1,30}")
+_INT_RE = re.compile(r"([+-]?)0*([0-9]+)")
+_HUGE = 10**30  # stands for any integer with more digits: beyond every range a parameter has
 
 
 # -- shared parsing ------------------------------------------------------------------------------
@@ -140,8 +141,18 @@ def include_total(ctx: Context) -> bool:
 
 
 def int_param_value(raw: str) -> int | None:
-    """``raw`` as an integer when it is one (optional sign, digits only), else ``None``."""
-    return int(raw) if _INT_RE.fullmatch(raw) else None
+    """``raw`` as an integer when it is one (optional sign, ASCII digits only), else ``None``.
+
+    Python's ``int()`` would also read ``" 1"``, ``"1_0"`` and other scripts' digits, which the
+    spec's integer does not allow. An integer of more than 30 digits comes back as ±10**30 (out of
+    every range, with its sign), so its conversion cannot hit Python's digit limit.
+    """
+    match = _INT_RE.fullmatch(raw)
+    if match is None:
+        return None
+    sign, digits = match.groups()
+    value = int(digits) if len(digits) <= 30 else _HUGE
+    return -value if sign == "-" else value
 
 
 def _int_param(ctx: Context, name: str, default: int) -> int | None:
