@@ -1,0 +1,110 @@
+"""The converter's fast paths (issue 8) give exactly what the general paths give.
+
+Decoding builds models without the constructor, timestamps in the v2 form skip the general
+parser, ``dumps`` tries plain ``json.dumps`` first, and encoding caches which fields to send per
+set of fields set: each test pins one behaviour those shortcuts must keep.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+
+import cattrs
+import pytest
+
+from infobip_profiles import ContactInformation, Person
+from infobip_profiles._converter import dumps, from_wire, parse_datetime, to_wire
+
+UTC = timezone.utc
+
+
+def test_decoded_person_marks_exactly_the_fields_the_response_held() -> None:
+    person = from_wire({"id": 7, "firstName": "Ada", "lastName": None}, Person)
+
+    assert person.fields_set() == {"id", "first_name", "last_name"}
+
+
+def test_decoded_person_reads_fields_the_response_left_out_as_none() -> None:
+    person = from_wire({"firstName": "Ada"}, Person)
+
+    assert (person.city, person.tags, person.contact_information) == (None, None, None)
+
+
+def test_decoded_person_resends_only_the_writable_fields_it_held() -> None:
+    person = from_wire({"id": 7, "externalId": "crm-7", "createdAt": "2026-01-02T03:04:05"}, Person)
+
+    assert to_wire(person) == {"externalId": "crm-7"}
+
+
+def test_decoding_a_malformed_value_reports_it_as_cattrs_does() -> None:
+    with pytest.raises(cattrs.ClassValidationError) as caught:
+        from_wire({"id": "not a number"}, Person)
+
+    assert [type(e) for e in caught.value.exceptions] == [ValueError]
+
+
+def test_decoding_a_nested_model_keeps_its_own_fields_set() -> None:
+    person = from_wire({"contactInformation": {"email": [{"address": "ada@example.com"}]}}, Person)
+
+    assert person.contact_information is not None
+    assert person.contact_information.fields_set() == {"email"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-01-02T03:04:05",
+        " 2026-01-02T03:04:05 ",
+        "2026-01-02 03:04:05",
+        "2026-01-02T03:04:05.000Z",
+        "2026-01-02T04:04:05+01:00",
+        "2026-01-02T04:04:05+0100",
+    ],
+)
+def test_every_timestamp_form_reads_as_the_same_utc_moment(text: str) -> None:
+    assert parse_datetime(text) == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+def test_a_v2_timestamp_reads_as_aware_utc() -> None:
+    assert parse_datetime("2026-01-02T03:04:05").tzinfo is UTC
+
+
+def test_dumps_writes_decimals_as_exact_numbers_anywhere_in_a_body() -> None:
+    body = {"persons": [{"customAttributes": {"Price": Decimal("19.90")}}]}
+
+    assert dumps(body) == b'{"persons":[{"customAttributes":{"Price":19.90}}]}'
+
+
+def test_dumps_without_decimals_is_compact_json_keeping_unicode() -> None:
+    assert (
+        dumps({"firstName": "Đuro", "tags": ["a"]}) == '{"firstName":"Đuro","tags":["a"]}'.encode()
+    )
+
+
+def test_dumps_refuses_a_value_json_cannot_write() -> None:
+    with pytest.raises(TypeError):
+        dumps({"tags": {"a"}})
+
+
+def test_dumps_refuses_a_non_finite_decimal() -> None:
+    with pytest.raises(ValueError):
+        dumps({"score": Decimal("NaN")})
+
+
+def test_persons_with_different_fields_set_each_send_their_own() -> None:
+    first = Person(external_id="a", first_name="Ada")
+    second = Person(external_id="b", city="Zagreb")
+
+    assert (to_wire(first), to_wire(second)) == (
+        {"externalId": "a", "firstName": "Ada"},
+        {"externalId": "b", "city": "Zagreb"},
+    )
+
+
+def test_encoding_sends_contacts_in_declaration_order() -> None:
+    person = Person(
+        contact_information=ContactInformation.of(emails=["ada@example.com"]), external_id="a"
+    )
+
+    assert list(to_wire(person)) == ["externalId", "contactInformation"]
