@@ -44,6 +44,8 @@ def list_definitions(ctx: Context) -> FakeResponse:
     categories = ctx.request.params("category")
     if any(c.lower() not in CATEGORIES for c in categories):
         raise no_body_error(400)
+    if len({c.lower() for c in categories}) != len(categories):  # the spec's uniqueItems
+        raise no_body_error(400)
     body = ctx.state.events.list_definitions(
         offset=offset,
         limit=limit,
