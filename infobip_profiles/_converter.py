@@ -246,6 +246,10 @@ def _make_structure(cls: type[Any]) -> Callable[[Any, Any], Any]:
         if f.init
     ]
     not_init = [f.name for f in fields if not f.init]
+    # Skipping the constructor is only the same when it does nothing but assign.
+    plain_init = not hasattr(cls, "__attrs_post_init__") and not any(
+        f.validator is not None or f.converter is not None for f in fields
+    )
     setter = object.__setattr__
     new = object.__new__
 
@@ -259,7 +263,7 @@ def _make_structure(cls: type[Any]) -> Callable[[Any, Any], Any]:
     def structure(data: Any, type_: Any) -> Any:
         # The same result as ``reference``, built without the constructor's set-field tracking:
         # the fields set are the ones the data holds.
-        if type(data) is not dict:
+        if type(data) is not dict or not plain_init:
             return reference(data, type_)
         obj = new(cls)
         chosen = []
