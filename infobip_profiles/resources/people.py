@@ -13,21 +13,30 @@ from typing import Any, Literal, TypeVar, Union
 import attrs
 from typing_extensions import Unpack
 
-from .._converter import from_wire, to_wire
+from .._converter import _PLAIN, from_wire, to_wire, wire_name
 from .._plan import Call, Plan, async_op, async_pager, json_of, sync_op, sync_pager
-from .._types import CallOptions
-from .._validation import check_contacts, check_person
+from .._types import UNSET, CallOptions
+from .._validation import (
+    FORBIDDEN_NAME_CHARACTERS,
+    MAX_ATTRIBUTE_TEXT,
+    MAX_CONTACTS,
+    PERSON_MAX_LENGTHS,
+    check_contacts,
+    check_person,
+)
 from ..errors import APIError, NotFoundError, ValidationError
 from ..filters import FilterLike, to_query_param
 from ..models import (
     BatchItemResult,
     BatchResult,
     ContactInformation,
+    EmailContact,
     MatchResult,
     MergeItemResult,
     MergeResult,
     Person,
     PersonUpdate,
+    PhoneContact,
     UpsertItemResult,
     UpsertResult,
     UpsertStatus,
@@ -97,7 +106,99 @@ def _person_body(person: Person, *, v3: bool = False) -> dict[str, Any]:
 
 
 def _v3_body(person: Person) -> dict[str, Any]:
-    """A person in the v3 shape: ``contactInformation`` is an array of typed identifiers."""
+    """A person in the v3 shape: ``contactInformation`` is an array of typed identifiers.
+
+    One pass over the fields set, validating as it encodes. Anything out of the ordinary (a
+    value that breaks a rule, a subclass, an unusual type) takes :func:`_v3_body_reference`,
+    which raises the error or builds the body the general way: the two give the same result.
+    """
+    if type(person) is not Person:
+        return _v3_body_reference(person)
+    chosen = person.fields_set()
+    plan = _V3_PLANS.get(chosen)
+    if plan is None:
+        plan = [entry for entry in _V3_FIELDS if entry[0] in chosen]
+        if len(_V3_PLANS) < 1024:
+            _V3_PLANS[chosen] = plan
+    body: dict[str, Any] = {}
+    contacts: list[dict[str, Any]] | None = None
+    for name, key, limit, is_name in plan:
+        value = getattr(person, name)
+        if value is UNSET:
+            continue
+        kind = type(value)
+        if kind is str:
+            if (limit and len(value) > limit) or (
+                is_name and not FORBIDDEN_NAME_CHARACTERS.isdisjoint(value)
+            ):
+                return _v3_body_reference(person)
+        elif value is None:
+            if key == "contactInformation":
+                continue  # a null contactInformation is not sent (as the reference does)
+        elif limit or is_name:
+            return _v3_body_reference(person)  # a non-str in a checked text field
+        elif key == "customAttributes":
+            if kind is not dict:
+                return _v3_body_reference(person)
+            value = {
+                (k if type(k) is str else str(k)): (v if type(v) in _PLAIN else to_wire(v))
+                for k, v in value.items()
+            }
+            for v in value.values():
+                if isinstance(v, str) and len(v) > MAX_ATTRIBUTE_TEXT:
+                    return _v3_body_reference(person)
+        elif key == "contactInformation":
+            contacts = _v3_contacts(value)
+            if contacts is None:
+                return _v3_body_reference(person)
+            if contacts is _NO_CONTACTS:
+                contacts = None
+            continue
+        elif kind not in _PLAIN:
+            value = to_wire(value)
+        body[key] = value
+    if contacts is not None:
+        body["contactInformation"] = contacts
+    return body
+
+
+_NO_CONTACTS: list[dict[str, Any]] = []
+
+
+def _v3_contacts(info: Any) -> list[dict[str, Any]] | None:
+    """The v3 contact array of a ContactInformation; ``_NO_CONTACTS`` when nothing is sent,
+    ``None`` when the reference path must decide (a broken rule or an unusual value)."""
+    if type(info) is not ContactInformation:
+        return None
+    chosen = info.fields_set()
+    out: list[dict[str, Any]] = []
+    present = False
+    for field, cls, attr, kind, limit in _V3_CONTACT_KINDS:
+        if field not in chosen:
+            continue
+        items = getattr(info, field)
+        if items is UNSET:
+            continue
+        present = True
+        if not items:
+            continue
+        if type(items) is not list or len(items) > MAX_CONTACTS:
+            return None
+        for item in items:
+            if type(item) is not cls or attr not in item.fields_set():
+                return None
+            value = getattr(item, attr)
+            if type(value) is not str:
+                return None
+            if len(value) > limit:
+                return None
+            if value:
+                out.append({"type": kind, "identifier": value})
+    return out if present else _NO_CONTACTS
+
+
+def _v3_body_reference(person: Person) -> dict[str, Any]:
+    """The v3 body built the general way: the v2 wire body, checked, then reshaped."""
     body = _person_body(person, v3=True)
     contacts = body.pop("contactInformation", None)
     if contacts:
@@ -113,6 +214,25 @@ def _v3_body(person: Person) -> dict[str, Any]:
         ]
         body["contactInformation"] = items
     return body
+
+
+#: Person fields the v3 body may carry: (attribute, wire key, length limit or 0, a name field).
+_V3_FIELDS = [
+    (
+        f.name,
+        wire_name(f),
+        PERSON_MAX_LENGTHS.get(wire_name(f), 0),
+        wire_name(f) in ("firstName", "lastName", "middleName", "nickName"),
+    )
+    for f in attrs.fields(Person)  # type: ignore[arg-type]
+    if not f.metadata.get("read_only")
+]
+_V3_PLANS: dict[frozenset[str], list[tuple[str, str, int, bool]]] = {}
+#: (field, item class, item attribute, v3 type, length limit) per contact kind, in wire order.
+_V3_CONTACT_KINDS = (
+    ("email", EmailContact, "address", "EMAIL", 255),
+    ("phone", PhoneContact, "number", "PHONE", 50),
+)
 
 
 def _contacts_body(contacts: ContactInformation) -> dict[str, Any]:
