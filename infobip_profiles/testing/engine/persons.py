@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from ..._operations import ErrorFamily
@@ -269,7 +269,9 @@ class PersonsEngine:
         self._by_channel: dict[tuple[str, str, str], int] = {}
         self._rev = 0
         self._last_stamp = ""
-        self._last_second: datetime | None = None
+        # The clock times (seconds) for which ``_last_stamp`` is the rendering: [from, until).
+        self._stamp_from = 0.0
+        self._stamp_until = 0.0
 
     # == lookups ===================================================================================
 
@@ -943,7 +945,18 @@ class PersonsEngine:
             phones: list[str] = []
             channels: list[tuple[str, str, str]] = []
             push_ids: list[str] = []
+            allowed = ("EMAIL", "PHONE", *CHANNEL_TYPES) if merge else ("EMAIL", "PHONE")
             for j, contact in enumerate(contacts):
+                if type(contact) is dict:
+                    kind, ident = contact.get("type"), contact.get("identifier")
+                    # The common case, a valid email or phone, needs no error location.
+                    if type(ident) is str and 0 < len(ident) <= _MAX_CONTACT_ID:
+                        if kind == "EMAIL" and _EMAIL.match(ident):
+                            emails.append(ident)
+                            continue
+                        if kind == "PHONE" and _PHONE.match(ident):
+                            phones.append(ident)
+                            continue
                 where = f"{prefix}.contactInformation[{j}]"
                 if not isinstance(contact, dict):
                     errors[where] = [MSG.FIELD_OBJECT]
@@ -953,7 +966,6 @@ class PersonsEngine:
                     contact.get("identifier"),
                     contact.get("sender"),
                 )
-                allowed = ("EMAIL", "PHONE", *CHANNEL_TYPES) if merge else ("EMAIL", "PHONE")
                 if kind not in allowed:
                     errors[f"{where}.type"] = [MSG.V3_CONTACT_TYPE.format(type=kind)]
                     continue
@@ -1010,7 +1022,7 @@ class PersonsEngine:
 
         Raises :class:`_Invalid` (400) for a bad field; uniqueness is checked by :meth:`_store`.
         """
-        errors = self._validate_given(given, partial=mode == "patch")
+        errors = self._validate_given(given, partial=mode == "patch", contacts_checked=v3)
         if errors:
             raise _Invalid(errors)
         if mode == "create":
@@ -1079,7 +1091,11 @@ class PersonsEngine:
         ):
             raise _Invalid(text=MSG.PERSON_IDENTITY_REQUIRED)
 
-    def _validate_given(self, given: Doc, *, partial: bool) -> dict[str, list[str]]:
+    def _validate_given(
+        self, given: Doc, *, partial: bool, contacts_checked: bool = False
+    ) -> dict[str, list[str]]:
+        # ``contacts_checked``: the emails and phones passed the same checks when the v3 item
+        # was parsed (:meth:`_parse_v3` refuses the item otherwise), so they are not walked again.
         errors: dict[str, list[str]] = {}
         for name, value in given.items():
             if name not in _SCALAR_SET or value is None:
@@ -1101,13 +1117,13 @@ class PersonsEngine:
         kind = given.get(_TYPE)
         if kind is not None and kind not in _TYPES:
             errors["type"] = [MSG.FIELD_ONE_OF.format(values=", ".join(_TYPES))]
-        for i, email in enumerate(given.get(_EMAILS) or ()):
+        for i, email in enumerate(() if contacts_checked else given.get(_EMAILS) or ()):
             where = f"contactInformation.email[{i}].address"
             if len(email) > _MAX_EMAIL:
                 errors[where] = [MSG.FIELD_SIZE.format(max=_MAX_EMAIL)]
             elif not _EMAIL.match(email):
                 errors[where] = [MSG.FIELD_EMAIL]
-        for i, phone in enumerate(given.get(_PHONES) or ()):
+        for i, phone in enumerate(() if contacts_checked else given.get(_PHONES) or ()):
             where = f"contactInformation.phone[{i}].number"
             if len(phone) > _MAX_PHONE:
                 errors[where] = [MSG.FIELD_SIZE.format(max=_MAX_PHONE)]
@@ -1137,16 +1153,20 @@ class PersonsEngine:
         if person is None:
             person = _Person(self._state.next_id("persons"), self._stamp(), self._next_rev())
             self._persons[person.id] = person
+            # A new person's scalars are all None: only the doc's own fields need setting.
+            for name, value in doc.items():
+                if value and name in _SCALAR_SET:
+                    setattr(person, name, value)
         elif person.doc() == doc:
             return person
         else:
             self._unindex(person, push=False)
             person.modified_at = self._stamp()
             person.rev = self._next_rev()
+            for name in SCALAR_FIELDS:
+                value = doc.get(name)
+                setattr(person, name, value if value else None)
         person.type = doc.get(_TYPE) or "CUSTOMER"
-        for name in SCALAR_FIELDS:
-            value = doc.get(name)
-            setattr(person, name, value if value else None)
         person.emails = tuple(doc[_EMAILS]) if doc.get(_EMAILS) else None
         person.phones = tuple(doc[_PHONES]) if doc.get(_PHONES) else None
         person.tags = tuple(sys.intern(t) for t in doc[_TAGS]) if doc.get(_TAGS) else None
@@ -1216,11 +1236,16 @@ class PersonsEngine:
 
     def _stamp(self) -> str:
         # Rendered once per clock second (a bulk write stores a thousand persons in one), and
-        # shared by every person written in it.
-        second = self._state.clock.now().replace(microsecond=0)
-        if second != self._last_second:
-            self._last_second = second
-            self._last_stamp = second.strftime(_V2_STAMP)
+        # shared by every person written in it. Within the second, the clock's float time is
+        # compared with its bounds: no datetime is built. The upper bound stays a microsecond
+        # short of the next second, where ``clock.now()`` could already round up to it.
+        moment = self._state.clock.time()
+        if self._stamp_from <= moment < self._stamp_until:
+            return self._last_stamp
+        second = datetime.fromtimestamp(moment, tz=timezone.utc).replace(microsecond=0)
+        self._last_stamp = second.strftime(_V2_STAMP)
+        self._stamp_from = second.timestamp()
+        self._stamp_until = self._stamp_from + 1 - 1e-6
         return self._last_stamp
 
     def _next_rev(self) -> int:
@@ -1341,6 +1366,8 @@ def _contact_key(key: str, value: str) -> str:
 def _union(key: str, base: Iterable[Any], extra: Iterable[Any]) -> tuple[Any, ...]:
     """``base`` then the new items of ``extra``, duplicates dropped (emails and tags ignoring
     case, phones ignoring a leading ``+``)."""
+    if type(extra) is tuple and len(extra) < 2 and type(base) is tuple and not base:
+        return extra  # nothing to compare (a new person's one email, say)
     out: list[Any] = []
     seen: set[Any] = set()
     for value in (*base, *extra):
