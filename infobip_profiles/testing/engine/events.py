@@ -511,7 +511,7 @@ class EventsEngine:
             ):
                 errors.append(_err(index, 400505, MSG.EVENT_BATCH_PERSON))
                 continue
-            occurred = min(_parse_time(item["occurredTime"]), now)
+            occurred = min(parse_time(item["occurredTime"]), now)
             plan.append((index, item, occurred))
         if errors:
             raise problem_details(errors, title="One or more validation errors occurred.")
@@ -663,7 +663,7 @@ class EventsEngine:
             if key in problems:
                 continue
             try:
-                times[key] = _parse_time(body[key])
+                times[key] = parse_time(body[key])
             except ValueError:
                 problems[key] = [MSG.EXPORT_TIME_FORMAT]
         if len(times) == 2:
@@ -755,7 +755,7 @@ class EventsEngine:
                     event["definitionId"] not in export.definition_ids
                 ):
                     continue
-                if export.start <= _parse_time(event["occurredTime"]) < export.end:
+                if export.start <= parse_time(event["occurredTime"]) < export.end:
                     count += 1
         return count
 
@@ -844,7 +844,7 @@ def _value_ok(kind: str, value: Any) -> bool:
         if not isinstance(value, str):
             return False
         try:
-            _parse_time(value)
+            parse_time(value)
         except ValueError:
             return False
         return True
@@ -907,7 +907,7 @@ def _item_problems(item: Any, size: int, now: datetime) -> list[dict[str, str]]:
         bad("occurredTime", MSG.EVENT_NOT_EMPTY)
     else:
         try:
-            moment = _parse_time(occurred)
+            moment = parse_time(occurred)
         except ValueError:
             bad("occurredTime", MSG.EVENT_TIME_FORMAT)
         else:
@@ -944,7 +944,7 @@ def _compact(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def _parse_time(text: str) -> datetime:
+def parse_time(text: str) -> datetime:
     """ISO 8601 with optional fraction and zone (``Z``, ``+0000``, ``+00:00``); naive is UTC."""
     match = _ISO_RE.match(text.strip()) if isinstance(text, str) else None
     if not match:
@@ -980,7 +980,7 @@ def _aggregate(computed: _Computed, events: list[dict[str, Any]]) -> Any:
         if not events:
             return None
         chosen = events[0] if computed.aggregation == "first" else events[-1]
-        return _parse_time(chosen["occurredTime"]).strftime("%Y-%m-%dT%H:%M:%S")
+        return parse_time(chosen["occurredTime"]).strftime("%Y-%m-%dT%H:%M:%S")
     values: list[Decimal] = []
     for event in events:
         raw = (event.get("properties") or {}).get(computed.property)

@@ -28,6 +28,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from .._errors import MSG, FakeError, segments_error
+from .events import parse_time as parse_event_time
 from .query import QueryError
 
 if TYPE_CHECKING:
@@ -388,19 +389,10 @@ def _event_time(event: Mapping[str, Any]) -> datetime | None:
         return raw if raw.tzinfo else raw.replace(tzinfo=timezone.utc)
     if not isinstance(raw, str) or not raw:
         return None
-    text = raw.strip().replace(" ", "T")
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    head, dot, rest = text.partition(".")
-    if dot:  # fromisoformat on 3.10 wants 3 or 6 fraction digits
-        digits = "".join(c for c in rest if c.isdigit())
-        zone = rest[len(digits) :]
-        text = f"{head}.{digits[:6].ljust(6, '0')}{zone}"
     try:
-        moment = datetime.fromisoformat(text)
+        return parse_event_time(raw)
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _window(timeline: Mapping[str, Any], now: datetime) -> Callable[[datetime], bool]:
