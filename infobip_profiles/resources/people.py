@@ -315,6 +315,9 @@ def _batch_by_query(body: Any, offset: int, refs: Sequence[PersonRef]) -> list[B
     )
 
 
+_UPSERT_STATUSES: dict[Any, UpsertStatus] = {s.value: s for s in UpsertStatus}
+
+
 def _v3_outcomes(body: Any, offset: int, count: int, *, upsert: bool) -> list[Any]:
     results: dict[int, Any] = {}
     for res in (body or {}).get("results") or []:
@@ -323,10 +326,15 @@ def _v3_outcomes(body: Any, offset: int, count: int, *, upsert: bool) -> list[An
             continue
         if upsert:
             raw = res.get("status")
-            try:
-                status: UpsertStatus | str | None = UpsertStatus(raw)
-            except ValueError:
-                status = raw
+            # The enum's own value map first (what UpsertStatus(raw) looks up first).
+            status: UpsertStatus | str | None = (
+                _UPSERT_STATUSES.get(raw) if type(raw) is str else None
+            )
+            if status is None:
+                try:
+                    status = UpsertStatus(raw)
+                except ValueError:
+                    status = raw
             results[index] = UpsertItemResult(
                 index=offset + index, ok=True, id=res.get("id"), status=status
             )

@@ -926,10 +926,7 @@ class PersonsEngine:
         prefix = f"persons[{index}]"
         if not isinstance(item, dict):
             raise _Invalid({prefix: [MSG.FIELD_OBJECT]})
-        given: Doc = {}
-        for name in SCALAR_FIELDS:
-            if name in item:
-                given[name] = item[name]
+        given: Doc = {name: item[name] for name in SCALAR_FIELDS if name in item}
         if "type" in item:
             given[_TYPE] = item["type"]
         if "tags" in item:
