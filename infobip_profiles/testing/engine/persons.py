@@ -14,9 +14,11 @@ A write is computed as a complete new *doc* (a plain dict of the person's fields
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -1406,6 +1408,24 @@ def _v3_item_error(exc: _Invalid, index: int) -> dict[str, Any]:
         details.extend({"property": prop, "message": msg} for msg in msgs)
     message = exc.text if not exc.errors else MSG.V3_VALIDATION
     return {"code": 400100, "message": message, "details": details, "index": index}
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Keep the cyclic garbage collector off for one bulk write (restored after, if it was on).
+
+    A 1000-person upsert allocates thousands of short-lived containers; each time they trigger a
+    full collection, the collector walks every stored person (at 100,000 persons that was about a
+    quarter of the upsert's time). Nothing is lost: garbage made meanwhile is collected later.
+    """
+    was_on = gc.isenabled()
+    if was_on:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def _is_date(text: str) -> bool:

@@ -13,7 +13,7 @@ from .._context import Context
 from .._errors import MSG, v2_error, v3_error
 from .._router import handles
 from .._wire import NO_BODY, FakeResponse
-from ..engine.persons import IDENTIFIER_TYPES, ORDER_FIELDS
+from ..engine.persons import IDENTIFIER_TYPES, ORDER_FIELDS, collector_paused
 
 __all__ = [
     "BATCH_LIMIT",
@@ -359,8 +359,9 @@ def _v3_persons(ctx: Context) -> list[Any]:
 @handles("upsert-persons-full", "upsert-persons-partial")
 def upsert(ctx: Context) -> FakeResponse:
     """v3 upsert: always 207 with per-item results and errors."""
-    persons = _v3_persons(ctx)
-    result = ctx.state.persons.upsert(persons, full=ctx.op.method == "PUT")
+    with collector_paused():  # a bulk write: see collector_paused
+        persons = _v3_persons(ctx)
+        result = ctx.state.persons.upsert(persons, full=ctx.op.method == "PUT")
     return FakeResponse(207, result)
 
 
