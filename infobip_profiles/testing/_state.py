@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import uuid
 import zlib
 from typing import TYPE_CHECKING
@@ -28,7 +27,9 @@ class TenantState:
     def __init__(self, clock: FakeClock, tenant_index: int = 0) -> None:
         self.clock = clock
         self._tenant_index = tenant_index
-        self._counters: dict[str, itertools.count[int]] = {}
+        # Plain ints, not itertools.count: tenant state is deep-copied (seeding is atomic) and
+        # itertools objects lose copy support in Python 3.14.
+        self._counters: dict[str, int] = {}
         self.attributes = AttributesEngine(self)
         self.tags = TagsEngine(self)
         self.persons = PersonsEngine(self)
@@ -40,10 +41,9 @@ class TenantState:
 
     def next_id(self, kind: str, start: int = 1) -> int:
         """The next deterministic integer id of ``kind`` (persons, companies, tags...)."""
-        counter = self._counters.get(kind)
-        if counter is None:
-            counter = self._counters[kind] = itertools.count(start)
-        return next(counter)
+        value = self._counters.get(kind, start)
+        self._counters[kind] = value + 1
+        return value
 
     def next_uuid(self, kind: str = "uuid") -> str:
         """A deterministic UUID (version 4 layout) for list items, events, exports, segments."""
