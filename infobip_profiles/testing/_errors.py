@@ -51,7 +51,7 @@ class MSG:
     FIELD_SIZE = "size must be between 0 and {max}"
     FIELD_ONE_OF = "must be one of: {values}"
     FIELD_OBJECT = "must be a JSON object"
-    ATTRIBUTE_NAME_CHARS = "must not contain any of {{ }} [ ]"
+    ATTRIBUTE_NAME_CHARS = "must not contain any of { } [ ]"
     ATTRIBUTE_DUPLICATE = "Duplicate custom attribute name: {name}"
     ATTRIBUTE_NOT_FOUND = "Custom attribute {name} does not exist"
     ATTRIBUTE_UNDEFINED = "Custom attribute {name} is not defined"
@@ -134,7 +134,7 @@ class MSG:
     PERSON_NO_MATCH = "There is no person matching the query"
     PERSON_IDENTITY_REQUIRED = "At least one of phone, email or externalId is required"
     DESTINATION_EXISTS = "Destination({kind}) {value} already exists."
-    NAME_CHARS = 'must not contain any of & < > " / \\ : ( ) {{ }} = ; # or line breaks'
+    NAME_CHARS = 'must not contain any of & < > " / \\ : ( ) { } = ; # or line breaks'
     FIELD_DATE = "must be a date in format YYYY-MM-DD"
     FIELD_EMAIL = "must be a well-formed email address"
     FIELD_PHONE = "must be a phone number in E.164 format"

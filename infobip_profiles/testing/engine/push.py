@@ -22,6 +22,7 @@ A rejected request changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import uuid
@@ -235,7 +236,10 @@ class PushEngine:
         if conflict and not force_depersonalize:
             raise push_error(CODE_PERSONALIZATION_IMPOSSIBLE, MSG.PUSH_PERSONALIZATION_IMPOSSIBLE)
         fields = _person_fields(identity, attributes)
-        with self._atomic():
+        # Only a forced depersonalize changes state before the write that can still be refused
+        # (``apply_identity`` validates whole, then stores). Without it nothing needs undoing, so
+        # the costly snapshot of every engine is taken on that path alone.
+        with self._atomic() if conflict else contextlib.nullcontext():
             if conflict:
                 pid = self._detach(reg)
             survivor = pid if target is None else target
