@@ -13,7 +13,13 @@ from .._errors import MSG, v2_error
 from .._router import handles
 from .._wire import NO_BODY, FakeResponse
 from ..engine.companies import COMPANY_ORDER_FIELDS, SELECTORS
-from .persons import include_total, int_param_value, page_params, parse_order_by
+from .persons import (
+    check_identity_queries,
+    include_total,
+    int_param_value,
+    page_params,
+    parse_order_by,
+)
 
 __all__: list[str] = []
 
@@ -27,29 +33,18 @@ def _selectors(ctx: Context) -> dict[str, str]:
 
 def _check_queries(body: Any) -> None:
     """400 unless every item of a batch update or delete has a ``query`` object whose selectors
-    are strings (``CompanyIdentityQuery``); checked for the whole request before any item is
-    applied. The 207 result echoes each failed item's query, which the spec types as an object,
-    so an item without one is refused with the request."""
+    are strings (``CompanyIdentityQuery``); see :func:`check_identity_queries`."""
     items = body.get("companies") if isinstance(body, dict) else None
-    if not isinstance(items, list):
-        return  # the engine answers a missing or malformed array
-    errors: dict[str, list[str]] = {}
-    for index, item in enumerate(items):
-        where = f"companies[{index}]"
-        if not isinstance(item, dict):
-            errors[where] = [MSG.FIELD_OBJECT]
-            continue
-        query = item.get("query")
-        if query is None:
-            errors[f"{where}.query"] = [MSG.FIELD_NOT_NULL]
-        elif not isinstance(query, dict):
-            errors[f"{where}.query"] = [MSG.FIELD_OBJECT]
-        else:
-            for name in SELECTORS:
-                if name in query and not isinstance(query[name], str):
-                    errors[f"{where}.query.{name}"] = [MSG.FIELD_STRING]
-    if errors:
-        raise v2_error(400, MSG.BAD_REQUEST, validation_errors=errors)
+    if isinstance(items, list):  # else the engine answers the missing or malformed array
+        check_identity_queries(items, "companies", _selector_problems)
+
+
+def _selector_problems(query: dict[str, Any], where: str) -> dict[str, list[str]]:
+    return {
+        f"{where}.{name}": [MSG.FIELD_STRING]
+        for name in SELECTORS
+        if name in query and not isinstance(query[name], str)
+    }
 
 
 def _flag(ctx: Context, name: str) -> bool:

@@ -7,6 +7,7 @@ and renders the wire response; the engine owns every rule.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from .._context import Context
@@ -162,10 +163,15 @@ def _int_param(ctx: Context, name: str, default: int) -> int | None:
     return int_param_value(raw)
 
 
-def check_identity_queries(items: list[Any], key: str) -> None:
-    """400 unless every batch item is an object with a ``query`` the spec allows: an object
-    whose ``identifier``, ``type`` and ``sender`` are strings when given, ``type`` one of
-    :data:`QUERY_TYPES`. Checked for the whole request before any item is applied.
+def check_identity_queries(
+    items: list[Any],
+    key: str,
+    query_problems: Callable[[dict[str, Any], str], dict[str, list[str]]] | None = None,
+) -> None:
+    """400 unless every batch item is an object with a ``query`` the spec allows. For persons
+    (the default ``query_problems``): an object whose ``identifier``, ``type`` and ``sender`` are
+    strings when given, ``type`` one of :data:`QUERY_TYPES`; other families pass their own check.
+    Checked for the whole request before any item is applied.
 
     An item without a query is refused with the request, not reported as a failed item: the
     207 result echoes the item's query, which the spec types as an object.
@@ -182,7 +188,11 @@ def check_identity_queries(items: list[Any], key: str) -> None:
         elif not isinstance(query, dict):
             errors[f"{where}.query"] = [MSG.FIELD_OBJECT]
         else:
-            errors.update(_identity_problems(query, f"{where}.query", QUERY_TYPES))
+            path = f"{where}.query"
+            if query_problems is None:
+                errors.update(_identity_problems(query, path, QUERY_TYPES))
+            else:
+                errors.update(query_problems(query, path))
     if errors:
         raise v2_error(400, MSG.BAD_REQUEST, validation_errors=errors)
 
