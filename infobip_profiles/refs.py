@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 
-__all__ = ["IdentifierType", "PersonRef", "CompanyRef", "CompanySelector"]
+__all__ = ["IdentifierType", "PersonRef", "CompanyRef", "CompanySelector", "CHANNEL_CONTACT_KEYS"]
 
 
 class IdentifierType(str, enum.Enum):
@@ -44,6 +44,29 @@ class IdentifierType(str, enum.Enum):
 _BASIC = frozenset(
     {IdentifierType.ID, IdentifierType.EXTERNAL_ID, IdentifierType.PHONE, IdentifierType.EMAIL}
 )
+
+CHANNEL_CONTACT_KEYS: dict[str, str] = {
+    "PUSH": "push",
+    "WEB_PUSH": "webpush",
+    "FACEBOOK": "facebook",
+    "LINE": "line",
+    "TELEGRAM": "telegram",
+    "WHATSAPP": "whatsapp",
+    "LIVE_CHAT": "liveChat",
+    "VIBER_BOTS": "viberBots",
+    "INSTAGRAM": "instagram",
+    "INSTAGRAM_DM": "instagramDm",
+    "TWITTER": "twitter",
+    "APPLE_BUSINESS_CHAT": "appleBusinessChat",
+    "KAKAO_SANGDAM": "kakaoSangdam",
+    "KAKAO_TALK": "",
+    "OPEN_CHANNEL": "openChannel",
+    "ZALO_FOLLOWER": "zaloFollower",
+    "TIKTOK_BM": "tiktokBm",
+}
+"""Each channel identifier type and the v2 ``contactInformation`` key its contacts are listed
+under (``""``: the channel has no v2 list). The v3 endpoints carry the same contacts as an array
+of ``{type, identifier, sender}``."""
 
 
 @attrs.frozen

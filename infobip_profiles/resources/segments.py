@@ -20,6 +20,7 @@ from ..errors import ValidationError
 from ..filters import Filter, FilterLike
 from ..models import EventCondition, Person, Segment
 from ..pagination import PageSpec
+from ..refs import CHANNEL_CONTACT_KEYS
 from ._base import AsyncResource, SyncResource
 
 __all__ = ["Segments", "AsyncSegments", "MAX_PAGE_SIZE", "person_from_v3"]
@@ -30,25 +31,8 @@ DEFAULT_PAGE_SIZE = 100
 
 _SORT_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*(?:,\s*(asc|desc)\s*)?$", re.IGNORECASE)
 
-# v3 contact types -> the v2 ContactInformation key they belong under.
-_CHANNEL_KEYS = {
-    "PUSH": "push",
-    "WEB_PUSH": "webpush",
-    "FACEBOOK": "facebook",
-    "LINE": "line",
-    "TELEGRAM": "telegram",
-    "WHATSAPP": "whatsapp",
-    "LIVE_CHAT": "liveChat",
-    "VIBER_BOTS": "viberBots",
-    "INSTAGRAM": "instagram",
-    "INSTAGRAM_DM": "instagramDm",
-    "TWITTER": "twitter",
-    "APPLE_BUSINESS_CHAT": "appleBusinessChat",
-    "KAKAO_SANGDAM": "kakaoSangdam",
-    "OPEN_CHANNEL": "openChannel",
-    "ZALO_FOLLOWER": "zaloFollower",
-    "TIKTOK_BM": "tiktokBm",
-}
+# v3 contact types -> the v2 ContactInformation key they belong under (channels with one).
+_CHANNEL_KEYS = {kind: key for kind, key in CHANNEL_CONTACT_KEYS.items() if key}
 
 
 def person_from_v3(data: Any) -> Person:

@@ -23,6 +23,7 @@ from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from ..._operations import ErrorFamily
+from ...refs import CHANNEL_CONTACT_KEYS
 from .._errors import (
     MSG,
     FakeError,
@@ -96,25 +97,7 @@ _GENDERS = ("MALE", "FEMALE")
 ORDER_FIELDS = ("firstName", "lastName", "createdAt", "modifiedAt")
 """Fields the persons list can be ordered by."""
 
-CHANNEL_TYPES = {
-    "PUSH": "push",
-    "WEB_PUSH": "webpush",
-    "FACEBOOK": "facebook",
-    "LINE": "line",
-    "TELEGRAM": "telegram",
-    "WHATSAPP": "whatsapp",
-    "LIVE_CHAT": "liveChat",
-    "VIBER_BOTS": "viberBots",
-    "INSTAGRAM": "instagram",
-    "INSTAGRAM_DM": "instagramDm",
-    "TWITTER": "twitter",
-    "APPLE_BUSINESS_CHAT": "appleBusinessChat",
-    "KAKAO_SANGDAM": "kakaoSangdam",
-    "KAKAO_TALK": "",
-    "OPEN_CHANNEL": "openChannel",
-    "ZALO_FOLLOWER": "zaloFollower",
-    "TIKTOK_BM": "tiktokBm",
-}
+CHANNEL_TYPES = CHANNEL_CONTACT_KEYS
 """Channel identifier types and their v2 ``contactInformation`` key ("" = not shown on v2)."""
 
 _ASCII_DIGITS = re.compile(r"[+]?[0-9]{1,19}")  # what a Long parser reads
