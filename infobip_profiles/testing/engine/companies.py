@@ -19,6 +19,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from ...resources.companies import COMPANY_MAX_LENGTHS  # one table for client and fake
 from .._errors import MSG, FakeError, v2_error
 from .query import COMPANY_FIELDS, MAX_DEPTH, MISSING, QueryError, compile_filter, nesting_depth
 
@@ -38,20 +39,6 @@ SELECTORS = ("id", "externalId", "name", "domain")
 
 COMPANY_ORDER_FIELDS = ("name", "createdAt", "modifiedAt")
 """Fields the companies list can be ordered by."""
-
-COMPANY_MAX_LENGTHS = {
-    "name": 255,
-    "externalId": 256,
-    "notes": 1023,
-    "vatNumber": 50,
-    "accountManager": 255,
-    "customerStage": 255,
-    "industry": 255,
-    "region": 255,
-    "segment": 255,
-    "country": 50,
-}
-"""Writable text fields and their maximum lengths."""
 
 BATCH_LIMIT = 1000
 """Most items per batch or membership request."""
