@@ -18,9 +18,10 @@ class FakeClock:
     """
 
     def __init__(self, start: datetime | None = None, *, frozen: bool = False) -> None:
+        # Writers hold the lock; readers take ``_setting`` (frozen moment or None, offset) in one
+        # attribute read, which is atomic, so reading the time takes no lock.
         self._lock = threading.Lock()
-        self._offset = 0.0
-        self._frozen_at: float | None = None
+        self._setting: tuple[float | None, float] = (None, 0.0)
         if start is not None:
             self.set(start)
         if frozen:
@@ -28,10 +29,8 @@ class FakeClock:
 
     def time(self) -> float:
         """Seconds since the epoch on the fake's clock."""
-        with self._lock:
-            if self._frozen_at is not None:
-                return self._frozen_at
-            return time.time() + self._offset
+        frozen_at, offset = self._setting
+        return frozen_at if frozen_at is not None else time.time() + offset
 
     def now(self) -> datetime:
         """The current moment, timezone-aware UTC."""
@@ -42,10 +41,11 @@ class FakeClock:
         if seconds < 0:
             raise ValueError("the fake clock only moves forward")
         with self._lock:
-            if self._frozen_at is not None:
-                self._frozen_at += seconds
+            frozen_at, offset = self._setting
+            if frozen_at is not None:
+                self._setting = (frozen_at + seconds, offset)
             else:
-                self._offset += seconds
+                self._setting = (None, offset + seconds)
 
     def set(self, moment: datetime) -> None:
         """Jump to ``moment`` (naive datetimes are taken as UTC)."""
@@ -53,30 +53,32 @@ class FakeClock:
             moment = moment.replace(tzinfo=timezone.utc)
         target = moment.timestamp()
         with self._lock:
-            if self._frozen_at is not None:
-                self._frozen_at = target
+            frozen_at, offset = self._setting
+            if frozen_at is not None:
+                self._setting = (target, offset)
             else:
-                self._offset = target - time.time()
+                self._setting = (None, target - time.time())
 
     def freeze(self, at: datetime | None = None) -> None:
         """Stop the clock (at ``at``, or where it is now)."""
         if at is not None:
             self.set(at)
         with self._lock:
-            if self._frozen_at is None:
-                self._frozen_at = time.time() + self._offset
+            frozen_at, offset = self._setting
+            if frozen_at is None:
+                self._setting = (time.time() + offset, offset)
 
     def unfreeze(self) -> None:
         """Let the clock run again from where it stands."""
         with self._lock:
-            if self._frozen_at is not None:
-                self._offset = self._frozen_at - time.time()
-                self._frozen_at = None
+            frozen_at = self._setting[0]
+            if frozen_at is not None:
+                self._setting = (None, frozen_at - time.time())
 
     @property
     def frozen(self) -> bool:
         """Whether the clock is stopped."""
-        return self._frozen_at is not None
+        return self._setting[0] is not None
 
     def sleep(self, seconds: float) -> None:
         """Wait ``seconds`` on this clock: advances it when frozen, really sleeps otherwise."""
