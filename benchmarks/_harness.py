@@ -37,6 +37,7 @@ class Scale:
     decode_persons: int
     bulk_persons: int
     bulk_create_sample: int
+    bulk_rounds: int
     paced_persons: int
     scale_small: int
     scale_large: int
@@ -52,6 +53,7 @@ FULL = Scale(
     decode_persons=1000,
     bulk_persons=100_000,
     bulk_create_sample=1000,
+    bulk_rounds=3,
     paced_persons=100_000,
     scale_small=10_000,
     scale_large=1_000_000,
@@ -67,6 +69,7 @@ QUICK = Scale(
     decode_persons=100,
     bulk_persons=2000,
     bulk_create_sample=20,
+    bulk_rounds=1,
     paced_persons=2000,
     scale_small=200,
     scale_large=2000,

@@ -2,6 +2,9 @@
 
 Both run against the fake served on 127.0.0.1 from its own process. The ``create`` loop is measured on a sample and
 its rate extrapolated (a loop over 100,000 persons would take minutes and measure nothing more).
+The two are measured in alternating rounds (each on a fresh served fake) and the medians compared:
+a shared machine's speed drifts over seconds, and one measurement of each, taken a few seconds
+apart, moved the ratio by a third between runs.
 The paced figure runs a second fake that enforces the published limits on the real clock, with
 the client's pacing on: the elapsed time is set against the theoretical minimum of
 ``items / 1000 per batch / 5 batches per second``, and the fake counts the 429s it answered.
@@ -9,6 +12,7 @@ the client's pacing on: the elapsed time is set against the theoretical minimum 
 
 from __future__ import annotations
 
+import statistics
 import time
 
 from infobip_profiles import ProfilesClient
@@ -70,21 +74,42 @@ def _paced(n: int) -> tuple[float, float, int]:
     return elapsed, theoretical, too_many
 
 
+def _rates(scale: Scale) -> tuple[float, float, list[float]]:
+    """Median rates of upsert_many and of the create loop over alternating rounds, and each
+    round's ratio."""
+    upserts: list[float] = []
+    creates: list[float] = []
+    for i in range(scale.bulk_rounds):
+        if i % 2:
+            creates.append(_create_rate(scale.bulk_create_sample))
+            upserts.append(_upsert_rate(scale.bulk_persons))
+        else:
+            upserts.append(_upsert_rate(scale.bulk_persons))
+            creates.append(_create_rate(scale.bulk_create_sample))
+    ratios = [round(u / c, 1) for u, c in zip(upserts, creates, strict=True)]
+    return statistics.median(upserts), statistics.median(creates), ratios
+
+
 def run(scale: Scale) -> list[Figure]:
     """Throughput of upsert_many against the create loop, and the paced run against its minimum."""
-    upsert_rate = _upsert_rate(scale.bulk_persons)
-    create_rate = _create_rate(scale.bulk_create_sample)
+    upsert_rate, create_rate, round_ratios = _rates(scale)
     elapsed, theoretical, too_many = _paced(scale.paced_persons)
     return [
         figure(
             "bulk_upsert_vs_create",
-            f"upsert_many of {scale.bulk_persons:,} persons, loopback HTTP",
-            f"a people.create loop (sample of {scale.bulk_create_sample:,}, extrapolated)",
+            f"upsert_many of {scale.bulk_persons:,} persons, loopback HTTP "
+            f"(median of {scale.bulk_rounds})",
+            f"a people.create loop (sample of {scale.bulk_create_sample:,}, extrapolated; "
+            f"median of {scale.bulk_rounds})",
             "persons per second",
             upsert_rate,
             create_rate,
             target=">= 50",
-            details={"upsert_requests": -(-scale.bulk_persons // BATCH), "pacing": "off"},
+            details={
+                "upsert_requests": -(-scale.bulk_persons // BATCH),
+                "pacing": "off",
+                "ratio_per_round": round_ratios,
+            },
         ),
         figure(
             "bulk_paced_vs_minimum",
