@@ -25,7 +25,7 @@ from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception
 
 from ._converter import dumps
 from ._operations import Operation
-from ._plan import NO_BODY, Call, Plan
+from ._plan import NO_BODY, Call, JSONBody, Plan
 from ._ratelimit import Pacer
 from ._response import RawResponse
 from ._retry import RetryPolicy, log
@@ -264,7 +264,13 @@ class _BaseClient:
         return self.timeout if isinstance(value, NotGiven) else value
 
     def _build_request(self, call: Call) -> httpx.Request:
-        content = dumps(call.body) if call.body is not NO_BODY else None
+        body = call.body
+        if body is NO_BODY:
+            content = None
+        elif type(body) is JSONBody:
+            content = body.content
+        else:
+            content = dumps(body)
         request: httpx.Request = self._http.build_request(
             call.operation.method,
             self._url(call),

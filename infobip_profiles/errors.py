@@ -59,12 +59,18 @@ class ConfigurationError(ProfilesError):
 class ValidationError(ProfilesError, ValueError):
     """Input the API would certainly reject, caught before any request was sent.
 
-    ``field`` names the offending field (wire name) where there is one.
+    ``field`` names the offending field (wire name) where there is one; ``index`` the position of
+    the offending item in what a many-items call (``create_many``, ``upsert_many``...) was given.
     """
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: str, *, field: str | None = None, index: int | None = None) -> None:
         super().__init__(message)
         self.field = field
+        self.index = index
+
+    def at(self, index: int) -> ValidationError:
+        """The same error, placed at item ``index`` of a many-items call (named in the message)."""
+        return ValidationError(f"item {index}: {self}", field=self.field, index=index)
 
 
 class APIError(ProfilesError):

@@ -426,6 +426,33 @@ async def test_forbidden_characters_are_checked_in_every_name_field(
     assert not route.called
 
 
+@pytest.mark.parametrize("method", ["create_many", "upsert_many", "merge", "update_many"])
+async def test_a_bad_item_of_a_many_call_is_named_by_its_position(
+    client: Any, api: Any, method: str
+) -> None:
+    route = api.route().respond(200, json={})
+    persons = [Person(external_id=f"crm-{i}", first_name="Ada") for i in range(5)]
+    persons[3] = Person(external_id="crm-3", first_name="Ada;")
+    items: list[Any] = persons
+    if method == "update_many":
+        items = [(PersonRef.external_id(f"crm-{i}"), p) for i, p in enumerate(persons)]
+
+    with pytest.raises(ValidationError, match=r"^item 3: firstName contains forbidden") as info:
+        await resolve(getattr(client.people, method)(items))
+
+    assert (info.value.index, info.value.field) == (3, "firstName")
+    assert not route.called
+
+
+async def test_a_wrong_type_in_a_many_call_is_named_by_its_position(client: Any, api: Any) -> None:
+    route = api.route().respond(200, json={})
+
+    with pytest.raises(TypeError, match=r"^item 1: expected a Person, got dict"):
+        await resolve(client.people.upsert_many([Person(external_id="a"), {"externalId": "b"}]))
+
+    assert not route.called
+
+
 def test_channel_ref_without_sender_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="sender"):
         PersonRef.channel(IdentifierType.WHATSAPP, "385911234567")

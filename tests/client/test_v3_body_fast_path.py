@@ -1,6 +1,6 @@
-"""``upsert_many`` and ``merge`` encode each person in one pass (issue 8); the result is pinned
-against the general path (v2 wire body, ``check_person``, then reshaped to v3): the same body,
-key order included, and the same error for every broken rule."""
+"""``upsert_many`` and ``merge`` encode each person to JSON text in one pass (issue 8); the text is
+pinned against the general path (v2 wire body, ``check_person``, reshaped to v3, then ``dumps``):
+the same bytes, key order included, and the same error for every broken rule."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from infobip_profiles import ContactInformation, Person, ValidationError
 from infobip_profiles._converter import dumps
 from infobip_profiles.models import EmailContact, Gender, PersonType, PhoneContact
-from infobip_profiles.resources.people import _v3_body, _v3_body_reference
+from infobip_profiles.resources.people import _v3_body_reference, _v3_json
 
 
 def _fetched() -> Person:
@@ -87,6 +89,18 @@ VALID: dict[str, Any] = {
     "hundred_contacts": lambda: Person(
         contact_information=ContactInformation.of(emails=[f"p{i}@x.co" for i in range(100)])
     ),
+    "text_needing_escapes": lambda: Person(
+        external_id='crm "1" \\ \t\u0001',
+        first_name="Zoë 李",
+        city="Zürich 🏔",
+        tags=['a"b', "ü"],
+        custom_attributes={'Quote"d': 'x"\ny'},
+        contact_information=ContactInformation.of(emails=['"odd"@example.com']),
+    ),
+    "nulls_for_every_kind": lambda: Person(
+        type=None, gender=None, birth_date=None, city=None, custom_attributes=None
+    ),
+    "tags_not_all_text": lambda: Person(tags=["a", 1]),  # type: ignore[list-item]
     "non_str_attribute_keys": lambda: Person(
         custom_attributes={1: "one", "nested": {"a": [date(2026, 1, 1)]}}  # type: ignore[dict-item]
     ),
@@ -111,10 +125,48 @@ INVALID: dict[str, Any] = {
 
 @pytest.mark.parametrize("make", VALID.values(), ids=VALID.keys())
 def test_one_pass_body_is_the_general_body(make: Any) -> None:
-    body = _v3_body(make())
+    text = _v3_json(make())
 
-    expected = _v3_body_reference(make())
-    assert dumps(body) == dumps(expected)
+    expected = dumps(_v3_body_reference(make())).decode()
+    assert text == expected
+
+
+_texts = st.text(max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    external_id=st.none() | _texts,
+    first_name=st.none() | _texts,
+    city=st.none() | _texts,
+    tags=st.none() | st.lists(_texts, max_size=3),
+    attributes=st.none() | st.dictionaries(_texts, st.none() | _texts | st.integers(), max_size=3),
+    emails=st.none() | st.lists(_texts, max_size=3),
+)
+def test_any_person_encodes_as_the_general_path_does(
+    external_id: Any, first_name: Any, city: Any, tags: Any, attributes: Any, emails: Any
+) -> None:
+    def make() -> Person:
+        contacts = None if emails is None else ContactInformation.of(emails=emails)
+        return Person(
+            external_id=external_id,
+            first_name=first_name,
+            city=city,
+            tags=tags,
+            custom_attributes=attributes,
+            contact_information=contacts,
+        )
+
+    try:
+        expected: str | ValidationError = dumps(_v3_body_reference(make())).decode()
+    except ValidationError as reference:
+        expected = reference
+    if isinstance(expected, str):
+        assert _v3_json(make()) == expected
+    else:
+        with pytest.raises(ValidationError) as fast:
+            _v3_json(make())
+        assert str(fast.value) == str(expected)
 
 
 @pytest.mark.parametrize("make", INVALID.values(), ids=INVALID.keys())
@@ -123,10 +175,10 @@ def test_one_pass_body_raises_the_general_error(make: Any) -> None:
         _v3_body_reference(make())
 
     with pytest.raises(ValidationError) as fast:
-        _v3_body(make())
+        _v3_json(make())
     assert (str(fast.value), fast.value.field) == (str(reference.value), reference.value.field)
 
 
 def test_one_pass_body_refuses_what_is_not_a_person() -> None:
     with pytest.raises(TypeError, match="expected a Person"):
-        _v3_body({"externalId": "a"})  # type: ignore[arg-type]
+        _v3_json({"externalId": "a"})  # type: ignore[arg-type]
