@@ -482,6 +482,7 @@ class ProfilesClient(_BaseClient):
             wait = pacer.reserve()
             if wait > 0:
                 self._sleep(wait)
+            pacer.started()
 
     def _send_once(self, request: httpx.Request, op: Operation) -> httpx.Response:
         self._pace(op)
@@ -677,6 +678,7 @@ class AsyncProfilesClient(_BaseClient):
             wait = pacer.reserve()
             if wait > 0:
                 await self._sleep(wait)
+            pacer.started()
 
     async def _send_once(self, request: httpx.Request, op: Operation) -> httpx.Response:
         await self._pace(op)

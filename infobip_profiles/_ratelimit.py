@@ -90,6 +90,13 @@ class Pacer:
     between our clock and the server's does not push two requests into one window. Thread-safe;
     :meth:`reserve` returns how long the caller must wait, so the sync client sleeps and the async
     client awaits, over the same arithmetic.
+
+    The caller reports each request's real start with :meth:`started`. A request that went out
+    later than its slot (the process was busy: a long garbage collection, another thread holding
+    the interpreter) then moves the schedule: the next slot is at least one interval after it,
+    and for a per-second window no ``rate + 1`` reported starts fall within one second (plus
+    the margin). Without that, the late request and the next one would go out back to back, and
+    the four after them on time would make six calls in one second of a five-per-second window.
     """
 
     def __init__(
@@ -105,11 +112,26 @@ class Pacer:
         self._clock = clock
         self._lock = threading.Lock()
         self._next = -float("inf")
+        # A per-second window of n calls: the real starts of the last n requests.
+        self._window = int(limit.rate) if limit.kind == "window" else 0
+        self._starts: deque[float] = deque(maxlen=max(1, self._window))
+        self._span = 1.0 + margin
 
     def reserve(self) -> float:
         """Claim the next slot; return the seconds to wait before sending (0 when free now)."""
         with self._lock:
             now = self._clock()
             earliest = max(self._next, now - (self._burst - 1) * self._interval)
+            if self._window and len(self._starts) == self._window:
+                earliest = max(earliest, self._starts[0] + self._span)
             self._next = earliest + self._interval
             return max(0.0, earliest - now)
+
+    def started(self) -> None:
+        """Record that a request is going out now (after its wait): see the class's doc."""
+        if not self._window:
+            return  # a token bucket's burst is allowed to go out back to back
+        with self._lock:
+            now = self._clock()
+            self._starts.append(now)
+            self._next = max(self._next, now + self._interval)

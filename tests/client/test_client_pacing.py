@@ -7,6 +7,7 @@ threads sharing one client) with a fake clock that only moves when the client "s
 from __future__ import annotations
 
 import asyncio
+import itertools
 import threading
 from typing import Any
 
@@ -102,6 +103,57 @@ def test_a_request_after_part_of_the_interval_waits_the_rest(clock: FakeTime) ->
     clock.advance(0.05)
 
     assert pacer.reserve() == pytest.approx(0.1 * MARGIN - 0.05)
+
+
+def _paced_starts(pacer: Pacer, clock: FakeTime, count: int, late: dict[int, float]) -> list[float]:
+    """Send ``count`` requests one after another; request ``i`` starts ``late[i]`` seconds after
+    its slot (the process was busy) and reports its real start, as the clients do."""
+    starts = []
+    for i in range(count):
+        clock.advance(pacer.reserve())
+        clock.advance(late.get(i, 0.0))
+        pacer.started()
+        starts.append(clock.now)
+        clock.advance(0.007)  # the round trip before the next request is built
+    return starts
+
+
+def _most_in_one_second(starts: list[float]) -> int:
+    return max(sum(1 for s in starts[i:] if s < t + 1.0) for i, t in enumerate(starts))
+
+
+@pytest.mark.parametrize("late", [0.05, 0.15, 0.28, 0.5, 2.0])
+def test_a_late_request_moves_the_schedule_instead_of_crowding_a_window(
+    clock: FakeTime, late: float
+) -> None:
+    """A request that starts late (a long collection, say) never lets six requests into one
+    second: without its reported start, the four after it went out on the old schedule (late
+    by less than a slot) or the next went straight after it (late by more)."""
+    pacer = Pacer(RateLimit.per_second(5), clock=clock.monotonic)
+
+    starts = _paced_starts(pacer, clock, 30, {7: late})
+
+    assert _most_in_one_second(starts) <= 5
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert min(gaps) >= 0.2 * MARGIN - 1e-9
+
+
+def test_starts_on_time_keep_the_even_schedule(clock: FakeTime) -> None:
+    pacer = Pacer(RateLimit.per_second(5), clock=clock.monotonic)
+
+    starts = _paced_starts(pacer, clock, 11, {})
+
+    assert starts[10] - starts[0] == pytest.approx(10 * 0.2 * MARGIN)
+
+
+def test_a_token_bucket_burst_is_not_spread_by_reported_starts(clock: FakeTime) -> None:
+    pacer = Pacer(RateLimit.token_bucket(rate=1, burst=5), clock=clock.monotonic)
+    waits = []
+    for _ in range(5):
+        waits.append(pacer.reserve())
+        pacer.started()
+
+    assert waits == [0.0] * 5
 
 
 def test_a_token_bucket_admits_its_burst_at_once(clock: FakeTime) -> None:
@@ -231,6 +283,29 @@ async def test_throttle_off_never_waits(kind: str, clock: FakeTime, api: Any) ->
     await run(client, lambda c: c.people.get(REF), 5)
 
     assert clock.sleeps == []
+
+
+async def test_a_request_sent_late_pushes_the_next_ones_back(
+    kind: str, clock: FakeTime, api: Any
+) -> None:
+    """The clients report each request's real start: the one after a request that woke 0.3 s
+    late (the process was busy) still waits a full interval. Without the report it went out at
+    once, back to back with the late one (three waits for five requests instead of four)."""
+    client = make(kind, clock)
+    oversleep = iter([0.0, 0.3])  # the second wait ends 0.3 s late
+
+    def late_sleep(seconds: float) -> None:
+        clock.sleep(seconds)
+        clock.advance(next(oversleep, 0.0))
+
+    async def late_asleep(seconds: float) -> None:
+        late_sleep(seconds)
+
+    client._sleep = late_sleep if kind == "sync" else late_asleep
+
+    await run(client, lambda c: c.people.get(REF), 5)
+
+    assert clock.sleeps == pytest.approx([0.2 * MARGIN] * 4)
 
 
 async def test_with_options_copies_share_the_pacing(kind: str, clock: FakeTime, api: Any) -> None:
