@@ -635,12 +635,15 @@ class PersonsEngine:
             return None
         emails: tuple[str, ...] = ()
         phones: tuple[str, ...] = ()
+        email_keys: list[str] = []
+        phone_keys: list[str] = []
         contacts = item.get("contactInformation")
         if contacts is not None:
             if type(contacts) is not list:
                 return None
             found_emails: list[str] = []
             found_phones: list[str] = []
+            by_email, by_phone = self._by_email, self._by_phone
             for contact in contacts:
                 if type(contact) is not dict:
                     return None
@@ -648,13 +651,17 @@ class PersonsEngine:
                 if type(ident) is not str or not 0 < len(ident) <= _MAX_CONTACT_ID:
                     return None
                 if kind == "EMAIL" and _EMAIL.match(ident):
-                    if ident.lower() in self._by_email:
+                    key = ident.lower()
+                    if key in by_email:
                         return None
                     found_emails.append(ident)
+                    email_keys.append(key)
                 elif kind == "PHONE" and _PHONE.match(ident):
-                    if _phone_key(ident) in self._by_phone:
+                    key = _phone_key(ident)
+                    if key in by_phone:
                         return None
                     found_phones.append(ident)
+                    phone_keys.append(key)
                 else:
                     return None
             emails = _union(_EMAILS, (), tuple(found_emails))
@@ -664,9 +671,10 @@ class PersonsEngine:
         person_type = "CUSTOMER"
         tags: Any = None
         custom: Any = None
-        scalars: list[tuple[str, str]] = []
+        scalars: dict[str, str] = {}
+        rules = _SCALAR_RULES
         for name, value in item.items():
-            rule = _SCALAR_RULES.get(name)
+            rule = rules.get(name)
             if rule is not None:
                 if value is None:
                     continue
@@ -676,7 +684,7 @@ class PersonsEngine:
                 if len(value) > limit or (check is not None and check(value)):
                     return None
                 if value:
-                    scalars.append((name, value))
+                    scalars[name] = value
             elif name == _TYPE:
                 if value is not None:
                     if value not in _TYPES:
@@ -712,17 +720,27 @@ class PersonsEngine:
         # Everything checked: from here on, the person is written.
         if tag_names:
             self._state.tags.ensure(tag_names)
-        person = _Person(self._state.next_id("persons"), self._stamp(), self._next_rev())
-        self._persons[person.id] = person
-        for name, value in scalars:
+        pid = self._state.next_id("persons")
+        person = _Person(pid, self._stamp(), self._next_rev())
+        self._persons[pid] = person
+        for name, value in scalars.items():
             setattr(person, name, value)
         person.type = person_type
-        person.emails = emails or None
-        person.phones = phones or None
         person.tags = tuple(sys.intern(t) for t in tag_names) if tag_names else None
         person.custom = values or None
-        self._index(person)
-        return person.id
+        # The indexes, as _index writes them (the keys were computed for the lookups above; a
+        # contact repeated in the item indexes the same key twice, to the same person).
+        if ext:
+            self._by_external[ext] = pid
+        if emails:
+            person.emails = emails
+            for key in email_keys:
+                self._by_email[key] = pid
+        if phones:
+            person.phones = phones
+            for key in phone_keys:
+                self._by_phone[key] = pid
+        return pid
 
     def merge_v3(self, persons: list[Any]) -> dict[str, Any]:
         """v3 merge: each item gathers every profile its identifiers match, merges them (§1
