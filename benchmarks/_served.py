@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-__all__ = ["served_fake", "count_calls"]
+__all__ = ["served_fake", "served_fake_process", "count_calls"]
 
 
 @contextlib.contextmanager
@@ -28,6 +28,22 @@ def served_fake(
     max_calls: int = 1000,
 ) -> Iterator[str]:
     """Start ``infobip-profiles fake-server`` on a free port; yield its base URL; stop it after."""
+    with served_fake_process(api_key, rate_limits=rate_limits, seed=seed, max_calls=max_calls) as (
+        base_url,
+        _,
+    ):
+        yield base_url
+
+
+@contextlib.contextmanager
+def served_fake_process(
+    api_key: str,
+    *,
+    rate_limits: bool = False,
+    seed: dict[str, Any] | None = None,
+    max_calls: int = 1000,
+) -> Iterator[tuple[str, int]]:
+    """As :func:`served_fake`, yielding the base URL and the server's process id."""
     cmd = [
         sys.executable,
         "-m",
@@ -51,7 +67,7 @@ def served_fake(
         if seed:
             response = httpx.post(f"{base_url}/_fake/seed", json=seed, timeout=600)
             response.raise_for_status()
-        yield base_url
+        yield base_url, process.pid
     finally:
         process.terminate()
         try:

@@ -98,3 +98,29 @@ def test_the_run_says_what_produced_it(document: dict[str, Any]) -> None:
     assert document["package"] == "infobip-profiles"
     assert document["python"].count(".") == 2
     assert document["seconds"] >= 0
+
+
+def test_the_bulk_breakdown_accounts_for_its_requests() -> None:
+    """``python -m benchmarks.bulk_breakdown``: one small run, its parts consistent (no timing)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bulk_breakdown", "--persons", "2500", "--runs", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    run = json.loads(done.stdout)
+
+    assert run["persons"] == 2500
+    assert run["requests"] == 3  # 1000 + 1000 + 500
+    parts = (
+        run["before_first_request_s"]
+        + run["round_trips_s"]
+        + run["between_requests_s"]
+        + run["after_last_response_s"]
+    )
+    assert parts <= run["seconds"] + 0.01  # rounding of four parts
+    assert 0 < run["fake_handling_s"] <= run["round_trips_s"] + 0.01
+    assert len(run["client_collections_per_generation"]) == 3
