@@ -489,10 +489,11 @@ class FakeProfiles:
 
     def person(self, person_id: int, api_key: str | None = None) -> dict[str, Any]:
         """The stored person with ``person_id`` as a wire dict; ``KeyError`` if there is none."""
-        for person in self.people(api_key):
-            if person.get("id") == person_id:
-                return person
-        raise KeyError(f"no person with id {person_id}")
+        with self._lock:
+            found = self.tenant(api_key).persons.get(person_id)
+        if found is None:
+            raise KeyError(f"no person with id {person_id}")
+        return found
 
     def companies(self, api_key: str | None = None) -> tuple[dict[str, Any], ...]:
         """Every stored company of a tenant as a wire dict (a copy)."""
@@ -558,6 +559,8 @@ class FakeProfiles:
                 raise NotImplementedError(
                     f"the fake's {engine} engine cannot list its contents yet"
                 )
+            if getattr(obj, "SNAPSHOT_IS_FRESH", False):
+                return tuple(snapshot())  # rendered anew on every call: nothing shared to copy
             return tuple(copy.deepcopy(list(snapshot())))
 
     # -- adapters ----------------------------------------------------------------------------------

@@ -216,6 +216,36 @@ def test_seed_and_inspect_people(fake: FakeProfiles) -> None:
         fake.person(ada["id"] + 1000)
 
 
+def test_inspected_people_share_nothing_with_the_fake(fake: FakeProfiles) -> None:
+    """``people()`` and ``person()`` hand out fresh dicts (not deep copies of a render): editing
+    any nested part of one changes neither the stored person nor the next inspection."""
+    cart = {"name": "cart", "dataType": "LIST_OF_OBJECTS", "objectSchema": {"sku": "STRING"}}
+    seeded = fake.seed(
+        custom_attributes=[cart, TIER],
+        people=[
+            {
+                "firstName": "Ada",
+                "tags": ["vip"],
+                "customAttributes": {"cart": [{"sku": "A-1"}], "tier": "gold"},
+                "contactInformation": {"email": [{"address": "a@x.co"}]},
+            }
+        ],
+    )
+    pid = seeded.people[0]["id"]
+    before = fake.person(pid)
+
+    for person in (fake.people()[0], fake.person(pid)):
+        person["tags"].append("changed")
+        person["customAttributes"]["cart"][0]["sku"] = "changed"
+        person["customAttributes"]["cart"].append({"sku": "B-2"})
+        person["customAttributes"]["tier"] = "changed"
+        person["contactInformation"]["email"][0]["address"] = "changed@x.co"
+
+    assert fake.person(pid) == before
+    assert fake.people() == (before,)
+    assert before["customAttributes"]["cart"] == [{"sku": "A-1"}]
+
+
 def test_inspection_returns_copies(fake: FakeProfiles) -> None:
     fake.seed(custom_attributes=[TIER])
     fake.custom_attributes()[0]["name"] = "changed"

@@ -278,6 +278,10 @@ class PersonsEngine:
     documented otherwise) and change nothing when they do.
     """
 
+    #: :meth:`snapshot` renders every person anew (no container of the engine's state is shared),
+    #: so ``fake.people()`` need not deep-copy it (that copy cost about 0.3 ms per person).
+    SNAPSHOT_IS_FRESH = True
+
     def __init__(self, state: TenantState) -> None:
         self._state = state
         self._persons: dict[int, _Person] = {}
