@@ -20,18 +20,12 @@ __all__ = ["served_fake", "served_fake_process", "count_calls"]
 
 
 @contextlib.contextmanager
-def served_fake(
-    api_key: str,
-    *,
-    rate_limits: bool = False,
-    seed: dict[str, Any] | None = None,
-    max_calls: int = 1000,
-) -> Iterator[str]:
-    """Start ``infobip-profiles fake-server`` on a free port; yield its base URL; stop it after."""
-    with served_fake_process(api_key, rate_limits=rate_limits, seed=seed, max_calls=max_calls) as (
-        base_url,
-        _,
-    ):
+def served_fake(api_key: str, **options: Any) -> Iterator[str]:
+    """Start ``infobip-profiles fake-server`` on a free port; yield its base URL; stop it after.
+
+    ``options`` are those of :func:`served_fake_process`.
+    """
+    with served_fake_process(api_key, **options) as (base_url, _):
         yield base_url
 
 
@@ -43,7 +37,9 @@ def served_fake_process(
     seed: dict[str, Any] | None = None,
     max_calls: int = 1000,
 ) -> Iterator[tuple[str, int]]:
-    """As :func:`served_fake`, yielding the base URL and the server's process id."""
+    """Start ``infobip-profiles fake-server`` on a free port (enforcing the published limits if
+    ``rate_limits``, seeded with ``seed``, keeping ``max_calls`` calls in its log); yield its base
+    URL and its process id; stop it after."""
     cmd = [
         sys.executable,
         "-m",

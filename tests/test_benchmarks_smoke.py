@@ -45,10 +45,10 @@ EXPECTED_IDS = {
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def document() -> dict[str, Any]:
+def _run_module(*args: str) -> Any:
+    """``python -m <args>`` from the project's root; its standard output parsed as JSON."""
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--quick", "--quiet"],
+        [sys.executable, "-m", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -56,7 +56,12 @@ def document() -> dict[str, Any]:
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    parsed: dict[str, Any] = json.loads(done.stdout)
+    return json.loads(done.stdout)
+
+
+@pytest.fixture(scope="module")
+def document() -> dict[str, Any]:
+    parsed: dict[str, Any] = _run_module("benchmarks", "--quick", "--quiet")
     return parsed
 
 
@@ -102,16 +107,7 @@ def test_the_run_says_what_produced_it(document: dict[str, Any]) -> None:
 
 def test_the_bulk_breakdown_accounts_for_its_requests() -> None:
     """``python -m benchmarks.bulk_breakdown``: one small run, its parts consistent (no timing)."""
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.bulk_breakdown", "--persons", "2500", "--runs", "1"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    run = json.loads(done.stdout)
+    run = _run_module("benchmarks.bulk_breakdown", "--persons", "2500", "--runs", "1")
 
     assert run["persons"] == 2500
     assert run["requests"] == 3  # 1000 + 1000 + 500
