@@ -9,17 +9,19 @@ agree after every request, for valid items and for every kind of broken or unusu
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from infobip_profiles.testing import FakeProfiles
+from infobip_profiles.testing import FakeClock, FakeProfiles
 from infobip_profiles.testing._wire import FakeRequest
 from infobip_profiles.testing.engine.persons import PersonsEngine
 
 UPSERT = "/people/3/persons/upsert"
+MOMENT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 
 EXTERNAL_IDS = st.one_of(
     st.sampled_from(["e1", "e2", "e3", "seeded-1", "", "x" * 257]),
@@ -91,7 +93,8 @@ def items(draw: st.DrawFn) -> Any:
 
 
 def _fake(general_only: bool, monkeypatch: pytest.MonkeyPatch) -> FakeProfiles:
-    fake = FakeProfiles("k")
+    # Both fakes on one frozen moment: their timestamps must agree, whatever second each runs in.
+    fake = FakeProfiles("k", clock=FakeClock(MOMENT, frozen=True))
     fake.seed(
         custom_attributes=[
             {"name": "Tier", "dataType": "STRING"},
