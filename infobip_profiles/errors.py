@@ -7,11 +7,14 @@ with ``status_code``, ``message_id``, ``text`` and ``validation_errors``; a body
 
 from __future__ import annotations
 
+import copy
 import email.utils
 import json
 import time
 from collections.abc import Mapping
 from typing import Any
+
+from typing_extensions import Self
 
 __all__ = [
     "ProfilesError",
@@ -68,9 +71,16 @@ class ValidationError(ProfilesError, ValueError):
         self.field = field
         self.index = index
 
-    def at(self, index: int) -> ValidationError:
-        """The same error, placed at item ``index`` of a many-items call (named in the message)."""
-        return ValidationError(f"item {index}: {self}", field=self.field, index=index)
+    def at(self, index: int) -> Self:
+        """The same error, placed at item ``index`` of a many-items call (named in the message).
+
+        The copy keeps the error's class and attributes (a ``SchemaValidationError`` keeps its
+        ``property`` and ``rule``).
+        """
+        placed = copy.copy(self)
+        placed.args = (f"item {index}: {self}",)
+        placed.index = index
+        return placed
 
 
 class APIError(ProfilesError):

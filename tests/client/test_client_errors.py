@@ -431,3 +431,21 @@ async def test_connection_errors_survive_pickling(client: Any, api: Any) -> None
     assert type(copy) is APITimeoutError
     assert copy.request_sent is True
     assert str(copy) == str(info.value)
+
+
+def test_a_validation_error_placed_at_an_item_keeps_its_class_and_attributes() -> None:
+    from infobip_profiles.schema import SchemaValidationError
+
+    error = SchemaValidationError("tier", "one of gold, silver", "bronze")
+
+    placed = error.at(7)
+
+    assert type(placed) is SchemaValidationError
+    assert (placed.index, placed.property, placed.rule, placed.field) == (
+        7,
+        "tier",
+        "one of gold, silver",
+        "customAttributes.tier",
+    )
+    assert str(placed) == f"item 7: {error}"
+    assert error.index is None  # the original is left as it was
