@@ -279,7 +279,7 @@ class PersonsEngine:
     """
 
     #: :meth:`snapshot` renders every person anew (no container of the engine's state is shared),
-    #: so ``fake.people()`` need not deep-copy it (at 10,000 persons the copy took 0.19 s of 0.22).
+    #: so ``fake.people()`` need not deep-copy it (at 10,000 persons, 0.19 s with the copy, 0.03 s without).
     SNAPSHOT_IS_FRESH = True
 
     def __init__(self, state: TenantState) -> None:
