@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import json
 import re
+import sys
 import types
 import typing
 from collections.abc import Callable
@@ -44,7 +45,12 @@ T = TypeVar("T")
 
 
 class Model:
-    """Base of every wire model. ``fields_set()`` tells which fields will be sent."""
+    """Base of every wire model. ``fields_set()`` tells which fields will be sent.
+
+    Every field you leave out reads as ``None``; the model records which fields you passed or
+    assigned (an explicit ``None`` included), and only those are sent. Assigning
+    :data:`~infobip_profiles.NOT_GIVEN` un-sets a field again.
+    """
 
     __slots__ = ("_fields_set",)
 
@@ -54,10 +60,11 @@ class Model:
 
     def __repr__(self) -> str:
         chosen = self.fields_set()
+        # The fields set, and what the service filled in (a fetched person's id, timestamps...).
         shown = ", ".join(
-            f"{f.name}={getattr(self, f.name)!r}"
+            f"{f.name}={value!r}"
             for f in attrs.fields(type(self))  # type: ignore[arg-type]
-            if f.name in chosen
+            if (value := getattr(self, f.name)) is not None or f.name in chosen
         )
         return f"{type(self).__name__}({shown})"
 
@@ -74,12 +81,13 @@ class Model:
 
 
 def _track(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> Any:
-    # Assigning UNSET un-sets the field (attrs.evolve passes every field, unset ones as UNSET).
+    # Assigning NOT_GIVEN un-sets the field: it reads as None again and is not sent.
     chosen = instance.fields_set()
     name = {attribute.name}
-    object.__setattr__(
-        instance, "_fields_set", chosen - name if value is NOT_GIVEN else chosen | name
-    )
+    if value is NOT_GIVEN:
+        object.__setattr__(instance, "_fields_set", chosen - name)
+        return None
+    object.__setattr__(instance, "_fields_set", chosen | name)
     return value
 
 
@@ -95,18 +103,37 @@ def wire_name(field: attrs.Attribute[Any]) -> str:
 
 def _install_tracking(cls: type[T]) -> type[T]:
     init_names = [a.name for a in attrs.fields(cls) if a.init]  # type: ignore[arg-type]
+    count = len(init_names)
     original = cls.__init__
+    setter = object.__setattr__
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         original(self, *args, **kwargs)
         given = [*zip(init_names, args, strict=False), *kwargs.items()]
-        chosen = frozenset(name for name, value in given if value is not NOT_GIVEN)
-        object.__setattr__(self, "_fields_set", chosen)
+        source = None
+        if len(kwargs) == count and not args:
+            # attrs.evolve (and copy.replace) pass every field: the copy keeps the fields set
+            # on the original, plus the ones whose value changed.
+            caller = sys._getframe(1)
+            if caller.f_code is _EVOLVE_CODE:
+                source = caller.f_locals.get("inst")
+        chosen = []
+        for name, value in given:
+            if value is NOT_GIVEN:
+                setter(self, name, None)
+            elif (
+                source is None or name in source.fields_set() or value is not getattr(source, name)
+            ):
+                chosen.append(name)
+        setter(self, "_fields_set", frozenset(chosen))
 
     __init__.__doc__ = original.__doc__
     __init__.__wrapped__ = original  # type: ignore[attr-defined]
     cls.__init__ = __init__  # type: ignore[method-assign]
     return cls
+
+
+_EVOLVE_CODE = attrs.evolve.__code__
 
 
 @dataclass_transform(field_specifiers=(attrs.field,), kw_only_default=True)
@@ -199,6 +226,7 @@ def _unstructure_value(value: Any) -> Any:
 
 def _make_unstructure(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
     plan = [(f.name, wire_name(f)) for f in attrs.fields(cls) if not f.metadata.get("read_only")]
+    read_only = frozenset(f.name for f in attrs.fields(cls) if f.metadata.get("read_only"))
     # The fields to send, in declaration order, per set of fields set: instances of one model
     # mostly share a handful of such sets (bounded, in case a program makes many).
     sent: dict[frozenset[str], list[tuple[str, str]]] = {}
@@ -207,6 +235,9 @@ def _make_unstructure(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
         chosen = obj.fields_set()
         fields = sent.get(chosen)
         if fields is None:
+            refused = chosen & read_only
+            if refused:
+                raise _read_only_error(cls, refused)
             fields = [(name, key) for name, key in plan if name in chosen]
             if len(sent) < 1024:
                 sent[chosen] = fields
@@ -217,6 +248,20 @@ def _make_unstructure(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
         }
 
     return unstructure
+
+
+def _read_only_error(cls: type[Any], names: frozenset[str]) -> Exception:
+    from .errors import ValidationError
+
+    shown = ", ".join(sorted(names))
+    first = min(names)
+    field = wire_name(next(f for f in attrs.fields(cls) if f.name == first))
+    return ValidationError(
+        f"{cls.__name__}.{shown} {'is' if len(names) == 1 else 'are'} read-only: the service "
+        "fills them in and refuses them on a write; leave them unset (a fetched object keeps "
+        "them without sending them)",
+        field=field,
+    )
 
 
 def _field_structurer(type_: Any) -> tuple[Callable[[Any, Any], Any], Any, bool]:
@@ -241,10 +286,17 @@ def _make_structure(cls: type[Any]) -> Callable[[Any, Any], Any]:
     fields = attrs.fields(cls)  # types resolved by make_dict_structure_fn
     names = frozenset(f.name for f in fields)
     plan = [
-        (wire_name(f), f.name, *_field_structurer(f.type), f.default is attrs.NOTHING)
+        (
+            wire_name(f),
+            f.name,
+            *_field_structurer(f.type),
+            f.default is attrs.NOTHING,
+            not f.metadata.get("read_only"),
+        )
         for f in fields
         if f.init
     ]
+    read_only = frozenset(f.name for f in fields if f.metadata.get("read_only"))
     not_init = [f.name for f in fields if not f.init]
     # Skipping the constructor is only the same when it does nothing but assign.
     plain_init = not hasattr(cls, "__attrs_post_init__") and not any(
@@ -255,9 +307,11 @@ def _make_structure(cls: type[Any]) -> Callable[[Any, Any], Any]:
 
     def reference(data: Any, type_: Any) -> Any:
         obj = base(data, type_)
-        # What a response leaves out reads as None (it is not "unset": nothing will be sent).
+        # What a response leaves out reads as None, and what it holds is set, except the
+        # read-only fields: they are kept for reading and never sent back.
         for name in names - obj._fields_set:
             setter(obj, name, None)
+        setter(obj, "_fields_set", obj._fields_set - read_only)
         return obj
 
     def structure(data: Any, type_: Any) -> Any:
@@ -268,13 +322,14 @@ def _make_structure(cls: type[Any]) -> Callable[[Any, Any], Any]:
         obj = new(cls)
         chosen = []
         try:
-            for key, name, hook, inner, optional, required in plan:
+            for key, name, hook, inner, optional, required, writable in plan:
                 if key in data:
                     value = data[key]
                     if not optional or value is not None:
                         value = hook(value, inner)
                     setter(obj, name, value)
-                    chosen.append(name)
+                    if writable:
+                        chosen.append(name)
                 elif required:
                     return reference(data, type_)
                 else:

@@ -50,7 +50,6 @@ from typing import Any
 import attrs
 
 from .._converter import Model, format_date, format_datetime, lenient_enum, model, parse_datetime
-from .._types import UNSET
 from ..errors import ValidationError
 
 __all__ = [
@@ -108,11 +107,11 @@ class CustomAttribute(Model):
                         object_schema={"sku": DataType.STRING, "total": DataType.DECIMAL})
     """
 
-    name: str | None = UNSET
-    data_type: DataType | None = UNSET
-    object_schema: dict[str, DataType] | None = UNSET
-    created_at: datetime | None = attrs.field(default=UNSET, metadata=_RO)
-    modified_at: datetime | None = attrs.field(default=UNSET, metadata=_RO)
+    name: str | None = None
+    data_type: DataType | None = None
+    object_schema: dict[str, DataType] | None = None
+    created_at: datetime | None = attrs.field(default=None, metadata=_RO)
+    modified_at: datetime | None = attrs.field(default=None, metadata=_RO)
 
     def encode(self, value: Any) -> Any:
         """``value`` in this attribute's wire form (:class:`ValidationError` if it does not fit)."""

@@ -9,9 +9,9 @@ from typing import Any
 import attrs
 
 from .._converter import Model, model
-from .._types import UNSET
+from ..errors import ProfilesError
 from ..refs import CompanyRef
-from ._people import Origin
+from ._people import Origin, describe_outcome
 
 __all__ = ["Company", "CompanyUpdate", "CompanyBatchItemResult", "CompanyBatchResult"]
 
@@ -30,25 +30,25 @@ class Company(Model):
     fields (``id``, timestamps, ``origin``) are filled by the service and never sent.
     """
 
-    id: int | None = attrs.field(default=UNSET, metadata=_RO)
-    name: str | None = UNSET
-    external_id: str | None = UNSET
-    domains: list[str] | None = UNSET
-    tags: list[str] | None = UNSET
-    account_manager: str | None = UNSET
-    customer_stage: str | None = UNSET
-    industry: str | None = UNSET
-    region: str | None = UNSET
-    segment: str | None = UNSET
-    country: str | None = UNSET
-    vat_number: str | None = UNSET
-    notes: str | None = UNSET
-    custom_attributes: dict[str, Any] | None = UNSET
-    service_data: dict[str, Any] | None = UNSET
-    origin: Origin | None = attrs.field(default=UNSET, metadata=_RO)
-    modified_from: Origin | None = attrs.field(default=UNSET, metadata=_RO)
-    created_at: datetime | None = attrs.field(default=UNSET, metadata=_RO)
-    modified_at: datetime | None = attrs.field(default=UNSET, metadata=_RO)
+    id: int | None = attrs.field(default=None, metadata=_RO)
+    name: str | None = None
+    external_id: str | None = None
+    domains: list[str] | None = None
+    tags: list[str] | None = None
+    account_manager: str | None = None
+    customer_stage: str | None = None
+    industry: str | None = None
+    region: str | None = None
+    segment: str | None = None
+    country: str | None = None
+    vat_number: str | None = None
+    notes: str | None = None
+    custom_attributes: dict[str, Any] | None = None
+    service_data: dict[str, Any] | None = None
+    origin: Origin | None = attrs.field(default=None, metadata=_RO)
+    modified_from: Origin | None = attrs.field(default=None, metadata=_RO)
+    created_at: datetime | None = attrs.field(default=None, metadata=_RO)
+    modified_at: datetime | None = attrs.field(default=None, metadata=_RO)
 
     def ref(self) -> CompanyRef:
         """A :class:`CompanyRef` for this stored company (by id)."""
@@ -81,6 +81,15 @@ class CompanyBatchItemResult:
     errors: tuple[str, ...] = ()
     id: int | None = None
     query: CompanyRef | None = None
+    #: The request carrying this item failed in a way that leaves open whether the service applied
+    #: it (the connection dropped after sending, a timeout, a 5xx). ``ok`` is ``False`` but the
+    #: item may have been applied; ``error`` says what happened. See ``docs/batches.md``.
+    unknown: bool = False
+    #: The error of the whole request when that is why this item did not succeed, else ``None``.
+    error: ProfilesError | None = attrs.field(default=None, eq=False, repr=False)
+
+    def __str__(self) -> str:
+        return describe_outcome(self, f"status {self.status}")
 
 
 @attrs.frozen
@@ -105,8 +114,14 @@ class CompanyBatchResult(Sequence[CompanyBatchItemResult]):
 
     @property
     def failed(self) -> list[CompanyBatchItemResult]:
-        """The items that were rejected, each with its status and errors."""
+        """The items that did not succeed, each with its status and errors (``unknown`` ones
+        included: they are not known to have been applied)."""
         return [i for i in self.items if not i.ok]
+
+    @property
+    def unknown(self) -> list[CompanyBatchItemResult]:
+        """The items whose request failed in a way that leaves open whether they were applied."""
+        return [i for i in self.items if i.unknown]
 
     @property
     def ok(self) -> bool:

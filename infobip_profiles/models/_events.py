@@ -20,7 +20,6 @@ from typing import Any
 import attrs
 
 from .._converter import Model, lenient_enum, model
-from .._types import UNSET
 from ..errors import ValidationError
 from ..refs import IdentifierType, PersonRef
 
@@ -69,7 +68,7 @@ class ListItemSchema(Model):
     """The object schema of a ``List`` field's items (``type`` is always ``"Object"``)."""
 
     type: str | None = "Object"
-    fields: list[EventField] | None = UNSET
+    fields: list[EventField] | None = None
 
 
 @model
@@ -82,9 +81,9 @@ class EventField(Model):
         EventField.list("items", [EventField(name="sku", type=FieldType.STRING)])
     """
 
-    name: str | None = UNSET
-    type: FieldType | None = UNSET
-    schema: ListItemSchema | None = UNSET
+    name: str | None = None
+    type: FieldType | None = None
+    schema: ListItemSchema | None = None
 
     @classmethod
     def of(cls, name: str, type: FieldType | str) -> EventField:
@@ -109,13 +108,13 @@ class EventDefinition(Model):
     through the API or changed.
     """
 
-    is_internal_definition: bool | None = UNSET
-    category: DefinitionCategory | None = UNSET
-    subcategory: str | None = UNSET
-    definition_id: str | None = UNSET
-    title: str | None = UNSET
-    description: str | None = UNSET
-    fields: list[EventField] | None = UNSET
+    is_internal_definition: bool | None = None
+    category: DefinitionCategory | None = None
+    subcategory: str | None = None
+    definition_id: str | None = None
+    title: str | None = None
+    description: str | None = None
+    fields: list[EventField] | None = None
 
     def field(self, name: str) -> EventField | None:
         """The field named ``name`` (matched ignoring case), or ``None``."""
@@ -129,11 +128,11 @@ class EventDefinition(Model):
 class RecordedEvent(Model):
     """An event as the service recorded it (the answer to :meth:`events.send`)."""
 
-    event_id: str | None = UNSET
-    definition_id: str | None = UNSET
-    occurred_time: datetime | None = UNSET
-    properties: dict[str, Any] | None = UNSET
-    metadata: dict[str, Any] | None = UNSET
+    event_id: str | None = None
+    definition_id: str | None = None
+    occurred_time: datetime | None = None
+    properties: dict[str, Any] | None = None
+    metadata: dict[str, Any] | None = None
 
 
 _EVENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,36}$")
@@ -389,16 +388,16 @@ _FINISHED = frozenset(
 class ExportRequest(Model):
     """An accepted export request: keep ``request_id`` to ask for its status or cancel it."""
 
-    request_id: str | None = UNSET
+    request_id: str | None = None
 
 
 @model
 class ExportStatus(Model):
     """The status of an export request, with the service's ``message`` where it gives one."""
 
-    request_id: str | None = UNSET
-    status: ExportState | None = UNSET
-    message: str | None = UNSET
+    request_id: str | None = None
+    status: ExportState | None = None
+    message: str | None = None
 
     @property
     def finished(self) -> bool:

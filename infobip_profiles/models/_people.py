@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from .._converter import Model, lenient_enum, model, positional_model
-from .._types import UNSET
+from ..errors import ProfilesError
 from ..refs import PersonRef
 
 __all__ = [
@@ -91,38 +91,38 @@ CustomAttributeValue = str | int | Decimal | bool | date | datetime | list[dict[
 class EmailContact(Model):
     """One email address of a person."""
 
-    address: str | None = UNSET
+    address: str | None = None
 
 
 @positional_model
 class PhoneContact(Model):
     """One phone number of a person (E.164 digits)."""
 
-    number: str | None = UNSET
+    number: str | None = None
 
 
 @model
 class PushContact(Model):
     """A mobile or web push registration (read-only: the push SDKs create them)."""
 
-    application_id: str | None = UNSET
-    registration_id: str | None = UNSET
-    is_primary: bool | None = UNSET
-    additional_data: dict[str, Any] | None = UNSET
-    system_data: dict[str, Any] | None = UNSET
+    application_id: str | None = None
+    registration_id: str | None = None
+    is_primary: bool | None = None
+    additional_data: dict[str, Any] | None = None
+    system_data: dict[str, Any] | None = None
 
 
 @model
 class OttContact(Model):
     """A messaging-channel identity (WhatsApp, LINE, Telegram...): read-only."""
 
-    application_id: str | None = UNSET
-    user_id: str | None = UNSET
-    system_data: dict[str, Any] | None = UNSET
+    application_id: str | None = None
+    user_id: str | None = None
+    system_data: dict[str, Any] | None = None
 
 
 def _ro_list() -> Any:
-    return attrs.field(default=UNSET, metadata=_RO)
+    return attrs.field(default=None, metadata=_RO)
 
 
 @model
@@ -132,8 +132,8 @@ class ContactInformation(Model):
     ``ContactInformation.of(emails=["ada@example.com"], phones=["41793026727"])`` is the short form.
     """
 
-    email: list[EmailContact] | None = UNSET
-    phone: list[PhoneContact] | None = UNSET
+    email: list[EmailContact] | None = None
+    phone: list[PhoneContact] | None = None
     push: list[PushContact] | None = _ro_list()
     webpush: list[PushContact] | None = _ro_list()
     facebook: list[OttContact] | None = _ro_list()
@@ -192,29 +192,29 @@ class Person(Model):
     service and never sent.
     """
 
-    id: int | None = attrs.field(default=UNSET, metadata=_RO)
-    external_id: str | None = UNSET
-    type: PersonType | None = UNSET
-    first_name: str | None = UNSET
-    last_name: str | None = UNSET
-    middle_name: str | None = UNSET
-    nick_name: str | None = UNSET
-    gender: Gender | None = UNSET
-    birth_date: date | None = UNSET
-    preferred_language: str | None = UNSET
-    profile_picture: str | None = UNSET
-    address: str | None = UNSET
-    city: str | None = UNSET
-    country: str | None = UNSET
-    tags: list[str] | None = UNSET
-    custom_attributes: dict[str, Any] | None = UNSET
-    contact_information: ContactInformation | None = UNSET
-    computed_attributes: dict[str, Any] | None = attrs.field(default=UNSET, metadata=_RO)
-    integrations: dict[str, Any] | None = attrs.field(default=UNSET, metadata=_RO)
-    origin: Origin | None = attrs.field(default=UNSET, metadata=_RO)
-    modified_from: Origin | None = attrs.field(default=UNSET, metadata=_RO)
-    created_at: datetime | None = attrs.field(default=UNSET, metadata=_RO)
-    modified_at: datetime | None = attrs.field(default=UNSET, metadata=_RO)
+    id: int | None = attrs.field(default=None, metadata=_RO)
+    external_id: str | None = None
+    type: PersonType | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    middle_name: str | None = None
+    nick_name: str | None = None
+    gender: Gender | None = None
+    birth_date: date | None = None
+    preferred_language: str | None = None
+    profile_picture: str | None = None
+    address: str | None = None
+    city: str | None = None
+    country: str | None = None
+    tags: list[str] | None = None
+    custom_attributes: dict[str, Any] | None = None
+    contact_information: ContactInformation | None = None
+    computed_attributes: dict[str, Any] | None = attrs.field(default=None, metadata=_RO)
+    integrations: dict[str, Any] | None = attrs.field(default=None, metadata=_RO)
+    origin: Origin | None = attrs.field(default=None, metadata=_RO)
+    modified_from: Origin | None = attrs.field(default=None, metadata=_RO)
+    created_at: datetime | None = attrs.field(default=None, metadata=_RO)
+    modified_at: datetime | None = attrs.field(default=None, metadata=_RO)
 
     @property
     def emails(self) -> list[str]:
@@ -259,6 +259,15 @@ class BatchItemResult:
     id: int | None = None
     query: PersonRef | dict[str, Any] | None = None
     is_modified: bool | None = None
+    #: The request carrying this item failed in a way that leaves open whether the service applied
+    #: it (the connection dropped after sending, a timeout, a 5xx). ``ok`` is ``False`` but the
+    #: item may have been applied; ``error`` says what happened. See ``docs/batches.md``.
+    unknown: bool = False
+    #: The error of the whole request when that is why this item did not succeed, else ``None``.
+    error: ProfilesError | None = attrs.field(default=None, eq=False, repr=False)
+
+    def __str__(self) -> str:
+        return describe_outcome(self, f"status {self.status}")
 
 
 @attrs.frozen
@@ -283,8 +292,14 @@ class BatchResult(Sequence[BatchItemResult]):
 
     @property
     def failed(self) -> list[BatchItemResult]:
-        """The items that were rejected, each with its status and errors."""
+        """The items that did not succeed, each with its status and errors (``unknown`` ones
+        included: they are not known to have been applied)."""
         return [i for i in self.items if not i.ok]
+
+    @property
+    def unknown(self) -> list[BatchItemResult]:
+        """The items whose request failed in a way that leaves open whether they were applied."""
+        return [i for i in self.items if i.unknown]
 
     @property
     def ok(self) -> bool:
@@ -311,7 +326,18 @@ class UpsertItemResult:
     status: UpsertStatus | str | None = None
     code: str | None = None
     errors: tuple[str, ...] = ()
+    #: ``(property, message)`` pairs of a failed item: which field the service refused and why.
     details: tuple[tuple[str, str], ...] = ()
+    #: The request carrying this item failed in a way that leaves open whether the service applied
+    #: it (the connection dropped after sending, a timeout, a 5xx). ``ok`` is ``False`` but the
+    #: item may have been applied; ``error`` says what happened. See ``docs/batches.md``.
+    unknown: bool = False
+    #: The error of the whole request when that is why this item did not succeed, else ``None``.
+    error: ProfilesError | None = attrs.field(default=None, eq=False, repr=False)
+
+    def __str__(self) -> str:
+        status = getattr(self.status, "value", self.status)
+        return describe_outcome(self, f"{status} id={self.id}" if self.ok else self.code)
 
 
 @attrs.frozen
@@ -352,8 +378,13 @@ class UpsertResult(Sequence[UpsertItemResult]):
 
     @property
     def failed(self) -> list[UpsertItemResult]:
-        """The items that were rejected."""
+        """The items that did not succeed (``unknown`` ones included), each with its errors."""
         return [i for i in self.items if not i.ok]
+
+    @property
+    def unknown(self) -> list[UpsertItemResult]:
+        """The items whose request failed in a way that leaves open whether they were applied."""
+        return [i for i in self.items if i.unknown]
 
     @property
     def ok(self) -> bool:
@@ -378,7 +409,17 @@ class MergeItemResult:
     id: int | None = None
     code: str | None = None
     errors: tuple[str, ...] = ()
+    #: ``(property, message)`` pairs of a failed item: which field the service refused and why.
     details: tuple[tuple[str, str], ...] = ()
+    #: The request carrying this item failed in a way that leaves open whether the service applied
+    #: it (the connection dropped after sending, a timeout, a 5xx). ``ok`` is ``False`` but the
+    #: item may have been applied; ``error`` says what happened. See ``docs/batches.md``.
+    unknown: bool = False
+    #: The error of the whole request when that is why this item did not succeed, else ``None``.
+    error: ProfilesError | None = attrs.field(default=None, eq=False, repr=False)
+
+    def __str__(self) -> str:
+        return describe_outcome(self, f"id={self.id}" if self.ok else self.code)
 
 
 @attrs.frozen
@@ -400,3 +441,29 @@ class MergeResult(Sequence[MergeItemResult]):
     def ok(self) -> bool:
         """True when every item merged."""
         return all(i.ok for i in self.items)
+
+    @property
+    def failed(self) -> list[MergeItemResult]:
+        """The items that did not merge (``unknown`` ones included), each with its errors."""
+        return [i for i in self.items if not i.ok]
+
+    @property
+    def unknown(self) -> list[MergeItemResult]:
+        """The items whose request failed in a way that leaves open whether they were applied."""
+        return [i for i in self.items if i.unknown]
+
+
+def describe_outcome(item: Any, what: str | None) -> str:
+    """One line for a batch outcome: ``item 3: failed (409100): message; email: bad value``."""
+    if item.ok:
+        return f"item {item.index}: ok" + (f" ({what})" if what else "")
+    head = f"item {item.index}: " + ("may have been applied" if item.unknown else "failed")
+    if what:
+        head += f" ({what})"
+    parts = [
+        *item.errors,
+        *(f"{prop}: {msg}" if prop else msg for prop, msg in getattr(item, "details", ())),
+    ]
+    if item.error is not None and not item.errors:
+        parts.append(str(item.error))
+    return head + (": " + "; ".join(parts) if parts else "")

@@ -14,7 +14,6 @@ from typing import Any
 import attrs
 
 from .._converter import Model, lenient_enum, model
-from .._types import UNSET
 from ._people import EmailContact, Gender, PhoneContact
 
 __all__ = [
@@ -33,7 +32,7 @@ _RO = {"read_only": True}
 
 
 def _ro() -> Any:
-    return attrs.field(default=UNSET, metadata=_RO)
+    return attrs.field(default=None, metadata=_RO)
 
 
 @lenient_enum
@@ -59,7 +58,7 @@ class PushSystemData(Model):
     """Push-specific facts about a device. Only ``registration_enabled`` can be changed."""
 
     cloud_type: CloudType | None = _ro()
-    registration_enabled: bool | None = UNSET
+    registration_enabled: bool | None = None
     notifications_enabled: bool | None = _ro()
     geofencing_sdk: bool | None = _ro()
     sdk_version: str | None = _ro()
@@ -87,31 +86,31 @@ class PushInstance(Model):
 
     registration_id: str | None = _ro()
     application_id: str | None = _ro()
-    is_primary: bool | None = UNSET
-    additional_data: dict[str, Any] | None = UNSET
-    system_data: PushSystemData | None = UNSET
+    is_primary: bool | None = None
+    additional_data: dict[str, Any] | None = None
+    system_data: PushSystemData | None = None
 
 
 @model
 class PersonalizeIdentity(Model):
     """Who the device's user is: at least one of external id, email and phone number."""
 
-    external_id: str | None = UNSET
-    email: str | None = UNSET
-    phone_number: str | None = UNSET
+    external_id: str | None = None
+    email: str | None = None
+    phone_number: str | None = None
 
 
 @model
 class PersonalizeAttributes(Model):
     """Data written to the person the device is personalized with."""
 
-    first_name: str | None = UNSET
-    last_name: str | None = UNSET
-    middle_name: str | None = UNSET
-    birthday: date | None = UNSET
-    gender: Gender | None = UNSET
-    custom_attributes: dict[str, Any] | None = UNSET
-    tags: list[str] | None = UNSET
+    first_name: str | None = None
+    last_name: str | None = None
+    middle_name: str | None = None
+    birthday: date | None = None
+    gender: Gender | None = None
+    custom_attributes: dict[str, Any] | None = None
+    tags: list[str] | None = None
 
 
 @model
@@ -124,7 +123,7 @@ class PushUser(Model):
     """
 
     identity: PersonalizeIdentity
-    attributes: PersonalizeAttributes | None = UNSET
+    attributes: PersonalizeAttributes | None = None
 
     @classmethod
     def of(
@@ -151,9 +150,9 @@ class PushUser(Model):
 class PersonalizedContacts(Model):
     """The contacts in a personalize response: note the plural names ``phones`` and ``emails``."""
 
-    phones: list[PhoneContact] | None = UNSET
-    emails: list[EmailContact] | None = UNSET
-    push: list[PushInstance] | None = UNSET
+    phones: list[PhoneContact] | None = None
+    emails: list[EmailContact] | None = None
+    push: list[PushInstance] | None = None
 
 
 @model
@@ -163,15 +162,15 @@ class PersonalizedUser(Model):
     ``contact_information.push`` is filled only when you asked for ``return_push=True``.
     """
 
-    external_id: str | None = UNSET
-    first_name: str | None = UNSET
-    last_name: str | None = UNSET
-    middle_name: str | None = UNSET
-    birthday: date | None = UNSET
-    gender: Gender | None = UNSET
-    custom_attributes: dict[str, Any] | None = UNSET
-    tags: list[str] | None = UNSET
-    contact_information: PersonalizedContacts | None = UNSET
+    external_id: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    middle_name: str | None = None
+    birthday: date | None = None
+    gender: Gender | None = None
+    custom_attributes: dict[str, Any] | None = None
+    tags: list[str] | None = None
+    contact_information: PersonalizedContacts | None = None
 
     @property
     def emails(self) -> list[str]:

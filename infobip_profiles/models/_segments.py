@@ -30,7 +30,6 @@ from typing import Any
 import attrs
 
 from .._converter import Model, lenient_enum, model, positional_model
-from .._types import UNSET
 
 __all__ = [
     "TimelineOccurred",
@@ -118,9 +117,9 @@ class TimelineCondition(Model):
 
     occurred: TimelineOccurred
     operator: TimelineOperator
-    start: int | None = UNSET
-    end: int | None = UNSET
-    units: TimeUnit | None = UNSET
+    start: int | None = None
+    end: int | None = None
+    units: TimeUnit | None = None
 
     @classmethod
     def any_time(cls, occurred: TimelineOccurred = TimelineOccurred.ALL) -> TimelineCondition:
@@ -161,8 +160,8 @@ class EventCondition(Model):
 
     definition_id: str
     timeline_condition: TimelineCondition
-    occurrence_condition: OccurrenceCondition | None = UNSET
-    payload_conditions: list[PayloadCondition] | None = UNSET
+    occurrence_condition: OccurrenceCondition | None = None
+    payload_conditions: list[PayloadCondition] | None = None
 
 
 @model
@@ -172,10 +171,10 @@ class Segment(Model):
     ``id``, ``created_at`` and ``modified_at`` are filled by the service.
     """
 
-    id: int | None = attrs.field(default=UNSET, metadata=_RO)
-    name: str | None = UNSET
-    description: str | None = UNSET
-    query: dict[str, Any] | None = UNSET
-    events: list[EventCondition] | None = UNSET
-    created_at: datetime | None = attrs.field(default=UNSET, metadata=_RO)
-    modified_at: datetime | None = attrs.field(default=UNSET, metadata=_RO)
+    id: int | None = attrs.field(default=None, metadata=_RO)
+    name: str | None = None
+    description: str | None = None
+    query: dict[str, Any] | None = None
+    events: list[EventCondition] | None = None
+    created_at: datetime | None = attrs.field(default=None, metadata=_RO)
+    modified_at: datetime | None = attrs.field(default=None, metadata=_RO)

@@ -7,7 +7,6 @@ from datetime import datetime
 import attrs
 
 from .._converter import Model, model
-from .._types import UNSET
 
 __all__ = ["Tag", "MAX_TAG_NAME"]
 
@@ -21,7 +20,7 @@ _RO = {"read_only": True}
 class Tag(Model):
     """A tag: a ``name`` (at most 256 characters, unique ignoring case) and read-only metadata."""
 
-    id: int | None = attrs.field(default=UNSET, metadata=_RO)
-    name: str | None = UNSET
-    created_at: datetime | None = attrs.field(default=UNSET, metadata=_RO)
-    modified_at: datetime | None = attrs.field(default=UNSET, metadata=_RO)
+    id: int | None = attrs.field(default=None, metadata=_RO)
+    name: str | None = None
+    created_at: datetime | None = attrs.field(default=None, metadata=_RO)
+    modified_at: datetime | None = attrs.field(default=None, metadata=_RO)

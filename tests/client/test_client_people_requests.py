@@ -286,7 +286,7 @@ async def test_create_posts_only_the_fields_given(client: Any, api: Any) -> None
     assert created.id == 42
 
 
-async def test_create_never_sends_read_only_fields(client: Any, api: Any) -> None:
+async def test_create_refuses_read_only_fields_before_sending(client: Any, api: Any) -> None:
     route = api.post(PERSONS).respond(200, json=STORED)
     person = Person(
         id=7,
@@ -295,9 +295,44 @@ async def test_create_never_sends_read_only_fields(client: Any, api: Any) -> Non
         computed_attributes={"x": 1},
     )
 
-    await resolve(client.people.create(person))
+    with pytest.raises(ValidationError, match="computed_attributes, created_at, id are read-only"):
+        await resolve(client.people.create(person))
 
-    assert body(last_request(route)) == {"externalId": "crm-1"}
+    assert not route.called
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda people, p: people.replace(REF, p),
+        lambda people, p: people.update(REF, p),
+        lambda people, p: people.create_many([Person(external_id="ok"), p]),
+        lambda people, p: people.update_many([PersonUpdate(REF, p)]),
+    ],
+    ids=["replace", "update", "create_many", "update_many"],
+)
+async def test_every_person_write_refuses_a_read_only_field(
+    client: Any, api: Any, call: Any
+) -> None:
+    route = api.route().respond(200, json=STORED)
+
+    with pytest.raises(ValidationError, match="computed_attributes is read-only"):
+        await resolve(call(client.people, Person(external_id="x", computed_attributes={})))
+
+    assert not route.called
+
+
+async def test_a_fetched_person_with_read_only_fields_is_sent_back_without_them(
+    client: Any, api: Any
+) -> None:
+    api.get(PERSONS).respond(200, json={**STORED, "computedAttributes": {"Score": 3}})
+    route = api.put(PERSONS).respond(200, json=STORED)
+    person = await resolve(client.people.get(REF))
+
+    await resolve(client.people.replace(REF, person))
+
+    assert "computedAttributes" not in body(last_request(route))
+    assert "id" not in body(last_request(route))
 
 
 async def test_create_sends_datetimes_in_the_v2_form(client: Any, api: Any) -> None:

@@ -19,10 +19,11 @@ from infobip_profiles._converter import dumps, from_wire, parse_datetime, to_wir
 UTC = timezone.utc
 
 
-def test_decoded_person_marks_exactly_the_fields_the_response_held() -> None:
+def test_decoded_person_marks_exactly_the_writable_fields_the_response_held() -> None:
     person = from_wire({"id": 7, "firstName": "Ada", "lastName": None}, Person)
 
-    assert person.fields_set() == {"id", "first_name", "last_name"}
+    assert person.fields_set() == {"first_name", "last_name"}
+    assert person.id == 7  # read-only: kept for reading, never sent back
 
 
 def test_decoded_person_reads_fields_the_response_left_out_as_none() -> None:
