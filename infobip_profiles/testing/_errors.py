@@ -1,4 +1,4 @@
-"""Every error the fake answers with: the six envelopes of SEMANTICS.md section 0, and their texts.
+"""Every error the fake answers with: the six error envelopes of the API's families, and their texts.
 
 Handlers raise :class:`FakeError`; nothing else in the fake builds an error body. Keeping the texts
 here (as fakeredis keeps its messages in one module) lets the tests assert the exact wording.
@@ -145,6 +145,10 @@ class MSG:
     FIELD_BATCH_SIZE = "size must be between 1 and {max}"
     SENDER_REQUIRED = "sender is required for type {type}"
     IDENTIFIER_REQUIRED = "identifier and type are required"
+    ADDRESS_TWICE = (
+        "Address one person only: give either identifier and type, or exactly one of "
+        "phone, email, externalId, pushRegistrationId"
+    )
     LIMIT_RANGE = "limit must be between 1 and {max}"
     PAGE_RANGE = "page must be 1 or greater"
     ORDER_BY = "orderBy must be field:asc or field:desc with field one of {fields}"
@@ -326,7 +330,7 @@ def error_for_family(
 ) -> FakeError:
     """A generic error (auth, rate limit, injected fault, server error) in a family's envelope.
 
-    Outside segments, 401/403/429/500 use the v2 envelope whatever the family (SEMANTICS.md section 0);
+    Outside segments, 401/403/429/500 use the v2 envelope whatever the family (as the service does);
     the other families' own envelopes are for their 4xx validation errors.
     """
     if family is ErrorFamily.SEGMENTS:

@@ -10,12 +10,13 @@ from .._context import Context
 from .._errors import MSG, lists_error
 from .._router import handles
 from .._wire import NO_BODY, FakeResponse
+from .persons import lists_person
 
 __all__: list[str] = []
 
 
 def _person(ctx: Context) -> int:
-    return ctx.state.lists.person(ctx.param("type"), ctx.param("identifier"), ctx.param("sender"))
+    return lists_person(ctx)  # type/identifier/sender, or one legacy parameter (email=...)
 
 
 def _multi(ctx: Context, name: str) -> list[str]:
@@ -84,7 +85,7 @@ def delete_items(ctx: Context) -> FakeResponse:
 
 @handles("replace-list-item")
 def replace_item(ctx: Context) -> FakeResponse:
-    """PUT one item; the whole list (SEMANTICS.md section 5: the array, not the one item)."""
+    """PUT one item; the whole list (the array, not the one item)."""
     pid = _person(ctx)
     params = ctx.path_params
     items = ctx.state.lists.replace_item(pid, params["listName"], params["itemId"], ctx.json())

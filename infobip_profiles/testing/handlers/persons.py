@@ -11,13 +11,17 @@ from collections.abc import Callable
 from typing import Any
 
 from .._context import Context
-from .._errors import MSG, v2_error, v3_error
+from .._errors import MSG, lists_error, v2_error, v3_error
 from .._router import handles
 from .._wire import NO_BODY, FakeResponse
 from ..engine.persons import IDENTIFIER_TYPES, ORDER_FIELDS, collector_paused
 
 __all__ = [
     "BATCH_LIMIT",
+    "LEGACY_ADDRESS",
+    "addresses_person",
+    "legacy_address",
+    "lists_person",
     "MAX_PAGE_SIZE",
     "check_identity",
     "check_identity_queries",
@@ -63,6 +67,16 @@ QUERY_TYPES = (
 MATCH_TYPES = (*(t for t in QUERY_TYPES if t != "WEB_PUSH"), "KAKAO_TALK")
 
 _SENDERLESS = frozenset({"ID", "EXTERNAL_ID", "PHONE", "EMAIL"})
+
+#: Legacy addressing of one person, from the People v2 docs (``phone=41793026727``,
+#: ``email=janesmith%40acme.com``): each query parameter and the identifier type it stands for.
+#: Served wherever the spec takes ``identifier`` + ``type``.
+LEGACY_ADDRESS = {
+    "phone": "PHONE",
+    "email": "EMAIL",
+    "externalId": "EXTERNAL_ID",
+    "pushRegistrationId": "PUSH",
+}
 _ORDER_RE = re.compile(r"^([A-Za-z]+)(?::(asc|desc))?$", re.IGNORECASE)
 _INT_RE = re.compile(r"([+-]?)0*([0-9]+)")
 _HUGE = 10**30  # stands for any integer with more digits: beyond every range a parameter has
@@ -72,11 +86,67 @@ _HUGE = 10**30  # stands for any integer with more digits: beyond every range a 
 
 
 def person_from_query(ctx: Context) -> int:
-    """The person named by ``identifier``, ``type`` and ``sender`` query parameters; 400 when
-    they are incomplete, 404 when nobody matches."""
+    """The person named by ``identifier``, ``type`` and ``sender`` query parameters, or by one
+    legacy parameter (:data:`LEGACY_ADDRESS`); 400 when they are incomplete or address twice,
+    404 when nobody matches."""
+    legacy = legacy_address(ctx)
+    if legacy is not None:
+        # sender plays no part: a legacy type needs none (a push registration id is unique)
+        return ctx.state.persons.require(legacy[0], legacy[1], ctx.param("sender"))
     identifier, kind, sender = ctx.param("identifier"), ctx.param("type"), ctx.param("sender")
     check_identity(identifier, kind, sender)
     return ctx.state.persons.require(str(kind), str(identifier), sender)
+
+
+def addresses_person(ctx: Context) -> bool:
+    """Whether the query addresses one person (``identifier``, ``type`` or a legacy
+    parameter), as opposed to asking for a list."""
+    return any(
+        name in ("identifier", "type") or name in LEGACY_ADDRESS for name, _ in ctx.request.query
+    )
+
+
+def legacy_address(ctx: Context, *, lists: bool = False) -> tuple[str, str] | None:
+    """``(type, identifier)`` when the query addresses a person with one legacy parameter
+    (``email=...``), ``None`` when it uses none.
+
+    Two addressings at once (two legacy parameters, one given twice, or one beside
+    ``identifier``/``type``) are a 400 naming them, as is an empty value: in the v2 envelope, or
+    the lists family's ``400116`` when ``lists``.
+    """
+    found = [(name, value) for name, value in ctx.request.query if name in LEGACY_ADDRESS]
+    if not found:
+        return None
+    names = [name for name, _ in found]
+    names += [name for name in ("identifier", "type") if ctx.param(name) is not None]
+    if len(names) > 1:
+        if lists:
+            raise lists_error(400, 400116, MSG.ADDRESS_TWICE)
+        problems = {name: [MSG.ADDRESS_TWICE] for name in sorted(set(names))}
+        raise v2_error(400, MSG.ADDRESS_TWICE, validation_errors=problems)
+    name, value = found[0]
+    if not value:
+        if lists:
+            raise lists_error(400, 400116, MSG.LIST_MISSING_PARAMETER.format(name=name))
+        raise v2_error(400, MSG.BAD_REQUEST, validation_errors={name: [MSG.FIELD_REQUIRED]})
+    return LEGACY_ADDRESS[name], value
+
+
+def lists_person(ctx: Context) -> int:
+    """The person a lists operation addresses, with the lists family's checks and errors; a
+    legacy parameter works as its ``type`` would, except that ``pushRegistrationId`` needs no
+    ``sender`` (a push registration id is unique)."""
+    sender = ctx.param("sender")
+    legacy = legacy_address(ctx, lists=True)
+    if legacy is None:
+        return ctx.state.lists.person(ctx.param("type"), ctx.param("identifier"), sender)
+    kind, identifier = legacy
+    if kind == "PUSH" and sender is None:
+        pid = ctx.state.persons.resolve(kind, identifier)
+        if pid is None:
+            raise lists_error(404, 300101, MSG.LIST_PERSON_NOT_FOUND.format(identifier=identifier))
+        return pid
+    return ctx.state.lists.person(kind, identifier, sender)
 
 
 def check_identity(identifier: Any, kind: Any, sender: Any) -> None:
@@ -244,7 +314,7 @@ def get_or_list(ctx: Context) -> FakeResponse:
     page, limit = page_params(ctx)
     order_by = parse_order_by(ctx.param("orderBy"), ORDER_FIELDS)
     with_total = include_total(ctx)
-    if ctx.param("identifier") is not None or ctx.param("type") is not None:
+    if addresses_person(ctx):
         person = persons.get(person_from_query(ctx))
         return FakeResponse(200, person)
     items, total = persons.page(
