@@ -1,6 +1,6 @@
 """The exception hierarchy, and the one place that turns an error response into an exception.
 
-Every error body the API uses (six envelopes, SEMANTICS.md section 0) becomes an :class:`APIError`
+Every error body the API uses (six envelopes) becomes an :class:`APIError`
 with ``status_code``, ``message_id``, ``text`` and ``validation_errors``; a body that is none of them
 (an HTML page from a proxy, an empty body) still does, with a short snippet as ``text``.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import email.utils
 import json
+import math
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -30,8 +31,10 @@ __all__ = [
     "ServerError",
     "APIConnectionError",
     "APITimeoutError",
+    "UnexpectedResponseError",
     "error_from_response",
     "parse_retry_after",
+    "PartialBatchError",
 ]
 
 _SNIPPET = 200
@@ -166,6 +169,45 @@ class ServerError(APIError):
     """5xx: the service failed; the request may or may not have been applied."""
 
 
+class UnexpectedResponseError(APIError):
+    """The server answered, but not with anything the client can turn into the promised value.
+
+    Raised for a success status whose body is not JSON (an HTML page from a proxy, bad UTF-8,
+    JSON nested too deep to parse), JSON of the wrong shape (a list where an object is due, an
+    object without the fields the service always returns, a page longer than the page size
+    asked for), and for any body larger than the client's ``max_response_bytes``. What may have
+    been applied on the server is unknown for a write: check before repeating it.
+
+    Attributes:
+        status_code: the HTTP status of the answer.
+        operation_id: the operation called (its operationId), where known.
+        excerpt: the start of the body, whitespace folded and credentials redacted (at most
+            200 characters; ``""`` when the body was not kept, as for an oversized one).
+        text: what was wrong with the answer.
+    """
+
+    def __init__(
+        self,
+        status_code: int,
+        text: str,
+        *,
+        operation_id: str | None = None,
+        excerpt: str = "",
+        headers: Mapping[str, str] | None = None,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> None:
+        self.operation_id = operation_id
+        self.excerpt = excerpt
+        super().__init__(status_code, None, text, headers=headers, method=method, path=path)
+
+    def _describe(self) -> str:
+        where = f" ({self.method} {self.path})" if self.method and self.path else ""
+        op = f" from {self.operation_id}" if self.operation_id else ""
+        seen = f"; body starts: {self.excerpt}" if self.excerpt else ""
+        return f"unexpected {self.status_code} answer{op}: {self.text}{where}{seen}"
+
+
 class APIConnectionError(ProfilesError):
     """The request could not be completed: connection refused, reset, or dropped.
 
@@ -263,7 +305,7 @@ def _opt_str(value: Any) -> str | None:
 
 
 def _snippet(content: bytes) -> str:
-    text = content.decode("utf-8", "replace")
+    text = content[: _SNIPPET * 8].decode("utf-8", "replace")
     text = " ".join(text.split())
     if not text:
         return "(empty body)"
@@ -283,7 +325,7 @@ def error_from_response(
     if content:
         try:
             body = json.loads(content)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             body = None
     parsed = _parse_envelope(body)
     errors: dict[str, list[str]]
@@ -304,7 +346,11 @@ def error_from_response(
 
 
 def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date), or ``None``."""
+    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date), or ``None``.
+
+    ``None`` too for a value that is not a finite number of seconds or a valid date (``NaN``,
+    ``inf``, a negative number, a date past the year 9999, garbage). A date in the past reads 0.
+    """
     value = None
     for key, val in headers.items():
         if key.lower() == "retry-after":
@@ -313,11 +359,37 @@ def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return seconds if math.isfinite(seconds) and seconds >= 0 else None
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        stamp = when.timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+    return max(0.0, stamp - (time.time() if now is None else now))
+
+
+class PartialBatchError(ProfilesError):
+    """A many-item call stopped on a request that failed after others were applied.
+
+    Raised only when you ask for it (``on_error="raise"``); by default the call returns its
+    result, with the items of the failed request marked ``unknown`` when they may have been
+    applied. Attributes:
+
+    * ``result``: the call's result with one outcome per item *sent so far*, in input order
+      (the items of the failed request are not ok, ``unknown`` when they may have been applied);
+    * ``error``: the error of the failed request (also the ``__cause__``);
+    * ``offset`` and ``count``: which of your items that request carried.
+    """
+
+    def __init__(
+        self, message: str, *, result: Any, error: ProfilesError, offset: int, count: int
+    ) -> None:
+        super().__init__(message)
+        self.result = result
+        self.error = error
+        self.offset = offset
+        self.count = count
