@@ -395,48 +395,86 @@ def from_wire(data: Any, cls: type[T]) -> T:
 
 # -- JSON with exact decimals -------------------------------------------------------------------
 
-_DEC_MARK = "\x00dec:"
-_DEC_RE = re.compile(r'"\\u0000dec:(-?[0-9][0-9.eE+-]*)\\u0000"')
+_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_json_str: Callable[[str], str] = json.encoder.py_encode_basestring
+if json.encoder.c_encode_basestring is not None:  # type: ignore[attr-defined]
+    _json_str = json.encoder.c_encode_basestring  # type: ignore[attr-defined]
 
 
-def _mark_decimals(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValueError(f"{value} cannot be sent as a JSON number")
-        return f"{_DEC_MARK}{value}\x00"
-    if isinstance(value, dict):
-        return {k: _mark_decimals(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_mark_decimals(v) for v in value]
-    return value
+_LEAVES = frozenset({str, int, float, bool, type(None)})
 
 
 def _has_decimal(value: Any) -> bool:
+    kind = type(value)
+    if kind in _LEAVES:
+        return False
+    if kind is dict or (kind is not list and isinstance(value, dict)):
+        items = value.values()
+    elif kind is list or isinstance(value, (list, tuple)):
+        items = value
+    else:
+        return isinstance(value, Decimal)
+    return any(type(item) not in _LEAVES and _has_decimal(item) for item in items)
+
+
+def _decimal_text(value: Decimal) -> str:
+    if not value.is_finite():
+        raise ValueError(f"{value} cannot be sent as a JSON number")
+    # str() of a finite Decimal is always a valid JSON number ("19.90", "-0", "1E+3", "1.5E-7").
+    return str(value)
+
+
+def _encode_exact(value: Any) -> str:
+    """JSON text of ``value`` with each Decimal written as its own exact digits.
+
+    Only the containers on the way to a Decimal are written here; every run of Decimal-free
+    values is written by ``json`` itself in one call, so a string is always a JSON string,
+    whatever characters it holds, and key order is kept.
+    """
     if isinstance(value, Decimal):
-        return True
+        return _decimal_text(value)
     if isinstance(value, dict):
-        return any(_has_decimal(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_decimal(v) for v in value)
-    return False
+        parts: list[str] = []
+        plain: dict[Any, Any] = {}
+        for key, item in value.items():
+            if _has_decimal(item):
+                if plain:
+                    parts.append(_json(plain)[1:-1])
+                    plain = {}
+                # the key as json writes it (its rules for non-string keys included), with its colon
+                name = _json_str(key) + ":" if type(key) is str else _json({key: 0})[1:-2]
+                parts.append(name + _encode_exact(item))
+            else:
+                plain[key] = item
+        if plain:
+            parts.append(_json(plain)[1:-1])
+        return "{" + ",".join(parts) + "}"
+    if isinstance(value, (list, tuple)):
+        parts = []
+        run: list[Any] = []
+        for item in value:
+            if _has_decimal(item):
+                if run:
+                    parts.append(_json(run)[1:-1])
+                    run = []
+                parts.append(_encode_exact(item))
+            else:
+                run.append(item)
+        if run:
+            parts.append(_json(run)[1:-1])
+        return "[" + ",".join(parts) + "]"
+    return _json(value)
 
 
 def dumps(value: Any) -> bytes:
     """Compact JSON; ``Decimal`` values are written as exact JSON numbers."""
     try:
-        # Most bodies hold no Decimal; one that does makes json.dumps refuse it.
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+        # Most bodies hold no Decimal; one that does makes json refuse it.
+        return _json(value).encode()
     except TypeError:
-        return _dumps_marked(value)
-
-
-def _dumps_marked(value: Any) -> bytes:
-    if _has_decimal(value):
-        text = json.dumps(_mark_decimals(value), separators=(",", ":"), ensure_ascii=False)
-        text = _DEC_RE.sub(lambda m: m.group(1), text)
-    else:
-        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    return text.encode()
+        if not _has_decimal(value):
+            raise
+        return _encode_exact(value).encode()
 
 
 def loads(content: bytes) -> Any:

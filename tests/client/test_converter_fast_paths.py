@@ -7,11 +7,14 @@ set of fields set: each test pins one behaviour those shortcuts must keep.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from decimal import Decimal
 
 import cattrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from infobip_profiles import ContactInformation, Person
 from infobip_profiles._converter import dumps, from_wire, parse_datetime, to_wire
@@ -109,3 +112,55 @@ def test_encoding_sends_contacts_in_declaration_order() -> None:
     )
 
     assert list(to_wire(person)) == ["externalId", "contactInformation"]
+
+
+@pytest.mark.parametrize(
+    "text", ["\x00dec:42\x00", "\x00dec:-1.5E+3\x00", '"\\u0000dec:7\\u0000"', "\x00dec:"]
+)
+def test_dumps_keeps_a_string_that_looks_like_a_decimal_a_string(text: str) -> None:
+    body = {"customAttributes": {"Note": text, "Price": Decimal("1.10")}, "tags": [text]}
+
+    assert json.loads(dumps(body), parse_float=Decimal) == body
+
+
+def test_dumps_writes_decimals_in_tuples_and_under_non_string_keys_as_json_does() -> None:
+    body = {1: (Decimal("0.1"), "x"), None: [Decimal("-0"), None], "e": Decimal("1E+3")}
+
+    assert dumps(body) == b'{"1":[0.1,"x"],"null":[-0,null],"e":1E+3}'
+
+
+_json_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.text(),
+    st.decimals(allow_nan=False, allow_infinity=False),
+    st.sampled_from(["\x00dec:42\x00", "\x00dec:", "\\u0000dec:1\\u0000"]),
+)
+_json_values = st.recursive(
+    _json_scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(_json_values)
+def test_dumps_round_trips_every_value_exactly(value: object) -> None:
+    # Decimal equality ignores trailing zeros, so compare the digits too.
+    decoded = json.loads(dumps(value), parse_float=Decimal)
+
+    assert decoded == value
+    assert repr(decoded) == repr(_as_read(value))
+
+
+def _as_read(value: object) -> object:
+    """What loads() gives back for ``value``: integral Decimals written without a point or
+    exponent come back as int."""
+    if isinstance(value, Decimal):
+        text = str(value)
+        return int(text) if text.lstrip("-").isdigit() else Decimal(text)
+    if isinstance(value, dict):
+        return {k: _as_read(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_read(v) for v in value]
+    return value
