@@ -15,7 +15,7 @@ import platform
 import threading
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -365,6 +365,10 @@ class ProfilesClient(_BaseClient):
         http_client: an ``httpx.Client`` to use instead of our own. It stays yours: ``close()``
             and the ``with`` block leave it open, and you close it when you are done.
         throttle: pace each operation to its published rate limit.
+        sleep: how the client waits (retry backoff, ``Retry-After``, pacing); default
+            ``time.sleep``. Pass a fake clock's ``sleep`` so tests never wait for real time.
+        clock: the monotonic clock pacing reads, in seconds (default ``time.monotonic``); give
+            it together with ``sleep`` so that a wait moves the clock it is measured on.
     """
 
     _http_class = httpx.Client
@@ -378,6 +382,8 @@ class ProfilesClient(_BaseClient):
         max_retries: int = 3,
         http_client: httpx.Client | None = None,
         throttle: bool = True,
+        sleep: Callable[[float], None] | None = None,
+        clock: Callable[[], float] | None = None,
         _shared: _Shared | None = None,
     ) -> None:
         super().__init__(
@@ -389,7 +395,9 @@ class ProfilesClient(_BaseClient):
             throttle=throttle,
             _shared=_shared,
         )
-        self._sleep: Callable[[float], None] = time.sleep
+        self._sleep: Callable[[float], None] = sleep if sleep is not None else time.sleep
+        if clock is not None:
+            self._clock = clock
 
     def with_options(
         self,
@@ -561,6 +569,9 @@ class AsyncProfilesClient(_BaseClient):
             person = await client.people.get(PersonRef.external_id("crm-1"))
             async for p in client.people.list(page_size=500):
                 ...
+
+    Takes the same arguments as :class:`ProfilesClient`; ``sleep`` is awaited
+    (``async def sleep(seconds)``, default ``asyncio.sleep``).
     """
 
     _http_class = httpx.AsyncClient
@@ -574,6 +585,8 @@ class AsyncProfilesClient(_BaseClient):
         max_retries: int = 3,
         http_client: httpx.AsyncClient | None = None,
         throttle: bool = True,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+        clock: Callable[[], float] | None = None,
         _shared: _Shared | None = None,
     ) -> None:
         super().__init__(
@@ -585,7 +598,9 @@ class AsyncProfilesClient(_BaseClient):
             throttle=throttle,
             _shared=_shared,
         )
-        self._sleep: Callable[[float], Any] = asyncio.sleep
+        self._sleep: Callable[[float], Any] = sleep if sleep is not None else asyncio.sleep
+        if clock is not None:
+            self._clock = clock
 
     def with_options(
         self,

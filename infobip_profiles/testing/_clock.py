@@ -2,11 +2,35 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from datetime import datetime, timedelta, timezone
 
-__all__ = ["FakeClock"]
+__all__ = ["FakeClock", "MAX_ADVANCE"]
+
+#: The longest single move of the clock (about 100 years): further than that is a mistake, and a
+#: moment past year 9999 breaks every timestamp the fake renders.
+MAX_ADVANCE = 100 * 366 * 24 * 3600.0
+
+# Latest moment the clock may reach (a year of margin before datetime's last year).
+_LATEST = datetime(9998, 1, 1, tzinfo=timezone.utc).timestamp()
+
+
+def _checked_seconds(seconds: float) -> float:
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise TypeError(f"seconds must be a number, not {type(seconds).__name__}")
+    value = float(seconds)
+    if not math.isfinite(value):
+        raise ValueError(f"the fake clock cannot move by {seconds!r} seconds")
+    if value < 0:
+        raise ValueError("the fake clock only moves forward")
+    if value > MAX_ADVANCE:
+        raise ValueError(
+            f"refusing to move the fake clock by {value:g} s (more than {MAX_ADVANCE:g} s, "
+            "about 100 years)"
+        )
+    return value
 
 
 class FakeClock:
@@ -15,6 +39,17 @@ class FakeClock:
     By default the clock follows the wall clock, so rate limits and latency behave as they would
     against the real service. ``advance(seconds)`` moves it forward (expiring rate-limit windows,
     progressing export jobs); ``freeze()`` stops it so timestamps are reproducible.
+
+    :meth:`sleep` and :meth:`asleep` wait on this clock by advancing it at once: the clients the
+    fake makes (``fake.client()``, ``fake.async_client()``, the pytest fixtures) wait with them,
+    so a retry after ``Retry-After: 60`` costs no wall time and the fake sees it 60 s later.
+
+    Example::
+
+        clock = FakeClock(datetime(2024, 1, 1, tzinfo=timezone.utc), frozen=True)
+        clock.advance(90)
+        clock.now()   # 2024-01-01 00:01:30+00:00
+        clock         # <FakeClock frozen at 2024-01-01T00:01:30+00:00>
     """
 
     def __init__(self, start: datetime | None = None, *, frozen: bool = False) -> None:
@@ -22,10 +57,17 @@ class FakeClock:
         # attribute read, which is atomic, so reading the time takes no lock.
         self._lock = threading.Lock()
         self._setting: tuple[float | None, float] = (None, 0.0)
-        if start is not None:
-            self.set(start)
         if frozen:
-            self.freeze()
+            self.freeze(start)
+        elif start is not None:
+            self.set(start)
+
+    def __repr__(self) -> str:
+        moment = self.now().isoformat()
+        if self.frozen:
+            return f"<FakeClock frozen at {moment}>"
+        offset = self._setting[1]
+        return f"<FakeClock running at {moment} (wall clock {offset:+.3f} s)>"
 
     def time(self) -> float:
         """Seconds since the epoch on the fake's clock."""
@@ -37,11 +79,16 @@ class FakeClock:
         return datetime.fromtimestamp(self.time(), tz=timezone.utc)
 
     def advance(self, seconds: float) -> None:
-        """Move the clock forward by ``seconds`` (negative values are refused)."""
-        if seconds < 0:
-            raise ValueError("the fake clock only moves forward")
+        """Move the clock forward by ``seconds``.
+
+        Negative, non-finite and absurd amounts (over :data:`MAX_ADVANCE`, or past the year 9998)
+        are refused with ``ValueError`` and leave the clock where it was.
+        """
+        seconds = _checked_seconds(seconds)
         with self._lock:
             frozen_at, offset = self._setting
+            if (frozen_at if frozen_at is not None else time.time() + offset) + seconds > _LATEST:
+                raise ValueError("refusing to move the fake clock past the year 9998")
             if frozen_at is not None:
                 self._setting = (frozen_at + seconds, offset)
             else:
@@ -52,6 +99,8 @@ class FakeClock:
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=timezone.utc)
         target = moment.timestamp()
+        if target > _LATEST:
+            raise ValueError("refusing to set the fake clock past the year 9998")
         with self._lock:
             frozen_at, offset = self._setting
             if frozen_at is not None:
@@ -60,9 +109,16 @@ class FakeClock:
                 self._setting = (None, target - time.time())
 
     def freeze(self, at: datetime | None = None) -> None:
-        """Stop the clock (at ``at``, or where it is now)."""
+        """Stop the clock (at exactly ``at``, or where it is now)."""
         if at is not None:
-            self.set(at)
+            if at.tzinfo is None:
+                at = at.replace(tzinfo=timezone.utc)
+            target = at.timestamp()
+            if target > _LATEST:
+                raise ValueError("refusing to set the fake clock past the year 9998")
+            with self._lock:
+                self._setting = (target, self._setting[1])
+            return
         with self._lock:
             frozen_at, offset = self._setting
             if frozen_at is None:
@@ -81,11 +137,17 @@ class FakeClock:
         return self._setting[0] is not None
 
     def sleep(self, seconds: float) -> None:
-        """Wait ``seconds`` on this clock: advances it when frozen, really sleeps otherwise."""
-        if self.frozen:
+        """Wait ``seconds`` on this clock: advance it at once, without waiting for real time.
+
+        Give it to a client of your own as ``ProfilesClient(sleep=fake.clock.sleep,
+        clock=fake.clock.time)`` and its retries and pacing cost no wall time.
+        """
+        if seconds > 0:
             self.advance(seconds)
-        else:
-            time.sleep(seconds)
+
+    async def asleep(self, seconds: float) -> None:
+        """The awaitable twin of :meth:`sleep`, for ``AsyncProfilesClient(sleep=...)``."""
+        self.sleep(seconds)
 
     def v2_timestamp(self) -> str:
         """Now in the v2 format ``yyyy-MM-dd'T'HH:mm:ss`` (no zone)."""

@@ -125,3 +125,48 @@ def test_client_fixtures(pytester: pytest.Pytester) -> None:
 def test_marker_is_documented(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--markers")
     result.stdout.fnmatch_lines(["*profiles_fake(**options)*"])
+
+
+def test_fixture_clients_retry_on_the_fake_clock(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        import asyncio
+        import time
+
+        import pytest
+
+        @pytest.fixture(autouse=True)
+        def no_real_sleep(monkeypatch):
+            def refuse(seconds, *args):
+                raise AssertionError(f"slept {seconds} s of real time")
+            monkeypatch.setattr(time, "sleep", refuse)
+            monkeypatch.setattr(asyncio, "sleep", refuse)
+
+        def test_sync_retries(profiles_fake, profiles_client):
+            profiles_fake.clock.freeze()
+            before = profiles_fake.clock.time()
+            profiles_fake.inject(429, op_id="create-a-new-tag", retry_after=60, times=5)
+            profiles_client.with_options(max_retries=5).tags.create("vip")
+            assert profiles_fake.clock.time() - before == 300
+            starts = [c.started_at - before for c in profiles_fake.calls]
+            assert starts == [0, 60, 120, 180, 240, 300]
+
+        def test_async_retries(profiles_fake, profiles_async_client):
+            profiles_fake.clock.freeze()
+            before = profiles_fake.clock.time()
+            profiles_fake.inject(429, op_id="create-a-new-tag", retry_after=60, times=3)
+            asyncio.run(profiles_async_client.tags.create("vip"))
+            assert profiles_fake.clock.time() - before == 180
+
+        @pytest.mark.profiles_fake(rate_limits=True)
+        def test_paced(profiles_fake, profiles_client):
+            profiles_fake.clock.freeze()
+            before = profiles_fake.clock.time()
+            for i in range(8):
+                profiles_client.tags.create(f"t{i}")
+            assert {c.status for c in profiles_fake.calls} == {200}
+            assert profiles_fake.clock.time() - before >= 1.4
+        """,
+    )
+    result.assert_outcomes(passed=3)
