@@ -14,6 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 from .._operations import ErrorFamily, Operation
 from . import handlers as _handlers  # noqa: F401  (registers the handlers)
+from ._auth import (
+    TokenStore,
+    client_credentials,
+    is_token_path,
+    parse_authorization,
+    redact_token_form,
+    token_answer,
+    token_error,
+)
 from ._calls import Call, CallLog, fingerprint
 from ._clock import FakeClock
 from ._context import Context
@@ -43,9 +52,23 @@ _JSON_TYPE = re.compile(r"^(application/(.+\+)?json|text/json|application/\*\+js
 
 
 def presented_key(request: FakeRequest) -> str | None:
-    """The credential in the request's ``Authorization`` header (any scheme), or ``None``."""
-    _, _, key = request.headers.get("authorization", "").strip().partition(" ")
-    return key.strip() or None
+    """The tenant name the request's ``Authorization`` header presents, or ``None``.
+
+    ``App``/``IBSSO``/``Bearer``: the key or token; ``Basic``: the user name (never the
+    password). Scheme names are matched ignoring case; see ``_auth`` for the rules.
+    """
+    credential = parse_authorization(request.headers.get("authorization"))
+    return credential.name if credential is not None else None
+
+
+def _recorded_body(response: FakeResponse | None, token_call: bool) -> Any:
+    """The body the call log keeps: a token endpoint answer has its access token redacted."""
+    if response is None:
+        return None
+    body = response.json()
+    if token_call and isinstance(body, dict) and "access_token" in body:
+        return {**body, "access_token": "[REDACTED]"}
+    return body
 
 
 class FakeProfiles:
@@ -59,8 +82,10 @@ class FakeProfiles:
         rate_limits: enforce each operation's published rate limit (429 with ``Retry-After``),
             per tenant and operation, on the fake's clock. Can be switched later.
         clock: the clock to use (default: a fresh :class:`FakeClock` following real time).
-        accept_any_key: treat every new ``App`` key as a fresh tenant instead of answering 401,
-            so parallel test workers can share one served fake, each with its own key.
+        accept_any_key: treat every new credential (an ``App`` key, a ``Basic`` user name, an
+            ``IBSSO`` or unknown ``Bearer`` token, a token endpoint client id) as a fresh tenant
+            instead of answering 401, so parallel test workers can share one served fake, each
+            with its own key.
         max_calls: keep only the last ``max_calls`` calls in :attr:`calls` (default: all).
 
     Example::
@@ -95,6 +120,8 @@ class FakeProfiles:
         self._faults = FaultRegistry()
         self._limits = RateLimits()
         self._server: FakeServer | None = None
+        #: Access tokens issued by ``POST /auth/1/oauth2/token`` (see ``_auth``).
+        self.oauth_tokens = TokenStore(self.clock)
         self.add_tenant(api_key)
 
     def __repr__(self) -> str:
@@ -230,9 +257,10 @@ class FakeProfiles:
         started = self.clock.time()
         route = resolve(request.method, request.path)
         op = route[0] if route else None
-        api_key = presented_key(request)
+        api_key = self._tenant_name(request)
         fault = self._faults.take(request.method, request.path, op.op_id if op else None, api_key)
         labels: list[str] = []
+        token_call = route is None and is_token_path(request.path)
 
         def record(response: FakeResponse | None) -> None:
             self._calls._append(
@@ -241,11 +269,11 @@ class FakeProfiles:
                     path=request.path,
                     query=request.query,
                     headers=request.headers,
-                    content=request.body,
+                    content=redact_token_form(request.body) if token_call else request.body,
                     op_id=op.op_id if op else None,
                     api_key=api_key,
                     status=response.status if response else None,
-                    response_body=response.json() if response else None,
+                    response_body=_recorded_body(response, token_call),
                     response_headers=response.wire_headers() if response else {},
                     started_at=started,
                     finished_at=self.clock.time(),
@@ -306,8 +334,15 @@ class FakeProfiles:
         if len(request.body) > self.MAX_BODY_BYTES:
             raise v2_error(413, MSG.BODY_TOO_LARGE.format(limit=self.MAX_BODY_BYTES))
         if route is None:
-            if methods_for_path(request.path):
-                raise v2_error(405, MSG.METHOD_NOT_ALLOWED.format(method=request.method))
+            if is_token_path(request.path):
+                return self._token_endpoint(request)
+            allowed = methods_for_path(request.path)
+            if allowed:
+                raise v2_error(
+                    405,
+                    MSG.METHOD_NOT_ALLOWED.format(method=request.method),
+                    headers={"allow": ", ".join(allowed)},
+                )
             raise v2_error(404, MSG.NOT_FOUND_PATH.format(path=request.path))
         op, path_params = route
         # Under the lock from authentication on, so a concurrent reset() cannot swap the
@@ -336,19 +371,52 @@ class FakeProfiles:
                 log.exception("fake handler for %s failed", op.op_id)
                 raise error_for_family(op.errors, 500, MSG.GENERAL_ERROR) from None
 
+    def _tenant_name(self, request: FakeRequest) -> str | None:
+        """The tenant the request presents: :func:`presented_key`, except that a bearer token
+        the token endpoint issued names its client id (``None`` once it has expired)."""
+        name = presented_key(request)
+        if name is not None and self.oauth_tokens.issued(name):
+            credential = parse_authorization(request.headers.get("authorization"))
+            if credential is not None and credential.scheme == "Bearer":
+                return self.oauth_tokens.tenant_of(name)
+        return name
+
     def _authenticate(
         self, request: FakeRequest, api_key: str | None, family: ErrorFamily
     ) -> TenantState:
-        scheme = request.headers.get("authorization", "").strip().partition(" ")[0]
+        # Any of the spec's four schemes (see ``_auth``); ``api_key`` is the tenant name
+        # ``_tenant_name`` found, ``None`` for no credential or an expired token.
         state = None
-        if scheme == "App" and api_key:
-            state = self._tenants.get(api_key)
-            if state is None and self.accept_any_key:
-                self.add_tenant(api_key)
-                state = self._tenants[api_key]
+        if api_key:
+            state = self._tenant_or_new(api_key)
         if state is None:
             raise error_for_family(family, 401, MSG.UNAUTHORIZED)
         return state
+
+    def _tenant_or_new(self, name: str) -> TenantState | None:
+        """The tenant called ``name``; a new one under ``accept_any_key``; else ``None``."""
+        state = self._tenants.get(name)
+        if state is None and self.accept_any_key:
+            self.add_tenant(name)
+            state = self._tenants[name]
+        return state
+
+    def _token_endpoint(self, request: FakeRequest) -> FakeResponse:
+        """``POST /auth/1/oauth2/token``: a bearer token for the client id's tenant."""
+        if request.method != "POST":
+            raise v2_error(
+                405,
+                MSG.METHOD_NOT_ALLOWED.format(method=request.method),
+                headers={"allow": "POST"},
+            )
+        found = client_credentials(request)
+        if isinstance(found, FakeResponse):
+            return found
+        client_id = found[0]
+        with self._lock:
+            if self._tenant_or_new(client_id) is None:
+                return token_error(401, "invalid_client", "unknown client_id")
+        return token_answer(self.oauth_tokens.issue(client_id), self.oauth_tokens.lifetime)
 
     # -- state control -----------------------------------------------------------------------------
 
@@ -586,17 +654,7 @@ class FakeProfiles:
         """A :class:`ProfilesClient` wired to this fake in-process (no sockets).
 
         ``options`` go to the client (``api_key`` defaults to the fake's, ``throttle`` to
-        :attr:`rate_limits`). The client waits on the fake's clock: a retry's backoff, a
-        ``Retry-After`` and pacing advance :attr:`clock` at once instead of sleeping, so
-        ``fake.calls`` shows each attempt at its fake time (pass ``sleep=``/``clock=`` to
-        change that).
-
-        Example::
-
-            fake.clock.freeze()
-            fake.inject(429, op_id="create-a-new-person", retry_after=10)
-            client = fake.client()
-            client.people.create(person)          # returns at once; the fake clock moved 10 s
+        :attr:`rate_limits`).
         """
         import httpx
 
@@ -605,14 +663,11 @@ class FakeProfiles:
         options.setdefault("api_key", self.api_key)
         options.setdefault("base_url", "https://fake.api.infobip.com")
         options.setdefault("throttle", self.rate_limits)
-        options.setdefault("sleep", self.clock.sleep)
-        options.setdefault("clock", self.clock.time)
         http = httpx.Client(transport=self.transport())
         return ProfilesClient(http_client=http, **options)
 
     def async_client(self, **options: Any) -> AsyncProfilesClient:
-        """An :class:`AsyncProfilesClient` wired to this fake in-process, waiting on the
-        fake's clock like :meth:`client`."""
+        """An :class:`AsyncProfilesClient` wired to this fake in-process."""
         import httpx
 
         from .._client import AsyncProfilesClient
@@ -620,8 +675,6 @@ class FakeProfiles:
         options.setdefault("api_key", self.api_key)
         options.setdefault("base_url", "https://fake.api.infobip.com")
         options.setdefault("throttle", self.rate_limits)
-        options.setdefault("sleep", self.clock.asleep)
-        options.setdefault("clock", self.clock.time)
         http = httpx.AsyncClient(transport=self.async_transport())
         return AsyncProfilesClient(http_client=http, **options)
 
