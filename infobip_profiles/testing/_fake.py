@@ -654,7 +654,17 @@ class FakeProfiles:
         """A :class:`ProfilesClient` wired to this fake in-process (no sockets).
 
         ``options`` go to the client (``api_key`` defaults to the fake's, ``throttle`` to
-        :attr:`rate_limits`).
+        :attr:`rate_limits`). The client waits on the fake's clock: a retry's backoff, a
+        ``Retry-After`` and pacing advance :attr:`clock` at once instead of sleeping, so
+        ``fake.calls`` shows each attempt at its fake time (pass ``sleep=``/``clock=`` to
+        change that).
+
+        Example::
+
+            fake.clock.freeze()
+            fake.inject(429, op_id="create-a-new-person", retry_after=10)
+            client = fake.client()
+            client.people.create(person)          # returns at once; the fake clock moved 10 s
         """
         import httpx
 
@@ -663,11 +673,14 @@ class FakeProfiles:
         options.setdefault("api_key", self.api_key)
         options.setdefault("base_url", "https://fake.api.infobip.com")
         options.setdefault("throttle", self.rate_limits)
+        options.setdefault("sleep", self.clock.sleep)
+        options.setdefault("clock", self.clock.time)
         http = httpx.Client(transport=self.transport())
         return ProfilesClient(http_client=http, **options)
 
     def async_client(self, **options: Any) -> AsyncProfilesClient:
-        """An :class:`AsyncProfilesClient` wired to this fake in-process."""
+        """An :class:`AsyncProfilesClient` wired to this fake in-process, waiting on the
+        fake's clock like :meth:`client`."""
         import httpx
 
         from .._client import AsyncProfilesClient
@@ -675,6 +688,8 @@ class FakeProfiles:
         options.setdefault("api_key", self.api_key)
         options.setdefault("base_url", "https://fake.api.infobip.com")
         options.setdefault("throttle", self.rate_limits)
+        options.setdefault("sleep", self.clock.asleep)
+        options.setdefault("clock", self.clock.time)
         http = httpx.AsyncClient(transport=self.async_transport())
         return AsyncProfilesClient(http_client=http, **options)
 
