@@ -6,6 +6,7 @@ Commands:
 - ``import FILE --map COLUMN=TARGET ...``: bulk-import persons from a CSV file
   (:mod:`infobip_profiles.bulk`), with a failure report and a resume point.
 - ``people get`` / ``people list``: read persons, printed as JSON.
+- ``verify --base-url URL``: compare the fake with a live account (:mod:`infobip_profiles.verify`).
 
 The API commands take the key from ``INFOBIP_API_KEY`` and the base URL from ``--base-url`` or
 ``INFOBIP_BASE_URL`` (default ``https://api.infobip.com``); point ``--base-url`` at a served fake
@@ -525,6 +526,97 @@ def _run_people_list(args: argparse.Namespace) -> int:
 
 #: Functions that each register one subcommand (see the module docstring).
 SUBCOMMANDS: list[Callable[[Subparsers], None]] = [_add_fake_server, _add_import, _add_people]
+
+
+# -- verify -------------------------------------------------------------------------------------
+
+
+def _add_verify(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
+        "verify",
+        help="compare the fake with a live account, request by request",
+        description="Run one scripted scenario (every resource) against a live account and a "
+        "fresh in-process fake side by side, and report every difference in status, error "
+        "envelope and body shape. Touches only data it creates (a unique ipv-<random>- prefix) "
+        "and deletes it at the end, also when interrupted.",
+        epilog="Exit status: 0 no difference, 1 differences (see the report), 2 setup error "
+        "(bad key, unreachable, prefix in use: nothing written), 130 interrupted.",
+    )
+    parser.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="the live API, e.g. https://xyz.api.infobip.com (default: $INFOBIP_BASE_URL)",
+    )
+    parser.add_argument(
+        "--api-key-env",
+        default="INFOBIP_API_KEY",
+        metavar="NAME",
+        help="environment variable holding the API key (default: INFOBIP_API_KEY)",
+    )
+    parser.add_argument(
+        "--report",
+        default="verify-report.json",
+        metavar="FILE",
+        help="JSON report to write (default: verify-report.json)",
+    )
+    parser.add_argument(
+        "--pace",
+        type=float,
+        default=0.25,
+        metavar="SECONDS",
+        help="minimum time between two live requests (default: 0.25)",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=30.0, metavar="SECONDS", help="per request (default: 30)"
+    )
+    parser.add_argument(
+        "--strict-text",
+        action="store_true",
+        help="count differences in error wording as differences (default: notes)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="print each step as it runs")
+    parser.set_defaults(func=_run_verify)
+
+
+def _run_verify(args: argparse.Namespace) -> int:
+    import os
+
+    from .verify import VerifyInterrupted, VerifySetupError, run_verification
+
+    base_url = args.base_url or os.environ.get("INFOBIP_BASE_URL")
+    if not base_url:
+        print("error: give --base-url or set INFOBIP_BASE_URL", file=sys.stderr)
+        return EXIT_USAGE
+    api_key = os.environ.get(args.api_key_env)
+    if not api_key:
+        print(f"error: the environment variable {args.api_key_env} is not set", file=sys.stderr)
+        return EXIT_USAGE
+
+    def progress(name: str) -> None:
+        print(f"  {name}", file=sys.stderr, flush=True)
+
+    try:
+        report = run_verification(
+            base_url,
+            api_key,
+            report_path=args.report,
+            pace=args.pace,
+            timeout=args.timeout,
+            strict_text=args.strict_text,
+            on_step=progress if args.verbose else None,
+        )
+    except VerifySetupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (KeyboardInterrupt, VerifyInterrupted):
+        print(f"\ninterrupted; cleaned up, report in {args.report}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    print(report.summary())
+    print(f"report: {args.report}")
+    return EXIT_OK if report.ok else EXIT_ERROR
+
+
+SUBCOMMANDS.append(_add_verify)
 
 
 def build_parser() -> argparse.ArgumentParser:
