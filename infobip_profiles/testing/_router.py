@@ -3,6 +3,9 @@
 Routes come from the operations table, so the fake answers exactly the paths the spec declares.
 Handler modules register themselves with :func:`handles`; :func:`resolve` finds the operation and
 its path parameters for a request.
+
+A trailing slash is routed like the path without it (``PUT /people/2/persons/?...`` is the
+update): Infobip's own integrations send such paths, and the service answers them.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ if TYPE_CHECKING:
     from ._context import Context
     from ._wire import FakeResponse
 
-__all__ = ["Handler", "HANDLERS", "handles", "resolve", "methods_for_path"]
+__all__ = ["Handler", "HANDLERS", "handles", "resolve", "methods_for_path", "route_path"]
 
 Handler = Callable[["Context"], "FakeResponse"]
 
@@ -39,10 +42,23 @@ def handles(*op_ids: str) -> Callable[[Handler], Handler]:
     return register
 
 
+def route_path(path: str) -> str:
+    """``path`` as routed: one trailing slash dropped (``/people/2/persons/`` is
+    ``/people/2/persons``); the root stays ``/``."""
+    if len(path) > 1 and path.endswith("/"):
+        return path[:-1]
+    return path
+
+
 def resolve(method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
-    """The operation serving ``method path`` and its decoded path parameters, or ``None``."""
+    """The operation serving ``method path`` and its decoded path parameters, or ``None``.
+
+    ``method`` is matched exactly (HTTP methods are case-sensitive); a trailing slash on
+    ``path`` is ignored.
+    """
     from urllib.parse import unquote
 
+    path = route_path(path)
     for op in _ROUTES:
         if op.method != method:
             continue
@@ -53,5 +69,7 @@ def resolve(method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
 
 
 def methods_for_path(path: str) -> list[str]:
-    """The methods the spec declares for ``path`` (for telling 404 from 405)."""
+    """The methods the spec declares for ``path`` (for telling 404 from 405, and for the
+    ``Allow`` header of a 405); a trailing slash is ignored."""
+    path = route_path(path)
     return sorted({op.method for op in _ROUTES if op.path_regex.match(path)})

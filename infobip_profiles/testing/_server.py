@@ -5,6 +5,10 @@ client does: malformed request lines and headers get a JSON 400, bodies over
 ``FakeProfiles.MAX_BODY_BYTES`` a 413 (without reading them), clients that hang up mid-request are
 dropped quietly. An injected ``drop`` fault closes the socket without a response (``"before"``:
 unprocessed, ``"after"``: processed).
+
+Control requests (``/_fake/...``) must carry a ``Host`` naming a loopback address or
+``localhost``: a browser page that rebinds its own DNS name to 127.0.0.1 sends that name, and is
+refused with 403 (see :data:`CONTROL_HOST_REFUSED`).
 """
 
 from __future__ import annotations
@@ -33,6 +37,11 @@ log = logging.getLogger("infobip_profiles.testing.server")
 
 _MAX_LINE = 65536
 
+CONTROL_HOST_REFUSED = (
+    "control requests under /_fake/ must name a loopback host (localhost, 127.0.0.1, [::1]) "
+    "in their Host header"
+)
+
 
 def is_loopback(host: str) -> bool:
     """Whether ``host`` names this machine only (``127.0.0.0/8``, ``::1``, ``localhost``)."""
@@ -60,12 +69,31 @@ class _HTTPServer(ThreadingHTTPServer):
     # once (an async client's pool): the kernel then resets some of them mid-request.
     request_queue_size = 128
 
-    def __init__(self, fake: FakeProfiles, address: tuple[str, int], family: int) -> None:
+    def __init__(
+        self,
+        fake: FakeProfiles,
+        address: tuple[str, int],
+        family: int,
+        control_hosts: frozenset[str] = frozenset(),
+    ) -> None:
         self.address_family = family
         self.fake = fake
+        self.control_hosts = control_hosts
         self._conns: set[socket.socket] = set()
         self._conns_lock = threading.Lock()
         super().__init__(address, _Handler)
+
+    def control_host_allowed(self, host_header: str) -> bool:
+        """Whether a control request's ``Host`` names this machine (or a host the server was
+        explicitly bound to with ``allow_remote``)."""
+        host = urlsplit("//" + host_header.strip()).hostname if host_header.strip() else None
+        if not host:
+            return False
+        return (
+            is_loopback(host)
+            or host.lower().endswith(".localhost")
+            or (host.lower() in self.control_hosts)
+        )
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._conns_lock:
@@ -106,6 +134,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET
 
+    def __getattr__(self, name: str) -> Any:
+        # http.server looks up ``do_<METHOD>`` and answers 501 when there is none; every method
+        # (TRACE, PROPFIND, ...) goes to the router instead, which answers 405 or 404.
+        if name.startswith("do_") and len(name) > 3:
+            return self._serve
+        raise AttributeError(name)
+
     def _serve(self) -> None:
         fake = self.server.fake
         try:
@@ -132,6 +167,12 @@ class _Handler(BaseHTTPRequestHandler):
             headers={k.lower(): v for k, v in self.headers.items()},
             body=body,
         )
+        if request.path.startswith("/_fake") and not self.server.control_host_allowed(
+            request.headers.get("host", "")
+        ):
+            # A web page whose name resolves to 127.0.0.1 (DNS rebinding) sends its own name.
+            self._send(FakeResponse(403, {"error": CONTROL_HOST_REFUSED}))
+            return
         try:
             response = fake.handle(request)
         except (ConnectionDropped, ResponseTimedOut):
@@ -256,6 +297,7 @@ class FakeServer:
                 "pass allow_remote=True if you really mean to expose it"
             )
         self._fake = fake
+        self._allow_remote = allow_remote
         self._host = host
         self._port = port
         self._httpd: _HTTPServer | None = None
@@ -281,7 +323,9 @@ class FakeServer:
             return
         host = "127.0.0.1" if self._host == "localhost" else self._host.strip("[]")
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        self._httpd = _HTTPServer(self._fake, (host, self._port), family)
+        # A server exposed on purpose also takes control requests naming the bound address.
+        control_hosts = frozenset({host.lower()}) if self._allow_remote else frozenset()
+        self._httpd = _HTTPServer(self._fake, (host, self._port), family, control_hosts)
         self._thread = threading.Thread(
             target=self._httpd.serve_forever,
             kwargs={"poll_interval": 0.05},

@@ -39,11 +39,12 @@ def to_fake_request(request: httpx.Request, body: bytes) -> FakeRequest:
 
 
 def to_httpx_response(response: FakeResponse, request: httpx.Request) -> httpx.Response:
-    """Convert the fake's response into an httpx response for ``request``."""
+    """Convert the fake's response into an httpx response for ``request`` (no body for a
+    ``HEAD``, as on the wire)."""
     return httpx.Response(
         response.status,
         headers=response.wire_headers(),
-        content=response.content(),
+        content=b"" if request.method == "HEAD" else response.content(),
         request=request,
     )
 
