@@ -8,6 +8,7 @@ those are sent: a PATCH changes only what was given, and ``None`` set on purpose
 
 from __future__ import annotations
 
+import copy
 import enum
 import json
 import re
@@ -22,7 +23,7 @@ from typing import Any, TypeVar
 import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
-from typing_extensions import dataclass_transform
+from typing_extensions import Self, dataclass_transform
 
 from ._types import NOT_GIVEN
 
@@ -67,6 +68,23 @@ class Model:
             if (value := getattr(self, f.name)) is not None or f.name in chosen
         )
         return f"{type(self).__name__}({shown})"
+
+    def replace(self, **changes: Any) -> Self:
+        """A copy with ``changes`` applied: it keeps the fields set here, and every field named in
+        ``changes`` is set (``None`` included). ``copy.replace`` (Python 3.13) does the same;
+        ``attrs.evolve`` too, except that it cannot tell ``None`` passed for an unset field from
+        the field left alone (it does not mark it set)."""
+        names = {f.name for f in attrs.fields(type(self))}  # type: ignore[arg-type]
+        unknown = sorted(set(changes) - names)
+        if unknown:
+            raise TypeError(f"{type(self).__name__} has no field(s) {', '.join(unknown)}")
+        duplicate = copy.copy(self)
+        for name, value in changes.items():
+            setattr(duplicate, name, value)
+        return duplicate
+
+    def __replace__(self, **changes: Any) -> Self:
+        return self.replace(**changes)
 
     # pickle, copy and deepcopy keep which fields were set (else a copy would send nothing)
     def __getstate__(self) -> tuple[dict[str, Any], frozenset[str]]:

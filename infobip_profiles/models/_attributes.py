@@ -107,7 +107,7 @@ class CustomAttribute(Model):
                         object_schema={"sku": DataType.STRING, "total": DataType.DECIMAL})
     """
 
-    name: str | None = None
+    name: str
     data_type: DataType | None = None
     object_schema: dict[str, DataType] | None = None
     created_at: datetime | None = attrs.field(default=None, metadata=_RO)

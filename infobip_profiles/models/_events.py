@@ -20,7 +20,7 @@ from typing import Any
 import attrs
 
 from .._converter import Model, lenient_enum, model
-from ..errors import ValidationError
+from ..errors import ProfilesError, ValidationError
 from ..refs import IdentifierType, PersonRef
 
 __all__ = [
@@ -128,8 +128,8 @@ class EventDefinition(Model):
 class RecordedEvent(Model):
     """An event as the service recorded it (the answer to :meth:`events.send`)."""
 
-    event_id: str | None = None
-    definition_id: str | None = None
+    event_id: str
+    definition_id: str
     occurred_time: datetime | None = None
     properties: dict[str, Any] | None = None
     metadata: dict[str, Any] | None = None
@@ -321,11 +321,20 @@ class Event:
 
 @attrs.frozen
 class AcceptedBatch:
-    """One request of a :meth:`events.send_many` call: which input items it carried."""
+    """One request of a :meth:`events.send_many` call: which input items it carried, and
+    whether the service accepted them (``ok``).
+
+    A batch whose request failed after an earlier one was accepted is kept with ``ok=False``
+    and its ``error``; ``unknown=True`` when it may have been accepted all the same (the
+    connection dropped after sending, a timeout, a 5xx).
+    """
 
     offset: int
     count: int
     size_bytes: int
+    ok: bool = True
+    unknown: bool = False
+    error: ProfilesError | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def indexes(self) -> range:
@@ -337,8 +346,8 @@ class AcceptedBatch:
 class BatchAccepted(Sequence[AcceptedBatch]):
     """What :meth:`events.send_many` sent: one :class:`AcceptedBatch` per request, in order.
 
-    Each batch is all or nothing; a refused batch raises (earlier batches stay accepted, and
-    the error's ``accepted`` attribute lists them).
+    Each batch is all or nothing. The first batch failing raises (the error's ``accepted`` is
+    empty); a later one failing is listed with ``ok=False`` (see ``docs/batches.md``).
     """
 
     batches: tuple[AcceptedBatch, ...]
@@ -355,7 +364,22 @@ class BatchAccepted(Sequence[AcceptedBatch]):
     @property
     def accepted(self) -> int:
         """How many events were accepted across all batches."""
-        return sum(b.count for b in self.batches)
+        return sum(b.count for b in self.batches if b.ok)
+
+    @property
+    def ok(self) -> bool:
+        """True when every batch was accepted."""
+        return all(b.ok for b in self.batches)
+
+    @property
+    def failed(self) -> list[AcceptedBatch]:
+        """The batches whose request failed (``unknown`` ones included)."""
+        return [b for b in self.batches if not b.ok]
+
+    @property
+    def unknown(self) -> list[AcceptedBatch]:
+        """The batches whose request failed in a way that leaves open whether they were accepted."""
+        return [b for b in self.batches if b.unknown]
 
 
 @lenient_enum

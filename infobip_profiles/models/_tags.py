@@ -21,6 +21,6 @@ class Tag(Model):
     """A tag: a ``name`` (at most 256 characters, unique ignoring case) and read-only metadata."""
 
     id: int | None = attrs.field(default=None, metadata=_RO)
-    name: str | None = None
+    name: str
     created_at: datetime | None = attrs.field(default=None, metadata=_RO)
     modified_at: datetime | None = attrs.field(default=None, metadata=_RO)

@@ -11,12 +11,13 @@ import json
 from datetime import datetime, timezone
 from decimal import Decimal
 
+import attrs
 import cattrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from infobip_profiles import ContactInformation, Person
+from infobip_profiles import NOT_GIVEN, ContactInformation, Person, Tag, ValidationError
 from infobip_profiles._converter import dumps, from_wire, parse_datetime, to_wire
 
 UTC = timezone.utc
@@ -164,3 +165,73 @@ def _as_read(value: object) -> object:
     if isinstance(value, list):
         return [_as_read(v) for v in value]
     return value
+
+
+def test_an_unset_field_reads_as_none_and_is_not_sent() -> None:
+    person = Person(first_name="Ada")
+
+    assert (person.last_name, person.tags, person.contact_information) == (None, None, None)
+    assert to_wire(person) == {"firstName": "Ada"}
+
+
+def test_an_explicit_none_is_sent_as_null_and_not_given_unsets() -> None:
+    person = Person(first_name="Ada", last_name=None)
+    person.city = None
+    person.first_name = NOT_GIVEN
+
+    assert person.first_name is None
+    assert to_wire(person) == {"lastName": None, "city": None}
+
+
+def test_replace_keeps_the_fields_set_and_marks_every_change() -> None:
+    person = Person(first_name="Ada")
+
+    changed = person.replace(city=None, first_name="Augusta")
+
+    assert to_wire(changed) == {"firstName": "Augusta", "city": None}
+    assert to_wire(person) == {"firstName": "Ada"}
+
+
+def test_attrs_evolve_keeps_the_fields_set_and_marks_the_changed_ones() -> None:
+    person = Person(first_name="Ada", last_name=None)
+
+    assert to_wire(attrs.evolve(person, city="Split")) == {
+        "firstName": "Ada",
+        "lastName": None,
+        "city": "Split",
+    }
+
+
+def test_replace_refuses_an_unknown_field() -> None:
+    with pytest.raises(TypeError, match="no field"):
+        Person().replace(nickname="x")
+
+
+@pytest.mark.parametrize(
+    ("data", "cls"),
+    [
+        ({"id": 1, "name": "VIP", "createdAt": "2026-01-02T03:04:05"}, Tag),
+        ({"id": 1, "firstName": "Ada", "computedAttributes": {"x": 1}, "origin": "API"}, Person),
+        ({"contactInformation": {"push": [{"applicationId": "a"}]}}, Person),
+    ],
+)
+def test_a_decoded_object_is_sent_back_without_its_read_only_fields(data: dict, cls: type) -> None:
+    decoded = from_wire(data, cls)
+
+    wire = to_wire(decoded)
+
+    assert not {"id", "createdAt", "computedAttributes", "origin"} & set(wire)
+    assert "push" not in wire.get("contactInformation", {})
+
+
+@pytest.mark.parametrize(
+    "person",
+    [
+        Person(id=3),
+        Person(computed_attributes={"Score": 1}),
+        Person(contact_information=ContactInformation(push=[])),
+    ],
+)
+def test_a_read_only_field_set_by_the_caller_is_refused(person: Person) -> None:
+    with pytest.raises(ValidationError, match="read-only"):
+        to_wire(person)

@@ -1,0 +1,47 @@
+"""Code a user writes against the SDK: it must pass ``mypy --strict`` AND run without crashing.
+
+``test_types.py`` type-checks this module and runs each ``check_*`` function against the fake.
+No ``# type: ignore`` and no ``assert x is not None``: the types alone make the code safe.
+"""
+
+from __future__ import annotations
+
+from infobip_profiles import ContactInformation, Person, ProfilesClient, Tag
+from infobip_profiles.models import CustomAttribute, DataType, RecordedEvent
+
+
+def check_an_unset_field_reads_as_none() -> list[str]:
+    person = Person(first_name="Ada")
+    seen = []
+    if person.last_name is not None:  # unset: None, so this branch is skipped, not a crash
+        seen.append(person.last_name.upper())
+    if person.first_name is not None:
+        seen.append(person.first_name.upper())
+    if person.contact_information is not None:
+        seen.extend(person.contact_information.emails)
+    return seen
+
+
+def check_writes_send_exactly_what_was_set() -> frozenset[str]:
+    person = Person(first_name="Ada", last_name=None)
+    person.city = "Split"
+    copy = person.replace(country="HR")
+    return copy.fields_set()
+
+
+def check_contacts_read_as_plain_strings() -> list[str]:
+    info = ContactInformation.of(emails=["ada@example.com"])
+    return [address.lower() for address in info.emails]
+
+
+def check_stored_values_need_no_none_check(client: ProfilesClient) -> list[str]:
+    tag: Tag = client.tags.create("VIP")
+    attribute: CustomAttribute = client.custom_attributes.create("Plan", DataType.STRING)
+    names = [tag.name.lower(), attribute.name.lower()]
+    for each in client.tags.list():
+        names.append(each.name.upper())
+    return names
+
+
+def check_a_sent_event_id_is_a_string(event: RecordedEvent) -> str:
+    return event.event_id.lower() + event.definition_id

@@ -1,0 +1,81 @@
+"""Types tell the truth: ``check_types.py`` passes ``mypy --strict`` and runs; unsafe code is
+rejected by mypy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import check_types
+import pytest
+
+from infobip_profiles import ProfilesClient
+from infobip_profiles.models import RecordedEvent
+
+mypy_api = pytest.importorskip("mypy.api")
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent.parent
+
+
+#: Code mypy must refuse: each would crash (or send nonsense) at run time. (name, code, error)
+REJECTED = [
+    (
+        "unset_field_may_be_none",
+        "from infobip_profiles import Person\nPerson().last_name.upper()\n",
+        "union-attr",
+    ),
+    (
+        "id_of_a_write_may_be_none",
+        "from infobip_profiles import Person\nx: int = Person().id\n",
+        "assignment",
+    ),
+    ("tag_needs_a_name", "from infobip_profiles import Tag\nTag()\n", "call-arg"),
+]
+
+
+@pytest.mark.slow
+def test_mypy_strict_accepts_the_safe_code_and_rejects_the_unsafe(tmp_path: Path) -> None:
+    paths = {}
+    for name, code, _ in REJECTED:
+        paths[name] = tmp_path / f"{name}.py"
+        paths[name].write_text(code)
+    stdout, stderr, _ = mypy_api.run(
+        [
+            "--strict",
+            "--config-file",
+            "",
+            "--cache-dir",
+            str(ROOT / ".mypy_cache" / "typing-tests"),
+            str(HERE / "check_types.py"),
+            *map(str, paths.values()),
+        ]
+    )
+    output = stdout + stderr
+    errors = [line for line in output.splitlines() if ": error:" in line]
+
+    assert not [e for e in errors if "check_types.py" in e], output
+    for name, _, code in REJECTED:
+        assert any(f"{name}.py" in e and f"[{code}]" in e for e in errors), (name, output)
+
+
+def test_the_checked_code_runs_on_unset_fields() -> None:
+    assert check_types.check_an_unset_field_reads_as_none() == ["ADA"]
+    assert check_types.check_writes_send_exactly_what_was_set() == {
+        "first_name",
+        "last_name",
+        "city",
+        "country",
+    }
+    assert check_types.check_contacts_read_as_plain_strings() == ["ada@example.com"]
+
+
+def test_the_checked_code_runs_against_the_fake(client: ProfilesClient) -> None:
+    names = check_types.check_stored_values_need_no_none_check(client)
+
+    assert names == ["vip", "plan", "VIP"]
+
+
+def test_a_recorded_event_reads_its_ids() -> None:
+    event = RecordedEvent(event_id="E-1", definition_id="Order")
+
+    assert check_types.check_a_sent_event_id_is_a_string(event) == "e-1Order"
