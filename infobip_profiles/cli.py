@@ -574,6 +574,12 @@ def _add_verify(subparsers: Subparsers) -> None:
         action="store_true",
         help="count differences in error wording as differences (default: notes)",
     )
+    parser.add_argument(
+        "--auth-scheme",
+        default="App",
+        choices=("App", "IBSSO", "Bearer", "Basic"),
+        help="how the credential is sent (default: App; Basic takes user:password)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="print each step as it runs")
     parser.set_defaults(func=_run_verify)
 
@@ -604,6 +610,7 @@ def _run_verify(args: argparse.Namespace) -> int:
             timeout=args.timeout,
             strict_text=args.strict_text,
             on_step=progress if args.verbose else None,
+            auth_scheme=args.auth_scheme,
         )
     except VerifySetupError as exc:
         print(f"error: {exc}", file=sys.stderr)

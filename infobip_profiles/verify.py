@@ -41,6 +41,7 @@ From the command line (the key is read from ``INFOBIP_API_KEY``)::
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import re
@@ -1993,14 +1994,15 @@ def run_verification(
     strict_text: bool = False,
     on_step: Callable[[str], None] | None = None,
     handle_signals: bool = True,
+    auth_scheme: str = "App",
 ) -> VerifyReport:
     """Run the scenario against ``base_url`` and a fresh fake side by side; report differences.
 
     Args:
         base_url: the live service (``https://xyz.api.infobip.com``), or any server speaking the
             API (a served fake, a spec mock).
-        api_key: sent as ``Authorization: App <api_key>`` to both sides (the fake accepts it as
-            its tenant). Never written to the report.
+        api_key: the credential, sent as ``Authorization: <auth_scheme> <api_key>`` to both sides
+            (the fake takes it as a fresh tenant). Never written to the report.
         report_path: where to write the JSON report (also written when a step raises or the
             run is interrupted); ``None`` writes nothing.
         prefix: the run prefix (default ``ipv-<random8>-``); the run refuses an account where it
@@ -2011,6 +2013,9 @@ def run_verification(
         strict_text: count differences in error wording as differences (default: notes).
         on_step: called with each step's name before it runs (progress; raising from it stops
             the run, which still cleans up).
+        auth_scheme: ``App`` (an API key, the default), ``IBSSO`` (a session token), ``Bearer``
+            (an OAuth 2.0 access token) or ``Basic`` (``api_key`` is ``user:password``, sent
+            base64-encoded).
         handle_signals: turn SIGTERM into an interruption (and keep SIGINT and SIGTERM from
             stopping the cleanup); only in the main thread.
 
@@ -2025,7 +2030,7 @@ def run_verification(
         raise VerifySetupError("no API key given")
     names = Names.generate(prefix)
     headers = {
-        "Authorization": f"App {api_key}",
+        "Authorization": _authorization(auth_scheme, api_key),
         "Accept": "application/json",
         "User-Agent": f"infobip-profiles-verify/{__version__}",
     }
@@ -2033,7 +2038,8 @@ def run_verification(
     report = VerifyReport(
         base_url=url, prefix=names.prefix, started_at=datetime.now(timezone.utc).isoformat()
     )
-    fake = FakeProfiles(api_key)
+    # Any credential is a fresh tenant: the same header reaches both sides, whatever the scheme.
+    fake = FakeProfiles(api_key, accept_any_key=True)
     live_http = httpx.Client(base_url=url, headers=headers, timeout=timeout)
     fake_http = httpx.Client(
         base_url="https://fake.api.infobip.com",
@@ -2072,6 +2078,18 @@ def run_verification(
 
 #: What each captured value is an id of.
 _CAPTURE_KINDS = {"ada": "person", "item": "item", "export": "export", "segment": "segment"}
+
+
+def _authorization(scheme: str, credential: str) -> str:
+    known = {"app": "App", "ibsso": "IBSSO", "bearer": "Bearer", "basic": "Basic"}
+    name = known.get(scheme.strip().lower())
+    if name is None:
+        raise VerifySetupError(f"unknown auth scheme {scheme!r}: use App, IBSSO, Bearer or Basic")
+    if name == "Basic":
+        if ":" not in credential:
+            raise VerifySetupError("a Basic credential is user:password")
+        credential = base64.b64encode(credential.encode()).decode()
+    return f"{name} {credential}"
 
 
 def _run_step(

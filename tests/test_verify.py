@@ -470,3 +470,30 @@ def test_against_prism_the_run_completes_and_reports_shapes(tmp_path: Path) -> N
     written = json.loads((tmp_path / "report.json").read_text())
     assert written["stepCount"] == len(scenario_steps())
     assert all("differences" in step for step in written["steps"])
+
+
+@pytest.mark.http
+@pytest.mark.parametrize(
+    ("scheme", "credential"), [("IBSSO", KEY), ("Basic", f"{KEY}:any-password")]
+)
+def test_other_auth_schemes_reach_both_sides_alike(
+    live: FakeProfiles, live_url: str, tmp_path: Path, scheme: str, credential: str
+) -> None:
+    report = run_verification(
+        live_url,
+        credential,
+        prefix=PREFIX,
+        pace=0,
+        handle_signals=False,
+        auth_scheme=scheme,
+    )
+
+    assert report.ok, report.summary()
+    assert len(live.calls) > 60
+    assert all(c.status != 401 for c in live.calls)
+    assert leftovers(live) == {}
+
+
+def test_an_unknown_auth_scheme_is_a_setup_error() -> None:
+    with pytest.raises(VerifySetupError, match="unknown auth scheme"):
+        run_verification("http://127.0.0.1:9", KEY, auth_scheme="Digest", handle_signals=False)
