@@ -604,6 +604,11 @@ def scenario_steps() -> list[Step]:
         ),
         # -- custom attributes --------------------------------------------------------------------
         Step(
+            "tags.method_not_allowed",
+            "get-list-of-tags",
+            lambda n, v: Request("PUT", TAGS, json={"name": n.tag}),
+        ),
+        Step(
             "attributes.create_string",
             "create-a-custom-attribute",
             lambda n, v: Request("POST", ATTRS, json={"name": n.plan, "dataType": "STRING"}),
@@ -705,6 +710,21 @@ def scenario_steps() -> list[Step]:
             "people.get_missing",
             "get-a-single-person-or-a-list-of-people",
             lambda n, v: Request("GET", P2, _by_ext(n, "ghost")),
+        ),
+        Step(
+            "people.get_by_legacy_email",
+            "get-a-single-person-or-a-list-of-people",
+            lambda n, v: Request("GET", P2, [("email", n.email("ada"))]),
+        ),
+        Step(
+            "people.get_trailing_slash",
+            "get-a-single-person-or-a-list-of-people",
+            lambda n, v: Request("GET", P2 + "/", _by_ext(n, "ada")),
+        ),
+        Step(
+            "people.get_channel_without_sender",
+            "get-a-single-person-or-a-list-of-people",
+            lambda n, v: Request("GET", P2, [("identifier", n.ext("ada")), ("type", "LINE")]),
         ),
         Step(
             "people.update_patch",
@@ -826,6 +846,25 @@ def scenario_steps() -> list[Step]:
             ),
         ),
         Step(
+            "people.list_second_page",
+            "get-a-single-person-or-a-list-of-people",
+            lambda n, v: Request(
+                "GET",
+                P2,
+                [
+                    ("filter", json.dumps({"#startsWith": {"externalId": n.prefix}})),
+                    ("orderBy", "firstName:desc"),
+                    ("limit", "1"),
+                    ("page", "2"),
+                ],
+            ),
+        ),
+        Step(
+            "people.list_limit_too_large",
+            "get-a-single-person-or-a-list-of-people",
+            lambda n, v: Request("GET", P2, [("limit", "1001")]),
+        ),
+        Step(
             "people.batch_update",
             "batch-people-update",
             lambda n, v: Request(
@@ -909,6 +948,22 @@ def scenario_steps() -> list[Step]:
                 "PUT",
                 f"{P3}/upsert",
                 json={"persons": [{"externalId": n.ext("dan"), "firstName": "Daniel"}]},
+            ),
+        ),
+        Step(
+            "people.upsert_ambiguous",
+            "upsert-persons-partial",
+            lambda n, v: Request(
+                "PATCH",
+                f"{P3}/upsert",
+                json={
+                    "persons": [
+                        {
+                            "externalId": n.ext("ada"),
+                            "contactInformation": [{"type": "EMAIL", "identifier": n.email("bob")}],
+                        }
+                    ]
+                },
             ),
         ),
         Step(
@@ -1052,6 +1107,11 @@ def scenario_steps() -> list[Step]:
             "companies.get",
             "get-a-single-company-by-name-or-a-list-of-companies",
             lambda n, v: Request("GET", COMPANIES, [("name", n.company)]),
+        ),
+        Step(
+            "companies.get_by_domain",
+            "get-a-single-company-by-name-or-a-list-of-companies",
+            lambda n, v: Request("GET", COMPANIES, [("domain", n.prefix + "acme.example")]),
         ),
         Step(
             "companies.update",
@@ -1214,7 +1274,25 @@ def scenario_steps() -> list[Step]:
             lambda n, v: Request("GET", DEFS, [("searchText", n.compact), ("limit", "100")]),
         ),
         Step(
+            "events.list_definitions_none",
+            "list-event-definitions",
+            lambda n, v: Request("GET", DEFS, [("searchText", n.compact + "Nope")]),
+        ),
+        Step(
             "events.send",
+            "send-custom-event",
+            lambda n, v: Request(
+                "POST",
+                f"/peopleevents/2/persons/{v.get('ada')}/definitions/{n.definition}/events",
+                [("identifierType", "ID")],
+                json={
+                    "eventId": n.prefix + "e1",
+                    "properties": {"productId": "A1", "price": 9.5, "quantity": 1},
+                },
+            ),
+        ),
+        Step(
+            "events.send_same_event_id",
             "send-custom-event",
             lambda n, v: Request(
                 "POST",
@@ -1504,6 +1582,13 @@ def scenario_steps() -> list[Step]:
             ),
         ),
         Step(
+            "people.set_score",
+            "partial-person-update",
+            lambda n, v: Request(
+                "PATCH", P2, _by_ext(n, "ada"), json={"customAttributes": {n.score: 7}}
+            ),
+        ),
+        Step(
             "attributes.delete",
             "delete-a-custom-attribute",
             lambda n, v: Request("DELETE", f"{ATTRS}/{_q(n.score)}"),
@@ -1513,6 +1598,11 @@ def scenario_steps() -> list[Step]:
             "attributes.get_deleted",
             "get-a-single-custom-attribute",
             lambda n, v: Request("GET", f"{ATTRS}/{_q(n.score)}"),
+        ),
+        Step(
+            "people.get_after_attribute_delete",
+            "get-a-single-person-or-a-list-of-people",
+            lambda n, v: Request("GET", P2, _by_ext(n, "ada")),
         ),
         Step(
             "companies.delete",
