@@ -141,7 +141,7 @@ SEED = {
 def _fresh_state(server: str) -> None:
     """Reset and seed the served fake before each operation's examples."""
     for path, body in (("/_fake/reset", None), ("/_fake/seed", SEED)):
-        response = httpx.post(server + path, json=body, timeout=10)
+        response = httpx.post(server + path, json={} if body is None else body, timeout=10)
         assert response.status_code < 300, (path, response.status_code, response.text)
 
 

@@ -6,6 +6,7 @@ identified by a one-way fingerprint of its key (:func:`fingerprint`).
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import hashlib
 import json
@@ -18,7 +19,15 @@ from typing import Any, overload
 
 import attrs
 
-__all__ = ["Call", "CallLog", "fingerprint", "redact_headers", "path_matches"]
+__all__ = [
+    "Call",
+    "CallLog",
+    "UnknownOperationError",
+    "check_op_id",
+    "fingerprint",
+    "path_matches",
+    "redact_headers",
+]
 
 #: Headers whose values are secrets; their values never reach the history or a log line.
 SECRET_HEADERS = frozenset(
@@ -36,6 +45,25 @@ def fingerprint(api_key: str) -> str:
         True
     """
     return "key:" + hashlib.sha256(api_key.encode()).hexdigest()[:12]
+
+
+class UnknownOperationError(KeyError, ValueError):
+    """An operation id the API does not have (a typo must not make ``count(...) == 0`` pass)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+def check_op_id(op_id: str | None) -> None:
+    """Raise :class:`UnknownOperationError` (naming close matches) unless ``op_id`` is ``None``
+    or one of the API's operation ids."""
+    from .._operations import OPERATIONS
+
+    if op_id is None or op_id in OPERATIONS:
+        return
+    close = difflib.get_close_matches(str(op_id), list(OPERATIONS), n=3)
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    raise UnknownOperationError(f"unknown operationId {op_id!r}{hint}")
 
 
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
@@ -183,7 +211,11 @@ class CallLog(Sequence[Call]):
     """The request history of a :class:`FakeProfiles`: a read-only, thread-safe sequence of calls.
 
     Indexing, ``len()`` and iteration see a snapshot; ``filter`` and ``count`` select calls by
-    operation, method, path (exact, glob or regex), status or tenant.
+    operation, method, path (exact, glob or regex), status or tenant. An ``op_id`` the API does
+    not have raises :class:`UnknownOperationError` instead of matching nothing.
+
+    ``maxlen`` bounds the number of calls kept and ``max_bytes`` the request-body bytes they
+    hold; the oldest calls go first when either is passed.
 
     Example::
 
@@ -193,13 +225,28 @@ class CallLog(Sequence[Call]):
         assert fake.calls.last.headers["authorization"] == "App [REDACTED]"
     """
 
-    def __init__(self, maxlen: int | None = None) -> None:
+    def __init__(self, maxlen: int | None = None, max_bytes: int | None = None) -> None:
         self._lock = threading.Lock()
-        self._calls: deque[Call] = deque(maxlen=maxlen)
+        self._calls: deque[Call] = deque()
+        self._maxlen = maxlen
+        self._max_bytes = max_bytes
+        self._bytes = 0
 
     def _append(self, call: Call) -> None:
         with self._lock:
             self._calls.append(call)
+            self._bytes += len(call.content)
+            while self._calls and (
+                (self._maxlen is not None and len(self._calls) > self._maxlen)
+                or (self._max_bytes is not None and self._bytes > self._max_bytes)
+            ):
+                self._bytes -= len(self._calls.popleft().content)
+
+    @property
+    def size_bytes(self) -> int:
+        """The request-body bytes the kept calls hold (what ``max_bytes`` bounds)."""
+        with self._lock:
+            return self._bytes
 
     def _snapshot(self) -> tuple[Call, ...]:
         with self._lock:
@@ -251,6 +298,7 @@ class CallLog(Sequence[Call]):
 
             creates = fake.calls.filter(method="POST", path="/people/2/persons")
         """
+        check_op_id(op_id)
         want_tenant = fingerprint(api_key) if api_key is not None else tenant
         want_method = method.upper() if method is not None else None
         return tuple(
@@ -290,8 +338,10 @@ class CallLog(Sequence[Call]):
         with self._lock:
             if api_key is None:
                 self._calls.clear()
+                self._bytes = 0
                 return
             mine = fingerprint(api_key)
             keep = [call for call in self._calls if call.tenant != mine]
             self._calls.clear()
             self._calls.extend(keep)
+            self._bytes = sum(len(call.content) for call in keep)

@@ -1,59 +1,46 @@
 """The fake's control plane over HTTP, under ``/_fake/`` (apart from the API's own paths).
 
-No API authentication is needed. Endpoints that act on one tenant pick it from the
-``X-Fake-Api-Key`` header, else from the ``Authorization`` header's key (``App <key>``); with
-neither, they act on every tenant (reset, faults, calls) or on the fake's default key (seed,
-state). An unknown key is a 404 unless the fake runs with ``accept_any_key``, in which case it
-becomes a fresh tenant. Bodies are JSON; errors are ``{"error": "<text>"}`` with 400 or 404.
+No API authentication is needed, but every endpoint that holds data acts on one tenant only: the
+one whose key the request presents in ``X-Fake-Api-Key``, else in ``Authorization``
+(``App <key>``), else the fake's default key. An unknown key is a 404 unless the fake runs with
+``accept_any_key``, which makes it a fresh tenant. Acting on every tenant at once (``reset``,
+``calls``, ``faults``) takes ``?allTenants=true`` and the header ``X-Fake-Admin-Token``, and is
+refused (403) unless the fake was given an ``admin_token``.
 
-==========================  ===================================================================
-``GET /_fake/health``       ``{"status": "ok", "tenants": <n>, "rateLimits": bool}``
-``POST /_fake/reset``       empty the tenant (or all): state, its calls, faults, rate windows
-``POST /_fake/seed``        body as a seed file (``{"people": [...], "customAttributes": ...}``);
-                            answers the created items, as stored, in the same shape
-``GET /_fake/state``        the tenant's data: ``{"people": [...], "customAttributes": [...], ...}``
-``GET /_fake/calls``        ``{"calls": [...]}``, the tenant's (or all) history, oldest first;
-                            query ``opId``, ``method``, ``path`` (exact or glob), ``status``
-``DELETE /_fake/calls``     forget the tenant's (or all) history
-``POST /_fake/faults``      inject: ``{"status", "retryAfter", "latency", "drop": "before|after",
-                            "method", "path" (exact/glob), "pathRegex", "opId", "times" (null:
-                            unlimited), "headers", "text", "body"}``; 201 with the fault (its
-                            ``id``). Scoped to the tenant when one is named.
-``GET /_fake/faults``       ``{"faults": [...]}`` active faults
-``DELETE /_fake/faults``    cancel the tenant's (or all) faults
-``DELETE /_fake/faults/ID`` cancel one fault
-``GET /_fake/clock``        ``{"time": <epoch s>, "now": "<ISO>", "frozen": bool}``
-``POST /_fake/clock/advance``   ``{"seconds": 60}``
-``POST /_fake/clock/freeze``    optional ``{"at": "2024-01-01T00:00:00Z"}``
-``POST /_fake/clock/unfreeze``
-``POST /_fake/tenants``     ``{"apiKey": "..."}``: accept a further key (201)
-``PUT /_fake/rate-limits``  ``{"enabled": true}``: switch rate-limit enforcement (fake-wide)
-``POST /_fake/computed-attributes``  ``{"name", "definitionId", "aggregation", "property"?}``:
-                            declare a computed attribute over events (201)
-``POST /_fake/push/applications``  ``{"appCode"}``: a known push application (201)
-``POST /_fake/push/devices``  ``{"appCode", "cloudType"?, "os"?, "registrationId"?,
-                            "additionalData"?}``: register a device as the mobile SDK's first
-                            launch does; 201 ``{"registrationId", "personId"}``
-==========================  ===================================================================
+Requests that change something (every method but GET and HEAD) must be
+``Content-Type: application/json``, so a web page cannot send them (415 otherwise); over HTTP, the
+server also refuses control requests whose ``Host`` is not a loopback name (403), so a page that
+rebinds its DNS name to 127.0.0.1 cannot reach them. Bodies are JSON objects of at most
+:data:`MAX_BODY_DEPTH` levels; an unknown field is a 400 that lists the valid ones; names holding
+control characters or lone surrogates are refused. Errors are ``{"error": "<text>"}``.
 
-The clock and the rate-limit switch are shared by every tenant.
+Every endpoint, its body and its answer are documented in ``docs/testing.md``.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
-import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from ._calls import UnknownOperationError
+from ._context import MAX_BODY_DEPTH
 from ._seed import SeedError, parse_seed_document
 from ._wire import FakeRequest, FakeResponse
+from .engine.query import nesting_depth
 
 if TYPE_CHECKING:
     from ._fake import FakeProfiles
 
-__all__ = ["handle_control"]
+__all__ = ["MAX_NAME_LENGTH", "handle_control", "check_name"]
+
+#: Longest key, app code, registration id or attribute name a control accepts.
+MAX_NAME_LENGTH = 1024
+
+#: The media types a control request that changes something must declare.
+_JSON_TYPES = ("application/json",)
 
 
 class _ControlError(Exception):
@@ -67,20 +54,59 @@ def _ok(body: Any, status: int = 200) -> FakeResponse:
     return FakeResponse(status, body)
 
 
+def check_name(value: Any, field: str, *, required: bool = True) -> str | None:
+    """``value`` when it is a usable name (non-blank text, no control characters, no lone
+    surrogates, at most :data:`MAX_NAME_LENGTH` characters); ``ValueError`` saying why not."""
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{field} must be a non-empty string")
+    if len(value) > MAX_NAME_LENGTH:
+        raise ValueError(f"{field} is longer than {MAX_NAME_LENGTH} characters")
+    for ch in value:
+        code = ord(ch)
+        if code < 0x20 or 0x7F <= code < 0xA0:
+            raise ValueError(f"{field} must not hold control characters (found U+{code:04X})")
+        if 0xD800 <= code < 0xE000:
+            raise ValueError(f"{field} must not hold a lone surrogate (found U+{code:04X})")
+    return value
+
+
+def _name(body: dict[str, Any], field: str, *, required: bool = True) -> str | None:
+    try:
+        return check_name(body.get(field), field, required=required)
+    except ValueError as exc:
+        raise _ControlError(400, str(exc)) from None
+
+
 def _body(request: FakeRequest) -> Any:
     if not request.body:
         return {}
     try:
-        return json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
+        value = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise _ControlError(400, "the body is not valid JSON") from None
+    if nesting_depth(value, MAX_BODY_DEPTH) > MAX_BODY_DEPTH:
+        raise _ControlError(400, f"the body nests deeper than {MAX_BODY_DEPTH} levels")
+    return value
 
 
-def _object(request: FakeRequest) -> dict[str, Any]:
+def _object(request: FakeRequest, fields: Collection[str]) -> dict[str, Any]:
+    """The body as a JSON object whose keys are all among ``fields``."""
     body = _body(request)
     if not isinstance(body, dict):
         raise _ControlError(400, "the body must be a JSON object")
+    _no_unknown("field", set(body), fields)
     return body
+
+
+def _no_unknown(kind: str, given: Collection[str], valid: Collection[str]) -> None:
+    unknown = sorted(set(given) - set(valid))
+    if unknown:
+        raise _ControlError(
+            400,
+            f"unknown {kind}{'s' if len(unknown) > 1 else ''} {unknown}; valid: {sorted(valid)}",
+        )
 
 
 def _named_key(request: FakeRequest) -> str | None:
@@ -91,11 +117,18 @@ def _named_key(request: FakeRequest) -> str | None:
     return key.strip() or None
 
 
-def _tenant(fake: FakeProfiles, request: FakeRequest) -> str | None:
-    """The named tenant's key (created under ``accept_any_key``), or ``None`` when none is named."""
+def _tenant(fake: FakeProfiles, request: FakeRequest) -> str:
+    """The key of the tenant the request acts on: the one it names, else the fake's default.
+
+    A named key unknown to the fake is a 404, unless the fake accepts any key (it is then added).
+    """
     key = _named_key(request)
     if key is None:
-        return None
+        return fake.api_key
+    try:
+        check_name(key, "the API key")
+    except ValueError as exc:
+        raise _ControlError(400, str(exc)) from None
     if not fake.has_tenant(key):
         if not fake.accept_any_key:
             raise _ControlError(404, "unknown tenant; add its key with POST /_fake/tenants")
@@ -103,12 +136,33 @@ def _tenant(fake: FakeProfiles, request: FakeRequest) -> str | None:
     return key
 
 
+def _scope(fake: FakeProfiles, request: FakeRequest) -> str | None:
+    """Like :func:`_tenant`, but ``None`` (every tenant) for an admin's ``?allTenants=true``."""
+    flag = request.param("allTenants")
+    if flag is None or flag.lower() in ("false", "0"):
+        return _tenant(fake, request)
+    if flag.lower() not in ("true", "1"):
+        raise _ControlError(400, "allTenants must be true or false")
+    token = fake._admin_token
+    if token is None:
+        raise _ControlError(
+            403,
+            "acting on every tenant is disabled; start the fake with an admin token "
+            "(FakeProfiles(admin_token=...) or fake-server --admin-token) to allow it",
+        )
+    given = request.headers.get("x-fake-admin-token", "")
+    if not hmac.compare_digest(given.encode("utf-8", "replace"), token.encode()):
+        raise _ControlError(403, "allTenants needs the right X-Fake-Admin-Token header")
+    return None
+
+
 def _health(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:
     return _ok({"status": "ok", "tenants": len(fake._tenants), "rateLimits": fake.rate_limits})
 
 
 def _reset(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:
-    key = _tenant(fake, request)
+    _object(request, ())
+    key = _scope(fake, request)
     fake.reset(api_key=key)
     return _ok({"reset": "tenant" if key else "all"})
 
@@ -128,58 +182,67 @@ def _state(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:
     return _ok(fake.state(api_key=_tenant(fake, request)))
 
 
+_CALLS_PARAMS = ("opId", "method", "path", "status", "allTenants")
+
+
 def _calls(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:
-    key = _tenant(fake, request)
+    _no_unknown("query parameter", [name for name, _ in request.query], _CALLS_PARAMS)
+    key = _scope(fake, request)
     status = request.param("status")
     try:
         wanted_status = int(status) if status is not None else None
     except ValueError:
         raise _ControlError(400, "status must be an integer") from None
-    calls = fake.calls.filter(
-        api_key=key,
-        op_id=request.param("opId"),
-        method=request.param("method"),
-        path=request.param("path"),
-        status=wanted_status,
-    )
+    try:
+        calls = fake.calls.filter(
+            api_key=key,
+            op_id=request.param("opId"),
+            method=request.param("method"),
+            path=request.param("path"),
+            status=wanted_status,
+        )
+    except UnknownOperationError as exc:
+        raise _ControlError(400, str(exc)) from None
     return _ok({"calls": [call.to_dict() for call in calls]})
 
 
 def _clear_calls(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:
-    fake.calls.clear(api_key=_tenant(fake, request))
+    _object(request, ())
+    fake.calls.clear(api_key=_scope(fake, request))
     return _ok({"cleared": True})
 
 
-_FAULT_FIELDS = {
+_FAULT_FIELDS = (
     "status",
     "retryAfter",
     "latency",
     "drop",
     "method",
     "path",
-    "pathRegex",
     "opId",
     "times",
     "headers",
     "text",
     "body",
-}
+)
+
+#: Longest glob a fault over HTTP may carry.
+_MAX_GLOB = 512
 
 
 def _inject(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:
-    key = _tenant(fake, request)
-    spec = _object(request)
-    unknown = sorted(set(spec) - _FAULT_FIELDS)
-    if unknown:
-        raise _ControlError(400, f"unknown fault fields {unknown}")
-    if "path" in spec and "pathRegex" in spec:
-        raise _ControlError(400, "give path or pathRegex, not both")
-    path: str | re.Pattern[str] | None = spec.get("path")
-    if spec.get("pathRegex") is not None:
-        try:
-            path = re.compile(spec["pathRegex"])
-        except (re.error, TypeError) as exc:
-            raise _ControlError(400, f"bad pathRegex: {exc}") from None
+    body = _body(request)
+    if isinstance(body, dict) and "pathRegex" in body:
+        raise _ControlError(
+            400,
+            "pathRegex is not accepted over HTTP (a regex can stall a shared server); "
+            'give a glob in path instead, such as "/people/2/tags/*"',
+        )
+    spec = _object(request, _FAULT_FIELDS)
+    key = _scope(fake, request)
+    path = spec.get("path")
+    if path is not None and (not isinstance(path, str) or len(path) > _MAX_GLOB):
+        raise _ControlError(400, f"path must be text of at most {_MAX_GLOB} characters")
     try:
         fault = fake.inject(
             spec.get("status"),
@@ -200,19 +263,27 @@ def _inject(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:
     return _ok(fault.to_dict(), 201)
 
 
+def _visible_faults(fake: FakeProfiles, request: FakeRequest) -> list[Any]:
+    key = _scope(fake, request)
+    if key is None:
+        return list(fake.faults)
+    return [fault for fault in fake.faults if fault.tenant == fake.faults.tenant_of(key)]
+
+
 def _list_faults(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:
-    return _ok({"faults": [fault.to_dict() for fault in fake.faults]})
+    return _ok({"faults": [fault.to_dict() for fault in _visible_faults(fake, request)]})
 
 
 def _clear_faults(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:
-    fake.faults.clear(api_key=_tenant(fake, request))
+    _object(request, ())
+    fake.faults.clear(api_key=_scope(fake, request))
     return _ok({"cleared": True})
 
 
 def _cancel_fault(fake: FakeProfiles, request: FakeRequest, fault_id: str) -> FakeResponse:
-    fault = fake.faults.get(fault_id)
+    fault = next((f for f in _visible_faults(fake, request) if f.id == fault_id), None)
     if fault is None:
-        raise _ControlError(404, f"no active fault {fault_id!r}")
+        raise _ControlError(404, f"no active fault {fault_id!r} of this tenant")
     fault.cancel()
     return _ok(fault.to_dict())
 
@@ -230,86 +301,107 @@ def _clock(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:
 
 
 def _advance(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:
-    seconds = _object(request).get("seconds")
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+    seconds = _object(request, ("seconds",)).get("seconds")
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
         raise _ControlError(400, "seconds must be a non-negative number")
-    fake.clock.advance(float(seconds))
+    try:
+        fake.clock.advance(seconds)
+    except (ValueError, OverflowError) as exc:
+        raise _ControlError(400, str(exc)) from None
     return _ok(_clock_view(fake))
 
 
 def _freeze(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:
-    at = _object(request).get("at")
+    at = _object(request, ("at",)).get("at")
     moment = None
     if at is not None:
         try:
             moment = datetime.fromisoformat(str(at).replace("Z", "+00:00"))
-        except ValueError:
-            raise _ControlError(400, f"at must be an ISO 8601 timestamp, not {at!r}") from None
-    fake.clock.freeze(moment)
+            fake.clock.freeze(moment)
+        except (ValueError, OverflowError, OSError):
+            raise _ControlError(
+                400, f"at must be an ISO 8601 timestamp before the year 9998, not {at!r}"
+            ) from None
+    else:
+        fake.clock.freeze()
     return _ok(_clock_view(fake))
 
 
 def _unfreeze(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:
+    _object(request, ())
     fake.clock.unfreeze()
     return _ok(_clock_view(fake))
 
 
 def _add_tenant(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:
-    key = _object(request).get("apiKey")
-    if not isinstance(key, str) or not key.strip():
-        raise _ControlError(400, "apiKey must be a non-empty string")
+    key = _name(_object(request, ("apiKey",)), "apiKey")
+    assert key is not None
     fake.add_tenant(key.strip())
     return _ok({"added": True}, 201)
 
 
 def _rate_limits(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:
     if request.method == "PUT":
-        enabled = _object(request).get("enabled")
+        enabled = _object(request, ("enabled",)).get("enabled")
         if not isinstance(enabled, bool):
             raise _ControlError(400, "enabled must be true or false")
         fake.rate_limits = enabled
     return _ok({"enabled": fake.rate_limits})
 
 
+_COMPUTED_FIELDS = ("name", "definitionId", "aggregation", "property")
+
+
 def _computed_attribute(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:
-    body = _object(request)
+    body = _object(request, _COMPUTED_FIELDS)
+    name = _name(body, "name")
+    definition = _name(body, "definitionId")
+    aggregation = _name(body, "aggregation")
+    prop = _name(body, "property", required=False)
+    assert name is not None
+    assert definition is not None
+    assert aggregation is not None
     try:
         fake.define_computed_attribute(
-            str(body.get("name") or ""),
-            str(body.get("definitionId") or ""),
-            str(body.get("aggregation") or ""),
-            body.get("property"),
-            api_key=_tenant(fake, request),
+            name, definition, aggregation, prop, api_key=_tenant(fake, request)
         )
     except ValueError as exc:
         raise _ControlError(400, str(exc)) from None
-    return _ok({k: body.get(k) for k in ("name", "definitionId", "aggregation", "property")}, 201)
+    return _ok({k: body.get(k) for k in _COMPUTED_FIELDS}, 201)
 
 
 def _push_application(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:
-    app_code = _object(request).get("appCode")
-    if not isinstance(app_code, str) or not app_code:
-        raise _ControlError(400, "appCode must be a non-empty string")
+    app_code = _name(_object(request, ("appCode",)), "appCode")
+    assert app_code is not None
     fake.add_push_application(app_code, api_key=_tenant(fake, request))
     return _ok({"appCode": app_code}, 201)
 
 
+_DEVICE_FIELDS = ("appCode", "cloudType", "os", "registrationId", "additionalData", "systemData")
+
+
 def _push_device(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:
-    body = _object(request)
-    app_code = body.get("appCode")
-    if not isinstance(app_code, str) or not app_code:
-        raise _ControlError(400, "appCode must be a non-empty string")
+    body = _object(request, _DEVICE_FIELDS)
+    app_code = _name(body, "appCode")
+    cloud_type = _name(body, "cloudType", required=False) or "GCM"
+    os_name = _name(body, "os", required=False) or "Android"
+    registration_id = _name(body, "registrationId", required=False)
+    assert app_code is not None
     extra = body.get("additionalData")
     if extra is not None and not isinstance(extra, dict):
         raise _ControlError(400, "additionalData must be a JSON object")
+    system = body.get("systemData")
+    if system is not None and not isinstance(system, dict):
+        raise _ControlError(400, "systemData must be a JSON object")
     key = _tenant(fake, request)
     try:
         reg_id = fake.register_device(
             app_code=app_code,
-            cloud_type=str(body.get("cloudType") or "GCM"),
-            os=str(body.get("os") or "Android"),
-            registration_id=body.get("registrationId") or None,
+            cloud_type=cloud_type,
+            os=os_name,
+            registration_id=registration_id,
             additional_data=extra,
+            system_data=system,
             api_key=key,
         )
     except ValueError as exc:
@@ -346,6 +438,14 @@ def handle_control(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:
     """Answer one ``/_fake/...`` request."""
     name = request.path[len("/_fake/") :].strip("/")
     try:
+        if request.method not in ("GET", "HEAD"):
+            content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            if content_type not in _JSON_TYPES:
+                raise _ControlError(
+                    415,
+                    f"{request.method} {request.path} needs Content-Type: application/json "
+                    "(send a JSON body, {} when there is nothing to say)",
+                )
         route = _ROUTES.get((request.method, name))
         if route is not None:
             return route(fake, request)

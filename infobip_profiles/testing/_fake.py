@@ -87,6 +87,12 @@ class FakeProfiles:
             instead of answering 401, so parallel test workers can share one served fake, each
             with its own key.
         max_calls: keep only the last ``max_calls`` calls in :attr:`calls` (default: all).
+        max_call_bytes: keep only as many calls as hold at most this many bytes of request
+            bodies (default: no bound). A request without a known credential is kept without
+            its body.
+        admin_token: allows control requests over HTTP to act on every tenant at once
+            (``?allTenants=true`` with the header ``X-Fake-Admin-Token``); without it they
+            are refused, and each control request acts on its own tenant only.
 
     Example::
 
@@ -107,6 +113,8 @@ class FakeProfiles:
         clock: FakeClock | None = None,
         accept_any_key: bool = False,
         max_calls: int | None = None,
+        max_call_bytes: int | None = None,
+        admin_token: str | None = None,
     ) -> None:
         if not api_key:
             raise ValueError("api_key must not be empty")
@@ -116,7 +124,10 @@ class FakeProfiles:
         self.clock = clock or FakeClock()
         self._lock = threading.RLock()
         self._tenants: dict[str, TenantState] = {}
-        self._calls = CallLog(max_calls)
+        if admin_token is not None and not admin_token.strip():
+            raise ValueError("admin_token must not be blank")
+        self._admin_token = admin_token
+        self._calls = CallLog(max_calls, max_call_bytes)
         self._faults = FaultRegistry()
         self._limits = RateLimits()
         self._server: FakeServer | None = None
@@ -269,7 +280,11 @@ class FakeProfiles:
                     path=request.path,
                     query=request.query,
                     headers=request.headers,
-                    content=redact_token_form(request.body) if token_call else request.body,
+                    content=(
+                        (redact_token_form(request.body) if token_call else request.body)
+                        if token_call or (api_key is not None and api_key in self._tenants)
+                        else b""  # nothing from a caller with no known credential is kept
+                    ),
                     op_id=op.op_id if op else None,
                     api_key=api_key,
                     status=response.status if response else None,

@@ -7,15 +7,15 @@ on the adapter (see :class:`ConnectionDropped` and :class:`ResponseTimedOut`).
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
+import secrets
 import threading
 from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
-from .._operations import OPERATIONS, ErrorFamily
-from ._calls import fingerprint, path_matches
+from .._operations import ErrorFamily
+from ._calls import check_op_id, fingerprint, path_matches
 from ._errors import MSG, error_for_family
 from ._wire import FakeResponse
 
@@ -197,7 +197,6 @@ class FaultRegistry:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
-        self._ids = itertools.count(1)
 
     def __iter__(self) -> Iterator[Fault]:
         with self._lock:
@@ -239,12 +238,12 @@ class FaultRegistry:
             raise ValueError("latency and retry_after must not be negative")
         if times is not None and times < 1:
             raise ValueError("times must be at least 1 (or None for every matching call)")
-        if op_id is not None and op_id not in OPERATIONS:
-            raise KeyError(f"unknown operationId {op_id!r}")
+        check_op_id(op_id)
         with self._lock:
             fault = Fault(
                 self,
-                f"fault-{next(self._ids)}",
+                # Unguessable: on a shared server, one tenant must not cancel another's faults.
+                f"fault-{secrets.token_hex(8)}",
                 status=status,
                 latency=float(latency),
                 drop=drop,
@@ -260,6 +259,11 @@ class FaultRegistry:
             )
             self._faults.append(fault)
         return fault
+
+    @staticmethod
+    def tenant_of(api_key: str) -> str:
+        """How a fault injected for ``api_key`` names its tenant (:attr:`Fault.tenant`)."""
+        return fingerprint(api_key)
 
     def get(self, fault_id: str) -> Fault | None:
         """The active fault with id ``fault_id``, or ``None``."""

@@ -53,15 +53,15 @@ def attempt_times(fake: FakeProfiles, op_id: str) -> list[float]:
     return [call.started_at - START.timestamp() for call in fake.calls.filter(op_id=op_id)]
 
 
-def test_five_retries_after_retry_after_60_cost_no_wall_time(
+def test_five_retries_after_retry_after_cost_no_wall_time(
     fake: FakeProfiles, no_real_sleep: list[float]
 ) -> None:
-    fake.inject(429, op_id="create-a-new-tag", retry_after=60, times=5)
+    fake.inject(429, op_id="create-a-new-tag", retry_after=20, times=5)
     with fake.client(max_retries=5) as client:
         created = client.tags.create("vip")
     assert created.id is not None
-    assert fake.clock.time() - START.timestamp() == 300
-    assert attempt_times(fake, "create-a-new-tag") == [0, 60, 120, 180, 240, 300]
+    assert fake.clock.time() - START.timestamp() == 100
+    assert attempt_times(fake, "create-a-new-tag") == [0, 20, 40, 60, 80, 100]
     assert [c.status for c in fake.calls] == [429] * 5 + [200]
 
 

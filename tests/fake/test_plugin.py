@@ -146,18 +146,18 @@ def test_fixture_clients_retry_on_the_fake_clock(pytester: pytest.Pytester) -> N
         def test_sync_retries(profiles_fake, profiles_client):
             profiles_fake.clock.freeze()
             before = profiles_fake.clock.time()
-            profiles_fake.inject(429, op_id="create-a-new-tag", retry_after=60, times=5)
+            profiles_fake.inject(429, op_id="create-a-new-tag", retry_after=20, times=5)
             profiles_client.with_options(max_retries=5).tags.create("vip")
-            assert profiles_fake.clock.time() - before == 300
+            assert profiles_fake.clock.time() - before == 100
             starts = [c.started_at - before for c in profiles_fake.calls]
-            assert starts == [0, 60, 120, 180, 240, 300]
+            assert starts == [0, 20, 40, 60, 80, 100]
 
         def test_async_retries(profiles_fake, profiles_async_client):
             profiles_fake.clock.freeze()
             before = profiles_fake.clock.time()
-            profiles_fake.inject(429, op_id="create-a-new-tag", retry_after=60, times=3)
+            profiles_fake.inject(429, op_id="create-a-new-tag", retry_after=30, times=3)
             asyncio.run(profiles_async_client.tags.create("vip"))
-            assert profiles_fake.clock.time() - before == 180
+            assert profiles_fake.clock.time() - before == 90
 
         @pytest.mark.profiles_fake(rate_limits=True)
         def test_paced(profiles_fake, profiles_client):
