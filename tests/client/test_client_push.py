@@ -27,6 +27,7 @@ from infobip_profiles import (
     PushUser,
     ValidationError,
 )
+from infobip_profiles._converter import from_wire
 
 BASE = "https://api.push.test"
 REG = "8621824C-86B2-41F7-BF6F-20D3B1426005"
@@ -154,18 +155,29 @@ async def test_update_sends_only_what_was_set(api: respx.MockRouter, push: Call)
     }
 
 
-async def test_update_never_sends_read_only_fields(api: respx.MockRouter, push: Call) -> None:
+async def test_update_refuses_read_only_fields(api: respx.MockRouter, push: Call) -> None:
     route = api.patch(PATH).respond(200, json=INSTANCE)
-    instance = PushInstance(
-        registration_id="other",
-        application_id="other",
-        is_primary=True,
-        system_data=PushSystemData(cloud_type=CloudType.APNS, sdk_version="1"),
-    )
+    instance = PushInstance(registration_id="other", application_id="other", is_primary=True)
 
-    await push("update", REG, APP, instance)
+    with pytest.raises(ValidationError, match="application_id, registration_id are read-only"):
+        await push("update", REG, APP, instance)
 
-    assert json.loads(last_request(route).content) == {"isPrimary": True, "systemData": {}}
+    assert not route.called
+
+
+async def test_update_never_sends_the_read_only_system_data(
+    api: respx.MockRouter, push: Call
+) -> None:
+    route = api.patch(PATH).respond(200, json=INSTANCE)
+    fetched = from_wire({**INSTANCE, "systemData": {"cloudType": "APNS"}}, PushInstance)
+    fetched.is_primary = True
+
+    await push("update", REG, APP, fetched)
+
+    sent = json.loads(last_request(route).content)
+    assert sent["isPrimary"] is True
+    assert "registrationId" not in sent
+    assert "cloudType" not in sent.get("systemData", {})
 
 
 async def test_update_returns_the_registration(api: respx.MockRouter, push: Call) -> None:
