@@ -26,6 +26,14 @@ again; the failure report is truncated to what those rows wrote, so no failure i
 Only the window in flight when the process died can be sent a second time, and an upsert of the
 same data is harmless (the API answers ``NOT_MODIFIED``).
 
+**A request that fails** (after the client's retries) stops the import with its error. Windows
+finished before it are counted and durable. The rows that request carried are written to the
+report with an error starting ``may have been applied:`` (the connection dropped after sending, a
+timeout, a 5xx) or ``not imported:`` (the service refused the request), but they stay after the
+resume point: the same call with ``resume=`` sends that window again, which settles them (an
+upsert of the same data answers ``NOT_MODIFIED`` if it was applied), and replaces those report
+lines with the rows' real outcomes.
+
 Example::
 
     from infobip_profiles import ProfilesClient
@@ -60,7 +68,7 @@ import attrs
 
 from ._converter import parse_datetime
 from ._validation import check_person
-from .errors import ProfilesError, ValidationError
+from .errors import APIConnectionError, APIError, ProfilesError, ValidationError
 from .models import (
     ContactInformation,
     Gender,
@@ -70,6 +78,7 @@ from .models import (
     UpsertResult,
     UpsertStatus,
 )
+from .resources._batch import may_have_been_applied
 from .resources.people import BATCH_LIMIT
 
 if TYPE_CHECKING:
@@ -682,6 +691,21 @@ class _Run:
         self.totals.failed += 1
         self._pending.append(failure)
 
+    def interrupted(
+        self, rows: list[tuple[int, Mapping[str, Any], int | None]], error: str
+    ) -> None:
+        """A request of the current window failed: write the window's failures so far and the
+        rows that request carried (with ``error``) to the report, after the durable point, so a
+        resumed run drops them again when it sends the window anew."""
+        if self._writer is None or self._report is None:
+            return
+        lines = [(f.row, f.line, f.error, f.input) for f in self._pending]
+        lines += [(number, line, error, dict(data)) for number, data, line in rows]
+        for row, line, text, data in sorted(lines, key=lambda item: item[0]):
+            shown = json.dumps(data, default=str, ensure_ascii=False)
+            self._writer.writerow([row, "" if line is None else line, text, shown])
+        _fsync(self._report)
+
     def commit(self, rows_done: int) -> None:
         """The window is finished: make the report durable, then record the resume point."""
         self.totals.rows = rows_done
@@ -767,15 +791,50 @@ def _windows(rows: Iterator[_Row], size: int) -> Iterator[list[_Row]]:
         yield window
 
 
+def _row_mapping(
+    row: Mapping[str, Any], base: ColumnMapping, cache: dict[tuple[Any, ...], ColumnMapping]
+) -> ColumnMapping:
+    """The mapping of one row given without a mapping: ``base`` (the first row's keys) plus the
+    row's own keys, each read as a target. A key that names no target fails the row (it is not
+    dropped silently), as do two keys naming the same single-valued target."""
+    keys = tuple(row)
+    mapping = cache.get(keys)
+    if mapping is not None:
+        return mapping
+    known = {column for column, _ in base.columns}
+    unknown = [k for k in keys if not (isinstance(k, str) and _is_target_name(k))]
+    if unknown:
+        raise _RowError(
+            f"key(s) {', '.join(map(repr, unknown))} name no person field, email, phone, tags "
+            "or attr:NAME; pass a mapping to rename or leave them out"
+        )
+    extra = tuple((k, Target.parse(k)) for k in keys if k not in known)
+    try:
+        mapping = ColumnMapping(base.columns + extra) if extra else base
+    except MappingError as exc:
+        raise _RowError(str(exc)) from None
+    if len(cache) < 256:
+        cache[keys] = mapping
+    return mapping
+
+
 def _steps(
-    rows: Iterator[_Row], mapping: ColumnMapping, run: _Run, batch_size: int, separator: str
+    rows: Iterator[_Row],
+    mapping: ColumnMapping,
+    run: _Run,
+    batch_size: int,
+    separator: str,
+    *,
+    keys_are_targets: bool = False,
 ) -> Generator[list[Person], UpsertResult, None]:
     """Yield each window's persons to upsert; receive the result; account for every row."""
+    mappings: dict[tuple[Any, ...], ColumnMapping] = {}
     for window in _windows(rows, batch_size):
         converted: list[tuple[int, _Fields]] = []
         for position, (number, data, line) in enumerate(window):
             try:
-                converted.append((position, _convert(data, mapping, separator)))
+                used = _row_mapping(data, mapping, mappings) if keys_are_targets else mapping
+                converted.append((position, _convert(data, used, separator)))
             except _RowError as exc:
                 run.fail(number, data, str(exc), line)
         persons: list[Person] = []
@@ -795,7 +854,15 @@ def _steps(
         # One upsert_many call per request-sized chunk: a failed request then raises (stopping
         # the import before the window commits) instead of coming back as failed items.
         for start in range(0, len(persons), BATCH_LIMIT):
-            result = yield persons[start : start + BATCH_LIMIT]
+            try:
+                result = yield persons[start : start + BATCH_LIMIT]
+            except (APIError, APIConnectionError) as failure:
+                what = "may have been applied" if may_have_been_applied(failure) else "not imported"
+                carried = [
+                    window[p] for group in members[start : start + BATCH_LIMIT] for p in group
+                ]
+                run.interrupted(carried, f"{what}: {failure}")
+                raise
             outcomes.extend(result)
         if persons:
             for outcome, positions in zip(outcomes, members, strict=True):
@@ -872,6 +939,8 @@ class _Source:
     header: list[str] | None
     size: Callable[[], tuple[int | None, int | None]]
     close: Callable[[], None]
+    #: Rows given without a mapping: each row's own keys are its targets (see :func:`_row_mapping`).
+    keys_are_targets: bool = False
 
 
 def _csv_source(
@@ -925,14 +994,18 @@ class _Options:
 def _rows_input(
     rows: Iterable[Mapping[str, Any]], mapping: ColumnMapping | Mapping[str, str] | None
 ) -> tuple[_Source, ColumnMapping]:
-    """The source and mapping of an import from dicts; without a mapping, the first row's keys."""
+    """The source and mapping of an import from dicts; without a mapping, the first row's keys
+    (and each later row adds its own: see :func:`_row_mapping`)."""
     iterator = iter(rows)
     first = next(iterator, None)
     chained: Iterable[Mapping[str, Any]] = [] if first is None else _chain(first, iterator)
+    keys_are_targets = mapping is None
     if mapping is None:
         mapping = ColumnMapping.identity(first or {}) if first is not None else None
     resolved = _resolve(mapping)
-    return _rows_source(chained), resolved
+    source = _rows_source(chained)
+    source.keys_are_targets = keys_are_targets
+    return source, resolved
 
 
 @contextlib.contextmanager
@@ -967,7 +1040,14 @@ def _prepared(
             return
         skip = run.totals.rows
         remaining = (r for r in source.rows if r[0] > skip)
-        steps = _steps(remaining, mapping, run, batch_size, options.list_separator)
+        steps = _steps(
+            remaining,
+            mapping,
+            run,
+            batch_size,
+            options.list_separator,
+            keys_are_targets=source.keys_are_targets,
+        )
         try:
             yield run, steps
         finally:
@@ -988,7 +1068,12 @@ def _drive(
     try:
         persons = next(steps)
         while True:
-            persons = steps.send(client.people.upsert_many(persons, mode=mode))
+            try:
+                result = client.people.upsert_many(persons, mode=mode)
+            except (APIError, APIConnectionError) as error:
+                persons = steps.throw(error)  # the steps record the rows, then re-raise
+                continue
+            persons = steps.send(result)
     except StopIteration:
         return
 
@@ -1003,7 +1088,12 @@ async def _adrive(
     try:
         persons = next(steps)
         while True:
-            persons = steps.send(await client.people.upsert_many(persons, mode=mode))
+            try:
+                result = await client.people.upsert_many(persons, mode=mode)
+            except (APIError, APIConnectionError) as error:
+                persons = steps.throw(error)  # the steps record the rows, then re-raise
+                continue
+            persons = steps.send(result)
     except StopIteration:
         return
 

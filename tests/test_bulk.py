@@ -189,6 +189,39 @@ def test_import_rows_without_mapping_reads_keys_as_targets(client: Any, fake: Fa
     assert by_external_id(fake)["crm-1"]["tags"] == ["VIP"]
 
 
+def test_import_rows_without_mapping_takes_keys_first_seen_in_later_rows(
+    client: Any, fake: FakeProfiles
+) -> None:
+    rows = [
+        {"externalId": "crm-1", "firstName": "Ada"},
+        {"externalId": "crm-2", "firstName": "Grace", "city": "Arlington", "last_name": "Hopper"},
+    ]
+
+    result = import_rows(client, rows, progress=False)
+
+    assert (result.created, result.failed) == (2, 0)
+    stored = by_external_id(fake)["crm-2"]
+    assert (stored["city"], stored["lastName"]) == ("Arlington", "Hopper")
+    assert "city" not in by_external_id(fake)["crm-1"]
+
+
+def test_import_rows_without_mapping_refuses_a_key_naming_no_target(
+    client: Any, fake: FakeProfiles
+) -> None:
+    rows = [
+        {"externalId": "crm-1", "firstName": "Ada"},
+        {"externalId": "crm-2", "Frist name": "Grace"},
+    ]
+
+    result = import_rows(client, rows, progress=False)
+
+    assert (result.created, result.failed) == (1, 1)
+    (failure,) = result.failures
+    assert failure.row == 2
+    assert "'Frist name'" in failure.error
+    assert sorted(by_external_id(fake)) == ["crm-1"]
+
+
 # -- duplicates -------------------------------------------------------------------------------------
 
 
@@ -486,7 +519,41 @@ def test_window_wider_than_one_request_stops_on_a_failed_request(
         import_with_state(client, path, tmp_path, batch_size=1500)
 
     assert not (tmp_path / "state.json").exists()  # no window was done
-    assert read_report(tmp_path / "failures.csv") == []
+    report = read_report(tmp_path / "failures.csv")
+    # The rows the failed request carried are reported as possibly applied, not dropped.
+    assert [int(r["row"]) for r in report] == list(range(1001, 1201))
+    assert all(r["error"].startswith("may have been applied: 500") for r in report)
+
+
+def test_rows_of_a_failed_request_are_settled_by_the_resumed_run(
+    client: Any, fake: FakeProfiles, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "in.csv", [["", "Nobody", "", "", ""], *numbered_rows(5)])
+    seen: list[int] = []
+
+    def on_progress(progress: ImportProgress) -> None:
+        seen.append(progress.rows)
+        if len(seen) == 1:  # after the first window: the next request is applied, then dropped
+            fake.inject(drop="after", op_id=UPSERT, times=None)
+
+    with pytest.raises(APIConnectionError):
+        import_with_state(client, path, tmp_path, batch_size=3, progress=on_progress)
+    report = read_report(tmp_path / "failures.csv")
+    assert [(r["row"], r["error"][:21]) for r in report] == [
+        ("1", "no externalId, email "),
+        ("4", "may have been applied"),
+        ("5", "may have been applied"),
+        ("6", "may have been applied"),
+    ]
+    fake.faults.clear()
+    fake.calls.clear()
+
+    result = import_with_state(client, path, tmp_path, batch_size=3)
+
+    assert upserted_external_ids(fake) == ["crm-2", "crm-3", "crm-4"]  # the window again
+    assert (result.created, result.not_modified, result.failed) == (2, 3, 1)
+    assert [r["row"] for r in read_report(tmp_path / "failures.csv")] == ["1"]
+    assert len(fake.people()) == 5
 
 
 async def test_async_import_csv_reads_the_file_like_the_sync_one(

@@ -7,13 +7,30 @@ succeeded. The item types differ per family, so callers pass how to build an out
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
-from ..errors import ProfilesError
+from ..errors import APIConnectionError, APIError, PartialBatchError, ProfilesError, ValidationError
 
-__all__ = ["results_of", "by_index", "in_order", "Outcomes"]
+__all__ = [
+    "results_of",
+    "by_index",
+    "in_order",
+    "Outcomes",
+    "OnError",
+    "check_on_error",
+    "may_have_been_applied",
+    "status_of",
+    "text_of",
+    "RequestFailures",
+    "requests_hint",
+]
+
+#: What a many-item call does when one of its requests fails after an earlier one was sent:
+#: ``"continue"`` marks that request's items and sends the rest; ``"raise"`` stops with a
+#: :class:`~infobip_profiles.PartialBatchError` carrying every outcome so far.
+OnError = Literal["continue", "raise"]
 
 T = TypeVar("T")
 
@@ -102,3 +119,86 @@ class Outcomes(Generic[T]):
         # Also when the caller stops early (an error, a plan closed): no thread is left behind.
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def check_on_error(on_error: str) -> None:
+    """Refuse an ``on_error`` that is neither ``"continue"`` nor ``"raise"``."""
+    if on_error not in ("continue", "raise"):
+        raise ValidationError("on_error must be 'continue' or 'raise'", field="on_error")
+
+
+def may_have_been_applied(error: ProfilesError) -> bool:
+    """Whether a request that failed with ``error`` may still have been applied by the service.
+
+    A connection lost (or a timeout) after the request went out, and a 5xx, leave it open; an
+    error before sending, and any 4xx (the service refused it), do not.
+    """
+    if isinstance(error, APIConnectionError):
+        return error.request_sent
+    if isinstance(error, APIError):
+        return error.status_code >= 500
+    return False
+
+
+def status_of(error: ProfilesError) -> int:
+    """The HTTP status of a failed request, or 0 when no answer came back."""
+    return error.status_code if isinstance(error, APIError) else 0
+
+
+def text_of(error: ProfilesError) -> str:
+    """The message an item of a failed request carries."""
+    text = error.text if isinstance(error, APIError) else str(error)
+    if may_have_been_applied(error):
+        return f"may have been applied: {text}"
+    return text
+
+
+def requests_hint(items: Iterable[Any], size: int) -> int:
+    """How many requests ``items`` take at ``size`` per request; 2 (several) when unsized."""
+    try:
+        count = len(items)  # type: ignore[arg-type]
+    except TypeError:
+        return 2
+    return -(-count // size)
+
+
+class RequestFailures:
+    """The rule every many-item call follows when one of its requests fails.
+
+    * The call's first request failing raises its error unchanged: no outcome is known yet, and
+      the error says whether the request may have reached the service.
+    * A later request failing no longer raises by default (``on_error="continue"``): its items
+      come back not ok, ``unknown=True`` when the request may have been applied (see
+      :func:`may_have_been_applied`), and the remaining requests are still sent.
+    * With ``on_error="raise"``, the call stops there with a
+      :class:`~infobip_profiles.PartialBatchError` whose ``result`` holds every outcome so far.
+    """
+
+    def __init__(self, on_error: str) -> None:
+        check_on_error(on_error)
+        self.on_error = on_error
+        self.sent = False
+
+    def failed(self, error: ProfilesError) -> None:
+        """Called for a failed request, before its items are marked: raises if it was the first."""
+        first, self.sent = not self.sent, True
+        if first:
+            raise error
+
+    def succeeded(self) -> None:
+        """Called for a request that was answered."""
+        self.sent = True
+
+    def after(
+        self, error: ProfilesError, offset: int, count: int, result: Callable[[], Any]
+    ) -> None:
+        """Called once the failed request's items are marked: raises with ``on_error="raise"``."""
+        if self.on_error == "raise":
+            what = "may have been applied" if may_have_been_applied(error) else "failed"
+            raise PartialBatchError(
+                f"the request carrying items {offset} to {offset + count - 1} {what}: {error}",
+                result=result(),
+                error=error,
+                offset=offset,
+                count=count,
+            ) from error

@@ -14,14 +14,23 @@ from typing_extensions import Unpack
 from .._converter import from_wire, to_wire
 from .._plan import Call, Plan, async_op, async_pager, json_of, sync_op, sync_pager
 from .._types import CallOptions
-from ..errors import NotFoundError, ValidationError
+from ..errors import APIConnectionError, APIError, NotFoundError, ProfilesError, ValidationError
 from ..filters import FilterLike, to_query_param
 from ..models import Company, CompanyBatchItemResult, CompanyBatchResult, CompanyUpdate
 from ..pagination import PageSpec
 from ..refs import CompanyRef, CompanySelector, PersonRef
 from ._base import AsyncResource, SyncResource, chunked
-from ._batch import by_index, in_order, results_of
-from .people import order_by_param
+from ._batch import (
+    OnError,
+    RequestFailures,
+    by_index,
+    in_order,
+    may_have_been_applied,
+    results_of,
+    status_of,
+    text_of,
+)
+from .people import _encode_all, order_by_param
 
 __all__ = ["Companies", "AsyncCompanies", "BATCH_LIMIT", "COMPANY_MAX_LENGTHS", "check_company"]
 
@@ -169,6 +178,33 @@ def _by_query(body: Any, offset: int, refs: Sequence[CompanyRef]) -> list[Compan
     )
 
 
+def _as_company_ref(ref: CompanyRef) -> CompanyRef:
+    if not isinstance(ref, CompanyRef):
+        raise TypeError(f"expected a CompanyRef, got {type(ref).__name__}")
+    return ref
+
+
+def _chunk_failed(
+    error: ProfilesError, offset: int, count: int, refs: Sequence[CompanyRef] | None = None
+) -> list[CompanyBatchItemResult]:
+    """Outcomes of a chunk whose whole request failed: not ok, ``unknown`` when it may have been
+    applied."""
+    unknown = may_have_been_applied(error)
+    status, text = status_of(error), text_of(error)
+    return [
+        CompanyBatchItemResult(
+            index=offset + i,
+            ok=False,
+            status=status,
+            errors=(text,),
+            query=refs[i] if refs is not None else None,
+            unknown=unknown,
+            error=error,
+        )
+        for i in range(count)
+    ]
+
+
 def _membership(
     op_id: str, ref: CompanyRef, person_refs: Iterable[PersonRef], options: CallOptions
 ) -> Plan[None]:
@@ -251,41 +287,101 @@ class _CompaniesPlans:
         return None
 
     def create_many(
-        self, companies: Iterable[Company], **options: Unpack[CallOptions]
+        self,
+        companies: Iterable[Company],
+        *,
+        on_error: OnError = "continue",
+        **options: Unpack[CallOptions],
     ) -> Plan[CompanyBatchResult]:
         """Create any number of companies, 1000 per request; one outcome per company, in order,
-        with the created ``id`` on each success."""
+        with the created ``id`` on each success.
+
+        Every company is checked before the first request (a bad one raises
+        :class:`~infobip_profiles.ValidationError` and sends nothing). If the first request
+        fails, its error is raised; if a later one fails, the outcomes already known are kept:
+        that request's companies come back not ok (``unknown=True`` when it may have been
+        applied) and the rest are still sent, or, with ``on_error="raise"``, a
+        :class:`~infobip_profiles.PartialBatchError` carries every outcome so far.
+        """
+        failures = RequestFailures(on_error)
+        bodies = _encode_all(companies, lambda c: _company_body(c, create=True))
         items: list[CompanyBatchItemResult] = []
-        for offset, chunk in chunked(companies, BATCH_LIMIT):
-            body = {"companies": [_company_body(c, create=True) for c in chunk]}
-            response = yield Call("create-companies", body=body, options=options)
+        for offset, chunk in chunked(bodies, BATCH_LIMIT):
+            body = {"companies": list(chunk)}
+            try:
+                response = yield Call("create-companies", body=body, options=options)
+            except (APIError, APIConnectionError) as error:
+                failures.failed(error)
+                items.extend(_chunk_failed(error, offset, len(chunk)))
+                failures.after(error, offset, len(chunk), lambda: CompanyBatchResult(tuple(items)))
+                continue
+            failures.succeeded()
             items.extend(_by_index(json_of(response), offset, len(chunk)))
         return CompanyBatchResult(tuple(items))
 
     def update_many(
-        self, items: Iterable[UpdateItem], **options: Unpack[CallOptions]
+        self,
+        items: Iterable[UpdateItem],
+        *,
+        on_error: OnError = "continue",
+        **options: Unpack[CallOptions],
     ) -> Plan[CompanyBatchResult]:
-        """PATCH any number of companies: ``CompanyUpdate(ref, company)`` or ``(ref, company)``."""
+        """PATCH any number of companies: ``CompanyUpdate(ref, company)`` or ``(ref, company)``.
+
+        See :meth:`create_many` for the checks and for what happens when a request fails.
+        """
+        failures = RequestFailures(on_error)
+        updates = _encode_all(items, _as_update)
+        entries = _encode_all(
+            updates,
+            lambda u: {
+                "query": _query_wire(u.ref),
+                "update": _company_body(u.company, create=False),
+            },
+        )
         results: list[CompanyBatchItemResult] = []
-        for offset, chunk in chunked((_as_update(i) for i in items), BATCH_LIMIT):
-            body = {
-                "companies": [
-                    {"query": _query_wire(u.ref), "update": _company_body(u.company, create=False)}
-                    for u in chunk
-                ]
-            }
-            response = yield Call("update-companies", body=body, options=options)
-            results.extend(_by_query(json_of(response), offset, [u.ref for u in chunk]))
+        for offset, chunk in chunked(entries, BATCH_LIMIT):
+            refs = [u.ref for u in updates[offset : offset + len(chunk)]]
+            body = {"companies": list(chunk)}
+            try:
+                response = yield Call("update-companies", body=body, options=options)
+            except (APIError, APIConnectionError) as error:
+                failures.failed(error)
+                results.extend(_chunk_failed(error, offset, len(chunk), refs))
+                failures.after(
+                    error, offset, len(chunk), lambda: CompanyBatchResult(tuple(results))
+                )
+                continue
+            failures.succeeded()
+            results.extend(_by_query(json_of(response), offset, refs))
         return CompanyBatchResult(tuple(results))
 
     def delete_many(
-        self, refs: Iterable[CompanyRef], **options: Unpack[CallOptions]
+        self,
+        refs: Iterable[CompanyRef],
+        *,
+        on_error: OnError = "continue",
+        **options: Unpack[CallOptions],
     ) -> Plan[CompanyBatchResult]:
-        """Delete any number of companies, 1000 per request; one outcome per ref, in order."""
+        """Delete any number of companies, 1000 per request; one outcome per ref, in order.
+
+        See :meth:`create_many` for what happens when a request fails.
+        """
+        failures = RequestFailures(on_error)
+        checked = _encode_all(refs, _as_company_ref)
         results: list[CompanyBatchItemResult] = []
-        for offset, chunk in chunked(refs, BATCH_LIMIT):
+        for offset, chunk in chunked(checked, BATCH_LIMIT):
             body = {"companies": [{"query": _query_wire(r)} for r in chunk]}
-            response = yield Call("delete-companies", body=body, options=options)
+            try:
+                response = yield Call("delete-companies", body=body, options=options)
+            except (APIError, APIConnectionError) as error:
+                failures.failed(error)
+                results.extend(_chunk_failed(error, offset, len(chunk), chunk))
+                failures.after(
+                    error, offset, len(chunk), lambda: CompanyBatchResult(tuple(results))
+                )
+                continue
+            failures.succeeded()
             results.extend(_by_query(json_of(response), offset, chunk))
         return CompanyBatchResult(tuple(results))
 

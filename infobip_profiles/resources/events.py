@@ -16,7 +16,7 @@ from typing_extensions import Unpack
 from .._converter import dumps, from_wire, to_wire
 from .._plan import Call, Plan, async_op, async_pager, json_of, sync_op, sync_pager
 from .._types import CallOptions
-from ..errors import APIError, ValidationError
+from ..errors import APIConnectionError, APIError, ValidationError
 from ..models import (
     AcceptedBatch,
     BatchAccepted,
@@ -33,6 +33,7 @@ from ..models._events import check_event_id, event_properties, new_event_id
 from ..pagination import PageSpec
 from ..refs import IdentifierType, PersonRef
 from ._base import AsyncResource, SyncResource
+from ._batch import OnError, RequestFailures, may_have_been_applied
 
 __all__ = [
     "Events",
@@ -441,16 +442,27 @@ class _EventsPlans:
         return from_wire(json_of(response), RecordedEvent)
 
     def send_many(
-        self, events: Iterable[Event], **options: Unpack[CallOptions]
+        self,
+        events: Iterable[Event],
+        *,
+        on_error: OnError = "continue",
+        **options: Unpack[CallOptions],
     ) -> Plan[BatchAccepted]:
         """Send any number of events, split into valid batches (5000 items, 15 MiB each).
 
         Every event is checked first (id, age, the 512000-byte item limit): a bad one raises
         :class:`~infobip_profiles.ValidationError` before anything is sent. Each batch is all or
         nothing on the service's side; persons unknown by phone, email or external id get a new
-        CUSTOMER profile. If a batch is refused, the :class:`~infobip_profiles.APIError` raised
-        carries ``accepted``: a :class:`BatchAccepted` of the batches sent before it.
+        CUSTOMER profile.
+
+        If the first batch fails, its error is raised (with ``accepted``, an empty
+        :class:`BatchAccepted`, and ``batch_offset``). If a later one fails, the batches already
+        accepted are kept: the failed batch is listed with ``ok=False`` and its ``error``
+        (``unknown=True`` when it may have been accepted anyway) and the rest are still sent;
+        with ``on_error="raise"`` the call stops there with a
+        :class:`~infobip_profiles.PartialBatchError` whose ``result`` lists every batch so far.
         """
+        failures = RequestFailures(on_error)
         now = _now()
         items = _encoded(events, now)
         done: list[AcceptedBatch] = []
@@ -458,10 +470,23 @@ class _EventsPlans:
             body = [item for item, _ in items[offset : offset + count]]
             try:
                 yield Call("send-custom-events", body=body, options=options)
-            except APIError as err:
-                err.accepted = BatchAccepted(tuple(done))  # type: ignore[attr-defined]
-                err.batch_offset = offset  # type: ignore[attr-defined]
-                raise
+            except (APIError, APIConnectionError) as err:
+                err.accepted = BatchAccepted(tuple(done))  # type: ignore[union-attr]
+                err.batch_offset = offset  # type: ignore[union-attr]
+                failures.failed(err)
+                done.append(
+                    AcceptedBatch(
+                        offset=offset,
+                        count=count,
+                        size_bytes=size,
+                        ok=False,
+                        unknown=may_have_been_applied(err),
+                        error=err,
+                    )
+                )
+                failures.after(err, offset, count, lambda: BatchAccepted(tuple(done)))
+                continue
+            failures.succeeded()
             done.append(AcceptedBatch(offset=offset, count=count, size_bytes=size))
         return BatchAccepted(tuple(done))
 

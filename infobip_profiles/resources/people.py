@@ -7,7 +7,7 @@ Each method is written once as a plan (see :mod:`infobip_profiles._plan`); :clas
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from json.encoder import encode_basestring as _json_str  # a JSON string, non-ASCII kept (as dumps)
 from typing import Any, Literal, TypeVar, Union
 
@@ -26,7 +26,15 @@ from .._validation import (
     check_contacts,
     check_person,
 )
-from ..errors import APIError, NotFoundError, ValidationError
+from ..errors import (
+    APIConnectionError,
+    APIError,
+    BadRequestError,
+    ConflictError,
+    NotFoundError,
+    ProfilesError,
+    ValidationError,
+)
 from ..filters import FilterLike, to_query_param
 from ..models import (
     BatchItemResult,
@@ -46,9 +54,27 @@ from ..models import (
 from ..pagination import PageSpec
 from ..refs import IdentifierType, PersonRef
 from ._base import AsyncResource, SyncResource, chunked
-from ._batch import Outcomes, by_index, in_order, results_of
+from ._batch import (
+    OnError,
+    Outcomes,
+    RequestFailures,
+    by_index,
+    in_order,
+    may_have_been_applied,
+    requests_hint,
+    results_of,
+    status_of,
+    text_of,
+)
 
-__all__ = ["People", "AsyncPeople", "BATCH_LIMIT", "MAX_PAGE_SIZE", "order_by_param"]
+__all__ = [
+    "People",
+    "AsyncPeople",
+    "BATCH_LIMIT",
+    "MAX_PAGE_SIZE",
+    "order_by_param",
+    "validate_person_for_upsert",
+]
 
 #: Items per request of the batch, upsert and merge calls.
 BATCH_LIMIT = 1000
@@ -107,6 +133,59 @@ def _person_body(person: Person, *, v3: bool = False) -> dict[str, Any]:
         del body["nickName"]  # v2 has no nickName; a null one (a copied response) means nothing
     check_person(body, v3=v3)
     return body
+
+
+def _has_identifier(person: Person) -> bool:
+    """Whether ``person`` carries an external id, an email or a phone (what every stored person
+    has, and what an upsert matches on)."""
+    external_id = person.external_id
+    if isinstance(external_id, str) and external_id:
+        return True
+    info = person.contact_information
+    return isinstance(info, ContactInformation) and bool(info.emails or info.phones)
+
+
+def _require_identifier(person: Person) -> None:
+    if isinstance(person, Person) and not _has_identifier(person):
+        raise ValidationError(
+            "a person needs at least one of external_id, an email or a phone",
+            field="externalId",
+        )
+
+
+def _create_body(person: Person) -> dict[str, Any]:
+    body = _person_body(person)
+    _require_identifier(person)
+    return body
+
+
+def _upsert_json(person: Person) -> str:
+    """A person's v3 upsert body as JSON text, after every check the client makes."""
+    text = _v3_json(person)
+    _require_identifier(person)
+    return text
+
+
+def validate_person_for_upsert(person: Person) -> list[str]:
+    """The problems the client finds in ``person`` as an item of ``people.upsert_many`` (or
+    ``people.upsert``), without sending anything; an empty list when it would be sent.
+
+    These are the checks made before each request: the field lengths, forbidden characters in
+    names, at most 100 emails and 100 phones, and at least one of external id, email or phone
+    to match the person on. An item failing them is not sent: its outcome in ``upsert_many``'s
+    result is failed with the same message. The service may still refuse a person that passes
+    (an email taken by someone else, an address it finds malformed).
+
+    Example::
+
+        problems = validate_person_for_upsert(Person(first_name="Ada"))
+        # ['a person needs at least one of external_id, an email or a phone']
+    """
+    try:
+        _upsert_json(person)
+    except (ValidationError, TypeError) as error:
+        return [str(error)]
+    return []
 
 
 def _v3_json(person: Person) -> str:
@@ -354,6 +433,7 @@ _UPSERT_STATUSES: dict[Any, UpsertStatus] = {s.value: s for s in UpsertStatus}
 
 
 def _v3_outcomes(response: httpx.Response, offset: int, count: int, upsert: bool) -> list[Any]:
+    """The outcomes of a v3 upsert or merge request of ``count`` items (input items ``offset`` on)."""
     body = json_of(response)
     results: dict[int, Any] = {}
     for res in (body or {}).get("results") or []:
@@ -405,18 +485,42 @@ def _v3_outcomes(response: httpx.Response, offset: int, count: int, upsert: bool
     return [results[i] for i in range(count)]
 
 
+def _v3_chunk_outcomes(
+    response: httpx.Response,
+    offset: int,
+    sent: Sequence[int],
+    refused: Mapping[int, Any],
+    upsert: bool,
+) -> list[Any]:
+    """The outcomes of one chunk of an upsert or merge: ``sent`` are the chunk positions of the
+    items the request carried (in order), ``refused`` the outcomes of the items the client's
+    checks kept back."""
+    answered = _v3_outcomes(response, 0, len(sent), upsert)
+    if not refused:  # every item was sent: positions are the request's own indexes
+        return [attrs.evolve(o, index=offset + o.index) for o in answered] if offset else answered
+    out: dict[int, Any] = dict(refused)
+    for outcome in answered:
+        position = sent[outcome.index]
+        out[position] = attrs.evolve(outcome, index=offset + position)
+    return [out[i] for i in range(len(sent) + len(refused))]
+
+
 def _chunk_failed(
-    error: APIError, offset: int, count: int, refs: Sequence[PersonRef] | None = None
+    error: ProfilesError, offset: int, count: int, refs: Sequence[PersonRef] | None = None
 ) -> list[BatchItemResult]:
-    """Outcomes of a chunk whose whole request failed (see :func:`_raise_if_first`)."""
-    _raise_if_first(error, offset)
+    """Outcomes of a chunk whose whole request failed: not ok, ``unknown`` when it may have been
+    applied (see :class:`~infobip_profiles.resources._batch.RequestFailures`)."""
+    unknown = may_have_been_applied(error)
+    status, text = status_of(error), text_of(error)
     return [
         BatchItemResult(
             index=offset + i,
             ok=False,
-            status=error.status_code,
-            errors=(error.text,),
+            status=status,
+            errors=(text,),
             query=refs[i] if refs is not None else None,
+            unknown=unknown,
+            error=error,
         )
         for i in range(count)
     ]
@@ -425,23 +529,67 @@ def _chunk_failed(
 _V3Item = TypeVar("_V3Item", UpsertItemResult, MergeItemResult)
 
 
-def _v3_chunk_failed(cls: type[_V3Item], error: APIError, offset: int, count: int) -> list[_V3Item]:
-    _raise_if_first(error, offset)
+def _v3_chunk_failed(
+    cls: type[_V3Item], error: ProfilesError, offset: int, positions: Sequence[int]
+) -> list[_V3Item]:
+    unknown = may_have_been_applied(error)
+    code = error.message_id if isinstance(error, APIError) else None
+    details = tuple(
+        (prop, message)
+        for prop, messages in (
+            error.validation_errors if isinstance(error, APIError) else {}
+        ).items()
+        for message in messages
+    )
     return [
-        cls(index=offset + i, ok=False, code=error.message_id, errors=(error.text,))
-        for i in range(count)
+        cls(
+            index=offset + i,
+            ok=False,
+            code=code,
+            errors=(text_of(error),),
+            details=details,
+            unknown=unknown,
+            error=error,
+        )
+        for i in positions
     ]
 
 
-def _raise_if_first(error: APIError, offset: int) -> None:
-    """A ``*_many`` call whose first request fails raises: nothing was applied yet.
+def _refused(cls: type[_V3Item], index: int, error: Exception) -> _V3Item:
+    """The outcome of an item the client's checks kept back (it was not sent)."""
+    field = getattr(error, "field", None) or ""
+    placed = error.at(index) if isinstance(error, ValidationError) else error
+    return cls(
+        index=index,
+        ok=False,
+        errors=("not sent: refused by the client's checks",),
+        details=((field, str(error)),),
+        error=placed if isinstance(placed, ProfilesError) else None,
+    )
 
-    Once a request has succeeded, a later request's failure no longer raises (that would lose
-    the outcomes already known): its items come back failed, with the status and message, and the
-    remaining chunks are still sent.
-    """
-    if offset == 0:
-        raise error
+
+def _v3_prepare(
+    chunk: Sequence[Any], offset: int, cls: type[_V3Item], encode: Callable[[Any], str]
+) -> tuple[list[str], list[int], dict[int, _V3Item], Exception | None]:
+    """Check and encode one chunk just before its request: the texts to send, their positions
+    in the chunk, the outcomes of the items refused, and the first refusal (placed at its item)."""
+    texts: list[str] = []
+    positions: list[int] = []
+    refused: dict[int, _V3Item] = {}
+    first: Exception | None = None
+    for i, person in enumerate(chunk):
+        try:
+            texts.append(encode(person))
+        except ValidationError as error:
+            refused[i] = _refused(cls, offset + i, error)
+            first = first or error.at(offset + i)
+            continue
+        except TypeError as error:
+            refused[i] = _refused(cls, offset + i, error)
+            first = first or TypeError(f"item {offset + i}: {error}")
+            continue
+        positions.append(i)
+    return texts, positions, refused, first
 
 
 def _as_ref(ref: PersonRef) -> PersonRef:
@@ -455,6 +603,80 @@ def _as_update(item: UpdateItem) -> PersonUpdate:
         return item
     ref, person = item
     return PersonUpdate(ref, person)
+
+
+def _upsert_op(mode: str) -> str:
+    if mode not in ("partial", "full"):
+        raise ValidationError("mode must be 'partial' or 'full'", field="mode")
+    return "upsert-persons-partial" if mode == "partial" else "upsert-persons-full"
+
+
+def _item_error(outcome: Any, response: httpx.Response) -> APIError:
+    """The exception for the one item of a single-person upsert that the service refused."""
+    code = outcome.code
+    status = 409 if code is not None and str(code).startswith("409") else 400
+    errors: dict[str, list[str]] = {}
+    for prop, message in outcome.details:
+        errors.setdefault(prop, []).append(message)
+    cls = ConflictError if status == 409 else BadRequestError
+    error = cls(
+        status,
+        code,
+        "; ".join(outcome.errors) or "the service refused the person",
+        errors,
+        body=json_of(response),
+        method=response.request.method,
+        path=response.request.url.path,
+    )
+    error.response = response
+    return error
+
+
+def _v3_many(
+    op_id: str,
+    persons: Iterable[Person],
+    cls: type[_V3Item],
+    encode: Callable[[Any], str],
+    strict: bool,
+    failures: RequestFailures,
+    options: CallOptions,
+) -> Generator[Call, httpx.Response, list[_V3Item]]:
+    """Upsert or merge ``persons`` chunk by chunk; every outcome, in input order."""
+    hint = requests_hint(persons, BATCH_LIMIT)
+    source: Iterable[Any] = _encode_all(persons, encode) if strict else persons
+    sent = False
+    first_refusal: Exception | None = None
+    refused: dict[int, _V3Item]
+    with Outcomes[cls](hint) as outcomes:  # type: ignore[valid-type]
+        for offset, chunk in chunked(source, BATCH_LIMIT):
+            if strict:
+                texts, positions, refused = list(chunk), list(range(len(chunk))), {}
+            else:
+                texts, positions, refused, first = _v3_prepare(chunk, offset, cls, encode)
+                first_refusal = first_refusal or first
+            if not texts:
+                outcomes.now([refused[i] for i in range(len(chunk))])
+                continue
+            sent = True
+            body = _json_array_body("persons", texts)
+            del texts
+            try:
+                response = yield Call(op_id, body=body, options=options)
+            except (APIError, APIConnectionError) as error:
+                failures.failed(error)
+                lost = {
+                    o.index - offset: o for o in _v3_chunk_failed(cls, error, offset, positions)
+                }
+                outcomes.now([refused.get(i) or lost[i] for i in range(len(chunk))])
+                failures.after(error, offset, len(chunk), outcomes.collect)
+                continue
+            failures.succeeded()
+            outcomes.later(
+                _v3_chunk_outcomes, response, offset, positions, refused, cls is UpsertItemResult
+            )
+        if not sent and first_refusal is not None:
+            raise first_refusal
+        return outcomes.collect()
 
 
 class _PeoplePlans:
@@ -579,33 +801,54 @@ class _PeoplePlans:
         return _decode_person(json_of(response))
 
     def create_many(
-        self, persons: Iterable[Person], **options: Unpack[CallOptions]
+        self,
+        persons: Iterable[Person],
+        *,
+        on_error: OnError = "continue",
+        **options: Unpack[CallOptions],
     ) -> Plan[BatchResult]:
         """Create any number of persons, 1000 per request; one outcome per person, in order.
 
-        Every person is checked before the first request, so a bad one sends nothing. If the
-        first request fails, its error is raised (nothing was applied); if a later one fails, its
-        persons come back failed with the status and message and the rest are still sent.
+        Every person is checked before the first request (the field rules, and at least one of
+        external id, email or phone), so a bad one raises :class:`~infobip_profiles.ValidationError`
+        and sends nothing.
+
+        If the first request fails, its error is raised (no outcome is known yet). If a later
+        one fails, the outcomes already known are kept: that request's persons come back not ok,
+        with ``unknown=True`` when the request may have been applied (a connection lost after
+        sending, a timeout, a 5xx), and the remaining requests are still sent; with
+        ``on_error="raise"`` the call stops there with a
+        :class:`~infobip_profiles.PartialBatchError` carrying every outcome so far.
         """
-        bodies = _encode_all(persons, _person_body)
+        failures = RequestFailures(on_error)
+        bodies = _encode_all(persons, _create_body)
         items: list[BatchItemResult] = []
         for offset, chunk in chunked(bodies, BATCH_LIMIT):
             body = {"people": list(chunk)}
             try:
                 response = yield Call("batch-people-create", body=body, options=options)
-            except APIError as error:
+            except (APIError, APIConnectionError) as error:
+                failures.failed(error)
                 items.extend(_chunk_failed(error, offset, len(chunk)))
+                failures.after(error, offset, len(chunk), lambda: BatchResult(tuple(items)))
                 continue
+            failures.succeeded()
             items.extend(_batch_by_index(json_of(response), offset, len(chunk)))
         return BatchResult(tuple(items))
 
     def update_many(
-        self, items: Iterable[UpdateItem], **options: Unpack[CallOptions]
+        self,
+        items: Iterable[UpdateItem],
+        *,
+        on_error: OnError = "continue",
+        **options: Unpack[CallOptions],
     ) -> Plan[BatchResult]:
         """PATCH any number of persons: ``PersonUpdate(ref, person)`` or ``(ref, person)`` pairs.
 
-        1000 per request; one outcome per item, in order. See :meth:`create_many` for what happens when one of the requests fails.
+        1000 per request; one outcome per item, in order. Every item is checked first. See
+        :meth:`create_many` for what happens when one of the requests fails.
         """
+        failures = RequestFailures(on_error)
         updates = _encode_all(items, _as_update)
         entries = _encode_all(
             updates, lambda u: {"query": u.ref.to_wire(), "update": _person_body(u.person)}
@@ -616,28 +859,39 @@ class _PeoplePlans:
             refs = [u.ref for u in updates[offset : offset + len(chunk)]]
             try:
                 response = yield Call("batch-people-update", body=body, options=options)
-            except APIError as error:
+            except (APIError, APIConnectionError) as error:
+                failures.failed(error)
                 results.extend(_chunk_failed(error, offset, len(chunk), refs))
+                failures.after(error, offset, len(chunk), lambda: BatchResult(tuple(results)))
                 continue
+            failures.succeeded()
             results.extend(_batch_by_query(json_of(response), offset, refs))
         return BatchResult(tuple(results))
 
     def delete_many(
-        self, refs: Iterable[PersonRef], **options: Unpack[CallOptions]
+        self,
+        refs: Iterable[PersonRef],
+        *,
+        on_error: OnError = "continue",
+        **options: Unpack[CallOptions],
     ) -> Plan[BatchResult]:
         """Delete any number of persons, 1000 per request; one outcome per ref, in order.
 
         See :meth:`create_many` for what happens when one of the requests fails.
         """
+        failures = RequestFailures(on_error)
         checked = _encode_all(refs, _as_ref)
         results: list[BatchItemResult] = []
         for offset, chunk in chunked(checked, BATCH_LIMIT):
             body = {"people": [{"query": r.to_wire()} for r in chunk]}
             try:
                 response = yield Call("batch-people-delete", body=body, options=options)
-            except APIError as error:
+            except (APIError, APIConnectionError) as error:
+                failures.failed(error)
                 results.extend(_chunk_failed(error, offset, len(chunk), chunk))
+                failures.after(error, offset, len(chunk), lambda: BatchResult(tuple(results)))
                 continue
+            failures.succeeded()
             results.extend(_batch_by_query(json_of(response), offset, chunk))
         return BatchResult(tuple(results))
 
@@ -646,28 +900,65 @@ class _PeoplePlans:
         persons: Iterable[Person],
         *,
         mode: Literal["partial", "full"] = "partial",
+        strict: bool = False,
+        on_error: OnError = "continue",
         **options: Unpack[CallOptions],
     ) -> Plan[UpsertResult]:
         """Create or update persons matched by externalId, email or phone (v3), 1000 per request.
 
         ``mode="partial"`` (PATCH) keeps the fields you leave out; ``"full"`` (PUT) clears them.
         Each person ends CREATED, UPDATED or NOT_MODIFIED, or failed with its error.
-        See :meth:`create_many` for what happens when one of the requests fails.
+
+        ``persons`` is read chunk by chunk: each chunk of 1000 is checked and encoded just before
+        its request, so a generator of any length costs the memory of one chunk plus the result
+        (about 200 bytes per person: a million persons, about 200 MB of outcomes). A person
+        failing the client's checks (see :func:`validate_person_for_upsert`) is not sent: its
+        outcome is failed, with the reason in ``details``, and the others go ahead. Only when
+        *every* person fails them is :class:`~infobip_profiles.ValidationError` raised (for the
+        first). ``strict=True`` checks every person before the first request instead and raises
+        at the first bad one, sending nothing (it holds the whole input's encoding in memory).
+
+        See :meth:`create_many` for what happens when one of the requests fails (``on_error``).
         """
-        if mode not in ("partial", "full"):
-            raise ValidationError("mode must be 'partial' or 'full'", field="mode")
-        op = "upsert-persons-partial" if mode == "partial" else "upsert-persons-full"
-        texts = _encode_all(persons, _v3_json)
-        with Outcomes[UpsertItemResult](_requests(texts)) as outcomes:
-            for offset, chunk in chunked(texts, BATCH_LIMIT):
-                body = _json_array_body("persons", chunk)
-                try:
-                    response = yield Call(op, body=body, options=options)
-                except APIError as error:
-                    outcomes.now(_v3_chunk_failed(UpsertItemResult, error, offset, len(chunk)))
-                    continue
-                outcomes.later(_v3_outcomes, response, offset, len(chunk), True)
-            return UpsertResult(tuple(outcomes.collect()))
+        op = _upsert_op(mode)
+        failures = RequestFailures(on_error)
+        result = yield from _v3_many(
+            op, persons, UpsertItemResult, _upsert_json, strict, failures, options
+        )
+        return UpsertResult(tuple(result))
+
+    def upsert(
+        self,
+        person: Person,
+        *,
+        mode: Literal["partial", "full"] = "partial",
+        **options: Unpack[CallOptions],
+    ) -> Plan[UpsertItemResult]:
+        """Find-or-create one person in one request: matched by externalId, email or phone,
+        created when nobody matches, updated otherwise (v3 upsert with one item).
+
+        Returns the person's outcome: ``status`` CREATED, UPDATED or NOT_MODIFIED and its ``id``.
+        ``mode="partial"`` keeps the stored fields you leave out; ``"full"`` clears them. A person
+        failing the client's checks raises :class:`~infobip_profiles.ValidationError` and sends
+        nothing; a person the service refuses raises
+        :class:`~infobip_profiles.ConflictError` (its identifiers belong to two different
+        people, code ``409100``) or :class:`~infobip_profiles.BadRequestError`, with the
+        service's ``(property, message)`` details in ``validation_errors``.
+
+        Example::
+
+            outcome = client.people.upsert(Person(external_id="crm-1", first_name="Ada"))
+            outcome.status, outcome.id        # UpsertStatus.CREATED, 1234
+        """
+        op = _upsert_op(mode)
+        if not isinstance(person, Person):
+            raise TypeError(f"expected a Person, got {type(person).__name__}")
+        body = _json_array_body("persons", [_upsert_json(person)])
+        response = yield Call(op, body=body, options=options)
+        (outcome,) = _v3_outcomes(response, 0, 1, True)
+        if not outcome.ok:
+            raise _item_error(outcome, response)
+        return outcome  # type: ignore[no-any-return]
 
     def match(
         self, identities: Iterable[PersonRef], **options: Unpack[CallOptions]
@@ -700,23 +991,26 @@ class _PeoplePlans:
             out.append(MatchResult(person_id=int(m["personId"]), ref=sent))
         return out
 
-    def merge(self, persons: Iterable[Person], **options: Unpack[CallOptions]) -> Plan[MergeResult]:
+    def merge(
+        self,
+        persons: Iterable[Person],
+        *,
+        strict: bool = False,
+        on_error: OnError = "continue",
+        **options: Unpack[CallOptions],
+    ) -> Plan[MergeResult]:
         """Merge, per item, every profile its identifiers match into one (v3), 1000 items per request.
 
-        The oldest profile survives; the request's data overrides stored data.
-        See :meth:`create_many` for what happens when one of the requests fails.
+        The oldest profile survives; the request's data overrides stored data. Items are read,
+        checked and encoded chunk by chunk, and an item failing the client's checks fails alone,
+        as in :meth:`upsert_many` (``strict=True``: check all first and raise).
+        See :meth:`create_many` for what happens when one of the requests fails (``on_error``).
         """
-        texts = _encode_all(persons, _v3_json)
-        with Outcomes[MergeItemResult](_requests(texts)) as outcomes:
-            for offset, chunk in chunked(texts, BATCH_LIMIT):
-                body = _json_array_body("persons", chunk)
-                try:
-                    response = yield Call("merge-persons", body=body, options=options)
-                except APIError as error:
-                    outcomes.now(_v3_chunk_failed(MergeItemResult, error, offset, len(chunk)))
-                    continue
-                outcomes.later(_v3_outcomes, response, offset, len(chunk), False)
-            return MergeResult(tuple(outcomes.collect()))
+        failures = RequestFailures(on_error)
+        result = yield from _v3_many(
+            "merge-persons", persons, MergeItemResult, _v3_json, strict, failures, options
+        )
+        return MergeResult(tuple(result))
 
     def append_to_attribute(
         self,
@@ -753,6 +1047,7 @@ class People(SyncResource):
     update_many = sync_op(_PeoplePlans.update_many)
     delete_many = sync_op(_PeoplePlans.delete_many)
     upsert_many = sync_op(_PeoplePlans.upsert_many)
+    upsert = sync_op(_PeoplePlans.upsert)
     match = sync_op(_PeoplePlans.match)
     merge = sync_op(_PeoplePlans.merge)
     append_to_attribute = sync_op(_PeoplePlans.append_to_attribute)
@@ -775,6 +1070,7 @@ class AsyncPeople(AsyncResource):
     update_many = async_op(_PeoplePlans.update_many)
     delete_many = async_op(_PeoplePlans.delete_many)
     upsert_many = async_op(_PeoplePlans.upsert_many)
+    upsert = async_op(_PeoplePlans.upsert)
     match = async_op(_PeoplePlans.match)
     merge = async_op(_PeoplePlans.merge)
     append_to_attribute = async_op(_PeoplePlans.append_to_attribute)

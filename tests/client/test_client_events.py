@@ -30,6 +30,7 @@ from infobip_profiles import (
     SessionTemplate,
     ValidationError,
 )
+from infobip_profiles.errors import PartialBatchError
 from infobip_profiles.resources.events import MAX_BATCH_BYTES, MAX_BATCH_ITEMS, MAX_ITEM_BYTES
 
 BASE = "https://api.events.test"
@@ -440,10 +441,34 @@ async def test_send_many_failure_reports_the_batches_already_accepted(
         "errors": [{"index": 0, "code": 400505, "message": "Person not found"}],
     }
     api.post(BATCH).mock(side_effect=[httpx.Response(202), httpx.Response(400, json=problem)])
+    with pytest.raises(PartialBatchError) as info:
+        await ev.call("send_many", _events(MAX_BATCH_ITEMS + 1), on_error="raise")
+    assert isinstance(info.value.error, BadRequestError)
+    assert info.value.error.message_id == "400505"
+    assert info.value.result.accepted == MAX_BATCH_ITEMS
+    assert (info.value.offset, info.value.count) == (MAX_BATCH_ITEMS, 1)
+
+
+async def test_send_many_later_batch_refused_is_listed_and_the_call_returns(
+    ev: Both, api: respx.MockRouter
+) -> None:
+    problem = {"status": 400, "title": "bad", "traceId": "t", "errors": []}
+    api.post(BATCH).mock(side_effect=[httpx.Response(202), httpx.Response(400, json=problem)])
+    result = await ev.call("send_many", _events(MAX_BATCH_ITEMS + 1))
+    assert result.accepted == MAX_BATCH_ITEMS
+    assert not result.ok
+    (failed,) = result.failed
+    assert (failed.offset, failed.count, failed.unknown) == (MAX_BATCH_ITEMS, 1, False)
+    assert isinstance(failed.error, BadRequestError)
+
+
+async def test_send_many_first_batch_refused_raises_with_nothing_accepted(
+    ev: Both, api: respx.MockRouter
+) -> None:
+    api.post(BATCH).mock(return_value=httpx.Response(400, json={"title": "bad", "errors": []}))
     with pytest.raises(BadRequestError) as info:
-        await ev.call("send_many", _events(MAX_BATCH_ITEMS + 1))
-    assert info.value.message_id == "400505"
-    assert info.value.accepted.accepted == MAX_BATCH_ITEMS  # type: ignore[attr-defined]
+        await ev.call("send_many", _events(3))
+    assert info.value.accepted.accepted == 0  # type: ignore[attr-defined]
 
 
 async def test_send_many_of_nothing_sends_nothing(ev: Both, api: respx.MockRouter) -> None:

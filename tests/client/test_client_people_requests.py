@@ -461,9 +461,17 @@ async def test_forbidden_characters_are_checked_in_every_name_field(
     assert not route.called
 
 
-@pytest.mark.parametrize("method", ["create_many", "upsert_many", "merge", "update_many"])
+@pytest.mark.parametrize(
+    ("method", "kwargs"),
+    [
+        ("create_many", {}),
+        ("upsert_many", {"strict": True}),
+        ("merge", {"strict": True}),
+        ("update_many", {}),
+    ],
+)
 async def test_a_bad_item_of_a_many_call_is_named_by_its_position(
-    client: Any, api: Any, method: str
+    client: Any, api: Any, method: str, kwargs: dict[str, Any]
 ) -> None:
     route = api.route().respond(200, json={})
     persons = [Person(external_id=f"crm-{i}", first_name="Ada") for i in range(5)]
@@ -473,7 +481,7 @@ async def test_a_bad_item_of_a_many_call_is_named_by_its_position(
         items = [(PersonRef.external_id(f"crm-{i}"), p) for i, p in enumerate(persons)]
 
     with pytest.raises(ValidationError, match=r"^item 3: firstName contains forbidden") as info:
-        await resolve(getattr(client.people, method)(items))
+        await resolve(getattr(client.people, method)(items, **kwargs))
 
     assert (info.value.index, info.value.field) == (3, "firstName")
     assert not route.called
@@ -483,7 +491,9 @@ async def test_a_wrong_type_in_a_many_call_is_named_by_its_position(client: Any,
     route = api.route().respond(200, json={})
 
     with pytest.raises(TypeError, match=r"^item 1: expected a Person, got dict"):
-        await resolve(client.people.upsert_many([Person(external_id="a"), {"externalId": "b"}]))
+        await resolve(
+            client.people.upsert_many([Person(external_id="a"), {"externalId": "b"}], strict=True)
+        )
 
     assert not route.called
 
@@ -1041,7 +1051,7 @@ def test_people_and_async_people_have_the_same_methods() -> None:
     from infobip_profiles.resources.people import AsyncPeople, People
 
     assert _public(People) == _public(AsyncPeople)
-    assert len(_public(People)) == 17
+    assert len(_public(People)) == 18
 
 
 def test_async_people_methods_are_coroutines_and_list_is_async_iterable() -> None:
