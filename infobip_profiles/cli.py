@@ -30,6 +30,7 @@ import csv
 import itertools
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -56,7 +57,9 @@ def _add_fake_server(subparsers: Subparsers) -> None:
         description=(
             "Serve the in-process fake of the Customer Profiles API over HTTP until SIGINT or "
             "SIGTERM. Prints the base URL on stdout (with --port 0, the port actually bound). "
-            "Controls (reset, seed, faults, clock, state, calls) live under /_fake/."
+            "Controls (reset, seed, faults, clock, state, calls) live under /_fake/, each acting "
+            "on the tenant of the key it presents. Without --state, everything is in memory "
+            "and gone when the server stops."
         ),
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
@@ -93,6 +96,33 @@ def _add_fake_server(subparsers: Subparsers) -> None:
         default=10_000,
         help="keep only the last N requests in the call history (default: 10000)",
     )
+    parser.add_argument(
+        "--max-call-bytes",
+        type=int,
+        default=256 * 1024 * 1024,
+        help="keep only as many requests in the history as hold N bytes of bodies "
+        "(default: 256 MiB; 0: no bound)",
+    )
+    parser.add_argument(
+        "--state",
+        metavar="FILE",
+        help="load the tenants from FILE at start (if it exists) and write them back to it "
+        "atomically every --state-interval seconds and on a clean stop",
+    )
+    parser.add_argument(
+        "--state-interval",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="how often --state FILE is written (default: 30); a crash loses at most that",
+    )
+    parser.add_argument(
+        "--admin-token",
+        metavar="TOKEN",
+        default=os.environ.get("INFOBIP_FAKE_ADMIN_TOKEN"),
+        help="allow control requests with ?allTenants=true and this X-Fake-Admin-Token to act "
+        "on every tenant (default: $INFOBIP_FAKE_ADMIN_TOKEN; unset: refused)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
     parser.set_defaults(func=_run_fake_server)
 
@@ -111,15 +141,33 @@ def _run_fake_server(args: argparse.Namespace) -> int:
         return 2
     if args.verbose:
         logging.basicConfig(level=logging.DEBUG, format="%(asctime)s %(name)s %(message)s")
+    if not args.state_interval > 0:
+        print("error: --state-interval must be a positive number of seconds", file=sys.stderr)
+        return 2
     fake = FakeProfiles(
         args.api_key,
         rate_limits=args.rate_limits,
         accept_any_key=args.accept_any_key,
         max_calls=args.max_calls if args.max_calls > 0 else None,
+        max_call_bytes=args.max_call_bytes if args.max_call_bytes > 0 else None,
+        admin_token=args.admin_token or None,
     )
+    restored = False
+    if args.state and os.path.exists(args.state):
+        from .testing._state import StateFileError
+
+        try:
+            count = fake.load_state(args.state)
+        except (OSError, StateFileError) as exc:
+            print(f"error: cannot load the state file {args.state}: {exc}", file=sys.stderr)
+            return 1
+        restored = True
+        print(f"loaded {count} tenants from {args.state}", file=sys.stderr)
     if args.freeze_clock:
         fake.clock.freeze()
-    if args.seed:
+    if args.seed and restored:
+        print(f"not seeding from {args.seed}: the state file holds the data", file=sys.stderr)
+    elif args.seed:
         try:
             seeded = fake.seed_file(args.seed)
         except (OSError, SeedError, TypeError, NotImplementedError) as exc:
@@ -136,12 +184,19 @@ def _run_fake_server(args: argparse.Namespace) -> int:
         stop.set()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    saver = None
     try:
         try:
             base_url = fake.start_server(args.host, args.port, allow_remote=args.allow_remote)
         except OSError as exc:
             print(f"error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
             return 1
+        if args.state:
+            from .testing._state import StateSaver
+
+            state_file = args.state
+            saver = StateSaver(lambda: fake.save_state(state_file), args.state_interval)
+            saver.start()
         print(base_url, flush=True)
         print("serving the fake; Ctrl+C to stop", file=sys.stderr, flush=True)
         # A timed wait so signal handlers run promptly on every platform.
@@ -149,6 +204,9 @@ def _run_fake_server(args: argparse.Namespace) -> int:
             pass
     finally:
         fake.stop()
+        if saver is not None:
+            saver.stop()  # the last save, after the server has answered its last request
+            print(f"saved the state to {args.state}", file=sys.stderr)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     print("stopped", file=sys.stderr)

@@ -131,6 +131,8 @@ class FakeProfiles:
         self._faults = FaultRegistry()
         self._limits = RateLimits()
         self._server: FakeServer | None = None
+        # Tenants loaded from a state file whose key has not been seen since (by fingerprint).
+        self._dormant: dict[str, TenantState] = {}
         #: Access tokens issued by ``POST /auth/1/oauth2/token`` (see ``_auth``).
         self.oauth_tokens = TokenStore(self.clock)
         self.add_tenant(api_key)
@@ -156,6 +158,11 @@ class FakeProfiles:
             raise ValueError("api_key must not be empty")
         with self._lock:
             if api_key not in self._tenants:
+                # A tenant read from a state file comes back when its key is first seen.
+                restored = self._dormant.pop(fingerprint(api_key), None)
+                if restored is not None:
+                    self._tenants[api_key] = restored
+                    return
                 self._tenants[api_key] = TenantState(self.clock, len(self._tenants))
 
     def tenant(self, api_key: str | None = None) -> TenantState:
@@ -432,6 +439,56 @@ class FakeProfiles:
             if self._tenant_or_new(client_id) is None:
                 return token_error(401, "invalid_client", "unknown client_id")
         return token_answer(self.oauth_tokens.issue(client_id), self.oauth_tokens.lifetime)
+
+    # -- state files -------------------------------------------------------------------------------
+
+    def save_state(self, path: str | os.PathLike[str]) -> None:
+        """Write every tenant's data, and the clock's setting, to ``path`` atomically.
+
+        Tenants are stored under the fingerprint of their key, never the key. The file is
+        replaced all at once (a temporary file beside it, then a rename), so a crash mid-write
+        leaves the previous file whole. Calls, faults and rate-limit windows are not saved.
+        ``fake-server --state FILE`` calls this every few seconds and when it stops.
+
+        Example::
+
+            fake.save_state("fake-state.bin")
+            later = FakeProfiles()
+            later.load_state("fake-state.bin")
+        """
+        from ._state import dump_states, write_atomically
+
+        with self._lock:
+            states = {**self._dormant}
+            states.update({fingerprint(key): state for key, state in self._tenants.items()})
+            data = dump_states(states, self.clock, self.clock._setting)
+        write_atomically(path, data)
+
+    def load_state(self, path: str | os.PathLike[str]) -> int:
+        """Replace every tenant's data with what :meth:`save_state` wrote to ``path``.
+
+        A tenant whose key this fake knows gets its saved data at once; any other comes back
+        when a request (or :meth:`add_tenant`) first presents its key. The clock resumes its
+        saved setting. Returns the number of tenants read; :class:`StateFileError` when the
+        file is not a state file (``OSError`` when it cannot be read). Only load files your own
+        fake wrote: like any pickle, a state file can run code when read.
+        """
+        from ._state import load_states
+
+        with open(path, "rb") as fh:
+            data = fh.read()
+        states, setting = load_states(data, self.clock)
+        with self._lock:
+            if isinstance(setting, tuple) and len(setting) == 2:
+                self.clock._setting = setting
+            known = {fingerprint(key): key for key in self._tenants}
+            self._dormant = {}
+            for mark, state in states.items():
+                if mark in known:
+                    self._tenants[known[mark]] = state
+                else:
+                    self._dormant[mark] = state
+        return len(states)
 
     # -- state control -----------------------------------------------------------------------------
 

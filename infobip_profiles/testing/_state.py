@@ -1,10 +1,23 @@
-"""One tenant's state: every engine, keyed by nothing but the API key that owns it."""
+"""One tenant's state: every engine, keyed by nothing but the API key that owns it.
+
+Also the state file of ``fake-server --state FILE``: every tenant's state, pickled under the
+fingerprint of its key (never the key itself), written atomically. Only load state files your own
+fake wrote: like any pickle, a state file can run code when it is read.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
+import os
+import pickle
+import tempfile
+import threading
 import uuid
 import zlib
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from .engine.attributes import AttributesEngine
 from .engine.companies import CompaniesEngine
@@ -18,7 +31,17 @@ from .engine.tags import TagsEngine
 if TYPE_CHECKING:
     from ._clock import FakeClock
 
-__all__ = ["TenantState"]
+__all__ = [
+    "STATE_MAGIC",
+    "StateFileError",
+    "StateSaver",
+    "TenantState",
+    "dump_states",
+    "load_states",
+    "write_atomically",
+]
+
+log = logging.getLogger("infobip_profiles.testing")
 
 
 class TenantState:
@@ -80,3 +103,117 @@ class TenantState:
             self.push,
             self.segments,
         )
+
+
+# -- persistence: the state file of ``fake-server --state FILE`` -----------------------------------
+
+#: First line of every state file: what it is and the layout's version.
+STATE_MAGIC = b"infobip-profiles fake state v1\n"
+
+
+class StateFileError(Exception):
+    """A state file that cannot be read back (not one, another version, damaged)."""
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles tenant states without the clock they share (the loading fake brings its own)."""
+
+    def __init__(self, file: Any, clock: FakeClock) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._clock = clock
+
+    def persistent_id(self, obj: Any) -> str | None:
+        return "clock" if obj is self._clock else None
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, file: Any, clock: FakeClock) -> None:
+        super().__init__(file)
+        self._clock = clock
+
+    def persistent_load(self, pid: Any) -> Any:
+        if pid != "clock":
+            raise pickle.UnpicklingError(f"unknown persistent id {pid!r}")
+        return self._clock
+
+
+def dump_states(states: Mapping[str, TenantState], clock: FakeClock, clock_setting: Any) -> bytes:
+    """The bytes of a state file holding ``states`` (keyed by tenant fingerprint)."""
+    buffer = io.BytesIO()
+    buffer.write(STATE_MAGIC)
+    _Pickler(buffer, clock).dump({"tenants": dict(states), "clock": clock_setting})
+    return buffer.getvalue()
+
+
+def load_states(data: bytes, clock: FakeClock) -> tuple[dict[str, TenantState], Any]:
+    """Tenant states (by fingerprint) and the clock setting read from a state file's bytes."""
+    if not data.startswith(STATE_MAGIC):
+        raise StateFileError("not a state file of this fake (or of another version)")
+    try:
+        content = _Unpickler(io.BytesIO(data[len(STATE_MAGIC) :]), clock).load()
+    except Exception as exc:  # a damaged pickle raises almost anything
+        raise StateFileError(f"the state file is damaged ({type(exc).__name__})") from None
+    if not isinstance(content, dict) or not isinstance(content.get("tenants"), dict):
+        raise StateFileError("the state file holds no tenants")
+    tenants = content["tenants"]
+    if not all(isinstance(v, TenantState) for v in tenants.values()):
+        raise StateFileError("the state file holds something other than tenant states")
+    return tenants, content.get("clock")
+
+
+def write_atomically(path: str | os.PathLike[str], data: bytes) -> None:
+    """Replace ``path`` with ``data`` all at once: a temporary file beside it, flushed to disk,
+    then renamed over it. A crash at any moment leaves the old file or the new one, whole."""
+    target = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(target))
+    fd, temp = tempfile.mkstemp(prefix=".fake-state-", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    with contextlib.suppress(OSError):  # make the rename itself durable where the OS allows
+        dir_fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+class StateSaver:
+    """Writes a fake's state to a file every ``interval`` seconds, and once more on :meth:`stop`.
+
+    Used by ``fake-server --state FILE``; see :meth:`FakeProfiles.save_state`. A failed write is
+    logged and retried at the next interval; it never stops the server.
+    """
+
+    def __init__(self, save: Callable[[], None], interval: float) -> None:
+        if not interval > 0:
+            raise ValueError("the save interval must be a positive number of seconds")
+        self._save = save
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="fake-state-saver", daemon=True)
+
+    def start(self) -> None:
+        """Start saving in a daemon thread."""
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                self._save()
+            except Exception:
+                log.exception("fake: saving the state file failed; retrying in %ss", self._interval)
+
+    def stop(self) -> None:
+        """Stop the thread and save one last time (errors propagate)."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        self._save()
