@@ -50,7 +50,7 @@ from typing import Any
 import attrs
 
 from .._converter import Model, format_date, format_datetime, lenient_enum, model, parse_datetime
-from ..errors import ValidationError
+from ..errors import ProfilesError, ValidationError
 
 __all__ = [
     "DataType",
@@ -63,6 +63,7 @@ __all__ = [
     "decode_attributes",
     "MAX_ATTRIBUTE_NAME",
     "MAX_STRING_VALUE",
+    "AttributeTypeMismatchError",
 ]
 
 #: The longest custom attribute name the API accepts.
@@ -76,6 +77,15 @@ _DATE_TIME_RE = re.compile(
 )
 
 _RO = {"read_only": True}
+
+
+class AttributeTypeMismatchError(ProfilesError, ValueError):
+    """``custom_attributes.ensure`` found the attribute defined with another type (or another
+    object schema). A definition's type cannot change: ``existing`` is what the service holds."""
+
+    def __init__(self, message: str, *, existing: CustomAttribute) -> None:
+        super().__init__(message)
+        self.existing = existing
 
 
 @lenient_enum

@@ -37,7 +37,17 @@ __all__ = [
     "ExportRequest",
     "ExportStatus",
     "SessionTemplate",
+    "DefinitionMismatchError",
 ]
+
+
+class DefinitionMismatchError(ProfilesError, ValueError):
+    """``events.ensure_definition`` found the definition without a field asked for, or with it
+    under another type. ``existing`` is the definition the service holds."""
+
+    def __init__(self, message: str, *, existing: EventDefinition) -> None:
+        super().__init__(message)
+        self.existing = existing
 
 
 @lenient_enum

@@ -15,8 +15,8 @@ from typing_extensions import Unpack
 from .._converter import from_wire
 from .._plan import Call, Plan, async_op, async_pager, json_of, sync_op, sync_pager
 from .._types import CallOptions
-from ..errors import ValidationError
-from ..models import MAX_ATTRIBUTE_NAME, CustomAttribute, DataType
+from ..errors import BadRequestError, NotFoundError, ValidationError
+from ..models import MAX_ATTRIBUTE_NAME, AttributeTypeMismatchError, CustomAttribute, DataType
 from ..pagination import PageSpec
 from ._base import AsyncResource, SyncResource
 from .people import order_by_param
@@ -89,6 +89,26 @@ def _decode(data: Any) -> CustomAttribute:
     return from_wire(data, CustomAttribute)
 
 
+def _check_same_type(
+    existing: CustomAttribute, wanted: DataType, schema: Mapping[str, str] | None
+) -> None:
+    if existing.data_type != wanted:
+        raise AttributeTypeMismatchError(
+            f"custom attribute {existing.name!r} exists with type "
+            f"{getattr(existing.data_type, 'value', existing.data_type)}, not {wanted.value}; "
+            "an attribute's type cannot change (delete it first, or use another name)",
+            existing=existing,
+        )
+    if schema is not None:
+        held = {k: getattr(v, "value", v) for k, v in (existing.object_schema or {}).items()}
+        if held != dict(schema):
+            raise AttributeTypeMismatchError(
+                f"custom attribute {existing.name!r} exists with object schema {held}, "
+                f"not {dict(schema)}",
+                existing=existing,
+            )
+
+
 class _CustomAttributesPlans:
     """The custom attribute operations, written once."""
 
@@ -136,6 +156,44 @@ class _CustomAttributesPlans:
         )
         return _decode(json_of(response))
 
+    def ensure(
+        self,
+        name: str,
+        data_type: DataType | str,
+        *,
+        object_schema: Mapping[str, DataType | str] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Plan[CustomAttribute]:
+        """The attribute ``name`` with this type: fetched when it exists, created when it does not.
+
+        Safe to run again and from several processes at once (a creator that loses the race reads
+        the winner's definition). A taken name answers 400, not 409, so this is the way to
+        "create unless it exists". An existing attribute of another type (or, for
+        ``LIST_OF_OBJECTS``, another object schema) raises
+        :class:`~infobip_profiles.models.AttributeTypeMismatchError`: a type cannot change.
+        """
+        body = _definition_body(name, data_type, object_schema)
+        wanted = _as_type(data_type, "dataType")
+        try:
+            response = yield Call(
+                "get-a-single-custom-attribute", path_params={"name": name}, options=options
+            )
+        except NotFoundError:
+            try:
+                response = yield Call("create-a-custom-attribute", body=body, options=options)
+                return _decode(json_of(response))
+            except BadRequestError as refused:
+                # Created by someone else since the read? Then it reads now; else the 400 stands.
+                try:
+                    response = yield Call(
+                        "get-a-single-custom-attribute", path_params={"name": name}, options=options
+                    )
+                except NotFoundError:
+                    raise refused from None
+        existing = _decode(json_of(response))
+        _check_same_type(existing, wanted, body.get("objectSchema"))
+        return existing
+
     def delete(self, name: str, **options: Unpack[CallOptions]) -> Plan[None]:
         """Delete a definition; its values vanish from every person."""
         yield Call(
@@ -152,6 +210,7 @@ class CustomAttributes(SyncResource):
     list = sync_pager(_CustomAttributesPlans.list)
     create = sync_op(_CustomAttributesPlans.create)
     get = sync_op(_CustomAttributesPlans.get)
+    ensure = sync_op(_CustomAttributesPlans.ensure)
     delete = sync_op(_CustomAttributesPlans.delete)
 
 
@@ -161,4 +220,5 @@ class AsyncCustomAttributes(AsyncResource):
     list = async_pager(_CustomAttributesPlans.list)
     create = async_op(_CustomAttributesPlans.create)
     get = async_op(_CustomAttributesPlans.get)
+    ensure = async_op(_CustomAttributesPlans.ensure)
     delete = async_op(_CustomAttributesPlans.delete)

@@ -16,11 +16,12 @@ from typing_extensions import Unpack
 from .._converter import dumps, from_wire, to_wire
 from .._plan import Call, Plan, async_op, async_pager, json_of, sync_op, sync_pager
 from .._types import CallOptions
-from ..errors import APIConnectionError, APIError, ValidationError
+from ..errors import APIConnectionError, APIError, ConflictError, NotFoundError, ValidationError
 from ..models import (
     AcceptedBatch,
     BatchAccepted,
     DefinitionCategory,
+    DefinitionMismatchError,
     Event,
     EventDefinition,
     EventField,
@@ -339,6 +340,55 @@ class _EventsPlans:
         )
         return _decode_definition(json_of(response))
 
+    def ensure_definition(
+        self,
+        definition_id: str,
+        *,
+        title: str,
+        description: str | None = None,
+        fields: Iterable[EventField | dict[str, Any]] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Plan[EventDefinition]:
+        """The definition ``definition_id``: fetched when it exists, created when it does not.
+
+        Safe to run again and from several processes at once (a creator that loses the race
+        reads the winner's definition). An existing definition must hold every field asked for,
+        with the same type; otherwise :class:`~infobip_profiles.models.DefinitionMismatchError`
+        (add fields with :meth:`update_definition`). Its title and description are left as they
+        are.
+        """
+        _check_definition_id(definition_id)
+        _check_text(title, "title", 100, required=True)
+        _check_text(description, "description", 2000)
+        wanted = _fields_body(fields, "fields") if fields is not None else []
+        path = {"definitionId": definition_id}
+        try:
+            response = yield Call("get-event-definition", path_params=path, options=options)
+        except NotFoundError:
+            body: dict[str, Any] = {"definitionId": definition_id, "title": title}
+            if description is not None:
+                body["description"] = description
+            if fields is not None:
+                body["fields"] = wanted
+            try:
+                response = yield Call("create-event-definition", body=body, options=options)
+                return _decode_definition(json_of(response))
+            except ConflictError:
+                # Created by someone else since the read: it reads now.
+                response = yield Call("get-event-definition", path_params=path, options=options)
+        existing = _decode_definition(json_of(response))
+        for item in wanted:
+            held = existing.field(item["name"])
+            if held is None or getattr(held.type, "value", held.type) != item["type"]:
+                shown = "missing" if held is None else f"a {getattr(held.type, 'value', held.type)}"
+                raise DefinitionMismatchError(
+                    f"event definition {definition_id!r} exists and its field {item['name']!r} "
+                    f"is {shown}, not a {item['type']}; add fields with update_definition "
+                    "(a field's type cannot change)",
+                    existing=existing,
+                )
+        return existing
+
     def update_definition(
         self,
         definition_id: str,
@@ -569,6 +619,7 @@ class Events(SyncResource):
     list_definitions = sync_pager(_EventsPlans.list_definitions)
     create_definition = sync_op(_EventsPlans.create_definition)
     get_definition = sync_op(_EventsPlans.get_definition)
+    ensure_definition = sync_op(_EventsPlans.ensure_definition)
     update_definition = sync_op(_EventsPlans.update_definition)
     send = sync_op(_EventsPlans.send)
     send_many = sync_op(_EventsPlans.send_many)
@@ -584,6 +635,7 @@ class AsyncEvents(AsyncResource):
     list_definitions = async_pager(_EventsPlans.list_definitions)
     create_definition = async_op(_EventsPlans.create_definition)
     get_definition = async_op(_EventsPlans.get_definition)
+    ensure_definition = async_op(_EventsPlans.ensure_definition)
     update_definition = async_op(_EventsPlans.update_definition)
     send = async_op(_EventsPlans.send)
     send_many = async_op(_EventsPlans.send_many)

@@ -10,7 +10,7 @@ from typing_extensions import Unpack
 from .._converter import from_wire
 from .._plan import Call, Plan, async_op, async_pager, json_of, sync_op, sync_pager
 from .._types import CallOptions
-from ..errors import ValidationError
+from ..errors import BadRequestError, NotFoundError, ValidationError
 from ..models import MAX_TAG_NAME, Tag
 from ..pagination import PageSpec
 from ..refs import PersonRef
@@ -71,6 +71,27 @@ class _TagsPlans:
         )
         return _decode(json_of(response))
 
+    def ensure(self, name: str, **options: Unpack[CallOptions]) -> Plan[Tag]:
+        """The tag ``name``: fetched when it exists (any case), created when it does not.
+
+        Safe to run again and from several processes at once (a creator that loses the race reads
+        the winner's tag). A taken name answers 400, not 409, so this is the way to "create
+        unless it exists".
+        """
+        path = {"name": check_tag_name(name)}
+        try:
+            response = yield Call("get-a-tag", path_params=path, options=options)
+        except NotFoundError:
+            try:
+                response = yield Call("create-a-new-tag", body={"name": name}, options=options)
+            except BadRequestError as refused:
+                # Created by someone else since the read? Then it reads now; else the 400 stands.
+                try:
+                    response = yield Call("get-a-tag", path_params=path, options=options)
+                except NotFoundError:
+                    raise refused from None
+        return _decode(json_of(response))
+
     def delete(self, name: str, **options: Unpack[CallOptions]) -> Plan[None]:
         """Delete a tag; it is removed from every person that carried it."""
         yield Call("delete-a-tag", path_params={"name": check_tag_name(name)}, options=options)
@@ -106,6 +127,7 @@ class Tags(SyncResource):
     list = sync_pager(_TagsPlans.list)
     create = sync_op(_TagsPlans.create)
     get = sync_op(_TagsPlans.get)
+    ensure = sync_op(_TagsPlans.ensure)
     delete = sync_op(_TagsPlans.delete)
     add_to_people = sync_op(_TagsPlans.add_to_people)
     remove_from_people = sync_op(_TagsPlans.remove_from_people)
@@ -117,6 +139,7 @@ class AsyncTags(AsyncResource):
     list = async_pager(_TagsPlans.list)
     create = async_op(_TagsPlans.create)
     get = async_op(_TagsPlans.get)
+    ensure = async_op(_TagsPlans.ensure)
     delete = async_op(_TagsPlans.delete)
     add_to_people = async_op(_TagsPlans.add_to_people)
     remove_from_people = async_op(_TagsPlans.remove_from_people)
