@@ -26,7 +26,7 @@ from typing import Any
 
 from infobip_profiles import __version__
 
-from . import async_gets, bulk, client_overhead, decoding, fake_scale
+from . import async_gets, bulk, client_overhead, decoding, fake_scale, peers
 from ._harness import FULL, QUICK, Figure, Scale, unavailable
 
 BENCHMARKS: dict[str, Callable[[Scale], list[Figure]]] = {
@@ -35,6 +35,7 @@ BENCHMARKS: dict[str, Callable[[Scale], list[Figure]]] = {
     "bulk": bulk.run,
     "fake_scale": fake_scale.run,
     "async": async_gets.run,
+    "peers": peers.run,
 }
 
 

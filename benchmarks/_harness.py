@@ -45,6 +45,7 @@ class Scale:
     scale_filter: int
     scale_memory: int
     async_gets: int
+    stream_persons: int
 
 
 FULL = Scale(
@@ -61,6 +62,7 @@ FULL = Scale(
     scale_filter=100_000,
     scale_memory=1_000_000,
     async_gets=1000,
+    stream_persons=1_000_000,
 )
 
 QUICK = Scale(
@@ -77,6 +79,7 @@ QUICK = Scale(
     scale_filter=1000,
     scale_memory=2000,
     async_gets=20,
+    stream_persons=2000,
 )
 
 

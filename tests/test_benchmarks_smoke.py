@@ -40,6 +40,15 @@ EXPECTED_IDS = {
     "fake_filtered_list",
     "async_concurrent_vs_sequential",
     "async_concurrent_vs_sequential_with_latency",
+    "peer_async_burst_warm",
+    "peer_async_burst_cold",
+    "peer_decode_vs_pydantic",
+    "peer_import_vs_httpx",
+    "upsert_stream_memory",
+    "fake_seed_large_vs_empty",
+    "fake_filter_first_page_large_vs_small",
+    "fake_seed_memory_per_person",
+    "fixture_served_per_test",
 }
 
 pytestmark = pytest.mark.slow

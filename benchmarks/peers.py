@@ -1,0 +1,623 @@
+"""Figures against the peers a user would pick instead of this SDK, and the fake at a million.
+
+Every figure is measured in the same run as its peer, in alternating rounds where both sides can
+repeat, and reported as a ratio (``_harness.Figure``). Peers that are not installed (aiohttp,
+pydantic: the ``bench`` extra) make their figure ``available: false`` with the reason.
+
+- ``peer_async_burst_warm`` / ``peer_async_burst_cold``: N concurrent ``people.get`` through the
+  async client against the served fake (its own process), against raw aiohttp sending the same
+  requests with the same concurrency (``json.loads`` of each answer). Warm: both pools opened by a
+  first burst; cold: a new client (and a new aiohttp session) per burst. Client CPU in details.
+- ``peer_decode_vs_pydantic``: one 1,000-person page (contacts, tags, ten custom attributes of
+  mixed types, dates parsed) decoded by the SDK's page plan against pydantic v2 models generated at
+  run time from the spec's person schema (``model_validate_json``).
+- ``peer_import_vs_httpx``: a fresh interpreter importing ``infobip_profiles`` against one importing
+  ``httpx``; whether a sync import pulled in ``asyncio`` is in details.
+- ``upsert_stream_memory``: peak traced memory of ``upsert_many`` fed a generator of N persons
+  against the same with N/10 (a stub transport answers CREATED for every item, so only the client
+  is measured).
+- ``fake_seed_large_vs_empty``, ``fake_seed_memory_per_person``,
+  ``fake_filter_first_page_large_vs_small``: ``fake.seed`` into a full fake against an empty one,
+  memory per person stored through ``fake.seed``, and the first page of a selective tag filter.
+- ``fixture_served_per_test``: wall time per test of the ``profiles_server`` fixture, against the
+  in-process ``profiles_client`` fixture, from two pytest runs of 1 and N tests each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import gc
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from infobip_profiles import AsyncProfilesClient, Person, PersonRef, ProfilesClient
+from infobip_profiles.filters import tags, to_query_param
+from infobip_profiles.testing import FakeProfiles
+from infobip_profiles.testing._wire import FakeRequest
+
+from ._data import TAGS, TIERS, new_person
+from ._harness import Figure, Scale, compare, figure, unavailable
+from ._served import served_fake
+from .decoding import sdk_page_decoder
+from .fake_scale import build_fake, person_body
+
+__all__ = ["run"]
+
+KEY = "bench-key"
+STORED = 1000
+ROOT = Path(__file__).resolve().parents[1]
+SPEC = ROOT.parent / "shared" / "spec" / "people-openapi.json"
+
+
+# -- async burst against aiohttp -------------------------------------------------------------------
+
+
+def _emails(n: int) -> list[str]:
+    return [f"person{i % STORED}@example.com" for i in range(n)]
+
+
+async def _ours(
+    base_url: str, emails: list[str], *, warm: bool, transport: str = "httpcore"
+) -> tuple[float, float]:
+    refs = [PersonRef.email(e) for e in emails]
+    http: httpx.AsyncClient | None = None
+    if transport == "aiohttp":
+        from httpx_aiohttp import HttpxAiohttpClient
+
+        http = HttpxAiohttpClient(timeout=120)
+    async with AsyncProfilesClient(
+        KEY, base_url, throttle=False, timeout=120, http_client=http
+    ) as client:
+        if warm:
+            await asyncio.gather(*(client.people.get(r) for r in refs))
+        wall, cpu = time.perf_counter(), time.process_time()
+        people = await asyncio.gather(*(client.people.get(r) for r in refs))
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    assert len(people) == len(refs)
+    return wall, cpu
+
+
+async def _aiohttp(base_url: str, emails: list[str], *, warm: bool) -> tuple[float, float]:
+    import aiohttp
+
+    url = f"{base_url}/people/2/persons"
+    headers = {"Authorization": f"App {KEY}", "Accept": "application/json"}
+
+    async def get(session: Any, email: str) -> Any:
+        params = {"identifier": email, "type": "EMAIL"}
+        async with session.get(url, params=params, headers=headers) as response:
+            body = await response.read()
+            if response.status != 200:
+                raise RuntimeError(f"aiohttp peer got {response.status}")
+            return json.loads(body)
+
+    connector = aiohttp.TCPConnector(limit=100)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        if warm:
+            await asyncio.gather(*(get(session, e) for e in emails))
+        wall, cpu = time.perf_counter(), time.process_time()
+        people = await asyncio.gather(*(get(session, e) for e in emails))
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    assert len(people) == len(emails)
+    return wall, cpu
+
+
+def _has(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
+def _async_burst(scale: Scale) -> list[Figure]:
+    name = "{n:,} concurrent people.get, async client, loopback, {pool} pool"
+    peer = "raw aiohttp, same requests and concurrency, json.loads of each answer"
+    ids = ("peer_async_burst_warm", "peer_async_burst_cold")
+    if not _has("aiohttp"):
+        return [
+            unavailable(
+                i,
+                name.format(n=scale.async_gets, pool=p),
+                peer,
+                "seconds per burst",
+                "aiohttp is not installed (pip install -e '.[bench]')",
+            )
+            for i, p in zip(ids, ("warm", "cold"), strict=True)
+        ]
+    emails = _emails(scale.async_gets)
+    seed = {
+        "customAttributes": [{"name": "Tier", "dataType": "STRING"}],
+        "people": [person_body(i) for i in range(STORED)],
+    }
+    figures = []
+    with served_fake(KEY, seed=seed, max_calls=10) as base_url:
+        for fig_id, warm in zip(ids, (True, False), strict=True):
+            ours: list[tuple[float, float]] = []
+            theirs: list[tuple[float, float]] = []
+            # Our client over httpx-aiohttp's transport (a user's own http_client), when installed.
+            bridged: list[tuple[float, float]] = []
+            sides: list[tuple[Callable[..., Any], list[tuple[float, float]], dict[str, Any]]] = [
+                (_ours, ours, {}),
+                (_aiohttp, theirs, {}),
+            ]
+            if _has("httpx_aiohttp"):
+                sides.append((_ours, bridged, {"transport": "aiohttp"}))
+            for i in range(max(3, scale.rounds // 2)):
+                for fn, sink, extra in sides[i % len(sides) :] + sides[: i % len(sides)]:
+                    gc.collect()
+                    sink.append(asyncio.run(fn(base_url, emails, warm=warm, **extra)))
+            more = {}
+            if bridged:
+                more = {
+                    "ours_over_httpx_aiohttp_s": round(statistics.median(w for w, _ in bridged), 4),
+                    "ours_over_httpx_aiohttp_cpu_s": round(
+                        statistics.median(c for _, c in bridged), 4
+                    ),
+                }
+            wall = statistics.median(w for w, _ in ours)
+            peer_wall = statistics.median(w for w, _ in theirs)
+            figures.append(
+                figure(
+                    fig_id,
+                    name.format(n=len(emails), pool="warm" if warm else "cold"),
+                    peer,
+                    "seconds per burst",
+                    wall,
+                    peer_wall,
+                    target="<= 1.5",
+                    details={
+                        "client_cpu_s": round(statistics.median(c for _, c in ours), 4),
+                        "peer_cpu_s": round(statistics.median(c for _, c in theirs), 4),
+                        "rounds": len(ours),
+                        **more,
+                    },
+                )
+            )
+    return figures
+
+
+# -- decoding against pydantic ---------------------------------------------------------------------
+
+
+def rich_person(i: int) -> dict[str, Any]:
+    """A stored person with contacts, two tags and ten custom attributes of mixed types."""
+    return {
+        "id": 1000 + i,
+        "externalId": f"crm-{i}",
+        "type": "CUSTOMER",
+        "firstName": f"First{i}",
+        "lastName": f"Last{i}",
+        "gender": "FEMALE" if i % 2 else "MALE",
+        "birthDate": f"19{50 + i % 50:02d}-0{1 + i % 9}-1{i % 10}",
+        "preferredLanguage": "en-GB",
+        "city": "Zagreb",
+        "country": "Croatia",
+        "origin": "API",
+        "modifiedFrom": "API",
+        "createdAt": "2026-01-02T03:04:05",
+        "modifiedAt": "2026-02-03T04:05:06",
+        "tags": [TAGS[i % len(TAGS)], TAGS[(i + 1) % len(TAGS)]],
+        "customAttributes": {
+            "Tier": TIERS[i % len(TIERS)],
+            "Score": i % 100,
+            "Balance": 1234.5 + i,
+            "Active": bool(i % 2),
+            "Since": "2020-05-06",
+            "LastOrderAt": "2026-03-04T05:06:07",
+            "Segment": f"s{i % 7}",
+            "Visits": i % 31,
+            "Newsletter": i % 3 == 0,
+            "Note": f"note {i}",
+        },
+        "contactInformation": {
+            "email": [{"address": f"person{i}@example.com"}, {"address": f"p{i}@work.example"}],
+            "phone": [{"number": f"3859{i:08d}"}],
+        },
+        "computedAttributes": {},
+    }
+
+
+def _pydantic_page_model() -> Any:
+    """Pydantic v2 models for a persons page, generated from the spec's person schema.
+
+    Object schemas become models (camelCase aliases), enums become ``Literal`` types, arrays
+    lists, free-form objects ``dict[str, Any]``; a string whose description gives the date or
+    timestamp format is parsed as ``date`` / ``datetime`` (the SDK parses the same fields).
+    """
+    from typing import Literal
+
+    import pydantic
+    from pydantic.alias_generators import to_snake
+
+    spec = json.loads(SPEC.read_text())
+    schemas = spec["components"]["schemas"]
+    built: dict[str, Any] = {}
+
+    def ref_name(ref: str) -> str:
+        return ref.rsplit("/", 1)[-1]
+
+    def type_of(schema: dict[str, Any]) -> Any:
+        if "$ref" in schema:
+            return model_or_type(ref_name(schema["$ref"]))
+        if "allOf" in schema and len(schema["allOf"]) == 1:
+            return type_of(schema["allOf"][0])
+        kind = schema.get("type")
+        if "enum" in schema:
+            return Literal[tuple(schema["enum"])]
+        if kind == "array":
+            return list[type_of(schema.get("items", {}))]  # type: ignore[misc]
+        if kind == "object" and "properties" not in schema:
+            return dict[str, Any]
+        if kind == "integer":
+            return int
+        if kind == "number":
+            return float
+        if kind == "boolean":
+            return bool
+        if kind == "string":
+            text = schema.get("description", "")
+            if "yyyy-MM-dd'T'HH:mm:ss" in text:
+                return dt.datetime
+            if "YYYY-MM-DD" in text:
+                return dt.date
+            return str
+        return Any
+
+    def model_or_type(name: str) -> Any:
+        if name in built:
+            return built[name]
+        schema = schemas[name]
+        if schema.get("type") != "object" or "properties" not in schema:
+            return type_of(schema)
+        fields = {
+            to_snake(prop): (
+                type_of(sub) | None,
+                pydantic.Field(default=None, alias=prop),
+            )
+            for prop, sub in schema["properties"].items()
+        }
+        model = pydantic.create_model(name.split(".")[-1], **fields)  # type: ignore[call-overload]
+        built[name] = model
+        return model
+
+    person_name = next(n for n in schemas if n.endswith(".IamPersonV2"))
+    person = model_or_type(person_name)
+    page_fields: dict[str, Any] = {
+        "persons": (list[person], ...),  # type: ignore[valid-type]
+        "limit": (int | None, None),
+        "page": (int | None, None),
+        "order_by": (str | None, pydantic.Field(default=None, alias="orderBy")),
+    }
+    return pydantic.create_model("PersonsPage", **page_fields)
+
+
+def _decode_vs_pydantic(scale: Scale) -> list[Figure]:
+    fig_id = "peer_decode_vs_pydantic"
+    name = (
+        f"a {scale.decode_persons:,}-person page (contacts, tags, 10 custom attributes) into models"
+    )
+    peer = "pydantic v2 models generated from the spec, model_validate_json"
+    try:
+        import pydantic  # noqa: F401
+    except ImportError:
+        return [
+            unavailable(
+                fig_id,
+                name,
+                peer,
+                "seconds per page",
+                "pydantic is not installed (pip install -e '.[bench]')",
+            )
+        ]
+    if not SPEC.exists():
+        return [unavailable(fig_id, name, peer, "seconds per page", f"no spec at {SPEC}")]
+    page_model = _pydantic_page_model()
+    content = json.dumps(
+        {
+            "persons": [rich_person(i) for i in range(scale.decode_persons)],
+            "limit": 1000,
+            "page": 1,
+            "orderBy": "createdAt:asc",
+        }
+    ).encode()
+    ours = sdk_page_decoder(content)
+    assert len(ours().items) == scale.decode_persons
+    theirs_page = page_model.model_validate_json(content)
+    assert isinstance(theirs_page.persons[0].created_at, dt.datetime)
+
+    def theirs() -> Any:
+        return page_model.model_validate_json(content)
+
+    number = max(1, 20 * 1000 // (scale.decode_persons * 10))
+    sdk_time, peer_time = compare(ours, theirs, number=number, rounds=scale.rounds)
+    return [figure(fig_id, name, peer, "seconds per page", sdk_time, peer_time, target="<= 0.5")]
+
+
+# -- import time -----------------------------------------------------------------------------------
+
+
+def _fresh_import(statement: str) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", statement], check=True, cwd=ROOT)
+    return time.perf_counter() - started
+
+
+def _import_time(scale: Scale) -> list[Figure]:
+    ours: list[float] = []
+    theirs: list[float] = []
+    for i in range(max(5, scale.rounds * 2)):
+        sides = [("import infobip_profiles", ours), ("import httpx", theirs)]
+        if i % 2:
+            sides.reverse()
+        for statement, sink in sides:
+            sink.append(_fresh_import(statement))
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, infobip_profiles; c = infobip_profiles.ProfilesClient('k'); "
+            "print(int('asyncio' in sys.modules))",
+        ],
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    return [
+        figure(
+            "peer_import_vs_httpx",
+            "import infobip_profiles in a fresh interpreter",
+            "import httpx in a fresh interpreter",
+            "seconds per interpreter",
+            statistics.median(ours),
+            statistics.median(theirs),
+            target="<= 1.3",
+            details={
+                "sync_client_imports_asyncio": probe.stdout.strip() == "1",
+                "rounds": len(ours),
+            },
+        )
+    ]
+
+
+# -- upsert_many fed a generator: client memory ----------------------------------------------------
+
+
+def _stub_upsert(request: httpx.Request) -> httpx.Response:
+    count = len(json.loads(request.content)["persons"])
+    results = [{"index": i, "id": i + 1, "status": "CREATED"} for i in range(count)]
+    return httpx.Response(207, json={"results": results, "errors": []})
+
+
+def _upsert_peak(n: int) -> float:
+    def persons() -> Iterator[Person]:
+        for i in range(n):
+            yield new_person(i)
+
+    http = httpx.Client(transport=httpx.MockTransport(_stub_upsert))
+    with ProfilesClient(KEY, "http://127.0.0.1:9", throttle=False, http_client=http) as client:
+        gc.collect()
+        tracemalloc.start()
+        try:
+            result = client.people.upsert_many(persons())
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert result.created == n
+    return float(peak)
+
+
+def _upsert_stream(scale: Scale) -> list[Figure]:
+    large = scale.stream_persons
+    small = max(1, large // 10)
+    small_peak = _upsert_peak(small)
+    large_peak = _upsert_peak(large)
+    return [
+        figure(
+            "upsert_stream_memory",
+            f"peak client memory, upsert_many fed a generator of {large:,} persons",
+            f"the same with {small:,} persons",
+            "bytes (tracemalloc peak)",
+            large_peak,
+            small_peak,
+            target="<= 1.5",
+            details={"large_bytes_per_person": round(large_peak / large, 1)},
+        )
+    ]
+
+
+# -- the fake at a million -------------------------------------------------------------------------
+
+
+def _seed_batch(start: int, n: int) -> list[dict[str, Any]]:
+    return [person_body(start + i) for i in range(n)]
+
+
+def _fake_million(scale: Scale) -> list[Figure]:
+    figures = []
+    small_n, large_n = scale.scale_small, scale.scale_large
+    large = build_fake(large_n)
+    empty = FakeProfiles(KEY, max_calls=16)
+    empty.seed(custom_attributes=[{"name": "Tier", "dataType": "STRING"}], tags=list(TAGS))
+    batch = 2000 if not scale.quick else 50
+    offsets = iter(range(10 * large_n, 10**9, batch))
+
+    def seed_into(fake: FakeProfiles) -> Callable[[], object]:
+        return lambda: fake.seed(people=_seed_batch(next(offsets), batch))
+
+    large_time, empty_time = compare(seed_into(large), seed_into(empty), number=1, rounds=3)
+    figures.append(
+        figure(
+            "fake_seed_large_vs_empty",
+            f"fake.seed of {batch:,} persons into a fake holding {large_n:,}",
+            "the same seed into an empty fake",
+            "seconds per seed",
+            large_time,
+            empty_time,
+            target="<= 2",
+        )
+    )
+
+    # Filter: the first page (10 persons) of a selective tag filter, large against small.
+    small = build_fake(small_n)
+    expression = tags.contains(TAGS[0])
+    request = FakeRequest(
+        method="GET",
+        path="/people/2/persons",
+        query=[("filter", to_query_param(expression)), ("limit", "10")],
+        headers={"authorization": f"App {KEY}"},
+        body=b"",
+    )
+
+    def first_page(fake: FakeProfiles) -> Callable[[], object]:
+        def call() -> object:
+            response = fake.handle(request)
+            assert response.status == 200, response.status
+            return response
+
+        return call
+
+    large_page, small_page = compare(
+        first_page(large), first_page(small), number=3 if not scale.quick else 2, rounds=3
+    )
+    figures.append(
+        figure(
+            "fake_filter_first_page_large_vs_small",
+            f"first page of a tag filter with {large_n:,} persons stored",
+            f"the same with {small_n:,} persons stored",
+            "seconds per page",
+            large_page,
+            small_page,
+            target="<= 3",
+        )
+    )
+    del large, small, empty
+    gc.collect()
+
+    # Memory per person stored through fake.seed (the public way), in batches.
+    n = scale.scale_memory // 10 if not scale.quick else scale.scale_memory
+    fake = FakeProfiles(KEY, max_calls=16)
+    fake.seed(custom_attributes=[{"name": "Tier", "dataType": "STRING"}], tags=list(TAGS))
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for start in range(0, n, 10_000):
+            fake.seed(people=_seed_batch(start, min(10_000, n - start)))
+        gc.collect()
+        per_person = (tracemalloc.get_traced_memory()[0] - before) / n
+    finally:
+        tracemalloc.stop()
+    wire = sum(len(json.dumps(person_body(i), separators=(",", ":"))) for i in range(100)) / 100
+    figures.append(
+        figure(
+            "fake_seed_memory_per_person",
+            f"memory per person stored through fake.seed ({n:,} persons, tracemalloc)",
+            "the person's compact JSON as sent",
+            "bytes per person",
+            per_person,
+            wire,
+            target="value <= 1536 bytes",
+            met=per_person <= 1536,
+        )
+    )
+    return figures
+
+
+# -- the served fixture ----------------------------------------------------------------------------
+
+_FIXTURE_TEST = """
+import httpx
+import pytest
+
+
+@pytest.mark.parametrize("i", range({n}))
+def test_served(profiles_server, i):
+    assert httpx.get(profiles_server + "/people/2/tags",
+                     headers={{"Authorization": "App test-key"}}).status_code in (200, 401)
+
+
+@pytest.mark.parametrize("i", range({n}))
+def test_in_process(profiles_client, i):
+    assert profiles_client.tags.list().to_list() == []
+"""
+
+
+def _pytest_seconds(path: Path, selector: str) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-o",
+            "addopts=",
+            "-k",
+            selector,
+            str(path),
+        ],
+        cwd=path.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    if done.returncode != 0:
+        raise RuntimeError(done.stdout[-1500:] + done.stderr[-1500:])
+    return time.perf_counter() - started
+
+
+def _fixture_per_test(scale: Scale) -> list[Figure]:
+    n = 200 if not scale.quick else 10
+    with tempfile.TemporaryDirectory() as tmp:
+        one = Path(tmp) / "test_one.py"
+        many = Path(tmp) / "test_many.py"
+        one.write_text(_FIXTURE_TEST.format(n=1))
+        many.write_text(_FIXTURE_TEST.format(n=n + 1))
+        served = (_pytest_seconds(many, "served") - _pytest_seconds(one, "served")) / n
+        local = (_pytest_seconds(many, "in_process") - _pytest_seconds(one, "in_process")) / n
+    return [
+        figure(
+            "fixture_served_per_test",
+            "wall time per test of the profiles_server fixture",
+            "the in-process profiles_client fixture",
+            "seconds per test",
+            served,
+            local,
+            target="value <= 0.005 s",
+            met=served <= 0.005,
+        )
+    ]
+
+
+def run(scale: Scale) -> list[Figure]:
+    """Every peer figure; one that fails is reported unavailable and the rest still run."""
+    figures: list[Figure] = []
+    parts: list[tuple[str, Callable[[Scale], list[Figure]]]] = [
+        ("peer_async_burst", _async_burst),
+        ("peer_decode_vs_pydantic", _decode_vs_pydantic),
+        ("peer_import_vs_httpx", _import_time),
+        ("upsert_stream_memory", _upsert_stream),
+        ("fake_million", _fake_million),
+        ("fixture_served_per_test", _fixture_per_test),
+    ]
+    for name, part in parts:
+        try:
+            figures.extend(part(scale))
+        except Exception as exc:
+            figures.append(unavailable(name, name, "-", "-", f"the benchmark failed: {exc!r}"))
+    return figures
