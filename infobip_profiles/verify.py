@@ -695,6 +695,39 @@ def scenario_steps() -> list[Step]:
             cleanup_before=_person_cleanup("angle"),
         ),
         Step(
+            "people.create_without_identity",
+            "create-a-new-person",
+            lambda n, v: Request("POST", P2, json={"firstName": "Nobody"}),
+            # Should the service accept it, the person has no identifier to delete it by: its id.
+            capture=_capture(nobody=("id",)),
+            cleanup_after=lambda n, v: (
+                [
+                    Cleanup(
+                        f"person:id:{v['nobody']}",
+                        f"person {v['nobody']} (created without an identifier)",
+                        Request("DELETE", P2, [("identifier", str(v["nobody"])), ("type", "ID")]),
+                    )
+                ]
+                if v.get("nobody") is not None
+                else []
+            ),
+        ),
+        Step(
+            "people.create_too_many_emails",
+            "create-a-new-person",
+            lambda n, v: Request(
+                "POST",
+                P2,
+                json={
+                    "externalId": n.ext("many"),
+                    "contactInformation": {
+                        "email": [{"address": n.email(f"many{i}")} for i in range(101)]
+                    },
+                },
+            ),
+            cleanup_before=_person_cleanup("many"),
+        ),
+        Step(
             "people.get_by_email_any_case",
             "get-a-single-person-or-a-list-of-people",
             lambda n, v: Request(
@@ -712,9 +745,9 @@ def scenario_steps() -> list[Step]:
             lambda n, v: Request("GET", P2, _by_ext(n, "ghost")),
         ),
         Step(
-            "people.get_by_legacy_email",
-            "get-a-single-person-or-a-list-of-people",
-            lambda n, v: Request("GET", P2, [("email", n.email("ada"))]),
+            "people.update_by_legacy_email",
+            "partial-person-update",
+            lambda n, v: Request("PATCH", P2, [("email", n.email("ada"))], json={"city": "Paris"}),
         ),
         Step(
             "people.get_trailing_slash",
@@ -2167,7 +2200,13 @@ def run_verification(
 
 
 #: What each captured value is an id of.
-_CAPTURE_KINDS = {"ada": "person", "item": "item", "export": "export", "segment": "segment"}
+_CAPTURE_KINDS = {
+    "ada": "person",
+    "nobody": "person",
+    "item": "item",
+    "export": "export",
+    "segment": "segment",
+}
 
 
 def _authorization(scheme: str, credential: str) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import attrs
 import httpx
 import pytest
 
@@ -497,3 +498,30 @@ def test_other_auth_schemes_reach_both_sides_alike(
 def test_an_unknown_auth_scheme_is_a_setup_error() -> None:
     with pytest.raises(VerifySetupError, match="unknown auth scheme"):
         run_verification("http://127.0.0.1:9", KEY, auth_scheme="Digest", handle_signals=False)
+
+
+class AcceptsAnonymous(FakeProfiles):
+    """A live side that creates a person without any identifier (the fake refuses one)."""
+
+    def handle(self, request: FakeRequest, *, timeout: float | None = None) -> FakeResponse:
+        create = request.method == "POST" and request.path == "/people/2/persons"
+        if create and json.loads(request.body or b"null") == {"firstName": "Nobody"}:
+            body = json.dumps({"firstName": "Nobody", "externalId": "outside-prefix"})
+            request = attrs.evolve(request, body=body.encode())
+        return super().handle(request, timeout=timeout)
+
+
+@pytest.mark.http
+def test_a_person_the_live_side_should_have_refused_is_deleted_by_id(tmp_path: Path) -> None:
+    live = AcceptsAnonymous(KEY)
+    with live.serve() as url:
+        report = verify(url, tmp_path)
+
+    assert {step.name for step, _ in report.differences} == {"people.create_without_identity"}
+    step = report.differences[0][0]
+    assert step.name == "people.create_without_identity"
+    assert (step.live_status, step.fake_status) == (200, 400)
+    assert [p for p in live.people(KEY) if p.get("firstName") == "Nobody"] == []
+    assert any(
+        c.what.endswith("(created without an identifier)") and c.deleted for c in report.cleanup
+    )
