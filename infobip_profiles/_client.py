@@ -12,6 +12,7 @@ import functools
 import ipaddress
 import os
 import platform
+import re
 import threading
 import time
 import warnings
@@ -84,6 +85,28 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+_HOST_LABEL = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)")
+
+
+def _valid_host(host: str) -> bool:
+    """A DNS name (letters, digits, ``-``, ``_`` in dot-separated labels) or an IP address."""
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    labels = host[:-1].split(".") if host.endswith(".") else host.split(".")
+    return all(_HOST_LABEL.fullmatch(label) for label in labels)
+
+
+def _valid_port(parts: Any) -> bool:
+    try:
+        parts.port  # noqa: B018 (reading it validates it)
+    except ValueError:
+        return False
+    return True
+
+
 def normalize_base_url(value: str, *, warn: bool = True) -> str:
     """``xyz.api.infobip.com`` -> ``https://xyz.api.infobip.com``; no trailing slash.
 
@@ -98,6 +121,10 @@ def normalize_base_url(value: str, *, warn: bool = True) -> str:
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigurationError(f"the base URL {value!r} is not an http(s) URL")
+    if not _valid_host(parts.hostname) or not _valid_port(parts) or any(c.isspace() for c in text):
+        raise ConfigurationError(
+            f"the base URL {value!r} is not a URL (expected e.g. https://xyz.api.infobip.com)"
+        )
     if parts.query or parts.fragment or "?" in text or "#" in text:
         raise ConfigurationError(f"the base URL {value!r} must not carry a query or fragment")
     if warn and parts.scheme == "http" and not _is_loopback(parts.hostname):
