@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -525,3 +526,13 @@ def test_a_person_the_live_side_should_have_refused_is_deleted_by_id(tmp_path: P
     assert any(
         c.what.endswith("(created without an identifier)") and c.deleted for c in report.cleanup
     )
+
+
+def test_the_rules_page_names_every_step_and_only_real_ones() -> None:
+    page = (Path(__file__).resolve().parents[1] / "docs" / "fake-semantics.md").read_text()
+    families = "people|tags|attributes|lists|companies|events|push|segments"
+    named = set(re.findall(rf"`((?:{families})\.[a-z_]+)`", page))
+    steps = {step.name for step in scenario_steps()}
+
+    assert steps - named == set(), "steps the rules page does not mention"
+    assert named - steps == set(), "the rules page names steps that do not exist"
