@@ -133,6 +133,7 @@ class FakeProfiles:
         self._server: FakeServer | None = None
         # Tenants loaded from a state file whose key has not been seen since (by fingerprint).
         self._dormant: dict[str, TenantState] = {}
+        self._hinted: set[str] = set()  # key fingerprints already told how to be accepted
         #: Access tokens issued by ``POST /auth/1/oauth2/token`` (see ``_auth``).
         self.oauth_tokens = TokenStore(self.clock)
         self.add_tenant(api_key)
@@ -412,8 +413,31 @@ class FakeProfiles:
         if api_key:
             state = self._tenant_or_new(api_key)
         if state is None:
-            raise error_for_family(family, 401, MSG.UNAUTHORIZED)
+            hint = self._unauthorized_hint(api_key)
+            raise error_for_family(family, 401, MSG.UNAUTHORIZED, headers={"X-Fake-Hint": hint})
         return state
+
+    def _unauthorized_hint(self, api_key: str | None) -> str:
+        """How to make a refused caller welcome: in the 401's ``X-Fake-Hint`` header, and logged
+        once per key (pytest shows the log of a failing test), since the body must stay the
+        service's own."""
+        if api_key is None:
+            hint = (
+                "the fake got no credential; send Authorization: App <key>, with a key the fake "
+                "accepts (FakeProfiles(api_key=...) or fake.add_tenant(key))"
+            )
+        else:
+            hint = (
+                f"the fake does not know the key {fingerprint(api_key)}; create the fake with "
+                "FakeProfiles(api_key=<that key>), call fake.add_tenant(<that key>), use "
+                "accept_any_key=True (fake-server --accept-any-key), or give the client "
+                "api_key=fake.api_key"
+            )
+            mark = fingerprint(api_key)
+            if mark not in self._hinted:
+                self._hinted.add(mark)
+                log.warning("fake: 401 for an unknown API key: %s", hint)
+        return hint
 
     def _tenant_or_new(self, name: str) -> TenantState | None:
         """The tenant called ``name``; a new one under ``accept_any_key``; else ``None``."""
@@ -510,6 +534,8 @@ class FakeProfiles:
                 self._limits.reset(fingerprint(key))
             self._calls.clear(api_key=api_key)
             self._faults.clear(api_key=api_key)
+            if api_key is None:
+                self._dormant.clear()  # tenants read from a state file, not seen since
 
     def seed(
         self,

@@ -368,3 +368,36 @@ def test_fault_globs_over_http_are_bounded(http: httpx.Client, fake: FakeProfile
     assert created.status_code == 201
     assert response.status_code != 503
     assert fake.faults.get(created.json()["id"]) is not None
+
+
+# -- a caller the fake does not know -------------------------------------------------------------
+
+
+@pytest.fixture(params=MODES)
+def strict_http(request: pytest.FixtureRequest) -> Iterator[httpx.Client]:
+    """An httpx client reaching a fake that accepts only its own key."""
+    strict = FakeProfiles(KEY)
+    if request.param == "http":
+        with strict.serve() as base_url, httpx.Client(base_url=base_url) as client:
+            yield client
+    else:
+        with httpx.Client(transport=strict.transport(), base_url="http://localhost") as client:
+            yield client
+
+
+def test_a_401_for_an_unknown_key_says_how_to_be_accepted(
+    strict_http: httpx.Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    unknown = strict_http.get("/people/2/tags", headers=auth("mine"))
+    again = strict_http.get("/people/2/tags", headers=auth("mine"))
+    missing = strict_http.get("/people/2/tags")
+
+    assert unknown.status_code == 401
+    hint = unknown.headers["x-fake-hint"]
+    assert "api_key" in hint
+    assert "accept_any_key" in hint
+    assert "mine" not in hint  # named by fingerprint only
+    assert "Authorization" in missing.headers["x-fake-hint"]
+    warnings = [r for r in caplog.records if "unknown API key" in r.getMessage()]
+    assert len(warnings) == 1  # once per key, not per request
+    assert again.headers["x-fake-hint"] == hint
