@@ -18,6 +18,7 @@ from ._errors import (
     problem_details,
     v3_error,
 )
+from ._wire import JSONDecimal
 from .engine.query import nesting_depth
 
 if TYPE_CHECKING:
@@ -53,15 +54,17 @@ class Context:
         """The body parsed as JSON; malformed JSON is a 400 in this operation's envelope.
 
         Malformed, as a Jackson-based service reads it: not JSON, ``NaN``/``Infinity`` tokens, or
-        a number too large for a double (``1e400``). Objects and arrays nested more than
-        :data:`MAX_BODY_DEPTH` levels deep are refused the same way ([I]: Jackson stops at 1000;
-        the fake's lower bound keeps every engine's recursion far from Python's limit).
+        a number too large for a double (``1e400``). A number with a fraction or an exponent is
+        a :class:`~._wire.JSONDecimal` holding its exact digits (integers stay ``int``). Objects
+        and arrays nested more than :data:`MAX_BODY_DEPTH` levels deep are refused the same way
+        ([I]: Jackson stops at 1000; the fake's lower bound keeps every engine's recursion far
+        from Python's limit).
         """
         body = self.request.body
         if not body:
             return None
         try:
-            value = json.loads(body, parse_constant=_refuse_constant, parse_float=_finite_float)
+            value = json.loads(body, parse_constant=_refuse_constant, parse_float=_exact_decimal)
         except (ValueError, UnicodeDecodeError, RecursionError):
             raise malformed_json(self.op) from None
         if nesting_depth(value, MAX_BODY_DEPTH) > MAX_BODY_DEPTH:
@@ -73,11 +76,10 @@ def _refuse_constant(token: str) -> Any:
     raise ValueError(f"{token} is not a JSON number")
 
 
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
+def _exact_decimal(text: str) -> JSONDecimal:
+    if not math.isfinite(float(text)):
         raise ValueError(f"{text} does not fit a double")
-    return value
+    return JSONDecimal(text)
 
 
 def malformed_json(op: Operation, text: str = MSG.MALFORMED_JSON) -> FakeError:

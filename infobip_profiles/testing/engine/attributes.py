@@ -1,6 +1,6 @@
 """Engine: custom attribute definitions, and the validation of the values persons carry.
 
-The registry is keyed by name ignoring case (SEMANTICS.md section 4): ``get("contract expiry")``
+The registry is keyed by name ignoring case, as the service does: ``get("contract expiry")``
 finds ``"Contract Expiry"``. Persons store values under the definition's own spelling, so a write
 that spells a key differently still lands on the one attribute.
 """
@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .._errors import MSG, v2_error
@@ -220,13 +221,10 @@ def _check_scalar(data_type: str, value: Any) -> str | None:
         elif len(value) > _MAX_STRING:
             return MSG.FIELD_SIZE.format(max=_MAX_STRING)
     elif data_type == "INTEGER":
-        ok = (
-            isinstance(value, int)
-            and not isinstance(value, bool)
-            and _INT64_MIN <= value <= _INT64_MAX
-        ) or (isinstance(value, float) and value.is_integer() and abs(value) <= _INT64_MAX)
+        ok = _is_int64(value)
     elif data_type == "DECIMAL":
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        # Request bodies give a Decimal holding the exact digits; seeded values may be floats.
+        ok = isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
         ok = ok and _fits_double(value)
     elif data_type == "BOOLEAN":
         ok = isinstance(value, bool)
@@ -240,7 +238,18 @@ def _check_scalar(data_type: str, value: Any) -> str | None:
     return None if ok else MSG.VALUE_TYPE.format(type=data_type)
 
 
-def _fits_double(value: float) -> bool:
+def _is_int64(value: Any) -> bool:
+    """A whole number within a signed 64-bit integer (``5.0`` counts, ``5.5`` does not)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (float, Decimal)):
+        if not _fits_double(value) or value != int(value):
+            return False
+        value = int(value)
+    return isinstance(value, int) and _INT64_MIN <= value <= _INT64_MAX
+
+
+def _fits_double(value: float | Decimal) -> bool:
     """Finite and within a double's range (an integer literal of 400 digits is not)."""
     try:
         return math.isfinite(value)

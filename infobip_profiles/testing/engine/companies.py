@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ...resources.companies import COMPANY_MAX_LENGTHS  # one table for client and fake
@@ -489,7 +490,7 @@ def _json_type(value: Any) -> str | None:
         return "BOOLEAN"
     if isinstance(value, int):
         return "INTEGER"
-    if isinstance(value, float):
+    if isinstance(value, (float, Decimal)):
         return "DECIMAL"
     if isinstance(value, str):
         return "STRING"

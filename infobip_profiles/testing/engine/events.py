@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from .._errors import MSG, FakeError, no_body_error, problem_details, v2_error
+from .._wire import dumps
 
 if TYPE_CHECKING:
     from .._state import TenantState
@@ -215,7 +216,7 @@ class _Definition:
             "definitionId": self.definition_id,
             "title": self.title,
             "description": self.description,
-            "fields": json.loads(json.dumps(self.fields)),
+            "fields": json.loads(dumps(self.fields), parse_float=Decimal),
         }
 
     def field_types(self) -> dict[str, dict[str, Any]]:
@@ -941,7 +942,7 @@ def _batch_error(index: int, code: int, message: str) -> FakeError:
 
 
 def _compact(value: Any) -> bytes:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+    return dumps(value, ensure_ascii=False).encode()
 
 
 def parse_time(text: str) -> datetime:

@@ -16,12 +16,12 @@ wrong type, ``429002`` item ids where they are not allowed or invalid, and the 4
 from __future__ import annotations
 
 import copy
-import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .._errors import MSG, FakeError, lists_error
+from .._wire import dumps
 from .attributes import ITEM_ID_KEY
 from .persons import IDENTIFIER_TYPES
 
@@ -137,9 +137,7 @@ class ListsEngine:
             if item_id is None:
                 raise lists_error(400, 429002, MSG.LIST_IDS_REQUIRED.format(item=_render(patch)))
             if not isinstance(item_id, str):  # a number, an array, an object: no item's id
-                raise lists_error(
-                    400, 429002, MSG.LIST_ID_INVALID.format(item_id=json.dumps(item_id))
-                )
+                raise lists_error(400, 429002, MSG.LIST_ID_INVALID.format(item_id=dumps(item_id)))
         current = self._items(pid, name)
         by_id = {i[ITEM_ID_KEY]: i for i in current}
         unknown = [str(p[ITEM_ID_KEY]) for p in patches if p[ITEM_ID_KEY] not in by_id]
@@ -274,4 +272,4 @@ def _merge(target: Item, fields: Mapping[str, Any]) -> None:
 
 
 def _render(item: Mapping[str, Any]) -> str:
-    return json.dumps(item, separators=(", ", ": "))
+    return dumps(item, separators=(", ", ": "))
