@@ -67,6 +67,12 @@ API_KEY_ENV = "INFOBIP_API_KEY"
 BASE_URL_ENV = "INFOBIP_BASE_URL"
 DEFAULT_TIMEOUT = 30.0
 
+#: (sleep, async sleep, clock) for clients created while it is set, unless given their own:
+#: ``FakeProfiles.patch()`` pushes its fake clock's here for the length of the patch.
+_default_timing: list[
+    tuple[Callable[[float], None], Callable[[float], Awaitable[None]], Callable[[], float]]
+] = []
+
 USER_AGENT = (
     f"infobip-profiles/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
 )
@@ -422,7 +428,11 @@ class ProfilesClient(_BaseClient):
             throttle=throttle,
             _shared=_shared,
         )
-        self._sleep: Callable[[float], None] = sleep if sleep is not None else time.sleep
+        timing = _default_timing[-1] if _default_timing else None  # FakeProfiles.patch()
+        self._sleep: Callable[[float], None] = (
+            sleep if sleep is not None else timing[0] if timing else time.sleep
+        )
+        clock = clock if clock is not None else timing[2] if timing else None
         if clock is not None:
             self._clock = clock
 
@@ -625,7 +635,11 @@ class AsyncProfilesClient(_BaseClient):
             throttle=throttle,
             _shared=_shared,
         )
-        self._sleep: Callable[[float], Any] = sleep if sleep is not None else asyncio.sleep
+        timing = _default_timing[-1] if _default_timing else None  # FakeProfiles.patch()
+        self._sleep: Callable[[float], Any] = (
+            sleep if sleep is not None else timing[1] if timing else asyncio.sleep
+        )
+        clock = clock if clock is not None else timing[2] if timing else None
         if clock is not None:
             self._clock = clock
 

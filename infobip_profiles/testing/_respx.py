@@ -1,7 +1,8 @@
 """``FakeProfiles.patch()``: a respx router that sends every httpx call to the API host to the fake.
 
 respx patches httpcore, so this reaches clients you never see (third-party code, your app's own
-``httpx.Client``). Requests to other hosts pass through to the network untouched.
+``httpx.Client``). Requests to other hosts pass through to the network untouched. Our clients
+created while the patch is active wait on the fake's clock, as ``fake.client()`` does.
 
 Combining with a respx router of your own: start ``fake.patch()`` *inside* yours, so yours sees
 requests first; unmatched API-host requests then fall through to the fake.
@@ -57,6 +58,26 @@ class _FakeRouter(respx.MockRouter):
         self._pattern = pattern
         # Everything else leaves through the real transport.
         self.route().pass_through()
+
+    def start(self) -> None:
+        # Clients created while the patch is active wait on the fake's clock (their retries,
+        # Retry-After and pacing advance it at once) unless given their own sleep/clock.
+        from .. import _client
+
+        clock = self._fake.clock
+        self._timing = (clock.sleep, clock.asleep, clock.time)
+        _client._default_timing.append(self._timing)
+        super().start()
+
+    def stop(self, clear: bool = True, reset: bool = True, quiet: bool = False) -> None:
+        from .. import _client
+
+        try:
+            super().stop(clear=clear, reset=reset, quiet=quiet)
+        finally:
+            timing = getattr(self, "_timing", None)
+            if timing is not None and timing in _client._default_timing:
+                _client._default_timing.remove(timing)
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         if self._pattern.match(request):

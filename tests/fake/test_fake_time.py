@@ -205,3 +205,26 @@ def test_clock_repr_is_readable() -> None:
     clock.unfreeze()
     assert repr(clock).startswith("<FakeClock running at 2024-01-01T00:00:0")
     assert "wall clock" in repr(clock)
+
+
+def test_clients_created_under_patch_wait_on_the_fake_clock(
+    fake: FakeProfiles, no_real_sleep: list[float]
+) -> None:
+    pytest.importorskip("respx")
+    fake.inject(429, op_id="create-a-new-tag", retry_after=9, times=1)
+    with fake.patch(), ProfilesClient(KEY) as client:
+        client.tags.create("vip")
+    assert attempt_times(fake, "create-a-new-tag") == [0, 9]
+    with ProfilesClient(KEY) as after:
+        assert after._sleep is time.sleep  # the default again once the patch ends
+
+
+async def test_async_clients_created_under_patch_wait_on_the_fake_clock(
+    fake: FakeProfiles, no_real_sleep: list[float]
+) -> None:
+    pytest.importorskip("respx")
+    fake.inject(429, op_id="create-a-new-tag", retry_after=4, times=2)
+    with fake.patch():
+        async with AsyncProfilesClient(KEY) as client:
+            await client.tags.create("vip")
+    assert attempt_times(fake, "create-a-new-tag") == [0, 4, 8]
