@@ -6,9 +6,11 @@ Each method is written once as a plan (see :mod:`infobip_profiles._plan`); :clas
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any
 
 from typing_extensions import Unpack
@@ -16,7 +18,14 @@ from typing_extensions import Unpack
 from .._converter import dumps, from_wire, to_wire
 from .._plan import Call, Plan, async_op, async_pager, json_of, sync_op, sync_pager
 from .._types import CallOptions
-from ..errors import APIConnectionError, APIError, ConflictError, NotFoundError, ValidationError
+from ..errors import (
+    APIConnectionError,
+    APIError,
+    BadRequestError,
+    ConflictError,
+    NotFoundError,
+    ValidationError,
+)
 from ..models import (
     AcceptedBatch,
     BatchAccepted,
@@ -231,6 +240,97 @@ def _split(items: Sequence[tuple[dict[str, Any], int]]) -> list[tuple[int, int, 
     return batches
 
 
+# -- definitions this client has seen: sends are checked against them --------------------------
+
+
+def _known(resource: Any) -> dict[str, EventDefinition]:
+    """The definitions this resource fetched, created or ensured, by id."""
+    cache: dict[str, EventDefinition] | None = getattr(resource, "_known_definitions", None)
+    if cache is None:
+        cache = {}
+        with contextlib.suppress(AttributeError):
+            resource._known_definitions = cache
+    return cache
+
+
+def _remember(resource: Any, definition: EventDefinition) -> EventDefinition:
+    if definition.definition_id:
+        _known(resource)[definition.definition_id] = definition
+    return definition
+
+
+def _type_name(kind: Any) -> str:
+    return str(getattr(kind, "value", kind))
+
+
+def _value_fits(kind: str, value: Any) -> bool:
+    if value is None:
+        return True
+    if kind == "String":
+        return isinstance(value, str)
+    if kind == "Boolean":
+        return isinstance(value, bool)
+    if kind in ("Numeric", "Decimal"):
+        return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+    if kind == "DateTime":
+        return isinstance(value, str)
+    if kind == "List":
+        return isinstance(value, list) and all(isinstance(item, dict) for item in value)
+    return True  # a type this version does not know: the service decides
+
+
+def _property_problem(
+    definition: EventDefinition, properties: Mapping[str, Any]
+) -> tuple[str, str] | None:
+    """``(property, why)`` for the first property ``definition`` refuses, or ``None``."""
+    fields = {f.name: f for f in definition.fields or () if f.name is not None}
+    for name, value in properties.items():
+        field = fields.get(name)
+        if field is None:
+            close = definition.field(name)
+            hint = f" (names match exactly: it has {close.name!r})" if close is not None else ""
+            known = ", ".join(sorted(fields)) or "none"
+            return name, f"has no property {name!r}{hint}; its properties: {known}"
+        kind = _type_name(field.type)
+        if not _value_fits(kind, value):
+            return name, f"property {name!r} is a {kind}, got {type(value).__name__}"
+        if kind == "List" and field.schema is not None:
+            inner = {f.name: _type_name(f.type) for f in field.schema.fields or ()}
+            for item in value or ():
+                for key, sub in item.items():
+                    if key not in inner:
+                        return name, f"list property {name!r} has no item field {key!r}"
+                    if not _value_fits(inner[key], sub):
+                        return name, (
+                            f"item field {name}.{key} is a {inner[key]}, got {type(sub).__name__}"
+                        )
+    return None
+
+
+def _explain_refusal(
+    error: BadRequestError, definition_id: str, known: EventDefinition | None, props: Any
+) -> None:
+    """Give a 400 without a body (the service says nothing) the likely reason."""
+    if error.text not in ("", "(empty body)") and error.body not in (None, "", b""):
+        return
+    problem = _property_problem(known, props or {}) if known is not None else None
+    if problem is not None:
+        why = f"event definition {definition_id!r} {problem[1]}"
+    elif known is not None:
+        why = (
+            f"event definition {definition_id!r} refused the event without saying why; its "
+            "properties fit the definition this client knows, which may have changed since"
+        )
+    else:
+        why = (
+            f"event definition {definition_id!r} refused the event without saying why (usually "
+            "a property it does not define, or a value of the wrong type); fetch the definition "
+            "with events.get_definition and the client checks each send against it"
+        )
+    error.text = why
+    error.args = (error._describe(),)
+
+
 class _EventsPlans:
     """The events operations, written once."""
 
@@ -329,7 +429,7 @@ class _EventsPlans:
         if fields is not None:
             body["fields"] = _fields_body(fields, "fields")
         response = yield Call("create-event-definition", body=body, options=options)
-        return _decode_definition(json_of(response))
+        return _remember(self, _decode_definition(json_of(response)))
 
     def get_definition(
         self, definition_id: str, **options: Unpack[CallOptions]
@@ -338,7 +438,7 @@ class _EventsPlans:
         response = yield Call(
             "get-event-definition", path_params={"definitionId": definition_id}, options=options
         )
-        return _decode_definition(json_of(response))
+        return _remember(self, _decode_definition(json_of(response)))
 
     def ensure_definition(
         self,
@@ -372,11 +472,11 @@ class _EventsPlans:
                 body["fields"] = wanted
             try:
                 response = yield Call("create-event-definition", body=body, options=options)
-                return _decode_definition(json_of(response))
+                return _remember(self, _decode_definition(json_of(response)))
             except ConflictError:
                 # Created by someone else since the read: it reads now.
                 response = yield Call("get-event-definition", path_params=path, options=options)
-        existing = _decode_definition(json_of(response))
+        existing = _remember(self, _decode_definition(json_of(response)))
         for item in wanted:
             held = existing.field(item["name"])
             if held is None or getattr(held.type, "value", held.type) != item["type"]:
@@ -416,7 +516,7 @@ class _EventsPlans:
             body=body,
             options=options,
         )
-        return _decode_definition(json_of(response))
+        return _remember(self, _decode_definition(json_of(response)))
 
     # -- sending -----------------------------------------------------------------------------
 
@@ -482,13 +582,34 @@ class _EventsPlans:
         query = [("identifierType", ref.type.value)]
         if create_person:
             query.append(("createPerson", "true"))
-        response = yield Call(
-            "send-custom-event",
-            path_params={"personId": ref.identifier, "definitionId": definition_id},
-            query=query,
-            body=body,
-            options=options,
-        )
+        known = _known(self).get(definition_id)
+        if known is not None and props:
+            problem = _property_problem(known, props)
+            if problem is not None:
+                # The definition may have gained the property since it was read: read it again.
+                response = yield Call(
+                    "get-event-definition",
+                    path_params={"definitionId": definition_id},
+                    options=options,
+                )
+                known = _remember(self, _decode_definition(json_of(response)))
+                problem = _property_problem(known, props)
+            if problem is not None:
+                raise ValidationError(
+                    f"event definition {definition_id!r} {problem[1]}",
+                    field=f"properties.{problem[0]}",
+                )
+        try:
+            response = yield Call(
+                "send-custom-event",
+                path_params={"personId": ref.identifier, "definitionId": definition_id},
+                query=query,
+                body=body,
+                options=options,
+            )
+        except BadRequestError as refused:
+            _explain_refusal(refused, definition_id, known, props)
+            raise
         return from_wire(json_of(response), RecordedEvent)
 
     def send_many(

@@ -101,7 +101,7 @@ async def test_definition_ensure_async(aclient: AsyncProfilesClient) -> None:
 
 
 async def test_two_racing_ensures_both_succeed(
-    aclient: AsyncProfilesClient, fake: FakeProfiles, mode: str
+    aclient: AsyncProfilesClient,
 ) -> None:
     tags = await asyncio.gather(aclient.tags.ensure("VIP"), aclient.tags.ensure("VIP"))
     attributes = await asyncio.gather(
@@ -117,8 +117,7 @@ async def test_two_racing_ensures_both_succeed(
     assert attributes[0] == attributes[1]
     assert definitions[0] == definitions[1]
     assert [t.name for t in await aclient.tags.list().to_list()] == ["VIP"]
-    if mode == "http":  # over sockets the two interleave: both read "absent", both create
-        assert fake.calls.count(op_id="create-a-new-tag") == 2
+    # Whether the two interleave depends on scheduling; the lost race itself is pinned below.
 
 
 # -- the lost race, step by step: read (absent), create (taken meanwhile), read again ------------
