@@ -620,9 +620,9 @@ def _add_verify(subparsers: Subparsers) -> None:
     parser.add_argument(
         "--pace",
         type=float,
-        default=0.25,
+        default=0.35,
         metavar="SECONDS",
-        help="minimum time between two live requests (default: 0.25)",
+        help="minimum time between two live requests (default: 0.35)",
     )
     parser.add_argument(
         "--timeout", type=float, default=30.0, metavar="SECONDS", help="per request (default: 30)"

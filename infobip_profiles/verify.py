@@ -142,6 +142,7 @@ class VerifyReport:
     cleanup: list[CleanupRecord] = field(default_factory=list)
     aborted: str | None = None
     interrupted: bool = False
+    setup_notes: list[str] = field(default_factory=list)
 
     @property
     def differences(self) -> list[tuple[StepOutcome, Difference]]:
@@ -169,6 +170,7 @@ class VerifyReport:
             "ok": self.ok,
             "aborted": self.aborted,
             "interrupted": self.interrupted,
+            "setupNotes": self.setup_notes,
             "stepCount": len(self.steps),
             "differenceCount": len(self.differences),
             "steps": [
@@ -208,6 +210,7 @@ class VerifyReport:
     def summary(self) -> str:
         """A readable summary: one line per step, each difference below its step, cleanup."""
         lines = [f"verify {self.base_url} (prefix {self.prefix})"]
+        lines.extend(f"  note: {note}" for note in self.setup_notes)
         for step in self.steps:
             mark = "ok  " if step.ok else "DIFF"
             lines.append(
@@ -1970,8 +1973,10 @@ def _signals(enabled: bool) -> Iterator[Callable[[bool], None]]:
             signal.signal(s, handler)
 
 
-def _check_prefix(live: _Side, names: Names) -> None:
-    """Raise :class:`VerifySetupError` if anything on the account already uses the prefix."""
+def _check_prefix(live: _Side, names: Names, notes: list[str]) -> None:
+    """Raise :class:`VerifySetupError` if anything on the account already uses the prefix; a
+    listing that cannot be read (a feature the account lacks) is noted in ``notes``: the random
+    prefix still makes a clash unlikely there."""
     p = names.prefix.lower()
     found: list[str] = []
 
@@ -1979,8 +1984,14 @@ def _check_prefix(live: _Side, names: Names) -> None:
         answer = live.send(Request("GET", path, params))
         if answer.error:
             raise VerifySetupError(f"cannot reach {path}: {answer.error}")
-        if answer.status in (401, 403):
-            raise VerifySetupError(f"the API key was refused (HTTP {answer.status} on GET {path})")
+        if answer.status == 401:
+            raise VerifySetupError(f"the API key was refused (HTTP 401 on GET {path})")
+        empty_definitions = answer.status == 404 and path == DEFS  # an empty page is a 404
+        if answer.status != 200 and not empty_definitions:
+            notes.append(
+                f"prefix check: GET {path} answered HTTP {answer.status}, so it was not "
+                "checked there before writing"
+            )
         return answer
 
     tags = get(TAGS, [("limit", "1000")])
@@ -2112,7 +2123,7 @@ def run_verification(
     *,
     report_path: str | Path | None = None,
     prefix: str | None = None,
-    pace: float = 0.25,
+    pace: float = 0.35,
     timeout: float = 30.0,
     strict_text: bool = False,
     on_step: Callable[[str], None] | None = None,
@@ -2175,7 +2186,7 @@ def run_verification(
     registry: dict[str, Cleanup] = {}
     try:
         with _signals(handle_signals) as set_cleaning:
-            _check_prefix(live, names)
+            _check_prefix(live, names, report.setup_notes)
             try:
                 for step in scenario_steps():
                     if on_step is not None:

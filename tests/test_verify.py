@@ -536,3 +536,20 @@ def test_the_rules_page_names_every_step_and_only_real_ones() -> None:
 
     assert steps - named == set(), "steps the rules page does not mention"
     assert named - steps == set(), "the rules page names steps that do not exist"
+
+
+@pytest.mark.http
+def test_a_listing_the_account_refuses_is_noted_and_the_run_goes_on(
+    live: FakeProfiles, live_url: str, tmp_path: Path
+) -> None:
+    live.inject(403, op_id="get-segments", times=1)  # e.g. segments not enabled for the key
+
+    report = verify(live_url, tmp_path)
+
+    assert report.setup_notes == [
+        "prefix check: GET /people/3/segments answered HTTP 403, so it was not checked there "
+        "before writing"
+    ]
+    assert report.ok
+    assert "note: prefix check" in report.summary()
+    assert json.loads((tmp_path / "report.json").read_text())["setupNotes"] == report.setup_notes
