@@ -9,6 +9,10 @@ Fixtures, each fresh per test:
 - ``profiles_patch``: the fake with :meth:`FakeProfiles.patch` active (needs respx); every httpx
   request to ``api.infobip.com`` during the test reaches it. The value is the fake.
 
+The clients wait on the fake's clock: a retry's backoff, a ``Retry-After`` and pacing advance
+``profiles_fake.clock`` at once, so a test of retries takes milliseconds and ``profiles_fake.calls``
+shows each attempt at its fake time.
+
 Configure the fake per test, module (``pytestmark``) or class with the ``profiles_fake`` marker,
 whose keyword arguments go to :class:`FakeProfiles`, plus ``seed``: a seed file path (relative
 paths are taken from the test file's directory) or a dict in seed-file shape.

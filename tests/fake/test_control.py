@@ -473,3 +473,17 @@ def test_control_plane_answers_in_process_too(fake: FakeProfiles) -> None:
 
     assert response.status_code == 200
     assert attribute_names(fake) == ["tier"]
+
+
+def test_every_control_endpoint_is_documented() -> None:
+    from infobip_profiles.testing._control import _ROUTES
+
+    docs = (Path(__file__).parents[2] / "docs" / "testing.md").read_text(encoding="utf-8")
+    missing = [
+        f"{method} /_fake/{name}"
+        for method, name in _ROUTES
+        if f"/_fake/{name}`" not in docs and f"/_fake/{name} " not in docs
+    ]
+    assert missing == []
+    for method_name in ("register_device", "add_push_application", "define_computed_attribute"):
+        assert f"fake.{method_name}(" in docs
