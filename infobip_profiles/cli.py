@@ -420,6 +420,66 @@ def _add_import(subparsers: Subparsers) -> None:
     parser.set_defaults(func=_run_import)
 
 
+#: How many of the rows a resume file says are done are looked up on the server.
+_RESUME_SAMPLES = 5
+
+
+def _check_resume_against_server(
+    client: ProfilesClient, args: argparse.Namespace, mapping: Any
+) -> None:
+    """Warn when the server holds none of a sample of the rows the resume file says are done:
+    it was reset, or is a fake restarted without ``--state``, and those rows will not be sent
+    again. Silent when the file is absent or unreadable (the import itself reports that)."""
+    from .bulk import ColumnMapping, _convert, _RowError
+    from .errors import NotFoundError, ProfilesError
+    from .refs import PersonRef
+
+    try:
+        with open(args.resume, encoding="utf-8") as fh:
+            done = int(json.load(fh).get("rows_done") or 0)
+    except (OSError, ValueError, TypeError, AttributeError):
+        return
+    if done < 1:
+        return
+    wanted = sorted(
+        {1, done, *(1 + i * (done - 1) // (_RESUME_SAMPLES - 1) for i in range(_RESUME_SAMPLES))}
+    )
+    refs: list[tuple[int, PersonRef]] = []
+    try:
+        with open(args.file, encoding=args.encoding, newline="") as fh:
+            reader = csv.DictReader(fh, delimiter=args.delimiter)
+            rows_mapping = mapping or ColumnMapping.identity(reader.fieldnames or [])
+            for number, row in enumerate(itertools.islice(reader, done), start=1):
+                if number not in wanted:
+                    continue
+                try:
+                    kind, value = _convert(row, rows_mapping, args.list_separator).identities()[0]
+                except (_RowError, ValueError, IndexError):  # a rejected row: skip it
+                    continue
+                maker = {"externalId": PersonRef.external_id, "email": PersonRef.email}
+                refs.append((number, maker.get(kind, PersonRef.phone)(value)))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return
+    if not refs:
+        return
+    for _, ref in refs:
+        try:
+            client.people.get(ref)
+            return  # the server holds at least one: nothing to say
+        except NotFoundError:
+            continue
+        except ProfilesError:
+            return  # cannot tell; the import will report a real outage itself
+    rows = ", ".join(str(number) for number, _ in refs)
+    print(
+        f"warning: {args.resume} says {done} rows are done, but the server holds none of the "
+        f"persons of rows {rows}: it may have been reset, or be a fake restarted without "
+        "--state (or those rows were rejected: see the report). Rows already done are not sent "
+        f"again; delete {args.resume} to import the whole file anew.",
+        file=sys.stderr,
+    )
+
+
 @_api_call
 def _run_import(args: argparse.Namespace) -> int:
     from .bulk import ColumnMapping, MappingError, ResumeError, import_csv
@@ -436,6 +496,8 @@ def _run_import(args: argparse.Namespace) -> int:
         print("error: --batch-size must be at least 1", file=sys.stderr)
         return EXIT_USAGE
     with _client(args) as client:
+        if args.resume:
+            _check_resume_against_server(client, args, mapping)
         try:
             result = import_csv(
                 client,
@@ -651,8 +713,8 @@ def _run_verify(args: argparse.Namespace) -> int:
     if not base_url:
         print("error: give --base-url or set INFOBIP_BASE_URL", file=sys.stderr)
         return EXIT_USAGE
-    api_key = os.environ.get(args.api_key_env)
-    if not api_key:
+    # The key is passed on straight from the environment, never bound to a local of this frame.
+    if not os.environ.get(args.api_key_env):
         print(f"error: the environment variable {args.api_key_env} is not set", file=sys.stderr)
         return EXIT_USAGE
 
@@ -662,7 +724,7 @@ def _run_verify(args: argparse.Namespace) -> int:
     try:
         report = run_verification(
             base_url,
-            api_key,
+            os.environ[args.api_key_env],
             report_path=args.report,
             pace=args.pace,
             timeout=args.timeout,

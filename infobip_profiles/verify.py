@@ -49,7 +49,7 @@ import secrets
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -59,6 +59,7 @@ from urllib.parse import quote
 
 import httpx
 
+from ._client import _Credential
 from ._version import __version__
 
 __all__ = [
@@ -2162,24 +2163,25 @@ def run_verification(
 
     if not api_key:
         raise VerifySetupError("no API key given")
+    # From here on the credential lives only inside an httpx.Auth that writes the header as each
+    # request goes out: no local variable of a frame an exception passes through holds it.
+    auth = _HeaderAuth(_Credential(_authorization(auth_scheme, api_key)))
+    del api_key
     names = Names.generate(prefix)
-    headers = {
-        "Authorization": _authorization(auth_scheme, api_key),
-        "Accept": "application/json",
-        "User-Agent": f"infobip-profiles-verify/{__version__}",
-    }
+    headers = {"Accept": "application/json", "User-Agent": f"infobip-profiles-verify/{__version__}"}
     url = base_url if "://" in base_url else f"https://{base_url}"
     report = VerifyReport(
         base_url=url, prefix=names.prefix, started_at=datetime.now(timezone.utc).isoformat()
     )
     # Any credential is a fresh tenant: the same header reaches both sides, whatever the scheme.
-    fake = FakeProfiles(api_key, accept_any_key=True)
-    live_http = httpx.Client(base_url=url, headers=headers, timeout=timeout)
+    fake = FakeProfiles("verify-local", accept_any_key=True)
+    live_http = httpx.Client(base_url=url, headers=headers, timeout=timeout, auth=auth)
     fake_http = httpx.Client(
         base_url="https://fake.api.infobip.com",
         headers=headers,
         timeout=timeout,
         transport=fake.transport(),
+        auth=auth,
     )
     live = _Side("live", live_http, pace)
     local = _Side("fake", fake_http, 0.0)
@@ -2218,6 +2220,20 @@ _CAPTURE_KINDS = {
     "export": "export",
     "segment": "segment",
 }
+
+
+class _HeaderAuth(httpx.Auth):
+    """Writes the ``Authorization`` header into each request as httpx sends it."""
+
+    def __init__(self, value: _Credential) -> None:
+        self._value = value
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = self._value.reveal()
+        yield request
+
+    def __repr__(self) -> str:
+        return "_HeaderAuth(<redacted>)"
 
 
 def _authorization(scheme: str, credential: str) -> str:

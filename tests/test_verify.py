@@ -553,3 +553,24 @@ def test_a_listing_the_account_refuses_is_noted_and_the_run_goes_on(
     assert report.ok
     assert "note: prefix check" in report.summary()
     assert json.loads((tmp_path / "report.json").read_text())["setupNotes"] == report.setup_notes
+
+
+@pytest.mark.http
+def test_no_frame_an_interruption_passes_through_holds_the_key(live_url: str) -> None:
+    def boom(name: str) -> None:
+        if name == "people.merge":
+            raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError) as caught:
+        run_verification(live_url, KEY, prefix=PREFIX, pace=0, handle_signals=False, on_step=boom)
+
+    frames = []
+    tb = caught.value.__traceback__
+    while tb is not None:
+        frames.append(tb.tb_frame)
+        tb = tb.tb_next
+    verify_frames = [f for f in frames if f.f_code.co_filename.endswith("verify.py")]
+    assert verify_frames
+    for frame in verify_frames:
+        for name, value in frame.f_locals.items():
+            assert KEY not in repr(value), f"{frame.f_code.co_name}: {name}"
