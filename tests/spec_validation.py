@@ -76,6 +76,8 @@ SKIP_REASON = (
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 _JSON_TYPE = re.compile(r"^(application/(.+\+)?json|text/json|application/\*\+json)$")
 _AUTH_SCHEMES = {"App", "Basic", "IBSSO", "Bearer"}
+#: Query parameters that make the persons GET answer one person instead of a page.
+_ONE_PERSON = frozenset({"identifier", "phone", "email", "externalId", "pushRegistrationId"})
 
 
 # -- the allow-list ----------------------------------------------------------------------------
@@ -282,7 +284,8 @@ OVERRIDES: tuple[SchemaOverride, ...] = (
     SchemaOverride(
         op_id="get-a-single-person-or-a-list-of-people",
         status=200,
-        applies=lambda query: not any(k == "identifier" for k, _ in query),
+        # The legacy single-person parameters (phone=, email=...) address one person too.
+        applies=lambda query: not any(k in _ONE_PERSON for k, _ in query),
         schema=_persons_page,
         discrepancy="the 200 schema is a single IamPersonV2 even for the list form (no "
         "`identifier`), which returns a page of persons.",
@@ -683,7 +686,9 @@ class SpecValidator:
             # Credentials are not a schema matter: a request without any the spec declares
             # must be refused with 401 (the spec declares it for every operation).
             auth = {k.lower(): v for k, v in request_headers.items()}.get("authorization", "")
-            if auth.strip().partition(" ")[0] not in _AUTH_SCHEMES:
+            # HTTP auth scheme names are case-insensitive (``app``, ``BEARER``).
+            scheme = auth.strip().partition(" ")[0].lower()
+            if scheme not in {s.lower() for s in _AUTH_SCHEMES}:
                 bad(
                     "status",
                     "a request without credentials of a declared scheme (App, Basic, "
