@@ -266,3 +266,47 @@ def test_kill_9_mid_write_loop_leaves_a_file_that_loads(tmp_path: Path) -> None:
     # Each round started from the file the last one left, and kept it.
     assert loaded[0] <= loaded[1] <= loaded[2]
     assert any(name.startswith("r2-") for name in loaded[2])
+
+
+# -- import --resume against a server that lost the rows ------------------------------------------
+
+
+def resume_import(
+    tmp_path: Path, fake: FakeProfiles, capsys: pytest.CaptureFixture[str], rows: int
+) -> tuple[int, str]:
+    from infobip_profiles.cli import main
+
+    data = tmp_path / "people.csv"
+    data.write_text(
+        "externalId,firstName\n" + "".join(f"crm-{i},P{i}\n" for i in range(rows)),
+        encoding="utf-8",
+    )
+    capsys.readouterr()
+    with fake.serve() as base_url:
+        code = main(
+            ["import", str(data), "--resume", str(tmp_path / "crm.state"), "--base-url", base_url]
+        )
+    return code, capsys.readouterr().err
+
+
+@pytest.mark.http
+def test_import_resume_warns_when_the_server_lost_the_done_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INFOBIP_API_KEY", KEY)
+    fake = FakeProfiles(KEY)
+    first, err = resume_import(tmp_path, fake, capsys, 12)
+    assert first == 0
+    assert "warning" not in err
+
+    again, err = resume_import(tmp_path, fake, capsys, 12)  # same server: rows are there
+    assert again == 0
+    assert "warning" not in err
+
+    restarted = FakeProfiles(KEY)  # a fake restarted without --state
+    code, err = resume_import(tmp_path, restarted, capsys, 12)
+    assert code == 0
+    assert "warning" in err
+    assert "holds none of the persons of rows 1, " in err
+    assert "--state" in err
+    assert restarted.people() == ()  # warned, and still sent nothing twice
