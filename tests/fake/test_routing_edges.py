@@ -4,10 +4,18 @@ unknown path is a 404; never a 5xx."""
 
 from __future__ import annotations
 
+import base64
+import re
+import string
+from urllib.parse import quote
+
 import pytest
-from conftest import Wire
+from conftest import KEY, Wire
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from persons_support import PERSONS, by, create, error_text
 
+from infobip_profiles._operations import OPERATIONS
 from infobip_profiles.testing._errors import MSG
 
 ODD_METHODS = ["TRACE", "OPTIONS", "PROPFIND", "HEAD", "CONNECTX", "MKCOL"]
@@ -104,3 +112,49 @@ def test_odd_method_changes_nothing_and_is_recorded(wire: Wire) -> None:
 
     assert len(wire.fake.people()) == 1
     assert (wire.fake.calls.last.method, wire.fake.calls.last.status) == ("PROPFIND", 405)
+
+
+# -- no 5xx from anything the new rules read -------------------------------------------------------
+
+_PATHS = sorted({op.path for op in OPERATIONS.values()})
+_TOKEN = st.text(alphabet=string.ascii_letters + string.digits + "-._~+/=:", max_size=12)
+
+
+def _path(template: str, values: list[str]) -> str:
+    parts = iter(values)
+    return re.sub(r"{\w+}", lambda _: quote(next(parts, "x"), safe=""), template)
+
+
+@st.composite
+def odd_requests(draw: st.DrawFn) -> tuple[str, str, list[tuple[str, str]], str]:
+    method = draw(st.sampled_from(["GET", "POST", "PUT", "PATCH", "DELETE", "TRACE", "OPTIONS"]))
+    path = _path(draw(st.sampled_from(_PATHS)), draw(st.lists(_TOKEN, max_size=3)))
+    if draw(st.booleans()):
+        path += "/"
+    names = ["phone", "email", "externalId", "pushRegistrationId", "identifier", "type", "sender"]
+    query = draw(st.lists(st.tuples(st.sampled_from(names), _TOKEN), max_size=4))
+    scheme = draw(st.sampled_from(["App", "app", "Basic", "IBSSO", "Bearer", "bearer", "Foo", ""]))
+    credential = draw(st.one_of(st.just(KEY), _TOKEN))
+    if scheme.lower() == "basic" and draw(st.booleans()):
+        credential = base64.b64encode(f"{credential}:{draw(_TOKEN)}".encode()).decode()
+    return method, path, query, f"{scheme} {credential}".strip()
+
+
+@pytest.mark.nonconforming  # generated requests, valid and invalid
+@settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(request=odd_requests(), body=st.sampled_from([None, "{}", '{"a": 1.50}', "[1.5]", "x"]))
+def test_no_server_error_from_addressing_auth_or_routing(
+    wire: Wire, request: tuple[str, str, list[tuple[str, str]], str], body: str | None
+) -> None:
+    method, path, query, authorization = request
+    headers = {"Authorization": authorization, "Content-Type": "application/json"}
+    content = body.encode() if body is not None and method != "GET" else None
+
+    response = wire.request(method, path, params=query, headers=headers, content=content)
+
+    assert response.status_code < 500, (method, path, query, response.text)
