@@ -6,6 +6,7 @@ Commands:
 - ``import FILE --map COLUMN=TARGET ...``: bulk-import persons from a CSV file
   (:mod:`infobip_profiles.bulk`), with a failure report and a resume point.
 - ``people get`` / ``people list``: read persons, printed as JSON.
+- ``attributes create NAME --type TYPE`` / ``attributes list``: custom attribute definitions.
 - ``verify --base-url URL``: compare the fake with a live account (:mod:`infobip_profiles.verify`).
 
 The API commands take the key from ``INFOBIP_API_KEY`` and the base URL from ``--base-url`` or
@@ -480,6 +481,37 @@ def _check_resume_against_server(
     )
 
 
+def _missing_definitions(client: ProfilesClient, args: argparse.Namespace, mapping: Any) -> bool:
+    """Say which ``attr:`` targets of the mapping are not defined on the account, and how to
+    define them; ``True`` when some are missing (every row using them would be refused)."""
+    from .bulk import ColumnMapping, MappingError
+
+    if mapping is None:
+        try:
+            with open(args.file, encoding=args.encoding, newline="") as fh:
+                header = next(csv.reader(fh, delimiter=args.delimiter), [])
+            mapping = ColumnMapping.identity(header)
+        except (OSError, UnicodeDecodeError, csv.Error, MappingError):
+            return False  # the import reports those itself
+    wanted = {t.name: t.data_type for _, t in mapping.columns if t.kind == "attribute"}
+    if not wanted:
+        return False
+    defined = {a.name.lower() for a in client.custom_attributes.list(page_size=1000)}
+    missing = {name: kind for name, kind in wanted.items() if name.lower() not in defined}
+    if not missing:
+        return False
+    names = ", ".join(sorted(missing))
+    print(
+        f"error: custom attribute(s) {names} are not defined on this account, so every row "
+        "would be refused; define them first (safe to run again), then import:",
+        file=sys.stderr,
+    )
+    for name, kind in sorted(missing.items()):
+        data_type = "DATE_TIME" if kind == "datetime" else str(kind).upper()
+        print(f"  infobip-profiles attributes create {name} --type {data_type}", file=sys.stderr)
+    return True
+
+
 @_api_call
 def _run_import(args: argparse.Namespace) -> int:
     from .bulk import ColumnMapping, MappingError, ResumeError, import_csv
@@ -496,6 +528,8 @@ def _run_import(args: argparse.Namespace) -> int:
         print("error: --batch-size must be at least 1", file=sys.stderr)
         return EXIT_USAGE
     with _client(args) as client:
+        if _missing_definitions(client, args, mapping):
+            return EXIT_USAGE
         if args.resume:
             _check_resume_against_server(client, args, mapping)
         try:
@@ -528,6 +562,13 @@ def _run_import(args: argparse.Namespace) -> int:
                 print(
                     f"import stopped; the rows done so far are recorded in {args.resume}: "
                     "run the same command again to carry on",
+                    file=sys.stderr,
+                )
+            else:
+                print(
+                    "import stopped; rows before the failure may have been applied. Running it "
+                    "again sends every row anew (upserts: applied rows come back 'not "
+                    "modified'); pass --resume FILE to carry on from where a run stops",
                     file=sys.stderr,
                 )
             raise
@@ -744,6 +785,106 @@ def _run_verify(args: argparse.Namespace) -> int:
 
 
 SUBCOMMANDS.append(_add_verify)
+
+
+# -- attributes ---------------------------------------------------------------------------------
+
+_DATA_TYPES = ("STRING", "INTEGER", "DECIMAL", "BOOLEAN", "DATE", "DATE_TIME", "LIST_OF_OBJECTS")
+
+
+def _add_attributes(subparsers: Subparsers) -> None:
+    attributes = subparsers.add_parser(
+        "attributes",
+        help="define custom attributes (create, list)",
+        description="Custom attribute definitions. A person's customAttributes (and an import's "
+        "attr: columns) may only use attributes defined first.",
+        epilog=_CONNECTION_EPILOG,
+    )
+    commands = attributes.add_subparsers(dest="attributes_command", metavar="COMMAND")
+    attributes.set_defaults(func=lambda args: _missing_command(attributes))
+
+    create = commands.add_parser(
+        "create",
+        help="define a custom attribute (does nothing when it exists with the same type)",
+        description="Define a custom attribute and print it as JSON. Safe to run again: an "
+        "attribute that exists with the same type is printed as it is; with another type it is "
+        "an error (exit status 2), since a type cannot change.",
+        epilog=_CONNECTION_EPILOG
+        + " Examples: attributes create Plan --type STRING; attributes create Orders "
+        "--type LIST_OF_OBJECTS --field sku=STRING --field total=DECIMAL",
+        parents=[_connection_options()],
+    )
+    create.add_argument("name", metavar="NAME", help="the attribute's name (unique, any case)")
+    create.add_argument(
+        "--type",
+        required=True,
+        type=str.upper,
+        choices=_DATA_TYPES,
+        metavar="TYPE",
+        help=f"its data type: {', '.join(_DATA_TYPES)}",
+    )
+    create.add_argument(
+        "--field",
+        action="append",
+        default=[],
+        metavar="NAME=TYPE",
+        help="for LIST_OF_OBJECTS: one item field and its type (repeat for each field)",
+    )
+    create.set_defaults(func=_run_attributes_create)
+
+    listing = commands.add_parser(
+        "list",
+        help="print every custom attribute definition",
+        description="Print every custom attribute definition as a JSON array (or JSON lines "
+        "with --jsonl).",
+        epilog=_CONNECTION_EPILOG,
+        parents=[_connection_options()],
+    )
+    listing.add_argument(
+        "--jsonl", action="store_true", help="one compact JSON object per line, as they arrive"
+    )
+    listing.set_defaults(func=_run_attributes_list)
+
+
+@_api_call
+def _run_attributes_create(args: argparse.Namespace) -> int:
+    from .models import AttributeTypeMismatchError
+
+    schema: dict[str, str] = {}
+    for item in args.field:
+        name, sep, kind = item.partition("=")
+        if not sep or not name or kind.upper() not in _DATA_TYPES:
+            print(
+                f"error: --field {item!r}: use NAME=TYPE with TYPE one of {', '.join(_DATA_TYPES)}",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        schema[name] = kind.upper()
+    with _client(args) as client:
+        try:
+            attribute = client.custom_attributes.ensure(
+                args.name, args.type, object_schema=schema or None
+            )
+        except AttributeTypeMismatchError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    _print_json(attribute)
+    return EXIT_OK
+
+
+@_api_call
+def _run_attributes_list(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        attributes = client.custom_attributes.list(page_size=1000)
+        if args.jsonl:
+            for attribute in attributes:
+                _print_json(attribute, compact=True)
+        else:
+            _print_json(list(attributes))
+    return EXIT_OK
+
+
+SUBCOMMANDS.append(_add_attributes)
 
 
 def build_parser() -> argparse.ArgumentParser:
