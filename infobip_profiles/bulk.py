@@ -544,10 +544,11 @@ class ImportResult:
 
     def summary(self) -> str:
         """One line for humans: ``1200 rows: 800 created, 300 updated, ...``."""
+        # rows = created + updated + not modified + failed + merged: every row is counted once.
         text = (
-            f"{self.rows} rows: {self.created} created, {self.updated} updated, "
-            f"{self.not_modified} not modified, {self.failed} failed, "
-            f"{self.merged} duplicate rows merged"
+            f"{self.rows} {'row' if self.rows == 1 else 'rows'}: {self.created} created, "
+            f"{self.updated} updated, {self.not_modified} not modified, {self.failed} failed, "
+            f"{self.merged} duplicate {'row' if self.merged == 1 else 'rows'} merged"
         )
         if self.resumed_from:
             text += f" ({self.resumed_from} done by an earlier run)"

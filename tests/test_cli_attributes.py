@@ -193,3 +193,20 @@ def test_an_import_without_resume_that_fails_says_how_to_carry_on(
 
     assert code == 1
     assert "pass --resume FILE to carry on" in err
+
+
+def test_import_counts_add_up_and_read_well(
+    base_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "in.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(
+            [["externalId", "firstName"], ["crm-1", "Ada"], ["crm-1", "Augusta"], ["", "Nobody"]]
+        )
+
+    code, out, _ = run(capsys, "import", str(path), "--base-url", base_url)
+
+    assert code == 3
+    assert out.startswith(
+        "3 rows: 1 created, 0 updated, 0 not modified, 1 failed, 1 duplicate row merged"
+    )
