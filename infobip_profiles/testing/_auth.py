@@ -38,6 +38,7 @@ from urllib.parse import parse_qsl
 
 import attrs
 
+from ._router import route_path
 from ._wire import FakeRequest, FakeResponse
 
 if TYPE_CHECKING:
@@ -115,8 +116,8 @@ def decode_basic(value: str) -> tuple[str, str] | None:
 
 
 def is_token_path(path: str) -> bool:
-    """Whether ``path`` is the token endpoint (a trailing slash ignored)."""
-    return path.rstrip("/") == TOKEN_PATH if path != "/" else False
+    """Whether ``path`` is the token endpoint (one trailing slash ignored, as for every path)."""
+    return route_path(path) == TOKEN_PATH
 
 
 def redact_token_form(body: bytes) -> bytes:

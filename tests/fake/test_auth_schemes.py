@@ -311,6 +311,12 @@ def test_token_endpoint_accepts_a_trailing_slash(wire: Wire) -> None:
     assert response.status_code == 200
 
 
+def test_two_trailing_slashes_are_not_the_token_endpoint(wire: Wire) -> None:
+    response = wire.post(TOKEN_PATH + "//", data=FORM, headers={"Authorization": ""})
+
+    assert response.status_code == 404
+
+
 def test_secret_and_token_never_reach_the_call_log(wire: Wire) -> None:
     access = token(wire).json()["access_token"]
 
