@@ -99,6 +99,7 @@ def test_a_person_without_events_has_zero_count_and_no_last_seen(
 def test_a_session_for_an_unknown_end_user_creates_a_customer_with_the_events(
     fake: FakeProfiles, client: ProfilesClient
 ) -> None:
+    fake.register_session_templates()  # the fake's own template ids: opt in
     client.events.create_definition(template_id="chatSessionStarted")
     client.events.create_definition(template_id="chatSessionEnded")
 
@@ -121,6 +122,7 @@ def test_a_session_for_an_unknown_end_user_creates_a_customer_with_the_events(
 def test_a_retried_session_start_is_recorded_once(
     fake: FakeProfiles, client: ProfilesClient
 ) -> None:
+    fake.register_session_templates()  # the fake's own template ids: opt in
     client.events.create_definition(template_id="chatSessionStarted")
     start = Event.session_started(STRANGER, "sess-9")
 
@@ -133,6 +135,7 @@ def test_a_retried_session_start_is_recorded_once(
 async def test_an_inbox_session_through_single_sends_creates_the_customer(
     fake: FakeProfiles, aclient: AsyncProfilesClient
 ) -> None:
+    fake.register_session_templates()  # the fake's own template ids: opt in
     await aclient.events.create_definition(template_id="inboxSessionStarted")
     start = Event.session_started(STRANGER, "conv-1", inbox=True)
 

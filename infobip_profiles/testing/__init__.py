@@ -7,6 +7,17 @@ in-process httpx transport (``client()``, ``async_client()``), a real HTTP serve
 
 from ._clock import FakeClock
 from ._fake import FakeProfiles
+from ._seed import Seeded, SeedError
+from ._simulate import SimulatedProfile, SimulatedSession
 from ._wire import FakeRequest, FakeResponse
 
-__all__ = ["FakeClock", "FakeProfiles", "FakeRequest", "FakeResponse"]
+__all__ = [
+    "FakeClock",
+    "FakeProfiles",
+    "FakeRequest",
+    "FakeResponse",
+    "SeedError",
+    "Seeded",
+    "SimulatedProfile",
+    "SimulatedSession",
+]

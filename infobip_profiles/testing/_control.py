@@ -433,6 +433,11 @@ _ROUTES: dict[tuple[str, str], _Route] = {
     ("POST", "push/devices"): _push_device,
 }
 
+# What other products do, and the fake's own templates (kept in their own module).
+from ._control_products import ROUTES as _PRODUCT_ROUTES  # noqa: E402
+
+_ROUTES.update(_PRODUCT_ROUTES)
+
 
 def handle_control(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:
     """Answer one ``/_fake/...`` request."""

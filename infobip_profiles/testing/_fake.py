@@ -10,7 +10,8 @@ import re
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._operations import ErrorFamily, Operation
 from . import handlers as _handlers  # noqa: F401  (registers the handlers)
@@ -31,8 +32,16 @@ from ._faults import ConnectionDropped, DropMode, Fault, FaultRegistry, Response
 from ._ratelimits import RateLimits, too_many_requests
 from ._router import HANDLERS, methods_for_path, resolve
 from ._seed import Seeded, load_seed_file, seed_state
+from ._simulate import (
+    SimulatedProfile,
+    SimulatedSession,
+    simulate_form,
+    simulate_inbound,
+    simulate_session,
+)
 from ._state import TenantState
 from ._wire import FakeRequest, FakeResponse
+from .engine.events import SESSION_TEMPLATES
 
 if TYPE_CHECKING:
     import httpx
@@ -93,6 +102,10 @@ class FakeProfiles:
         admin_token: allows control requests over HTTP to act on every tenant at once
             (``?allTenants=true`` with the header ``X-Fake-Admin-Token``); without it they
             are refused, and each control request acts on its own tenant only.
+        session_templates: offer the fake's own chat and inbox session templates
+            (``chatSessionStarted``...) to create-definition in every tenant, as
+            :meth:`register_session_templates` does for one. The spec names no template ids, so
+            by default the fake offers none.
 
     Example::
 
@@ -115,7 +128,9 @@ class FakeProfiles:
         max_calls: int | None = None,
         max_call_bytes: int | None = None,
         admin_token: str | None = None,
+        session_templates: bool = False,
     ) -> None:
+        self.session_templates = session_templates
         if not api_key:
             raise ValueError("api_key must not be empty")
         self.api_key = api_key
@@ -165,6 +180,13 @@ class FakeProfiles:
                     self._tenants[api_key] = restored
                     return
                 self._tenants[api_key] = TenantState(self.clock, len(self._tenants))
+                self._prepare_tenant(self._tenants[api_key])
+
+    def _prepare_tenant(self, state: TenantState) -> None:
+        # What every fresh tenant state gets from the fake's own options.
+        if getattr(self, "session_templates", False):
+            for template_id in SESSION_TEMPLATES:
+                state.events.register_template(template_id)
 
     def tenant(self, api_key: str | None = None) -> TenantState:
         """The state behind ``api_key`` (default: the fake's own key); ``KeyError`` if unknown."""
@@ -531,6 +553,7 @@ class FakeProfiles:
             for key in keys:
                 old = self.tenant(key)
                 self._tenants[key] = TenantState(self.clock, old._tenant_index)
+                self._prepare_tenant(self._tenants[key])
                 self._limits.reset(fingerprint(key))
             self._calls.clear(api_key=api_key)
             self._faults.clear(api_key=api_key)
@@ -700,6 +723,151 @@ class FakeProfiles:
         """
         with self._lock:
             self.tenant(api_key).events.define_computed(name, definition_id, aggregation, property)
+
+    # -- event templates (the fake's own, opt-in) ----------------------------------------------
+
+    def register_session_templates(self, *template_ids: str, api_key: str | None = None) -> None:
+        """Offer the fake's own session templates to create-definition in a tenant.
+
+        The spec names no template ids, so the fake offers none until a test asks: these ids
+        (``chatSessionStarted``, ``chatSessionEnded``, ``inboxSessionStarted``,
+        ``inboxSessionEnded``; all four when none is named) are the fake's inventions, to be
+        registered only by tests that mean to depend on them. ``ValueError`` for an id that is
+        not one of them. ``FakeProfiles(session_templates=True)`` does this for every tenant.
+
+        Example::
+
+            fake.register_session_templates()
+            client.events.create_definition(template_id="chatSessionStarted")
+        """
+        wanted = template_ids or SESSION_TEMPLATES
+        unknown = [t for t in wanted if t not in SESSION_TEMPLATES]
+        if unknown:
+            raise ValueError(
+                f"not a session template: {', '.join(map(repr, unknown))}; "
+                f"use {', '.join(SESSION_TEMPLATES)}"
+            )
+        with self._lock:
+            events = self.tenant(api_key).events
+            for template_id in wanted:
+                events.register_template(template_id)
+
+    def register_event_template(
+        self,
+        template_id: str,
+        *,
+        title: str | None = None,
+        description: str | None = None,
+        fields: Iterable[Mapping[str, Any]] | None = None,
+        api_key: str | None = None,
+    ) -> None:
+        """Offer a template of your own (or one of the fake's catalogue by id alone:
+        ``productViewed``, ``orderCompleted``, the session templates) to create-definition.
+
+        ``fields`` are definition fields (``{"name", "type"}``), checked like a definition's.
+        ``ValueError`` when the template is unusable.
+
+        Example::
+
+            fake.register_event_template(
+                "ticketOpened", title="Ticket opened", fields=[{"name": "ticketId", "type": "String"}]
+            )
+        """
+        with self._lock:
+            self.tenant(api_key).events.register_template(
+                template_id,
+                title,
+                description,
+                None if fields is None else [dict(f) for f in fields],
+            )
+
+    # -- profiles made by other products -------------------------------------------------------
+
+    def simulate_inbound(
+        self, channel: str, sender: str, identifier: str, *, api_key: str | None = None
+    ) -> SimulatedProfile:
+        """An end user's message reaching a Journeys or chat product (not the API).
+
+        ``channel`` is ``"WHATSAPP"``, ``"FACEBOOK"``, ``"LIVE_CHAT"``... (a channel identifier
+        type), ``"SMS"`` or ``"EMAIL"``; ``sender`` the business's application or sender id;
+        ``identifier`` the end user's id on that channel (phone or address for SMS/EMAIL).
+        The person holding that contact is returned unchanged; with none, a new LEAD holding it
+        is created, its ``origin`` naming the channel. Not recorded in :attr:`calls`.
+        ``ValueError`` for a bad channel or identifier.
+
+        Example::
+
+            made = fake.simulate_inbound("WHATSAPP", "441134960000", "447700900123")
+            assert made.created and made.person["type"] == "LEAD"
+        """
+        with self._lock:
+            return simulate_inbound(self.tenant(api_key), channel, sender, identifier)
+
+    def simulate_form_submission(
+        self, fields: Mapping[str, Any], *, api_key: str | None = None
+    ) -> SimulatedProfile:
+        """A web form submitted with ``fields`` (a v2 person body: ``firstName``,
+        ``contactInformation``, ``customAttributes``...).
+
+        Matched by externalId, email and phone: no match creates a LEAD (origin ``FORMS``); a
+        matching LEAD is updated like a PATCH; a matching CUSTOMER is left as it is
+        (``changed`` is ``False``). ``ValueError`` when the fields are invalid (the API's
+        message) or match two persons. Not recorded in :attr:`calls`.
+
+        Example::
+
+            lead = fake.simulate_form_submission(
+                {"firstName": "Ada", "contactInformation": {"email": [{"address": "ada@x.com"}]}}
+            ).person
+        """
+        with self._lock:
+            return simulate_form(self.tenant(api_key), fields)
+
+    def simulate_session(
+        self,
+        identifier: str,
+        identifier_type: str = "EMAIL",
+        *,
+        sender: str | None = None,
+        kind: Literal["chatbot", "conversation"] = "chatbot",
+        channel: str = "LIVE_CHAT",
+        session_id: str | None = None,
+        ended: bool = True,
+        reason: str = "COMPLETED",
+        bot_id: str = "bot-1",
+        agent_id: str = "agent-1",
+        started_at: datetime | None = None,
+        api_key: str | None = None,
+    ) -> SimulatedSession:
+        """A chat session of a person, recorded as the platform records it: the standard events
+        ``chatbotSessionStarted``/``chatbotSessionEnded`` (``kind="chatbot"``) or
+        ``conversationCreated``/``conversationClosed`` (``kind="conversation"``), the end event
+        only when ``ended``. An unknown person (EMAIL, PHONE, EXTERNAL_ID, or a channel type with
+        ``sender``) is created as a CUSTOMER, origin ``ANSWERS`` or ``CONVERSATIONS``.
+        ``session_id`` defaults to a generated id; ``started_at`` (aware) to now. Not recorded
+        in :attr:`calls`. ``ValueError`` for a bad identifier or kind.
+
+        Example::
+
+            session = fake.simulate_session("ada@example.com", channel="WHATSAPP")
+            assert [e["definitionId"] for e in session.events] == [
+                "chatbotSessionStarted", "chatbotSessionEnded"]
+        """
+        with self._lock:
+            return simulate_session(
+                self.tenant(api_key),
+                identifier,
+                identifier_type,
+                sender=sender,
+                kind=kind,
+                channel=channel,
+                session_id=session_id,
+                ended=ended,
+                reason=reason,
+                bot_id=bot_id,
+                agent_id=agent_id,
+                started_at=started_at,
+            )
 
     def state(self, api_key: str | None = None) -> dict[str, Any]:
         """A dump of a tenant's data, from every engine that can list it (``GET /_fake/state``)."""

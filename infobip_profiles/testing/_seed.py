@@ -13,6 +13,16 @@ optional, each a list of items in the API's wire format (camelCase, as you would
 Items are created in that order (attribute definitions and tags before the people that use them),
 through the same engine calls the API's create operations make, so they are validated the same
 way and get ids, timestamps and defaults. ``custom_attributes`` may stand for ``customAttributes``.
+
+A person may also carry what only other products write, in the v2 read shape: push registrations
+(``contactInformation.push``: ``registrationId``, ``applicationId``, optional ``isPrimary``,
+``additionalData``, ``systemData``; the application becomes a known push application) and channel
+contacts (``contactInformation.facebook``, ``whatsapp``, ``liveChat``...: ``applicationId`` and
+``userId``; ``webpush``: ``applicationId`` and ``registrationId``). They are stored as the push
+and persons engines store them, unique like emails, and such a contact alone identifies a person.
+What the fake cannot store is refused with a :class:`SeedError` naming the person and the field,
+never dropped: a channel contact's ``systemData``/``additionalData``, an unknown
+``contactInformation`` key, ``computedAttributes``.
 """
 
 from __future__ import annotations
@@ -24,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ..refs import CHANNEL_CONTACT_KEYS
 from ._errors import FakeError
 
 if TYPE_CHECKING:
@@ -42,10 +53,25 @@ _KEYS = {
 
 
 class SeedError(ValueError):
-    """Seed data the fake refused; the message names the item and the API's error text.
+    """Seed data the fake refused or cannot store; the message names the item and the field
+    (``people[2].contactInformation.facebook[0].systemData: ...``) or gives the API's error text.
 
     Seeding is all or nothing: when this is raised the tenant is as it was before.
+
+    Example::
+
+        with pytest.raises(SeedError, match="telegram"):
+            fake.seed(people=[{"contactInformation": {"telegram": [{"userId": "42"}]}}])
     """
+
+
+class _FieldError(Exception):
+    """A seed item's field the fake cannot honour (``_create`` adds the item's position)."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
 
 
 @attrs.frozen
@@ -167,6 +193,8 @@ def _create(
 ) -> dict[str, Any]:
     try:
         result = create(state, body)
+    except _FieldError as err:
+        raise SeedError(f"{kind}[{index}].{err.field}: {err.reason}") from None
     except FakeError as err:
         raise SeedError(f"{kind}[{index}] refused: {err.status} {_error_text(err)}") from None
     return result if isinstance(result, dict) else body
@@ -212,4 +240,91 @@ def _create_company(state: TenantState, body: dict[str, Any]) -> Any:
 
 
 def _create_person(state: TenantState, body: dict[str, Any]) -> Any:
-    return _engine_method(state, "persons", "create")(body)
+    body, channels, push = _split_contacts(body)
+    if not channels and not push:
+        return _engine_method(state, "persons", "create")(body)
+    for reg in push:
+        state.push.add_application(reg["applicationId"])
+    return state.persons.create_with_contacts(body, channels=channels, push=push)
+
+
+_CHANNEL_KEYS = {key: kind for kind, key in CHANNEL_CONTACT_KEYS.items() if key and key != "push"}
+_WRITABLE_CONTACTS = ("email", "phone")
+_PUSH_FIELDS = {"registrationId", "applicationId", "isPrimary", "additionalData", "systemData"}
+
+
+def _split_contacts(
+    body: dict[str, Any],
+) -> tuple[dict[str, Any], list[tuple[str, str, str]], list[dict[str, Any]]]:
+    """The API-writable body, the channel contacts and the push registrations of a seed person;
+    :class:`_FieldError` for anything the fake cannot store."""
+    if body.get("computedAttributes"):
+        raise _FieldError(
+            "computedAttributes", "computed attributes come from events and cannot be seeded"
+        )
+    contacts = body.get("contactInformation")
+    if not isinstance(contacts, dict):
+        return body, [], []
+    writable = {k: v for k, v in contacts.items() if k in _WRITABLE_CONTACTS}
+    channels: list[tuple[str, str, str]] = []
+    push: list[dict[str, Any]] = []
+    for key, items in contacts.items():
+        where = f"contactInformation.{key}"
+        if key in _WRITABLE_CONTACTS or items is None:
+            continue
+        if key != "push" and key not in _CHANNEL_KEYS:
+            known = sorted([*_WRITABLE_CONTACTS, "push", *_CHANNEL_KEYS])
+            raise _FieldError(where, f"not a contact list the fake knows ({', '.join(known)})")
+        if not isinstance(items, list):
+            raise _FieldError(where, "must be a list")
+        for i, item in enumerate(items):
+            at = f"{where}[{i}]"
+            if not isinstance(item, dict):
+                raise _FieldError(at, "must be an object")
+            if key == "push":
+                push.append(_push_registration(item, at))
+            else:
+                channels.append(_channel_contact(_CHANNEL_KEYS[key], item, at))
+    return {**body, "contactInformation": writable}, channels, push
+
+
+def _required_text(item: dict[str, Any], name: str, at: str) -> str:
+    value = item.get(name)
+    if not isinstance(value, str) or not value:
+        raise _FieldError(f"{at}.{name}", "is required (a non-empty string)")
+    return value
+
+
+def _push_registration(item: dict[str, Any], at: str) -> dict[str, Any]:
+    unknown = sorted(set(item) - _PUSH_FIELDS)
+    if unknown:
+        raise _FieldError(f"{at}.{unknown[0]}", "is not a push registration field")
+    reg = {
+        "registrationId": _required_text(item, "registrationId", at),
+        "applicationId": _required_text(item, "applicationId", at),
+        "isPrimary": item.get("isPrimary", False),
+        "additionalData": item.get("additionalData") or {},
+        "systemData": item.get("systemData") or {},
+    }
+    if not isinstance(reg["isPrimary"], bool):
+        raise _FieldError(f"{at}.isPrimary", "must be a boolean")
+    for name in ("additionalData", "systemData"):
+        if not isinstance(reg[name], dict):
+            raise _FieldError(f"{at}.{name}", "must be an object")
+    return reg
+
+
+def _channel_contact(kind: str, item: dict[str, Any], at: str) -> tuple[str, str, str]:
+    id_field = "registrationId" if kind == "WEB_PUSH" else "userId"
+    for name, value in item.items():
+        if name in ("applicationId", id_field):
+            continue
+        if name in ("systemData", "additionalData"):
+            if value:
+                raise _FieldError(
+                    f"{at}.{name}", "the fake keeps only a channel contact's ids, not its data"
+                )
+            continue
+        raise _FieldError(f"{at}.{name}", f"is not a field of a {kind} contact")
+    sender = _required_text(item, "applicationId", at)
+    return kind, sender, _required_text(item, id_field, at)

@@ -178,6 +178,7 @@ def test_invalid_definition_is_400_without_body_and_stores_nothing(
 
 
 def test_definition_from_a_template_takes_its_id_title_and_fields(wire: Wire) -> None:
+    wire.fake.register_session_templates()
     response = wire.post(
         DEFS,
         json={"templateId": "chatSessionStarted", "fields": [{"name": "locale", "type": "String"}]},
@@ -197,6 +198,7 @@ def test_definition_from_a_template_takes_its_id_title_and_fields(wire: Wire) ->
     [{"templateId": "noSuchTemplate"}, {"templateId": "chatSessionStarted", "title": "Mine"}],
 )
 def test_bad_template_request_is_400(wire: Wire, body: dict[str, Any]) -> None:
+    wire.fake.register_session_templates()
     response = wire.post(DEFS, json=body)
     assert response.status_code == 400
     assert response.content == b""
@@ -238,6 +240,7 @@ def test_update_that_removes_or_retypes_is_400_and_changes_nothing(
 
 
 def test_update_of_a_template_definition_keeps_the_template_title(wire: Wire) -> None:
+    wire.fake.register_session_templates("chatSessionEnded")
     wire.post(DEFS, json={"templateId": "chatSessionEnded"})
     response = wire.post(f"{DEFS}/chatSessionEnded", json={"title": "My title"})
     assert response.status_code == 200

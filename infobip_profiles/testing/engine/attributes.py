@@ -104,7 +104,8 @@ class AttributesEngine:
             errors["objectSchema"] = [MSG.OBJECT_SCHEMA_ONLY_FOR_LISTS]
         if errors:
             raise v2_error(400, MSG.BAD_REQUEST, validation_errors=errors)
-        if name.lower() in self._defs:
+        # A computed attribute's name is taken too: the two share one namespace.
+        if name.lower() in self._defs or self._state.events.is_computed(name):
             raise v2_error(400, MSG.ATTRIBUTE_DUPLICATE.format(name=name))
         definition = _Definition(name, data_type, schema, self._state.clock.v2_timestamp())
         self._defs[name.lower()] = definition

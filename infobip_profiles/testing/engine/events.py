@@ -32,6 +32,8 @@ __all__ = [
     "EventsEngine",
     "STANDARD_DEFINITIONS",
     "TEMPLATES",
+    "SESSION_TEMPLATES",
+    "COMPUTED_READ_ONLY",
     "AGGREGATIONS",
     "MAX_BATCH_ITEMS",
     "MAX_ITEM_BYTES",
@@ -134,9 +136,13 @@ _SESSION_FIELDS = [
     _f("destination", "String"),
 ]
 
-#: Templates a definition can be created from: ``templateId -> (title, description, fields)``.
-#: The definition takes the template's id. The session templates are how API users record chat
-#: and inbox sessions (the platform's own session events are standard and cannot be sent).
+#: The fake's own catalogue of templates a definition can be created from: ``templateId ->
+#: (title, description, fields)``; the definition takes the template's id. The API's spec names no
+#: template ids, so none of these is offered until a test registers it
+#: (``fake.register_session_templates()``, ``fake.register_event_template(...)``, or
+#: ``FakeProfiles(session_templates=True)``): code tested against the fake must not come to rely
+#: on ids the service may not have. The session templates record chat and inbox sessions (the
+#: platform's own session events are standard and cannot be sent).
 TEMPLATES: dict[str, tuple[str, str, list[dict[str, Any]]]] = {
     "chatSessionStarted": (
         "Chat session started",
@@ -169,6 +175,17 @@ TEMPLATES: dict[str, tuple[str, str, list[dict[str, Any]]]] = {
         [_f("orderId", "String"), _f("total", "Decimal"), _f("currency", "String")],
     ),
 }
+
+SESSION_TEMPLATES = (
+    "chatSessionStarted",
+    "chatSessionEnded",
+    "inboxSessionStarted",
+    "inboxSessionEnded",
+)
+"""The session templates of :data:`TEMPLATES` (what ``register_session_templates()`` offers)."""
+
+COMPUTED_READ_ONLY = "Computed attribute {name} is read-only and cannot be written"
+"""The refusal of a write naming a computed attribute."""
 
 #: Computed attribute aggregations over a person's events of one definition.
 AGGREGATIONS = ("count", "last", "first", "sum", "average", "min", "max")
@@ -277,6 +294,45 @@ class EventsEngine:
         self._seq = 0
         self._computed: dict[str, _Computed] = {}
         self._exports: dict[str, _Export] = {}
+        # Templates offered to create-definition: none until a test registers some.
+        self._templates: dict[str, tuple[str, str, list[dict[str, Any]]]] = {}
+
+    # -- templates (the fake's own; opt-in) --------------------------------------------------
+
+    def register_template(
+        self,
+        template_id: str,
+        title: str | None = None,
+        description: str | None = None,
+        fields: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """Offer ``template_id`` to create-definition. With only the id, it must be one of the
+        fake's catalogue (:data:`TEMPLATES`); otherwise ``title`` and ``fields`` describe it
+        (checked like a definition's). Re-registering replaces. ``ValueError`` when unusable."""
+        if not isinstance(template_id, str) or not _ID_RE.match(template_id):
+            raise ValueError(f"template id {template_id!r}: 1-36 letters and digits")
+        if _is_standard(template_id):
+            raise ValueError(f"{template_id!r} is a standard definition id")
+        if title is None and fields is None and description is None:
+            if template_id not in TEMPLATES:
+                raise ValueError(
+                    f"{template_id!r} is not in the fake's catalogue "
+                    f"({', '.join(TEMPLATES)}); give its title and fields"
+                )
+            t_title, t_description, base = TEMPLATES[template_id]
+            self._templates[template_id] = (t_title, t_description, [dict(f) for f in base])
+            return
+        if not isinstance(title, str) or not 1 <= len(title) <= 100:
+            raise ValueError("a template needs a title of 1-100 characters")
+        try:
+            checked = _check_fields([dict(f) for f in fields or []])
+        except FakeError:
+            raise ValueError(f"the fields of template {template_id!r} are invalid") from None
+        self._templates[template_id] = (title, description or "", checked)
+
+    def templates(self) -> list[str]:
+        """The template ids create-definition accepts, in registration order."""
+        return list(self._templates)
 
     # -- definitions -------------------------------------------------------------------------
 
@@ -293,11 +349,11 @@ class EventsEngine:
         if extra is not None and not isinstance(extra, list):
             raise no_body_error(400)
         if template_id is not None:
-            if not isinstance(template_id, str) or template_id not in TEMPLATES:
+            if not isinstance(template_id, str) or template_id not in self._templates:
                 raise no_body_error(400)
             if body.get("title") is not None or body.get("description") is not None:
                 raise no_body_error(400)
-            t_title, t_description, base = TEMPLATES[template_id]
+            t_title, t_description, base = self._templates[template_id]
             fields = _check_fields([*(dict(f) for f in base), *(extra or [])])
             definition = _Definition(
                 template_id, t_title, t_description, fields, category="template", template=True
@@ -532,13 +588,14 @@ class EventsEngine:
         definition_id: str,
         occurred: datetime,
         properties: Any,
+        source: str = "API",
     ) -> dict[str, Any]:
         record = {
             "eventId": event_id,
             "definitionId": definition_id,
             "occurredTime": _iso(occurred),
             "properties": properties,
-            "metadata": {"source": "API"},
+            "metadata": {"source": source},
         }
         if event_id not in self._event_ids:  # a repeated eventId is stored once
             self._event_ids.add(event_id)
@@ -546,6 +603,27 @@ class EventsEngine:
             stored = dict(record, personId=person_id, _seq=self._seq)
             self._events.setdefault(person_id, []).append(stored)
         return record
+
+    def record_platform_event(
+        self,
+        person_id: int,
+        definition_id: str,
+        properties: Mapping[str, Any],
+        *,
+        occurred: datetime | None = None,
+        source: str,
+    ) -> dict[str, Any]:
+        """Store an event the platform itself records (a standard definition, which the API may
+        not send) for a simulated product; returns the stored event with its ``personId``.
+        ``occurred`` defaults to now and is clamped to now; ``source`` goes to its metadata."""
+        definition = self._defs.get(definition_id)
+        if definition is None or not definition.internal:
+            raise ValueError(f"{definition_id!r} is not one of the platform's own definitions")
+        now = self._state.clock.now()
+        moment = now if occurred is None else min(occurred, now)
+        event_id = self._state.next_uuid("event").upper()
+        record = self._store(person_id, event_id, definition_id, moment, dict(properties), source)
+        return {**record, "personId": person_id}
 
     # -- persons (through the persons engine) ----------------------------------------------
 
@@ -633,6 +711,13 @@ class EventsEngine:
     def is_computed(self, name: str) -> bool:
         """Whether ``name`` (ignoring case) is a computed attribute: read-only for writes."""
         return isinstance(name, str) and name.lower() in self._computed
+
+    def read_only_names(self, names: Any) -> list[str]:
+        """Those of ``names`` (an iterable of attribute names, e.g. a ``customAttributes``
+        object) that name a computed attribute, ignoring case, as given."""
+        if not self._computed:
+            return []
+        return [n for n in names if isinstance(n, str) and n.lower() in self._computed]
 
     def computed_names(self) -> list[str]:
         """The declared computed attribute names."""

@@ -9,8 +9,9 @@ the v2 person endpoints gets its id the first time a lists call sees it.
 Errors use the lists family's envelope ``{"errorCode", "message"}``: ``400116`` missing parameter,
 ``400117`` sender missing or not allowed (a sender with ID, EXTERNAL_ID, PHONE or EMAIL is an error
 here, unlike the v2 lookups), ``400101`` empty or malformed body, ``300109`` a field value of the
-wrong type, ``429002`` item ids where they are not allowed or invalid, and the 404s ``300101``
-(person), ``300103`` (list attribute) and ``300130`` (items). A rejected request changes nothing.
+wrong type (also any write naming a computed attribute, which is read-only), ``429002`` item ids
+where they are not allowed or invalid, and the 404s ``300101`` (person), ``300103`` (list
+attribute) and ``300130`` (items). A rejected request changes nothing.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from .._errors import MSG, FakeError, lists_error
 from .._wire import dumps
 from .attributes import ITEM_ID_KEY
+from .events import COMPUTED_READ_ONLY
 from .persons import IDENTIFIER_TYPES
 
 if TYPE_CHECKING:
@@ -72,6 +74,12 @@ class ListsEngine:
             raise lists_error(404, 300103, MSG.LIST_PLACEHOLDER_NOT_FOUND.format(name=name))
         return attributes.canonical_name(name) or name
 
+    def _writable(self, name: str) -> str:
+        """:meth:`_attribute` for a write: a computed attribute's name is a 400 ``300109``."""
+        if self._state.events.is_computed(name):
+            raise lists_error(400, 300109, COMPUTED_READ_ONLY.format(name=name))
+        return self._attribute(name)
+
     def _attributes(self, names: Sequence[str]) -> list[str]:
         missing = [n for n in names if self._state.attributes.data_type(n) != "LIST_OF_OBJECTS"]
         if len(missing) == 1:
@@ -111,18 +119,21 @@ class ListsEngine:
 
     def delete_lists(self, pid: int, names: Sequence[str]) -> None:
         """Empty each list."""
+        for name in names:
+            if self._state.events.is_computed(name):
+                raise lists_error(400, 300109, COMPUTED_READ_ONLY.format(name=name))
         for name in self._attributes(names):
             self._state.persons.set_custom_attribute(pid, name, None)
 
     def replace(self, pid: int, name: str, body: Any) -> list[Item]:
         """Replace every item with ``body`` (1-128 items, no ids); returns the new list."""
-        name = self._attribute(name)
+        name = self._writable(name)
         items = self._new_items(name, body)
         return self._store(pid, name, [{ITEM_ID_KEY: self._new_id(), **i} for i in items])
 
     def append(self, pid: int, name: str, body: Any) -> list[Item]:
         """Append ``body`` (1-128 items, no ids); returns the whole list."""
-        name = self._attribute(name)
+        name = self._writable(name)
         items = self._new_items(name, body)
         current = self._items(pid, name)
         current.extend({ITEM_ID_KEY: self._new_id(), **i} for i in items)
@@ -130,7 +141,7 @@ class ListsEngine:
 
     def update(self, pid: int, name: str, body: Any) -> list[Item]:
         """Update existing items by ``__id`` (omitted fields kept, ``null`` deletes a field)."""
-        name = self._attribute(name)
+        name = self._writable(name)
         patches = _item_array(body)
         for patch in patches:
             item_id = patch.get(ITEM_ID_KEY)
@@ -161,7 +172,7 @@ class ListsEngine:
 
     def delete_items(self, pid: int, name: str, item_ids: Sequence[str]) -> list[Item]:
         """Delete the items with ``item_ids``; returns the items that remain."""
-        name = self._attribute(name)
+        name = self._writable(name)
         ids = set(self._check_ids(item_ids))
         current = self._items(pid, name)
         unknown = sorted(ids - {i[ITEM_ID_KEY] for i in current})
@@ -171,7 +182,7 @@ class ListsEngine:
 
     def replace_item(self, pid: int, name: str, item_id: str, body: Any) -> list[Item]:
         """Replace one item's fields (it keeps its ``__id``; ``null`` fields are left out)."""
-        name = self._attribute(name)
+        name = self._writable(name)
         (item_id,) = self._check_ids([item_id])
         fields = self._fields(body, item_id)
         current = self._items(pid, name)
@@ -184,7 +195,7 @@ class ListsEngine:
 
     def update_item(self, pid: int, name: str, item_id: str, body: Any) -> list[Item]:
         """Change some fields of one item (``null`` deletes a field); returns the whole list."""
-        name = self._attribute(name)
+        name = self._writable(name)
         (item_id,) = self._check_ids([item_id])
         fields = self._fields(body, item_id)
         current = self._items(pid, name)

@@ -36,6 +36,7 @@ from .._errors import (
     v2_error,
     v3_error,
 )
+from .events import COMPUTED_READ_ONLY
 from .query import MISSING, QueryError, compile_filter
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ __all__ = [
     "SCALAR_FIELDS",
     "ORDER_FIELDS",
     "MAX_CONTACTS",
+    "channel_origin",
 ]
 
 SCALAR_FIELDS = (
@@ -157,6 +159,56 @@ Doc = dict[str, Any]
 """A person's fields as the engine computes them: scalar wire names plus the keys above."""
 
 
+#: Every origin the v2 person (``IamOrigin``) can show; v3's ``OriginV3`` has more.
+_V2_ORIGINS = frozenset(
+    (
+        "API",
+        "PORTAL",
+        "WEB_SDK",
+        "INTEGRATION",
+        "PUSH",
+        "FACEBOOK",
+        "LINE",
+        "TELEGRAM",
+        "SALESFORCE",
+        "DYNAMICS",
+        "ZAPIER",
+        "FORMS",
+        "COMPUTED",
+        "ANSWERS",
+        "CONVERSATIONS",
+    )
+)
+
+#: The origin a profile made by an inbound message on each channel shows: the channel's own
+#: value where the spec's origin list has one, else CONVERSATIONS (the product that receives it).
+_CHANNEL_ORIGINS = {
+    "PUSH": "PUSH",
+    "WEB_PUSH": "WEB_SDK",
+    "FACEBOOK": "FACEBOOK",
+    "LINE": "LINE",
+    "TELEGRAM": "TELEGRAM",
+    "WHATSAPP": "WHATSAPP",
+    "LIVE_CHAT": "LIVE_CHAT",
+    "INSTAGRAM_DM": "INSTAGRAM_DM",
+    "ZALO_FOLLOWER": "ZALO_FOLLOWER",
+    "TIKTOK_BM": "TIKTOK_BM",
+    "KAKAO_TALK": "KAKAO_TALK",
+}
+
+
+def channel_origin(kind: str) -> str:
+    """The origin (v3 ``createdFrom``) of a profile created by a message on channel ``kind``."""
+    return _CHANNEL_ORIGINS.get(kind, "CONVERSATIONS")
+
+
+def _v2_origin(origin: str | None) -> str:
+    """A stored origin as the v2 person shows it (v3-only values read CONVERSATIONS there)."""
+    if origin is None:
+        return "API"
+    return origin if origin in _V2_ORIGINS else "CONVERSATIONS"
+
+
 def _phone_key(number: str) -> str:
     return number[1:] if number.startswith("+") else number
 
@@ -177,6 +229,8 @@ class _Person:
         "custom",
         "push",
         "channels",
+        "origin",
+        "modified_from",
     )
 
     id: int
@@ -191,6 +245,8 @@ class _Person:
     custom: dict[str, Any] | None
     push: list[dict[str, Any]] | None
     channels: tuple[tuple[str, str, str], ...] | None
+    origin: str | None  # the product that created the profile; None: the API
+    modified_from: str | None  # the product that last changed it; None: the API
 
     def __init__(self, person_id: int, created_at: str, rev: int) -> None:
         self.id = person_id
@@ -204,6 +260,7 @@ class _Person:
         self.address = self.city = self.country = self.gender = self.birthDate = None
         self.preferredLanguage = self.profilePicture = None
         self.emails = self.phones = self.tags = self.custom = self.push = self.channels = None
+        self.origin = self.modified_from = None
 
     def doc(self) -> Doc:
         """The writable fields as a doc (what a write starts from)."""
@@ -242,8 +299,8 @@ _GETTERS.update(
         "type": lambda p: p.type,
         "createdAt": lambda p: p.created_at,
         "modifiedAt": lambda p: p.modified_at,
-        "origin": lambda p: "API",
-        "modifiedFrom": lambda p: "API",
+        "origin": lambda p: _v2_origin(p.origin),
+        "modifiedFrom": lambda p: _v2_origin(p.modified_from),
         "tags": lambda p: list(p.tags) if p.tags else MISSING,
         "email": lambda p: list(p.emails) if p.emails else MISSING,
         "phone": lambda p: list(p.phones) if p.phones else MISSING,
@@ -713,7 +770,7 @@ class PersonsEngine:
         values: dict[str, Any] = {}
         if custom is not None:
             attributes = self._state.attributes
-            if attributes.validate_values(custom, partial=False):
+            if attributes.validate_values(custom, partial=False) or self.read_only_errors(custom):
                 return None
             for name, value in custom.items():
                 canonical = attributes.canonical_name(name) or name
@@ -927,15 +984,22 @@ class PersonsEngine:
         return True
 
     def create_profile(
-        self, *, person_type: str = "CUSTOMER", identity: dict[str, Any] | None = None
+        self,
+        *,
+        person_type: str = "CUSTOMER",
+        identity: dict[str, Any] | None = None,
+        origin: str | None = None,
     ) -> int:
         """A minimal profile: an empty LEAD for push, or a person with one identity
-        ``{"type": "EMAIL"|"PHONE"|"EXTERNAL_ID", "identifier"}`` for events. Returns the id; if
-        the identity already belongs to someone, that person's id (nothing is created)."""
+        ``{"type", "identifier", "sender"?}`` (EMAIL, PHONE, EXTERNAL_ID, or a channel type with
+        its ``sender``) for events and inbound messages. ``origin`` names the product that made
+        it (``None``: the API). Returns the id; if the identity already belongs to someone, that
+        person's id (nothing is created)."""
         doc: Doc = {_TYPE: person_type}
         if identity is not None:
             kind, ident = identity.get("type"), identity.get("identifier")
-            existing = self.resolve(str(kind), str(ident))
+            sender = identity.get("sender")
+            existing = self.resolve(str(kind), str(ident), sender)
             if existing is not None:
                 return existing
             if kind == "EMAIL":
@@ -944,9 +1008,112 @@ class PersonsEngine:
                 doc[_PHONES] = (ident,)
             elif kind == "EXTERNAL_ID":
                 doc["externalId"] = ident
+            elif kind in CHANNEL_TYPES and kind != "PUSH" and sender and ident:
+                doc[_CHANNELS] = ((str(kind), str(sender), str(ident)),)
             else:
                 raise ValueError(f"cannot create a profile from a {kind} identity")
-        return self._store(None, doc, force=True).id
+        person = self._store(None, doc, force=True)
+        person.origin = person.modified_from = origin
+        return person.id
+
+    def create_with_contacts(
+        self,
+        body: dict[str, Any],
+        *,
+        channels: Iterable[tuple[str, str, str]] = (),
+        push: Iterable[dict[str, Any]] = (),
+        origin: str | None = None,
+    ) -> dict[str, Any]:
+        """Create like :meth:`create`, with the contacts the API cannot write: channel contacts
+        ``(type, sender, identifier)`` and push registrations (``IamPushContactV2`` dicts). For
+        seeds and simulated products; each contact is unique like an email (409 otherwise), and
+        a channel contact or registration alone identifies the person."""
+        channels = tuple(channels)
+        regs = [dict(r) for r in push]
+        try:
+            given = self._parse_v2(body)
+            if channels:
+                given[_CHANNELS] = channels
+            seen: set[str] = set()
+            for reg in regs:
+                reg_id = reg["registrationId"]
+                if reg_id in self._by_push or reg_id in seen:
+                    raise _conflict("push", reg_id)
+                seen.add(reg_id)
+            doc = self._combine(None, given, "create", require_identity=not regs)
+            person = self._store(None, doc)
+        except _Invalid as exc:
+            raise exc.v2() from None
+        person.origin = person.modified_from = origin
+        for reg in regs:
+            entry = {k: reg[k] for k in _PUSH_KEYS if k in reg}
+            person.push = [*(person.push or ()), entry]
+            self._by_push[reg["registrationId"]] = person.id
+        return self._render_v2(person)
+
+    @staticmethod
+    def contact_problems(kind: str, value: str) -> str | None:
+        """Why ``value`` is not a valid ``EMAIL`` or ``PHONE`` contact, or ``None``."""
+        if kind == "EMAIL":
+            if len(value) > _MAX_EMAIL:
+                return MSG.FIELD_SIZE.format(max=_MAX_EMAIL)
+            return None if _EMAIL.match(value) else MSG.FIELD_EMAIL
+        if kind == "PHONE":
+            if len(value) > _MAX_PHONE:
+                return MSG.FIELD_SIZE.format(max=_MAX_PHONE)
+            return None if _PHONE.match(value) else MSG.FIELD_PHONE
+        return None
+
+    def update_from(
+        self, person_id: int, body: dict[str, Any], source: str
+    ) -> tuple[dict[str, Any], bool]:
+        """PATCH a person on behalf of another product (``source`` becomes its
+        ``modifiedFrom`` when something changed). Returns the v2 person and whether it changed;
+        raises like :meth:`update`."""
+        person = self._persons[person_id]
+        before = person.rev
+        self._update_v2(person_id, body, "patch")
+        changed = person.rev != before
+        if changed:
+            person.modified_from = source
+        return self._render_v2(person), changed
+
+    def take_over(self, survivor_id: int, other_id: int) -> None:
+        """Fold person ``other_id`` into ``survivor_id`` and delete it; the survivor keeps its id,
+        creation metadata and every value it has. What only the other had fills the gaps:
+        single-valued fields and custom attributes it lacks; emails, phones, tags, channel
+        contacts and push registrations are unioned; other engines move what they hold
+        (``persons_merged``). Raises 400 (v2) and changes nothing past 100 emails or phones."""
+        survivor = self._persons[survivor_id]
+        other = self._persons[other_id]
+        doc = survivor.doc()
+        for name in SCALAR_FIELDS:
+            value = getattr(other, name)
+            if value is not None and doc.get(name) is None:
+                doc[name] = value
+        if other.custom:
+            doc[_CUSTOM] = {**other.custom, **(doc.get(_CUSTOM) or {})}
+        for key, attr in ((_EMAILS, "emails"), (_PHONES, "phones"), (_TAGS, "tags")):
+            values = _union(key, doc.get(key, ()), getattr(other, attr) or ())
+            if values:
+                doc[key] = values
+        channels = tuple(doc.get(_CHANNELS, ()))
+        channels += tuple(c for c in other.channels or () if c not in channels)
+        if channels:
+            doc[_CHANNELS] = channels
+        try:
+            self._check_doc(doc, survivor, require_identity=False)
+        except _Invalid as exc:
+            raise exc.v2() from None
+        moved = list(other.push or ())
+        del self._persons[other_id]
+        self._unindex(other)
+        self._store(survivor, doc, force=True)
+        for reg in moved:
+            survivor.push = [*(survivor.push or ()), reg]
+            self._by_push[reg["registrationId"]] = survivor_id
+        self._state.persons_merged(survivor_id, [other_id])
+        self._state.person_deleted(other_id)
 
     def add_push(self, person_id: int, registration: dict[str, Any]) -> None:
         """Attach a push registration (``IamPushContactV2`` shape: registrationId,
@@ -1290,7 +1457,20 @@ class PersonsEngine:
                     errors["tags"] = problems
         if given.get(_CUSTOM) is not None:
             errors.update(self._state.attributes.validate_values(given[_CUSTOM], partial=partial))
+            errors.update(self.read_only_errors(given[_CUSTOM]))
         return errors
+
+    def read_only_errors(
+        self, custom: Any, field: str = "customAttributes"
+    ) -> dict[str, list[str]]:
+        """validationErrors for every computed attribute named in ``custom`` (a person's
+        ``customAttributes`` object): they are read-only, whatever the value, ``null`` included."""
+        if not isinstance(custom, dict) or not custom:
+            return {}
+        return {
+            f"{field}.{name}": [COMPUTED_READ_ONLY.format(name=name)]
+            for name in self._state.events.read_only_names(custom)
+        }
 
     # == the one place that writes =================================================================
 
@@ -1315,6 +1495,7 @@ class PersonsEngine:
             self._unindex(person, push=False)
             person.modified_at = self._stamp()
             person.rev = self._next_rev()
+            person.modified_from = None  # written through the API
             for name in SCALAR_FIELDS:
                 value = doc.get(name)
                 setattr(person, name, value if value else None)
@@ -1443,8 +1624,8 @@ class PersonsEngine:
         body["contactInformation"] = contacts
         body["createdAt"] = person.created_at
         body["modifiedAt"] = person.modified_at
-        body["origin"] = "API"
-        body["modifiedFrom"] = "API"
+        body["origin"] = _v2_origin(person.origin)
+        body["modifiedFrom"] = _v2_origin(person.modified_from)
         return body
 
     def _render_v3(self, person: _Person) -> dict[str, Any]:
@@ -1472,9 +1653,9 @@ class PersonsEngine:
         computed = self._computed(person.id)
         if computed is not None:
             body["computedAttributes"] = computed
-        body["createdFrom"] = "API"
+        body["createdFrom"] = person.origin or "API"
         body["createdAt"] = person.created_at + ".000Z"
-        body["modifiedFrom"] = "API"
+        body["modifiedFrom"] = person.modified_from or "API"
         body["modifiedAt"] = person.modified_at + ".000Z"
         return body
 

@@ -6,11 +6,16 @@ known push applications and implements the four push operations on top:
 
 * ``get`` / ``update`` read and edit a registration (``isPrimary``, ``registrationEnabled``,
   ``additionalData`` merged key by key, a ``null`` value removing its key [I]);
-* ``personalize`` is the login: when the identity names an existing person the device moves to
-  that person and its former anonymous profile merges in (its registrations, events, tags and
-  whatever the person lacks move over; the lead is deleted); otherwise the device's profile takes the identity. Either way the person becomes a
-  CUSTOMER unless ``keepAsLead``. A device already tied to another identified person is refused
-  unless ``forceDepersonalize`` (then it is depersonalized first);
+* ``personalize`` is the login. When the identity names an existing CUSTOMER, the device moves
+  to that customer and its former anonymous profile merges in (its registrations, events, tags
+  and whatever the customer lacks move over; the anonymous profile is deleted). When it names an
+  existing LEAD, the lead gives way instead: the device's profile survives (its id too), takes the
+  identity and attributes of the login, and what only the lead held fills its gaps (contacts,
+  tags, registrations and events are unioned; single values and custom attributes the device's
+  profile lacks are copied; the login's own values win over both); the lead is deleted. With no
+  match the device's profile takes the identity. Either way the person becomes a CUSTOMER unless
+  ``keepAsLead``. A device already tied to another identified person is refused unless
+  ``forceDepersonalize`` (then it is depersonalized first);
 * ``depersonalize`` is the logout: the device moves to a new, empty LEAD; the person keeps all
   else.
 
@@ -236,12 +241,26 @@ class PushEngine:
         if conflict and not force_depersonalize:
             raise push_error(CODE_PERSONALIZATION_IMPOSSIBLE, MSG.PUSH_PERSONALIZATION_IMPOSSIBLE)
         fields = _person_fields(identity, attributes)
-        # Only a forced depersonalize changes state before the write that can still be refused
-        # (``apply_identity`` validates whole, then stores). Without it nothing needs undoing, so
-        # the costly snapshot of every engine is taken on that path alone.
-        with self._atomic() if conflict else contextlib.nullcontext():
+        lead_match = (
+            target is not None
+            and target != pid
+            and (persons.get(target) or {}).get("type") == "LEAD"
+        )
+        # Only a forced depersonalize or a lead giving way changes state before the write that
+        # can still be refused (``apply_identity`` validates whole, then stores). Otherwise
+        # nothing needs undoing, so the costly snapshot of every engine is taken on those paths.
+        with self._atomic() if conflict or lead_match else contextlib.nullcontext():
             if conflict:
                 pid = self._detach(reg)
+            if lead_match:
+                assert target is not None
+                try:
+                    persons.take_over(pid, target)
+                except FakeError as exc:
+                    raise push_error(
+                        CODE_REJECTED, MSG.PUSH_PERSONALIZE_REJECTED.format(reason=_text_of(exc))
+                    ) from None
+                target = pid
             survivor = pid if target is None else target
             if survivor != pid:
                 # The device's profile is anonymous here: what it gathered fills the gaps of

@@ -8,6 +8,7 @@ from .._context import Context
 from .._errors import MSG, v2_error
 from .._router import handles
 from .._wire import FakeResponse
+from ..engine.events import COMPUTED_READ_ONLY
 from .persons import include_total, page_params, parse_order_by, person_from_query
 
 __all__: list[str] = []
@@ -79,6 +80,10 @@ def append_item(ctx: Context) -> FakeResponse:
     """
     attributes = ctx.state.attributes
     name = ctx.path_params["name"]
+    if ctx.state.events.is_computed(name):  # read-only: a 400 naming it, before any lookup
+        raise v2_error(
+            400, MSG.BAD_REQUEST, validation_errors={name: [COMPUTED_READ_ONLY.format(name=name)]}
+        )
     canonical = attributes.canonical_name(name)
     if canonical is None:
         raise v2_error(404, MSG.ATTRIBUTE_NOT_FOUND.format(name=name))
