@@ -56,7 +56,7 @@ TAGS = st.one_of(
 )
 CUSTOM = st.one_of(
     st.dictionaries(
-        st.sampled_from(["tier", "TIER", "score", "undefined"]),
+        st.sampled_from(["tier", "TIER", "score", "undefined", "spent", "SPENT"]),
         st.one_of(st.sampled_from(["gold", "", "s" * 5000]), st.integers(-2, 2), st.none()),
         max_size=3,
     ),
@@ -111,6 +111,15 @@ def _fake(general_only: bool, monkeypatch: pytest.MonkeyPatch) -> FakeProfiles:
             }
         ],
     )
+    # A computed attribute (read-only: an item naming it is refused by both paths alike).
+    fake.tenant("k").events.create_definition(
+        {
+            "definitionId": "Bought",
+            "title": "Bought",
+            "fields": [{"name": "price", "type": "Decimal"}],
+        }
+    )
+    fake.define_computed_attribute("Spent", "Bought", "sum", "price", api_key="k")
     if general_only:
         engine = fake.tenant("k").persons
         monkeypatch.setattr(engine, "_v3_create", lambda item: None)
