@@ -165,6 +165,13 @@ def simulate_form(state: TenantState, fields: Mapping[str, Any]) -> SimulatedPro
     kind = body.pop("type", None)
     if kind not in (None, "LEAD"):
         raise ValueError(f"a form makes LEADs; type {kind!r} cannot be submitted")
+    contacts = body.get("contactInformation")
+    if isinstance(contacts, Mapping):
+        others = sorted(set(contacts) - {"email", "phone"})
+        if others:
+            raise ValueError(
+                f"a form carries emails and phones only, not contactInformation.{others[0]}"
+            )
     persons = state.persons
     candidates: set[int] = set()
     for id_type, value in _identities(body):

@@ -209,8 +209,12 @@ def test_a_form_matching_two_persons_is_refused(fake: FakeProfiles) -> None:
         (form(type="CUSTOMER"), "LEAD"),
         ({"firstName": "Ada"}, "refused"),
         (form(customAttributes={"undefined": 1}), "undefined"),
+        (
+            {"contactInformation": {"facebook": [{"applicationId": "a", "userId": "u"}]}},
+            "contactInformation.facebook",
+        ),
     ],
-    ids=["bad-name", "customer-type", "no-identity", "undefined-attribute"],
+    ids=["bad-name", "customer-type", "no-identity", "undefined-attribute", "channel-contact"],
 )
 def test_a_bad_form_is_refused(fake: FakeProfiles, fields: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):

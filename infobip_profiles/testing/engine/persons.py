@@ -10,6 +10,12 @@ indexes together; :meth:`PersonsEngine.check_indexes` verifies them against a fu
 
 A write is computed as a complete new *doc* (a plain dict of the person's fields), validated whole
 (formats, limits, uniqueness) and only then stored, so a rejected request changes nothing.
+
+Each person also records the product that created it and the one that last changed it (``None``:
+the API; simulated inbound messages, forms and chat sessions set others); the v2 ``origin`` and
+``modifiedFrom`` show them within the v2 list of origins, the v3 ``createdFrom`` and
+``modifiedFrom`` as they are. A computed attribute's name is refused in every write
+(:meth:`PersonsEngine.read_only_errors`).
 """
 
 from __future__ import annotations
