@@ -731,8 +731,12 @@ class _PeoplePlans:
         return int(total) if total is not None else len(body.get("persons") or [])
 
     def create(self, person: Person, **options: Unpack[CallOptions]) -> Plan[Person]:
-        """Create a person; returns it as stored (with ``id`` and timestamps). Type defaults to CUSTOMER."""
-        body = _person_body(person)
+        """Create a person; returns it as stored (with ``id`` and timestamps). Type defaults to CUSTOMER.
+
+        The person needs at least one of external id, email or phone
+        (:class:`~infobip_profiles.ValidationError` before sending otherwise).
+        """
+        body = _create_body(person)
         response = yield Call("create-a-new-person", body=body, options=options)
         return _decode_person(json_of(response))
 

@@ -339,9 +339,14 @@ async def test_create_sends_datetimes_in_the_v2_form(client: Any, api: Any) -> N
     route = api.post(PERSONS).respond(200, json=STORED)
     when = datetime(2024, 3, 4, 5, 6, 7, 890000, tzinfo=timezone.utc)
 
-    await resolve(client.people.create(Person(custom_attributes={"LastSeen": when})))
+    await resolve(
+        client.people.create(Person(external_id="crm-1", custom_attributes={"LastSeen": when}))
+    )
 
-    assert body(last_request(route)) == {"customAttributes": {"LastSeen": "2024-03-04T05:06:07"}}
+    assert body(last_request(route)) == {
+        "externalId": "crm-1",
+        "customAttributes": {"LastSeen": "2024-03-04T05:06:07"},
+    }
 
 
 async def test_replace_puts_the_person_at_the_ref(client: Any, api: Any) -> None:
@@ -554,9 +559,9 @@ async def test_length_limits_fail_before_any_request(
 async def test_a_value_at_the_length_limit_is_sent(client: Any, api: Any) -> None:
     route = api.post(PERSONS).respond(200, json=STORED)
 
-    await resolve(client.people.create(Person(middle_name="x" * 50)))
+    await resolve(client.people.create(Person(external_id="crm-1", middle_name="x" * 50)))
 
-    assert body(last_request(route)) == {"middleName": "x" * 50}
+    assert body(last_request(route)) == {"externalId": "crm-1", "middleName": "x" * 50}
 
 
 async def test_email_and_phone_lengths_are_checked(client: Any, api: Any) -> None:
@@ -1105,7 +1110,7 @@ async def _every_people_method(client: Any) -> list[Any]:
     calls = [
         lambda: people.get(REF),
         lambda: people.count(filter={"firstName": "Ada"}),
-        lambda: people.create(Person(first_name="Ada")),
+        lambda: people.create(Person(external_id="crm-1", first_name="Ada")),
         lambda: people.replace(REF, Person(first_name="Ada")),
         lambda: people.update(REF, Person(city="Split")),
         lambda: people.delete(REF),
