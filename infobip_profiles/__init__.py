@@ -35,6 +35,7 @@ from .errors import (
     ConfigurationError,
     ConflictError,
     NotFoundError,
+    PartialBatchError,
     PermissionDeniedError,
     ProfilesError,
     RateLimitError,
@@ -104,6 +105,7 @@ from .models import (
 )
 from .pagination import AsyncPager, Page, Pager
 from .refs import CompanyRef, IdentifierType, PersonRef
+from .resources.people import validate_person_for_upsert
 
 __all__ = [
     "__version__",
@@ -185,6 +187,8 @@ __all__ = [
     "ServerError",
     "APIConnectionError",
     "APITimeoutError",
+    "PartialBatchError",
+    "validate_person_for_upsert",
     "AcceptedBatch",
     "BatchAccepted",
     "DefinitionCategory",

@@ -584,9 +584,14 @@ class ProfilesClient(_BaseClient):
             while True:
                 try:
                     response, retries = self._send(call)
-                except APIError as error:
-                    # The plan may handle it (a 404 meaning "none"); raw access still sees it.
-                    if seen is not None and error.response is not None:
+                except (APIError, APIConnectionError) as error:
+                    # The plan may handle it (a 404 meaning "none", a many-item call keeping the
+                    # outcomes of its earlier requests); raw access still sees the response.
+                    if (
+                        seen is not None
+                        and isinstance(error, APIError)
+                        and error.response is not None
+                    ):
                         seen.append((error.response, error.retries_taken))
                     call = plan.throw(error)
                     continue
@@ -595,6 +600,8 @@ class ProfilesClient(_BaseClient):
                 call = plan.send(response)
         except StopIteration as stop:
             return stop.value  # type: ignore[no-any-return]
+        finally:
+            plan.close()  # whatever stopped the loop, the plan's own cleanup runs now
 
 
 class AsyncProfilesClient(_BaseClient):
@@ -791,9 +798,14 @@ class AsyncProfilesClient(_BaseClient):
             while True:
                 try:
                     response, retries = await self._send(call)
-                except APIError as error:
-                    # The plan may handle it (a 404 meaning "none"); raw access still sees it.
-                    if seen is not None and error.response is not None:
+                except (APIError, APIConnectionError) as error:
+                    # The plan may handle it (a 404 meaning "none", a many-item call keeping the
+                    # outcomes of its earlier requests); raw access still sees the response.
+                    if (
+                        seen is not None
+                        and isinstance(error, APIError)
+                        and error.response is not None
+                    ):
                         seen.append((error.response, error.retries_taken))
                     call = plan.throw(error)
                     continue
@@ -802,3 +814,5 @@ class AsyncProfilesClient(_BaseClient):
                 call = plan.send(response)
         except StopIteration as stop:
             return stop.value  # type: ignore[no-any-return]
+        finally:
+            plan.close()  # whatever stopped the loop, the plan's own cleanup runs now
