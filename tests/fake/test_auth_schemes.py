@@ -223,6 +223,17 @@ def test_token_expires_on_the_fake_clock(wire: Wire) -> None:
     assert_unauthorized(get(wire, f"Bearer {access}"))
 
 
+def test_a_shorter_lifetime_is_announced_and_kept(wire: Wire) -> None:
+    wire.fake.clock.freeze()
+    wire.fake.oauth_tokens.lifetime = 60
+
+    answer = token(wire).json()
+
+    assert answer["expires_in"] == 60
+    wire.fake.clock.advance(60)
+    assert_unauthorized(get(wire, f"Bearer {answer['access_token']}"))
+
+
 def test_expired_token_stays_refused_under_accept_any_key(lenient: Wire) -> None:
     lenient.fake.clock.freeze()
     access = token(lenient).json()["access_token"]
