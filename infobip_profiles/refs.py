@@ -11,7 +11,7 @@ __all__ = ["IdentifierType", "PersonRef", "CompanyRef", "CompanySelector", "CHAN
 
 
 class IdentifierType(str, enum.Enum):
-    """How a person is identified: the API's ``PersonUniqueFieldType``."""
+    """How a person is identified: the kind of identifier."""
 
     ID = "ID"
     EXTERNAL_ID = "EXTERNAL_ID"
@@ -130,7 +130,7 @@ class PersonRef:
         return params
 
     def to_wire(self) -> dict[str, Any]:
-        """The ``IdentityQuery`` body form: ``{"identifier", "type", "sender"?}``."""
+        """The wire form of a person query: ``{"identifier", "type", "sender"?}``."""
         body: dict[str, Any] = {"identifier": self.identifier, "type": self.type.value}
         if self.sender is not None:
             body["sender"] = self.sender
@@ -138,7 +138,7 @@ class PersonRef:
 
     @classmethod
     def from_wire(cls, data: Any) -> PersonRef:
-        """Parse an ``IdentityQuery`` body form back (used to map batch results to inputs)."""
+        """Parse a person query's wire form back (used to map batch results to inputs)."""
         return cls(
             str(data.get("identifier", "")), IdentifierType(data["type"]), data.get("sender")
         )
@@ -197,7 +197,7 @@ class CompanyRef:
         return [(self.selector.value, self.value)]
 
     def to_wire(self) -> dict[str, Any]:
-        """The ``CompanyIdentityQuery`` body form."""
+        """The wire form of a company query."""
         return {self.selector.value: int(self.value) if self._numeric_id else self.value}
 
     @property

@@ -90,7 +90,7 @@ class AttributeTypeMismatchError(ProfilesError, ValueError):
 
 @lenient_enum
 class DataType(str, enum.Enum):
-    """The data type of a custom attribute (``IamAdditionalFieldDataType``)."""
+    """The data type of a custom attribute."""
 
     STRING = "STRING"
     INTEGER = "INTEGER"

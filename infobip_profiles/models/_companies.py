@@ -1,4 +1,4 @@
-"""Company models: the company itself (``IamCompanyV2``) and the outcomes of the company batches."""
+"""Company models: the company itself and the outcomes of the company batches."""
 
 from __future__ import annotations
 

@@ -52,7 +52,7 @@ class DefinitionMismatchError(ProfilesError, ValueError):
 
 @lenient_enum
 class FieldType(str, enum.Enum):
-    """The type of one event property (``EventFieldType``)."""
+    """The type of one event property."""
 
     STRING = "String"
     BOOLEAN = "Boolean"
@@ -112,7 +112,7 @@ class EventField(Model):
 
 @model
 class EventDefinition(Model):
-    """An event definition (``EventDefinitionResource``): which properties an event carries.
+    """An event definition: which properties an event carries.
 
     ``is_internal_definition`` marks the platform's standard definitions, which cannot be sent
     through the API or changed.

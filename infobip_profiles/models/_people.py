@@ -176,7 +176,7 @@ class ContactInformation(Model):
 
 @model
 class Person(Model):
-    """A customer profile (``IamPersonV2``; ``nick_name`` only travels on the v3 upsert/merge calls).
+    """A customer profile (``nick_name`` only travels on the v3 upsert and merge calls).
 
     Example::
 

@@ -75,7 +75,7 @@ class PushSystemData(Model):
 
 @model
 class PushInstance(Model):
-    """One push registration (``PushApiInstance``).
+    """One push registration (a mobile or web device).
 
     ``push.update`` sends only what you set among ``is_primary``, ``system_data.registration_enabled``
     and ``additional_data`` (merged into the stored custom data). Example::

@@ -1,4 +1,4 @@
-"""The tag model (``IamTagV2``): a static label people carry."""
+"""The tag model: a static label people carry."""
 
 from __future__ import annotations
 

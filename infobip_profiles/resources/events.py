@@ -735,7 +735,7 @@ class _EventsPlans:
 
 
 class Events(SyncResource):
-    """Events (blocking). See :class:`_EventsPlans` for each method's documentation."""
+    """Events (blocking)."""
 
     list_definitions = sync_pager(_EventsPlans.list_definitions)
     create_definition = sync_op(_EventsPlans.create_definition)

@@ -255,7 +255,7 @@ class _ListsPlans:
 
 
 class Lists(SyncResource):
-    """v3 lists (blocking). See :class:`_ListsPlans` for each method's documentation."""
+    """v3 lists (blocking)."""
 
     get = sync_op(_ListsPlans.get)
     delete = sync_op(_ListsPlans.delete)

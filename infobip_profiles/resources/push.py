@@ -153,7 +153,7 @@ class _PushPlans:
 
 
 class Push(SyncResource):
-    """Push registrations (blocking). See :class:`_PushPlans` for each method's documentation."""
+    """Push registrations (blocking)."""
 
     get = sync_op(_PushPlans.get)
     update = sync_op(_PushPlans.update)

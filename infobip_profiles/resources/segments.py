@@ -231,7 +231,7 @@ class _SegmentsPlans:
 
 
 class Segments(SyncResource):
-    """Segments (blocking). See :class:`_SegmentsPlans` for each method's documentation."""
+    """Segments (blocking)."""
 
     list = sync_pager(_SegmentsPlans.list)
     create = sync_op(_SegmentsPlans.create)

@@ -122,7 +122,7 @@ class _TagsPlans:
 
 
 class Tags(SyncResource):
-    """Tags (blocking). See :class:`_TagsPlans` for each method's documentation."""
+    """Tags (blocking)."""
 
     list = sync_pager(_TagsPlans.list)
     create = sync_op(_TagsPlans.create)
