@@ -144,6 +144,20 @@ def test_the_leads_events_and_other_devices_move_to_the_survivor(
     assert lead_id not in [p["id"] for p in fake.people()]
 
 
+def test_a_devices_anonymous_profile_shows_origin_push(
+    wire: Any, fake: FakeProfiles, reg: str
+) -> None:
+    device_id = owner_id(fake, reg)
+    person = wire.get("/people/2/persons", params={"identifier": str(device_id), "type": "ID"})
+    assert (person.json()["type"], person.json()["origin"]) == ("LEAD", "PUSH")
+    fake.seed(people=[lead("ada@example.com")])
+
+    personalize(wire, reg, {"identity": {"email": "ada@example.com"}})
+
+    survivor = wire.get("/people/2/persons", params={"identifier": str(device_id), "type": "ID"})
+    assert (survivor.json()["origin"], survivor.json()["modifiedFrom"]) == ("PUSH", "API")
+
+
 def test_keep_as_lead_keeps_the_survivor_a_lead(wire: Any, fake: FakeProfiles, reg: str) -> None:
     fake.seed(people=[lead("ada@example.com")])
     device_id = owner_id(fake, reg)

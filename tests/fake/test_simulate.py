@@ -345,3 +345,20 @@ async def test_async_client_reads_a_form_lead(
     made = fake.simulate_form_submission(form(firstName="Ada"))
     person = await aclient.people.get(PersonRef.email("ada@example.com"))
     assert (person.id, person.type, person.first_name) == (made.person_id, PersonType.LEAD, "Ada")
+
+
+# -- tenants ---------------------------------------------------------------------------------------
+
+
+def test_simulations_act_on_the_named_tenant_only(wire: Wire) -> None:
+    wire.fake.add_tenant("other")
+    wire.fake.simulate_inbound("WHATSAPP", WA_SENDER, WA_USER, api_key="other")
+    response = wire.post(
+        "/_fake/simulate/form",
+        json={"fields": form()},
+        headers={"X-Fake-Api-Key": "other"},
+    )
+
+    assert response.status_code == 201
+    assert wire.fake.people() == ()
+    assert len(wire.fake.people(api_key="other")) == 2

@@ -19,6 +19,9 @@ known push applications and implements the four push operations on top:
 * ``depersonalize`` is the logout: the device moves to a new, empty LEAD; the person keeps all
   else.
 
+The anonymous profiles made here (first launch, logout) show ``origin`` ``PUSH``: the mobile SDK
+made them, not the API (inferred).
+
 Errors use the push envelope ``{errorCode, errorMessage}`` with status 400: 48001 missing
 ``AppCode``, 48012 unknown application, 48013 unknown registration (the spec's codes); a bad body
 is 48000, a personalize conflict 48010, ambiguous candidates 48011, a rejected write 48014 ([I]).
@@ -136,7 +139,7 @@ class PushEngine:
             "os": os,
             **dict(system_data or {}),
         }
-        lead = persons.create_profile(person_type="LEAD")
+        lead = persons.create_profile(person_type="LEAD", origin="PUSH")
         persons.add_push(
             lead,
             {
@@ -304,7 +307,7 @@ class PushEngine:
     def _detach(self, reg: dict[str, Any]) -> int:
         """Move a registration to a new empty LEAD; returns the lead's id."""
         persons = self._state.persons
-        lead = persons.create_profile(person_type="LEAD")
+        lead = persons.create_profile(person_type="LEAD", origin="PUSH")
         persons.add_push(lead, {**reg, "isPrimary": False})
         return lead
 
