@@ -576,6 +576,11 @@ class FakeProfiles:
         companies, then people. All or nothing: a refused item raises :class:`SeedError` and
         leaves the tenant as it was. Nothing is recorded in :attr:`calls` or rate-limited.
 
+        People may also carry push registrations (``contactInformation.push``) and channel
+        contacts (``facebook``, ``whatsapp``, ``webpush``...), stored as the mobile SDK and chat
+        products would store them; anything the fake cannot store is a :class:`SeedError`
+        naming the person and the field (``people[1].contactInformation.line[0].systemData``).
+
         Returns a :class:`Seeded` with the stored items (ids, timestamps) in input order.
 
         Example::
