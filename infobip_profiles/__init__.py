@@ -40,6 +40,7 @@ from .errors import (
     ProfilesError,
     RateLimitError,
     ServerError,
+    UnexpectedResponseError,
     ValidationError,
 )
 from .models import (
@@ -187,6 +188,7 @@ __all__ = [
     "ServerError",
     "APIConnectionError",
     "APITimeoutError",
+    "UnexpectedResponseError",
     "PartialBatchError",
     "validate_person_for_upsert",
     "AcceptedBatch",

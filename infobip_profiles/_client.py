@@ -16,17 +16,19 @@ import re
 import threading
 import time
 import warnings
-from collections.abc import Awaitable, Callable
+import zlib
+from collections.abc import Awaitable, Callable, Generator
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, urlencode, urlsplit
 
+import anyio
 import attrs
 import httpx
-from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception
 
 from ._converter import dumps
 from ._operations import Operation
-from ._plan import NO_BODY, Call, JSONBody, Plan
+from ._plan import NO_BODY, Call, JSONBody, Plan, check_answer
 from ._ratelimit import Pacer
 from ._response import RawResponse
 from ._retry import RetryPolicy, log
@@ -37,10 +39,15 @@ from .errors import (
     APIError,
     APITimeoutError,
     ConfigurationError,
+    ProfilesError,
+    UnexpectedResponseError,
+    ValidationError,
+    _snippet,
     error_from_response,
 )
 
 if TYPE_CHECKING:
+    from .auth import Auth
     from .resources.companies import AsyncCompanies, Companies
     from .resources.custom_attributes import AsyncCustomAttributes, CustomAttributes
     from .resources.events import AsyncEvents, Events
@@ -66,6 +73,10 @@ DEFAULT_BASE_URL = "https://api.infobip.com"
 API_KEY_ENV = "INFOBIP_API_KEY"
 BASE_URL_ENV = "INFOBIP_BASE_URL"
 DEFAULT_TIMEOUT = 30.0
+#: The largest response body a client reads by default (after decompression): 32 MiB.
+DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+#: The most a call waits in total between its attempts by default (``Retry-After`` included).
+DEFAULT_MAX_RETRY_WAIT = 120.0
 
 #: (sleep, async sleep, clock) for clients created while it is set, unless given their own:
 #: ``FakeProfiles.patch()`` pushes its fake clock's here for the length of the patch.
@@ -176,6 +187,190 @@ class _Shared:
             return pacer
 
 
+_REDACTED = "<redacted>"
+
+
+class _Credential:
+    """A secret (an API key, a password, a token): no repr, str or pickle of it shows the value.
+
+    Only :meth:`reveal` returns it, and only the auth flow calls that, so no frame on the path of
+    an exception holds the secret in a local variable.
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The secret itself (for the one place that writes it into a header)."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return _REDACTED
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> Any:
+        raise TypeError("a credential cannot be pickled")
+
+
+def _echo_pattern(secret: str) -> str:
+    # Each character literally, as a JSON \\u escape or percent-encoded: a server that echoes
+    # the key inside JSON text may escape any of its characters.
+    parts = []
+    for ch in secret:
+        code = ord(ch)
+        alternatives = [re.escape(ch), rf"\\u{code:04x}", rf"%{code:02x}"]
+        if ch in '/"\\':
+            alternatives.append(re.escape("\\" + ch))
+        parts.append("(?:" + "|".join(alternatives) + ")")
+    return "".join(parts)
+
+
+class _Secrets:
+    """Every credential a client holds, and the redaction of their echoes from text and bytes."""
+
+    __slots__ = ("_bytes", "_credentials", "_text")
+
+    def __init__(self, *credentials: _Credential) -> None:
+        self._credentials: tuple[_Credential, ...] = ()
+        self._text: re.Pattern[str] | None = None
+        self._bytes: re.Pattern[bytes] | None = None
+        for credential in credentials:
+            self.add(credential)
+
+    def add(self, credential: _Credential) -> None:
+        """Redact ``credential`` too (an auth scheme registers each secret it sends)."""
+        self._credentials = (*self._credentials, credential)
+        pattern = "|".join(_echo_pattern(c.reveal()) for c in self._credentials if c.reveal())
+        self._text = re.compile(pattern, re.IGNORECASE) if pattern else None
+        self._bytes = re.compile(pattern.encode(), re.IGNORECASE) if pattern else None
+
+    def text(self, value: str) -> str:
+        """``value`` with every credential (or an escaped echo of one) blanked out."""
+        return self._text.sub(_REDACTED, value) if self._text is not None else value
+
+    def bytes(self, value: bytes) -> bytes:
+        """The same for bytes."""
+        return self._bytes.sub(_REDACTED.encode(), value) if self._bytes is not None else value
+
+    def deep(self, value: Any) -> Any:
+        """A decoded JSON value with every string (keys included) redacted."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {self.deep(k): self.deep(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.deep(v) for v in value]
+        return value
+
+    def __repr__(self) -> str:
+        return f"<{len(self._credentials)} credential(s), redacted>"
+
+    def __reduce__(self) -> Any:
+        raise TypeError("credentials cannot be pickled")
+
+
+class _AppKeyAuth(httpx.Auth):
+    """Writes ``Authorization: App <key>`` into each request as httpx sends it.
+
+    The header is built here and nowhere else; other schemes are other ``httpx.Auth`` objects
+    the client holds in the same place. After the exchange the client overwrites the header on
+    the stored request (see ``_redact_request``), so a response or error never carries it.
+    """
+
+    def __init__(self, key: _Credential) -> None:
+        self._key = key
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = "App " + self._key.reveal()
+        yield request
+
+    def __repr__(self) -> str:
+        return "_AppKeyAuth(<redacted>)"
+
+
+def _api_key(value: str | _Credential | None) -> _Credential:
+    """The API key given (else ``INFOBIP_API_KEY``), checked; the error never echoes it."""
+    if isinstance(value, _Credential):
+        return value
+    text = value if value is not None else os.environ.get(API_KEY_ENV)
+    # A key read from a file or pasted often carries a newline, which no header may hold.
+    text = text.strip() if text else text
+    if not text:
+        raise ConfigurationError(
+            f"no API key: pass api_key=... or set the {API_KEY_ENV} environment variable"
+        )
+    if not (text.isascii() and text.isprintable()) or any(ch.isspace() for ch in text):
+        raise ConfigurationError(
+            "the API key holds a character no HTTP header can carry (only printable ASCII "
+            "without spaces may appear in it); the key is not shown here"
+        )
+    return _Credential(text)
+
+
+class _TooLarge(Exception):
+    """A body went past ``max_response_bytes``."""
+
+
+class _Body:
+    """A response body gathered up to a byte cap, counted after decompression.
+
+    gzip and deflate are decompressed here, a bounded piece at a time, so that no step ever
+    holds more than the cap (a small compressed body can expand a thousandfold); other encodings
+    go through httpx's own decoders, checked after each decoded piece.
+    """
+
+    def __init__(self, response: httpx.Response, cap: int) -> None:
+        self.cap = cap
+        self.size = 0
+        self.chunks: list[bytes] = []
+        encoding = response.headers.get("content-encoding", "").strip().lower()
+        self.deflate = encoding == "deflate"
+        self.inflater: Any = None
+        if encoding in ("gzip", "x-gzip"):
+            self.inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        elif self.deflate:
+            self.inflater = zlib.decompressobj(zlib.MAX_WBITS)
+
+    @property
+    def raw(self) -> bool:
+        """Whether to read the raw bytes (we decompress) rather than httpx's decoded ones."""
+        return self.inflater is not None
+
+    def add(self, data: bytes) -> None:
+        """Take the next piece (raises ``_TooLarge`` past the cap, ``zlib.error`` if corrupt)."""
+        if self.inflater is None:
+            self._keep(data)
+            return
+        while data:
+            try:
+                out = self.inflater.decompress(data, self.cap - self.size + 1)
+            except zlib.error:
+                if not (self.deflate and self.size == 0):
+                    raise
+                # "deflate" sent as a raw stream, without the zlib wrapper.
+                self.deflate = False
+                self.inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+                continue
+            self._keep(out)
+            data = self.inflater.unconsumed_tail
+
+    def _keep(self, out: bytes) -> None:
+        self.size += len(out)
+        if self.size > self.cap:
+            raise _TooLarge
+        if out:
+            self.chunks.append(out)
+
+    def content(self) -> bytes:
+        """The whole body, once every piece has been added."""
+        if self.inflater is not None:
+            self._keep(self.inflater.flush())
+        return b"".join(self.chunks)
+
+
 class _BaseClient:
     """Configuration and everything about a request that is neither blocking nor async."""
 
@@ -186,22 +381,39 @@ class _BaseClient:
         api_key: str | None = None,
         base_url: str | None = None,
         *,
+        auth: Auth | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int = 3,
         http_client: Any = None,
         throttle: bool = True,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT,
         _shared: _Shared | None = None,
     ) -> None:
-        key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
-        # A key read from a file or pasted often carries a newline, which no header may hold.
-        key = key.strip() if key else key
-        if not key:
-            raise ConfigurationError(
-                f"no API key: pass api_key=... or set the {API_KEY_ENV} environment variable"
-            )
+        #: The credentials given as ``auth=`` (``None``: the API key, as ``api_key=`` or from
+        #: ``INFOBIP_API_KEY``).
+        self.auth = auth
+        # Every secret this client sends, for redaction; the one auth object that writes the
+        # Authorization header.
+        self._secrets: _Secrets
+        self._auth: httpx.Auth
+        if auth is None:
+            self._api_key: _Credential | None = _api_key(api_key)
+            self._secrets, self._auth = _Secrets(self._api_key), _AppKeyAuth(self._api_key)
+        else:
+            from .auth import _bind  # auth builds on this module: imported when used
+
+            self._api_key = None
+            self._secrets, self._auth = _bind(auth, api_key, self)
+        del api_key  # this frame keeps no local holding the key
         if max_retries < 0:
             raise ConfigurationError("max_retries must be 0 or more")
-        self.__api_key = key
+        if max_response_bytes < 1:
+            raise ConfigurationError("max_response_bytes must be 1 or more")
+        if not max_retry_wait >= 0:
+            raise ConfigurationError("max_retry_wait must be 0 or more seconds")
+        self.max_response_bytes = max_response_bytes
+        self.max_retry_wait = float(max_retry_wait)
         self.base_url = normalize_base_url(
             base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL,
             warn=_shared is None,
@@ -209,7 +421,7 @@ class _BaseClient:
         self.timeout: TimeoutTypes = _choose_timeout(timeout, http_client)
         self.max_retries = max_retries
         self.throttle = throttle
-        self._retry = RetryPolicy(max_retries=max_retries)
+        self._retry = RetryPolicy(max_retries=max_retries, max_total_wait=self.max_retry_wait)
         if _shared is None:
             if http_client is not None and not isinstance(http_client, self._http_class):
                 raise ConfigurationError(
@@ -233,7 +445,8 @@ class _BaseClient:
 
     def __repr__(self) -> str:
         return (
-            f"{type(self).__name__}(base_url={self.base_url!r}, api_key=<redacted>, "
+            f"{type(self).__name__}(base_url={self.base_url!r}, "
+            f"{'api_key=<redacted>' if self.auth is None else f'auth={self.auth!r}'}, "
             f"timeout={self.timeout!r}, max_retries={self.max_retries}, throttle={self.throttle})"
         )
 
@@ -250,7 +463,10 @@ class _BaseClient:
 
     def _options(self, **changes: Any) -> dict[str, Any]:
         current: dict[str, Any] = {
-            "api_key": self.__api_key,
+            "api_key": self._api_key,
+            "auth": self.auth,
+            "max_response_bytes": self.max_response_bytes,
+            "max_retry_wait": self.max_retry_wait,
             "base_url": self.base_url,
             "timeout": self.timeout,
             "max_retries": self.max_retries,
@@ -279,8 +495,8 @@ class _BaseClient:
         return url
 
     def _headers(self, call: Call) -> dict[str, str]:
+        # Authorization is not here: ``self._auth`` writes it as the request is sent.
         headers = {
-            "Authorization": f"App {self.__api_key}",
             "Accept": "application/json",
             "User-Agent": USER_AGENT,
         }
@@ -304,20 +520,40 @@ class _BaseClient:
             content = body.content
         else:
             content = dumps(body)
-        request: httpx.Request = self._http.build_request(
-            call.operation.method,
-            self._url(call),
-            headers=self._headers(call),
-            content=content,
-            timeout=self._timeout(call),
-        )
+        headers = self._headers(call)
+        try:
+            request: httpx.Request = self._http.build_request(
+                call.operation.method,
+                self._url(call),
+                headers=headers,
+                content=content,
+                timeout=self._timeout(call),
+            )
+        except UnicodeEncodeError:
+            # The value is not echoed: a header may carry an application code or a token.
+            names = [k for k, v in headers.items() if not (str(k) + str(v)).isascii()]
+            raise ValidationError(
+                f"header {', '.join(names) or '(unknown)'} holds a character HTTP headers cannot "
+                "carry (only ASCII is allowed)",
+                field=names[0] if names else None,
+            ) from None
         return request
 
     # -- reading a response --------------------------------------------------------------------
 
     def _redact(self, text: str) -> str:
-        """``text`` with the API key blanked out (error bodies and messages may echo it)."""
-        return text.replace(self.__api_key, "<redacted>")
+        """``text`` with every credential (and an escaped echo of one) blanked out."""
+        return self._secrets.text(text)
+
+    @staticmethod
+    def _redact_request(request: httpx.Request) -> None:
+        """Blank the credential out of the Authorization header of a request that has been sent
+        (a response, an error and a raw response keep the request; the auth flow writes the
+        header again if the request is replayed)."""
+        if "authorization" in request.headers:
+            request.headers["Authorization"] = (
+                request.headers["authorization"].partition(" ")[0] + " <redacted>"
+            ).lstrip()
 
     def _transport_error(self, exc: httpx.TransportError) -> APIConnectionError:
         # Errors raised while connecting (or waiting for a pooled connection) happen before the
@@ -329,6 +565,56 @@ class _BaseClient:
         detail = self._redact(str(exc))
         return APIConnectionError(f"connection error ({name}): {detail}", request_sent=sent)
 
+    @staticmethod
+    def _deadline(request: httpx.Request) -> float | None:
+        """Seconds one attempt may take in all (the read timeout: a number given as ``timeout``)."""
+        timeouts = request.extensions.get("timeout") or {}
+        read = timeouts.get("read")
+        return float(read) if read is not None else None
+
+    def _late(self, deadline: float) -> APITimeoutError:
+        return APITimeoutError(
+            f"request timed out (no complete answer within the {deadline:g} s deadline)",
+            request_sent=True,
+        )
+
+    def _oversized(
+        self, request: httpx.Request, response: httpx.Response, op: Operation
+    ) -> UnexpectedResponseError:
+        return UnexpectedResponseError(
+            response.status_code,
+            f"the body is larger than max_response_bytes ({self.max_response_bytes:,} bytes)",
+            operation_id=op.op_id,
+            headers=self._redact_headers(response.headers),
+            method=request.method,
+            path=request.url.path,
+        )
+
+    def _undecodable(
+        self, request: httpx.Request, response: httpx.Response, op: Operation, exc: Exception
+    ) -> UnexpectedResponseError:
+        return UnexpectedResponseError(
+            response.status_code,
+            f"the body could not be decoded ({type(exc).__name__})",
+            operation_id=op.op_id,
+            headers=self._redact_headers(response.headers),
+            method=request.method,
+            path=request.url.path,
+        )
+
+    def _redact_headers(self, headers: Any) -> dict[str, str]:
+        return {k: self._secrets.text(v) for k, v in headers.items()}
+
+    def _declared_too_long(self, response: httpx.Response) -> bool:
+        # A plain body announced past the cap is refused before a byte of it is read.
+        length = response.headers.get("content-length", "").strip()
+        encoded = response.headers.get("content-encoding", "identity").strip().lower()
+        return (
+            length.isdigit()
+            and encoded in ("", "identity")
+            and int(length) > self.max_response_bytes
+        )
+
     def _check(self, request: httpx.Request, response: httpx.Response, started: float) -> None:
         log.debug(
             "%s %s -> %s (%.0f ms)",
@@ -339,19 +625,90 @@ class _BaseClient:
         )
         if response.is_success:
             return
-        content = response.content
-        secret = self.__api_key.encode()
-        if secret in content:
-            content = content.replace(secret, b"<redacted>")
+        # The stored response and the error carry no echo of a credential.
+        self._redact_response(response)
         error = error_from_response(
             response.status_code,
             response.headers,
-            content,
+            response.content,
             method=request.method,
             path=request.url.path,
         )
+        self._scrub(error)
         error.response = response
         raise error
+
+    def _redact_response(self, response: httpx.Response) -> None:
+        """Blank every credential out of a response's body and headers (kept on an error)."""
+        secrets = self._secrets
+        response._content = secrets.bytes(response.content)
+        pairs = response.headers.multi_items()
+        if any(secrets.text(v) != v for _, v in pairs):
+            response.headers = httpx.Headers([(k, secrets.text(v)) for k, v in pairs])
+
+    def _scrub(self, error: APIError) -> None:
+        """Redact every credential from what ``error`` holds, after parsing (a JSON escape of
+        the key in a message is caught here, where the raw bytes did not show it)."""
+        secrets = self._secrets
+        error.text = secrets.text(error.text)
+        if error.message_id is not None:
+            error.message_id = secrets.text(error.message_id)
+        error.validation_errors = {
+            secrets.text(k): [secrets.text(m) for m in v]
+            for k, v in error.validation_errors.items()
+        }
+        error.body = secrets.deep(error.body)
+        error.headers = self._redact_headers(error.headers)
+        if isinstance(error, UnexpectedResponseError):
+            error.excerpt = secrets.text(error.excerpt)
+        error.args = (error._describe(),)
+
+    def _unexpected(
+        self, call: Call, response: httpx.Response, error: Exception
+    ) -> UnexpectedResponseError:
+        """``error`` (raised while turning ``response`` into the method's value) as an
+        :class:`UnexpectedResponseError` naming the operation, with a redacted excerpt."""
+        if not isinstance(error, UnexpectedResponseError):
+            reason = (
+                "nested too deeply"
+                if isinstance(error, RecursionError)
+                else (f"{type(error).__name__}: {str(error)[:200]}")
+            )
+            error = UnexpectedResponseError(
+                response.status_code, f"the body does not have the shape expected ({reason})"
+            )
+        request = response.request
+        error.status_code = response.status_code
+        error.operation_id = error.operation_id or call.op_id
+        error.method = error.method or request.method
+        error.path = error.path or request.url.path
+        if not error.headers:
+            error.headers = dict(response.headers)
+        self._redact_response(response)
+        if not error.excerpt and response.content:
+            error.excerpt = _snippet(response.content)
+        self._scrub(error)
+        error.response = response
+        return error
+
+    def _advance(self, plan: Plan[Any], call: Call, response: httpx.Response) -> Call:
+        """The plan's next call once it has ``response`` (``StopIteration`` when it is done).
+
+        Whatever goes wrong turning a success answer into the method's value (the shape check,
+        JSON nested too deep, a decode that trips on the wrong type) is an
+        :class:`UnexpectedResponseError`; the errors the plan raises on purpose pass as they are.
+        """
+        try:
+            check_answer(call, response)
+            return plan.send(response)
+        except StopIteration:
+            raise
+        except UnexpectedResponseError as error:
+            raise self._unexpected(call, response, error) from None
+        except ProfilesError:
+            raise
+        except Exception as error:
+            raise self._unexpected(call, response, error) from error
 
     def _retryable(self, op: Operation, error: Exception) -> bool:
         """Whether a failed first attempt goes on to the retry loop; sets ``retries_taken`` if not."""
@@ -390,14 +747,25 @@ class ProfilesClient(_BaseClient):
 
     Args:
         api_key: the API key (default: ``INFOBIP_API_KEY``).
+        auth: other credentials instead of an API key: an
+            :class:`~infobip_profiles.auth.Auth` (``BasicAuth``, ``IBSSOAuth``, ``BearerAuth``,
+            ``OAuth2ClientCredentials``...). Give ``api_key`` or ``auth``, not both.
         base_url: your base URL, with or without scheme (default: ``INFOBIP_BASE_URL``, else
             ``https://api.infobip.com``).
         timeout: seconds, or an ``httpx.Timeout`` (``None``: no timeout). Default 30 s, or the
             injected ``http_client``'s own timeout when it set one. Every call may override it.
+            It is a deadline per attempt, not per read: connecting, sending and reading the
+            whole answer end within it (for an ``httpx.Timeout``, within its ``read`` value).
         max_retries: replays after the first attempt, per the retry rule.
         http_client: an ``httpx.Client`` to use instead of our own. It stays yours: ``close()``
             and the ``with`` block leave it open, and you close it when you are done.
         throttle: pace each operation to its published rate limit.
+        max_response_bytes: the largest response body the client reads, counted after
+            decompression (default 32 MiB); a larger one raises
+            :class:`~infobip_profiles.errors.UnexpectedResponseError` as soon as the excess arrives.
+        max_retry_wait: the most seconds one request spends waiting between its attempts, all
+            waits together (default 120; one ``Retry-After`` is followed up to 60 s). A replay
+            whose wait would go past it is not made: the last error is raised instead.
         sleep: how the client waits (retry backoff, ``Retry-After``, pacing); default
             ``time.sleep``. Pass a fake clock's ``sleep`` so tests never wait for real time.
         clock: the monotonic clock pacing reads, in seconds (default ``time.monotonic``); give
@@ -411,10 +779,13 @@ class ProfilesClient(_BaseClient):
         api_key: str | None = None,
         base_url: str | None = None,
         *,
+        auth: Auth | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int = 3,
         http_client: httpx.Client | None = None,
         throttle: bool = True,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT,
         sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] | None = None,
         _shared: _Shared | None = None,
@@ -422,10 +793,13 @@ class ProfilesClient(_BaseClient):
         super().__init__(
             api_key,
             base_url,
+            auth=auth,
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
             throttle=throttle,
+            max_response_bytes=max_response_bytes,
+            max_retry_wait=max_retry_wait,
             _shared=_shared,
         )
         timing = _default_timing[-1] if _default_timing else None  # FakeProfiles.patch()
@@ -533,10 +907,41 @@ class ProfilesClient(_BaseClient):
         self._pace(op)
         started = time.monotonic()
         try:
-            response: httpx.Response = self._http.send(request)
+            response = self._receive(request, op, started, self._deadline(request))
+        finally:
+            self._redact_request(request)
+        self._check(request, response, started)
+        return response
+
+    def _receive(
+        self, request: httpx.Request, op: Operation, started: float, deadline: float | None
+    ) -> httpx.Response:
+        """Send ``request`` and read its body: at most ``max_response_bytes`` (counted after
+        decompression), all of it within ``deadline`` seconds of ``started`` (checked as each
+        piece arrives; every single read is bounded by the read timeout)."""
+        try:
+            response: httpx.Response = self._http.send(request, auth=self._auth, stream=True)
         except httpx.TransportError as exc:
             raise self._transport_error(exc) from exc
-        self._check(request, response, started)
+        try:
+            if self._declared_too_long(response):
+                raise _TooLarge
+            body = _Body(response, self.max_response_bytes)
+            for chunk in response.iter_raw() if body.raw else response.iter_bytes():
+                body.add(chunk)
+                if deadline is not None and time.monotonic() - started > deadline:
+                    raise self._late(deadline)
+            if deadline is not None and time.monotonic() - started > deadline:
+                raise self._late(deadline)
+            response._content = body.content()
+        except _TooLarge:
+            raise self._oversized(request, response, op) from None
+        except httpx.TransportError as exc:
+            raise self._transport_error(exc) from exc
+        except (httpx.DecodingError, zlib.error) as exc:
+            raise self._undecodable(request, response, op, exc) from None
+        finally:
+            response.close()
         return response
 
     def _send(self, call: Call) -> tuple[httpx.Response, int]:
@@ -550,7 +955,7 @@ class ProfilesClient(_BaseClient):
             if not self._retryable(op, error):
                 raise
         retrying = Retrying(
-            stop=stop_after_attempt(self._retry.max_retries + 1),
+            stop=self._retry.stop,
             retry=retry_if_exception(self._retry_predicate(op)),
             wait=self._retry.wait,
             before_sleep=functools.partial(self._log_retry, op),
@@ -597,7 +1002,7 @@ class ProfilesClient(_BaseClient):
                     continue
                 if seen is not None:
                     seen.append((response, retries))
-                call = plan.send(response)
+                call = self._advance(plan, call, response)
         except StopIteration as stop:
             return stop.value  # type: ignore[no-any-return]
         finally:
@@ -625,10 +1030,13 @@ class AsyncProfilesClient(_BaseClient):
         api_key: str | None = None,
         base_url: str | None = None,
         *,
+        auth: Auth | None = None,
         timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int = 3,
         http_client: httpx.AsyncClient | None = None,
         throttle: bool = True,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT,
         sleep: Callable[[float], Awaitable[None]] | None = None,
         clock: Callable[[], float] | None = None,
         _shared: _Shared | None = None,
@@ -636,10 +1044,13 @@ class AsyncProfilesClient(_BaseClient):
         super().__init__(
             api_key,
             base_url,
+            auth=auth,
             timeout=timeout,
             max_retries=max_retries,
             http_client=http_client,
             throttle=throttle,
+            max_response_bytes=max_response_bytes,
+            max_retry_wait=max_retry_wait,
             _shared=_shared,
         )
         timing = _default_timing[-1] if _default_timing else None  # FakeProfiles.patch()
@@ -746,11 +1157,39 @@ class AsyncProfilesClient(_BaseClient):
     async def _send_once(self, request: httpx.Request, op: Operation) -> httpx.Response:
         await self._pace(op)
         started = time.monotonic()
+        deadline = self._deadline(request)
         try:
-            response: httpx.Response = await self._http.send(request)
+            # The deadline covers the whole attempt: connecting, sending, the headers, the body.
+            with anyio.fail_after(deadline):
+                response = await self._receive(request, op)
+        except TimeoutError:
+            raise self._late(deadline or 0.0) from None
+        finally:
+            self._redact_request(request)
+        self._check(request, response, started)
+        return response
+
+    async def _receive(self, request: httpx.Request, op: Operation) -> httpx.Response:
+        """Send ``request`` and read at most ``max_response_bytes`` of body (after decompression)."""
+        try:
+            response: httpx.Response = await self._http.send(request, auth=self._auth, stream=True)
         except httpx.TransportError as exc:
             raise self._transport_error(exc) from exc
-        self._check(request, response, started)
+        try:
+            if self._declared_too_long(response):
+                raise _TooLarge
+            body = _Body(response, self.max_response_bytes)
+            async for chunk in response.aiter_raw() if body.raw else response.aiter_bytes():
+                body.add(chunk)
+            response._content = body.content()
+        except _TooLarge:
+            raise self._oversized(request, response, op) from None
+        except httpx.TransportError as exc:
+            raise self._transport_error(exc) from exc
+        except (httpx.DecodingError, zlib.error) as exc:
+            raise self._undecodable(request, response, op, exc) from None
+        finally:
+            await response.aclose()
         return response
 
     async def _send(self, call: Call) -> tuple[httpx.Response, int]:
@@ -764,7 +1203,7 @@ class AsyncProfilesClient(_BaseClient):
             if not self._retryable(op, error):
                 raise
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(self._retry.max_retries + 1),
+            stop=self._retry.stop,
             retry=retry_if_exception(self._retry_predicate(op)),
             wait=self._retry.wait,
             before_sleep=functools.partial(self._log_retry, op),
@@ -811,7 +1250,7 @@ class AsyncProfilesClient(_BaseClient):
                     continue
                 if seen is not None:
                     seen.append((response, retries))
-                call = plan.send(response)
+                call = self._advance(plan, call, response)
         except StopIteration as stop:
             return stop.value  # type: ignore[no-any-return]
         finally:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import enum
 import re
+from urllib.parse import quote
 
 import attrs
 
 from ._operations_data import SPEC_OPERATIONS, SPEC_VERSION
 from ._ratelimit import RateLimit
+from .errors import ValidationError
 
 __all__ = [
     "SPEC_VERSION",
@@ -36,7 +38,7 @@ class Paging(enum.Enum):
 
 
 class ErrorFamily(enum.Enum):
-    """Which error envelope an operation answers with (SEMANTICS.md section 0)."""
+    """Which error envelope an operation answers with."""
 
     V2 = "requestError.serviceException"
     V3 = "code/message/details"
@@ -67,10 +69,29 @@ class Operation:
         return tuple(re.findall(r"{(\w+)}", self.path))
 
     def format_path(self, **params: str) -> str:
-        """The path with its placeholders filled and percent-encoded."""
-        from urllib.parse import quote
+        """The path with its placeholders filled, each value one percent-encoded segment.
 
-        return re.sub(r"{(\w+)}", lambda m: quote(str(params[m.group(1)]), safe=""), self.path)
+        Every character outside the unreserved set is encoded (``/`` as ``%2F``, ``?`` as
+        ``%3F``, ``%`` as ``%25``, non-ASCII as its UTF-8 bytes), and a value that is exactly
+        ``.`` or ``..`` becomes ``%2E`` / ``%2E%2E``: as plain text it would be a dot segment,
+        which URL handling removes, sending the request to another operation. An empty value
+        (which would leave ``//`` or drop the segment) raises :class:`ValidationError`.
+        """
+        return _PLACEHOLDER.sub(lambda m: _segment(m.group(1), params[m.group(1)]), self.path)
+
+
+_PLACEHOLDER = re.compile(r"{(\w+)}")
+
+
+def _segment(name: str, value: object) -> str:
+    text = str(value)
+    if not text:
+        raise ValidationError(
+            f"{name} must not be empty (it is a segment of the URL path)", field=name
+        )
+    if text in (".", ".."):
+        return "%2E" * len(text)
+    return quote(text, safe="")
 
 
 _PAGING = {

@@ -19,6 +19,7 @@ from typing_extensions import ParamSpec, Self
 from ._converter import loads
 from ._operations import Operation, operation
 from ._types import CallOptions, check_options
+from .errors import UnexpectedResponseError
 
 if TYPE_CHECKING:
     from .pagination import AsyncPager, Pager, PageSpec
@@ -33,6 +34,7 @@ __all__ = [
     "sync_pager",
     "async_pager",
     "json_of",
+    "check_answer",
 ]
 
 P = ParamSpec("P")
@@ -78,10 +80,127 @@ class Call:
 Plan = Generator[Call, httpx.Response, R]
 
 
+_PARSED = "infobip_profiles.json"
+
+
 def json_of(response: httpx.Response) -> Any:
-    """The response body as JSON (exact decimals), or ``None`` when it is empty."""
-    content = response.content
-    return loads(content) if content else None
+    """The response body as JSON (exact decimals), or ``None`` when it is empty.
+
+    A body that is not JSON (an HTML page, bad UTF-8, nesting too deep to parse) raises
+    :class:`~infobip_profiles.errors.UnexpectedResponseError`. The value is parsed once per
+    response (the client's shape check and the plan share it).
+    """
+    cached = response.extensions.get(_PARSED, _UNPARSED)
+    if cached is not _UNPARSED:
+        return cached
+    # No local holds the body: a frame on the path of the error below must not keep an echo
+    # of a secret that the client redacts from the response afterwards.
+    if not response.content:
+        return None
+    try:
+        value = loads(response.content)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        # The cause is not chained: a JSON error keeps the whole document, which may echo a secret.
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else type(exc).__name__
+        raise UnexpectedResponseError(
+            response.status_code, f"the body is not valid JSON ({reason})"
+        ) from None
+    response.extensions[_PARSED] = value
+    return value
+
+
+_UNPARSED = object()
+
+#: Operations whose success answer is decoded into one model, and the fields the service always
+#: returns in it (from the spec's response schemas and the service's own answers): an answer
+#: without them is not that model, whatever a lenient decode would make of it.
+_ANSWER_FIELDS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(
+        (
+            "get-a-single-person-or-a-list-of-people",
+            "create-a-new-person",
+            "update-a-person",
+            "partial-person-update",
+            "set-person-contact-information",
+            "delete-person-contact-information",
+            "add-person-contact-information",
+        ),
+        ("id",),
+    ),
+    "get-a-single-company-by-name-or-a-list-of-companies": ("id",),
+    "create-company": ("id",),
+    "update-company": ("id",),
+    "create-a-new-tag": ("name",),
+    "get-a-tag": ("name",),
+    "create-a-custom-attribute": ("name",),
+    "get-a-single-custom-attribute": ("name",),
+    "create-event-definition": ("definitionId",),
+    "get-event-definition": ("definitionId",),
+    "update-event-definition": ("definitionId",),
+    "create-events-export-request": ("requestId",),
+    "get-events-export-request-status": ("requestId", "status"),
+    "get-events-definitions-for-export": ("definitionIdList",),
+    "create-segment": ("id", "name"),
+    "get-segment": ("id", "name"),
+    "update-segment": ("id", "name"),
+    "get-push-device-registration": ("registrationId",),
+    "update-push-device-registration": ("registrationId",),
+}
+
+#: Operations that may answer with a listing instead (a page, or every match of a selector):
+#: then each listed item must carry the fields.
+_LISTED_UNDER = {
+    "get-a-single-person-or-a-list-of-people": "persons",
+    "get-a-single-company-by-name-or-a-list-of-companies": "companies",
+}
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}.get(
+        type(value), "a number"
+    )
+
+
+def check_answer(call: Call, response: httpx.Response) -> None:
+    """Raise :class:`~infobip_profiles.errors.UnexpectedResponseError` when a success answer
+    of an operation decoded into one model is not a JSON object carrying the fields the service
+    always returns in it (an empty ``Person()`` must never stand for a broken answer)."""
+    fields = _ANSWER_FIELDS.get(call.op_id)
+    if fields is None or not response.is_success:
+        return
+    body = json_of(response)
+    if not isinstance(body, dict):
+        raise UnexpectedResponseError(
+            response.status_code, f"expected a JSON object, got {_kind(body)}"
+        )
+    key = _LISTED_UNDER.get(call.op_id)
+    if key is not None and key in body:
+        items = body[key]
+        if items is None:
+            return
+        if not isinstance(items, list):
+            raise UnexpectedResponseError(
+                response.status_code, f"{key} is {_kind(items)}, not an array"
+            )
+        for index, item in enumerate(items):
+            _require(response, item, fields, f"{key}[{index}]")
+        return
+    _require(response, body, fields, "the answer")
+
+
+def _require(response: httpx.Response, item: Any, fields: tuple[str, ...], where: str) -> None:
+    if not isinstance(item, dict):
+        raise UnexpectedResponseError(
+            response.status_code, f"{where} is {_kind(item)}, not an object"
+        )
+    missing = [name for name in fields if item.get(name) is None]
+    if missing:
+        raise UnexpectedResponseError(
+            response.status_code,
+            f"{where} lacks {', '.join(missing)}, which the service always returns",
+        )
 
 
 class _Method(Generic[P, M]):

@@ -4,6 +4,11 @@
 * ``page``/``size`` from 0 (segments), ends on a short page or the last of ``totalPages``;
 * ``offset``/``limit`` (event definitions), ends on a short page or the API's 404-when-empty.
 
+Whatever the style, a listing also ends once it has read as many items as the body's total count
+announced, or when a page repeats the page before it (a server that ignores the page number); a
+page with more items than the page size asked for raises
+:class:`~infobip_profiles.errors.UnexpectedResponseError`.
+
 Every page request carries the same filter and order as the first.
 """
 
@@ -16,8 +21,9 @@ import attrs
 
 from ._operations import Paging, operation
 from ._plan import Call, Plan, json_of
+from ._retry import log
 from ._types import CallOptions, check_options
-from .errors import NotFoundError
+from .errors import NotFoundError, UnexpectedResponseError
 
 if TYPE_CHECKING:
     from ._client import AsyncProfilesClient, ProfilesClient
@@ -97,16 +103,37 @@ class PageSpec(Generic[T]):
                 return Page([], number, self.page_size)
             raise
         body = json_of(response)
-        raw = body if self.items_key is None else (body or {}).get(self.items_key)
-        items = [self.decode(item) for item in raw or []]
+        raw = self._items_of(body, response.status_code)
+        if len(raw) > self.page_size:
+            raise UnexpectedResponseError(
+                response.status_code,
+                f"the page holds {len(raw)} items, more than the {self.page_size} asked for",
+            )
+        items = [self.decode(item) for item in raw]
         total = total_pages = None
         if isinstance(body, Mapping):
-            total = body.get("totalCount")
+            total = _count(body.get("totalCount"))
             paging = body.get("paging")
             if isinstance(paging, Mapping):
-                total = paging.get("totalResults", total)
-                total_pages = paging.get("totalPages")
+                total = _count(paging.get("totalResults", total))
+                total_pages = _count(paging.get("totalPages"))
         return Page(items, number, self.page_size, total, total_pages)
+
+    def _items_of(self, body: Any, status: int) -> list[Any]:
+        """The page's wire items: an array (``items_key`` of an object, or the body itself)."""
+        raw = body
+        if self.items_key is not None:
+            if body is not None and not isinstance(body, Mapping):
+                raise UnexpectedResponseError(
+                    status, f"expected a JSON object holding {self.items_key}, got {_kind(body)}"
+                )
+            raw = (body or {}).get(self.items_key)
+        if raw is None:
+            return []
+        if not isinstance(raw, list):
+            where = self.items_key or "the body"
+            raise UnexpectedResponseError(status, f"{where} is {_kind(raw)}, not an array")
+        return raw
 
     def next_number(self, page: Page[T]) -> int | None:
         """The number of the page after ``page``, or ``None`` when ``page`` was the last."""
@@ -118,6 +145,41 @@ class PageSpec(Generic[T]):
         if self.max_pages is not None and nxt - self.first() >= self.max_pages:
             return None
         return nxt
+
+
+def _count(value: Any) -> int | None:
+    """A count the body gave, if it is a whole number of at least 0."""
+    return value if type(value) is int and value >= 0 else None
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}.get(
+        type(value), "a number"
+    )
+
+
+class _Walk:
+    """What a pager remembers between pages, so that a server ignoring the page number (the
+    same page again) or counting wrong cannot keep it asking forever."""
+
+    def __init__(self) -> None:
+        self.seen = 0
+        self.previous: list[Any] | None = None
+
+    def repeated(self, page: Page[Any]) -> bool:
+        """``page`` holds exactly the items of the page before it: the listing ends there."""
+        again = bool(page.items) and page.items == self.previous
+        if again:
+            log.warning("page %d repeats the page before it: the listing ends here", page.number)
+        self.previous = page.items
+        return again
+
+    def complete(self, page: Page[Any]) -> bool:
+        """Every item the body's total count announced has been read."""
+        self.seen += len(page.items)
+        return page.total is not None and self.seen >= page.total
 
 
 class Pager(Generic[T]):
@@ -141,11 +203,14 @@ class Pager(Generic[T]):
     def pages(self) -> Iterator[Page[T]]:
         """Yield the pages one by one, fetching each when it is needed."""
         number: int | None = self.spec.first()
+        walk = _Walk()
         while number is not None:
             page = self._client._run(self.spec.plan(number))
+            if walk.repeated(page):
+                return
             if page.items:
                 yield page
-            number = self.spec.next_number(page)
+            number = None if walk.complete(page) else self.spec.next_number(page)
 
     def __iter__(self) -> Iterator[T]:
         for page in self.pages():
@@ -170,11 +235,14 @@ class AsyncPager(Generic[T]):
     async def pages(self) -> AsyncIterator[Page[T]]:
         """Yield the pages one by one, fetching each when it is needed."""
         number: int | None = self.spec.first()
+        walk = _Walk()
         while number is not None:
             page = await self._client._run(self.spec.plan(number))
+            if walk.repeated(page):
+                return
             if page.items:
                 yield page
-            number = self.spec.next_number(page)
+            number = None if walk.complete(page) else self.spec.next_number(page)
 
     async def __aiter__(self) -> AsyncIterator[T]:
         async for page in self.pages():

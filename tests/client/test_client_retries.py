@@ -213,7 +213,7 @@ async def test_503_is_replayed_for_replay_safe_operations(
     client: Any, api: Any, verb: str, url: str, action: Any
 ) -> None:
     route = api.route(method=verb, url=url).mock(
-        side_effect=[httpx.Response(503), httpx.Response(200, json={})]
+        side_effect=[httpx.Response(503), httpx.Response(200, json={"id": 1})]
     )
 
     await resolve(action(client))
