@@ -302,7 +302,6 @@ def _make_structure(cls: type[Any]) -> Callable[[Any, Any], Any]:
     # are reported exactly as cattrs reports them.
     base = make_dict_structure_fn(cls, converter, **overrides)  # type: ignore[arg-type]
     fields = attrs.fields(cls)  # types resolved by make_dict_structure_fn
-    names = frozenset(f.name for f in fields)
     plan = [
         (
             wire_name(f),
@@ -310,6 +309,11 @@ def _make_structure(cls: type[Any]) -> Callable[[Any, Any], Any]:
             *_field_structurer(f.type),
             f.default is attrs.NOTHING,
             not f.metadata.get("read_only"),
+            # what a field the data leaves out holds: its default (a factory is called)
+            f.default.factory if isinstance(f.default, attrs.Factory) else None,  # type: ignore[arg-type]
+            None
+            if isinstance(f.default, attrs.Factory) or f.default is attrs.NOTHING
+            else f.default,
         )
         for f in fields
         if f.init
@@ -325,9 +329,10 @@ def _make_structure(cls: type[Any]) -> Callable[[Any, Any], Any]:
 
     def reference(data: Any, type_: Any) -> Any:
         obj = base(data, type_)
-        # What a response leaves out reads as None, and what it holds is set, except the
-        # read-only fields: they are kept for reading and never sent back.
-        for name in names - obj._fields_set:
+        # What a response leaves out holds its default (None, or an empty collection where the
+        # model says so), and what it holds is set, except the read-only fields: they are kept
+        # for reading and never sent back.
+        for name in not_init:
             setter(obj, name, None)
         setter(obj, "_fields_set", obj._fields_set - read_only)
         return obj
@@ -340,7 +345,7 @@ def _make_structure(cls: type[Any]) -> Callable[[Any, Any], Any]:
         obj = new(cls)
         chosen = []
         try:
-            for key, name, hook, inner, optional, required, writable in plan:
+            for key, name, hook, inner, optional, required, writable, factory, default in plan:
                 if key in data:
                     value = data[key]
                     if not optional or value is not None:
@@ -351,7 +356,7 @@ def _make_structure(cls: type[Any]) -> Callable[[Any, Any], Any]:
                 elif required:
                     return reference(data, type_)
                 else:
-                    setter(obj, name, None)
+                    setter(obj, name, default if factory is None else factory())
         except Exception:
             return reference(data, type_)
         for name in not_init:

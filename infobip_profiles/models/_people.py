@@ -31,6 +31,7 @@ __all__ = [
     "OttContact",
     "ContactInformation",
     "Person",
+    "StoredPerson",
     "PersonUpdate",
     "BatchItemResult",
     "BatchResult",
@@ -231,6 +232,20 @@ class Person(Model):
         if not self.id:
             raise ValueError("this person has no id yet: create it first")
         return PersonRef.id(self.id)
+
+
+@model
+class StoredPerson(Person):
+    """A person as the service returns it: ``id`` is always there, and ``tags`` and
+    ``custom_attributes`` read as empty when the person has none.
+
+    It is a :class:`Person` (send it back changed, or use it wherever a person is taken); only
+    the types are narrower, so code reading a fetched person needs no ``None`` checks for these.
+    """
+
+    id: int = attrs.field(metadata=_RO)
+    tags: list[str] = attrs.field(factory=list)
+    custom_attributes: dict[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen

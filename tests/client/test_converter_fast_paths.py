@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from infobip_profiles import NOT_GIVEN, ContactInformation, Person, Tag, ValidationError
 from infobip_profiles._converter import dumps, from_wire, parse_datetime, to_wire
+from infobip_profiles.models import StoredPerson
 
 UTC = timezone.utc
 
@@ -235,3 +236,45 @@ def test_a_decoded_object_is_sent_back_without_its_read_only_fields(data: dict, 
 def test_a_read_only_field_set_by_the_caller_is_refused(person: Person) -> None:
     with pytest.raises(ValidationError, match="read-only"):
         to_wire(person)
+
+
+class _NotPlainDict(dict):  # type: ignore[type-arg]
+    """A dict subclass: decoding takes cattrs' general path for it."""
+
+
+_PERSON_KEYS = {
+    "id": st.integers(1, 10**9),
+    "externalId": st.text(max_size=5),
+    "firstName": st.none() | st.text(max_size=5),
+    "tags": st.lists(st.text(max_size=3), max_size=2),
+    "customAttributes": st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    "createdAt": st.just("2026-01-02T03:04:05"),
+    "type": st.sampled_from(["CUSTOMER", "LEAD", "SOMETHING_NEW"]),
+    "contactInformation": st.just({"email": [{"address": "a@x.io"}]}),
+}
+
+
+@given(st.fixed_dictionaries({}, optional=_PERSON_KEYS))
+@pytest.mark.parametrize("cls", [Person, StoredPerson])
+def test_the_fast_decoder_and_cattrs_agree(cls: type, data: dict) -> None:
+    if cls is StoredPerson and "id" not in data:
+        data = {**data, "id": 1}
+
+    fast, general = from_wire(data, cls), from_wire(_NotPlainDict(data), cls)
+
+    assert fast == general
+    assert fast.fields_set() == general.fields_set()
+    assert to_wire(fast) == to_wire(general)
+
+
+def test_a_stored_person_reads_empty_collections_for_what_the_answer_left_out() -> None:
+    person = from_wire({"id": 7}, StoredPerson)
+
+    assert (person.id, person.tags, person.custom_attributes) == (7, [], {})
+    assert to_wire(person) == {}
+    assert isinstance(person, Person)
+
+
+def test_a_stored_person_without_an_id_is_not_decoded() -> None:
+    with pytest.raises(cattrs.ClassValidationError):
+        from_wire({"firstName": "Ada"}, StoredPerson)

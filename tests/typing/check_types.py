@@ -7,7 +7,7 @@ No ``# type: ignore`` and no ``assert x is not None``: the types alone make the 
 from __future__ import annotations
 
 from infobip_profiles import ContactInformation, Person, ProfilesClient, Tag
-from infobip_profiles.models import CustomAttribute, DataType, RecordedEvent
+from infobip_profiles.models import CustomAttribute, DataType, RecordedEvent, StoredPerson
 
 
 def check_an_unset_field_reads_as_none() -> list[str]:
@@ -45,3 +45,9 @@ def check_stored_values_need_no_none_check(client: ProfilesClient) -> list[str]:
 
 def check_a_sent_event_id_is_a_string(event: RecordedEvent) -> str:
     return event.event_id.lower() + event.definition_id
+
+
+def check_a_stored_person_reads_without_none_checks(person: StoredPerson) -> tuple[int, str]:
+    tags = ",".join(tag.upper() for tag in person.tags)
+    plan = str(person.custom_attributes.get("Plan"))
+    return person.id + 1, tags + plan

@@ -8,8 +8,10 @@ from pathlib import Path
 import check_types
 import pytest
 
-from infobip_profiles import ProfilesClient
-from infobip_profiles.models import RecordedEvent
+from infobip_profiles import Person, ProfilesClient
+from infobip_profiles._converter import from_wire
+from infobip_profiles.models import RecordedEvent, StoredPerson
+from infobip_profiles.testing import FakeProfiles
 
 mypy_api = pytest.importorskip("mypy.api")
 
@@ -73,6 +75,19 @@ def test_the_checked_code_runs_against_the_fake(client: ProfilesClient) -> None:
     names = check_types.check_stored_values_need_no_none_check(client)
 
     assert names == ["vip", "plan", "VIP"]
+
+
+def test_a_stored_person_reads_its_always_present_fields(
+    client: ProfilesClient, fake: FakeProfiles
+) -> None:
+    created = client.people.create(Person(external_id="crm-1", tags=["vip"]))
+    assert created.id is not None
+    stored = from_wire(fake.person(created.id), StoredPerson)
+
+    assert check_types.check_a_stored_person_reads_without_none_checks(stored) == (
+        created.id + 1,
+        "VIPNone",
+    )
 
 
 def test_a_recorded_event_reads_its_ids() -> None:
