@@ -188,6 +188,9 @@ _CALLS_PARAMS = ("opId", "method", "path", "status", "allTenants")
 def _calls(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:
     _no_unknown("query parameter", [name for name, _ in request.query], _CALLS_PARAMS)
     key = _scope(fake, request)
+    glob = request.param("path")
+    if glob is not None and len(glob) > _MAX_GLOB:
+        raise _ControlError(400, f"path must be at most {_MAX_GLOB} characters")
     status = request.param("status")
     try:
         wanted_status = int(status) if status is not None else None

@@ -310,6 +310,12 @@ def test_unknown_fields_are_400_listing_the_valid_ones(
     assert valid in error.split("valid:")[1]
 
 
+def test_calls_refuse_a_long_glob(http: httpx.Client) -> None:
+    response = http.get("/_fake/calls", params={"path": "*" * 513})
+    assert response.status_code == 400
+    assert http.get("/_fake/calls", params={"path": "/people/2/*"}).status_code == 200
+
+
 def test_calls_refuse_an_unknown_operation_id(http: httpx.Client, fake: FakeProfiles) -> None:
     typo = http.get("/_fake/calls", params={"opId": "create-a-new-tags"})
     unknown_param = http.get("/_fake/calls", params={"op_id": "create-a-new-tag"})
