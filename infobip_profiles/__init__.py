@@ -26,6 +26,7 @@ from ._operations import OPERATIONS, SPEC_VERSION, Operation, Paging
 from ._response import RawResponse
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
+from .auth import ApiKeyAuth, Auth, BasicAuth, BearerAuth, IBSSOAuth, OAuth2ClientCredentials
 from .errors import (
     APIConnectionError,
     APIError,
@@ -120,6 +121,12 @@ __all__ = [
     "ProfilesClient",
     "AsyncProfilesClient",
     "InsecureTransportWarning",
+    "Auth",
+    "ApiKeyAuth",
+    "BasicAuth",
+    "IBSSOAuth",
+    "BearerAuth",
+    "OAuth2ClientCredentials",
     "RawResponse",
     "NOT_GIVEN",
     "NotGiven",
