@@ -200,7 +200,9 @@ def api() -> Any:
     with respx.mock(assert_all_called=False) as router:
         router.get(PERSONS).respond(200, json={"id": 1})
         router.post(PERSONS).respond(200, json={"id": 1})
-        router.get(url__regex=r".*/peopleevents/2/definitions/.+").respond(200, json={"definitionId": "d"})
+        router.get(url__regex=r".*/peopleevents/2/definitions/.+").respond(
+            200, json={"definitionId": "d"}
+        )
         yield router
 
 
