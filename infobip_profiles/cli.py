@@ -205,13 +205,18 @@ def _run_fake_server(args: argparse.Namespace) -> int:
             pass
     finally:
         fake.stop()
+        saved = True
         if saver is not None:
-            saver.stop()  # the last save, after the server has answered its last request
-            print(f"saved the state to {args.state}", file=sys.stderr)
+            try:
+                saver.stop()  # the last save, after the server has answered its last request
+                print(f"saved the state to {args.state}", file=sys.stderr)
+            except OSError as exc:
+                print(f"error: cannot save the state to {args.state}: {exc}", file=sys.stderr)
+                saved = False
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     print("stopped", file=sys.stderr)
-    return 0
+    return 0 if saved else 1
 
 
 # -- commands that call the API ----------------------------------------------------------------

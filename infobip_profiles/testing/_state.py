@@ -152,7 +152,10 @@ def load_states(data: bytes, clock: FakeClock) -> tuple[dict[str, TenantState], 
     try:
         content = _Unpickler(io.BytesIO(data[len(STATE_MAGIC) :]), clock).load()
     except Exception as exc:  # a damaged pickle raises almost anything
-        raise StateFileError(f"the state file is damaged ({type(exc).__name__})") from None
+        raise StateFileError(
+            f"the state file is damaged, or was written by another version of infobip-profiles "
+            f"({type(exc).__name__})"
+        ) from None
     if not isinstance(content, dict) or not isinstance(content.get("tenants"), dict):
         raise StateFileError("the state file holds no tenants")
     tenants = content["tenants"]

@@ -212,6 +212,21 @@ def test_a_clean_stop_saves_and_a_restart_loads(tmp_path: Path) -> None:
     assert [t["name"] for t in listed] == ["beta"]
 
 
+@pytest.mark.http
+@pytest.mark.slow
+def test_a_failed_last_save_is_an_error_exit(tmp_path: Path) -> None:
+    folder = tmp_path / "gone"
+    folder.mkdir()
+    process, _ = start_server(folder / "fake.state", "--state-interval", "3600")
+    try:
+        folder.rmdir()
+    finally:
+        code = stop(process, signal.SIGTERM)
+    assert process.stderr is not None
+    assert code == 1
+    assert "cannot save the state" in process.stderr.read()
+
+
 def write_tags(url: str, worker: int, prefix: str, stop: threading.Event, out: list[str]) -> None:
     """Create tags as fast as the server answers, until ``stop`` or the server dies."""
     with httpx.Client(base_url=url, headers={"Authorization": f"App w{worker}"}) as http:
