@@ -47,6 +47,7 @@ from .errors import (
     APITimeoutError,
     AuthenticationError,
     ConfigurationError,
+    ProfilesError,
     error_from_response,
 )
 
@@ -492,8 +493,10 @@ class OAuth2ClientCredentials(Auth):
             request_sent=False,
         )
 
-    def _accept(self, response: httpx.Response, started: float) -> None:
-        """Keep the token ``response`` carries (read on the clock at ``started``), or raise."""
+    def _take(self, response: httpx.Response, started: float) -> ProfilesError | None:
+        """Keep the token ``response`` carries (read on the clock at ``started``); else the error
+        to raise. Never raises itself: the frame that raises holds neither the token request (its
+        body carries the client secret) nor the answer (it may echo it)."""
         path = response.request.url.path
         if not response.is_success:
             parsed = error_from_response(
@@ -505,7 +508,7 @@ class OAuth2ClientCredentials(Auth):
             )
             # The refusal is about the credentials whatever the status; the response (whose
             # request carries the secret) is left off the error.
-            raise AuthenticationError(
+            return AuthenticationError(
                 parsed.status_code,
                 parsed.message_id,
                 f"the OAuth2 token request was refused: {parsed.text}",
@@ -517,7 +520,7 @@ class OAuth2ClientCredentials(Auth):
             )
         answer = _read_answer(response.content)
         if answer.token is None:
-            raise ConfigurationError(
+            return ConfigurationError(
                 f"the OAuth2 token answer from POST {path} is unusable: {answer.problem}"
             )
         if answer.expires_in is None:
@@ -534,6 +537,25 @@ class OAuth2ClientCredentials(Auth):
             0 if previous is None else previous.generation + 1,
         )
         log.debug("OAuth2 token obtained (expires in %s s)", answer.expires_in)
+        return None
+
+    def _fetch_sync(self, owner: _Owner) -> ProfilesError | None:
+        """One token request; the error it ends in, or ``None`` once the token is kept."""
+        started = owner._clock()
+        try:
+            response = owner._http.send(self._token_request(owner), auth=None)
+        except httpx.TransportError as exc:
+            return self._failed_to_send(exc)
+        return self._take(response, started)
+
+    async def _fetch_async(self, owner: _Owner) -> ProfilesError | None:
+        """The same, awaited."""
+        started = owner._clock()
+        try:
+            response = await owner._http.send(self._token_request(owner), auth=None)
+        except httpx.TransportError as exc:
+            return self._failed_to_send(exc)
+        return self._take(response, started)
 
     def _must_renew(self, owner: _Owner, used: int | None) -> bool:
         """Under the lock: whether this caller renews (the token it saw is still current)."""
@@ -546,13 +568,9 @@ class OAuth2ClientCredentials(Auth):
         with self._lock:
             if not self._must_renew(owner, used):
                 return
-            started = owner._clock()
-            request = self._token_request(owner)
-            try:
-                response = owner._http.send(request, auth=None)
-            except httpx.TransportError as exc:
-                raise self._failed_to_send(exc) from None
-            self._accept(response, started)
+            error = self._fetch_sync(owner)
+        if error is not None:
+            raise error
 
     def _loop_lock(self) -> asyncio.Lock:
         loop = asyncio.get_running_loop()
@@ -566,13 +584,9 @@ class OAuth2ClientCredentials(Auth):
         async with self._loop_lock():
             if not self._must_renew(owner, used):
                 return
-            started = owner._clock()
-            request = self._token_request(owner)
-            try:
-                response = await owner._http.send(request, auth=None)
-            except httpx.TransportError as exc:
-                raise self._failed_to_send(exc) from None
-            self._accept(response, started)
+            error = await self._fetch_async(owner)
+        if error is not None:
+            raise error
 
     def _current(self) -> _Token:
         token = self._token
@@ -618,6 +632,7 @@ class _OAuth2Flow(httpx.Auth):
         if response.status_code != 401:
             return
         response.read()  # frees the connection before waiting for the lock
+        del response  # its body may echo the refused token
         credentials._renew_sync(owner, token.generation)
         request.headers["Authorization"] = credentials._current().header.reveal()
         yield request
@@ -634,6 +649,7 @@ class _OAuth2Flow(httpx.Auth):
         if response.status_code != 401:
             return
         await response.aread()  # frees the connection before waiting for the lock
+        del response  # its body may echo the refused token
         await credentials._renew_async(owner, token.generation)
         request.headers["Authorization"] = credentials._current().header.reveal()
         yield request

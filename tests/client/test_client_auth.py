@@ -823,6 +823,77 @@ async def test_a_token_request_that_timed_out_is_retried_like_an_unsent_call(
     assert seen == ["Bearer tok-2"]
 
 
+def _shown(value: Any) -> list[str]:
+    """What a debugger shows of ``value``: its repr, and the repr of each attribute."""
+    names = list(getattr(value, "__dict__", None) or {})
+    for klass in type(value).__mro__:
+        slots = getattr(klass, "__slots__", ())
+        names.extend([slots] if isinstance(slots, str) else slots)
+    shown = []
+    for target in (value, *(getattr(value, n, None) for n in names)):
+        try:
+            shown.append(repr(target))
+        except Exception:
+            continue
+    return shown
+
+
+def frames_showing(error: BaseException, secret: str) -> list[str]:
+    """``function:local`` of each frame on the raising path whose local shows ``secret`` (the
+    frames of this test module, which hold what the test planted, left out)."""
+    found = []
+    tb = error.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_filename == __file__:
+            tb = tb.tb_next
+            continue
+        for name, value in tb.tb_frame.f_locals.items():
+            if any(secret in text for text in _shown(value)):
+                found.append(f"{code.co_name}:{name}")
+        tb = tb.tb_next
+    return found
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        pytest.param(httpx.Response(401, text=f"no client with secret {SECRET}"), id="refused"),
+        pytest.param(httpx.ConnectError(f"refused while sending {SECRET}"), id="unreachable"),
+        pytest.param(httpx.Response(200, json={"access_token": 5, "x": SECRET}), id="unusable"),
+    ],
+)
+async def test_no_frame_on_the_raising_path_shows_the_client_secret(
+    kind: str, api: Any, answer: Any
+) -> None:
+    service = TokenService(api)
+    service.answers.append(answer)
+    client = make(kind, auth=oauth(), max_retries=0)
+
+    with pytest.raises((AuthenticationError, APIConnectionError, ConfigurationError)) as info:
+        await get_person(client)
+
+    assert frames_showing(info.value, SECRET) == []
+    assert SECRET not in str(info.value)
+
+
+async def test_no_frame_shows_the_tokens_when_the_renewal_after_a_401_fails(
+    kind: str, api: Any
+) -> None:
+    service = TokenService(api)
+    client = make(kind, auth=oauth(), max_retries=0)
+    await get_person(client)
+    service.revoke()
+    service.answers.append(httpx.Response(401, json={"error": "invalid_client"}))
+
+    with pytest.raises(AuthenticationError) as info:
+        await get_person(client)
+
+    assert info.value.path == "/auth/1/oauth2/token"
+    assert frames_showing(info.value, "tok-1") == []
+    assert frames_showing(info.value, SECRET) == []
+
+
 # -- OAuth2 under concurrency: one token request per renewal ------------------------------------------
 
 
