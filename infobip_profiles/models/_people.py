@@ -357,9 +357,13 @@ class UpsertItemResult:
 
 @attrs.frozen
 class UpsertResult(Sequence[UpsertItemResult]):
-    """One outcome per input person, in input order."""
+    """One outcome per input person, in input order.
 
-    items: tuple[UpsertItemResult, ...]
+    ``items`` is a tuple, or (from ``upsert_many``) a compact sequence that stores plain
+    successes as columns and builds each outcome when read; both compare equal item by item.
+    """
+
+    items: Sequence[UpsertItemResult]
 
     def __getitem__(self, index: Any) -> Any:
         return self.items[index]
@@ -373,7 +377,10 @@ class UpsertResult(Sequence[UpsertItemResult]):
     def count(self, status: UpsertStatus | str | None = None) -> int:
         """How many items ended with ``status`` (or, with no argument, how many failed)."""
         if status is None:
-            return sum(1 for i in self.items if not i.ok)
+            return len(_not_ok(self.items))
+        fast = getattr(self.items, "count_status", None)
+        if fast is not None:
+            return int(fast(status))
         return sum(1 for i in self.items if i.ok and i.status == status)
 
     @property
@@ -394,17 +401,17 @@ class UpsertResult(Sequence[UpsertItemResult]):
     @property
     def failed(self) -> list[UpsertItemResult]:
         """The items that did not succeed (``unknown`` ones included), each with its errors."""
-        return [i for i in self.items if not i.ok]
+        return _not_ok(self.items)
 
     @property
     def unknown(self) -> list[UpsertItemResult]:
         """The items whose request failed in a way that leaves open whether they were applied."""
-        return [i for i in self.items if i.unknown]
+        return [i for i in _not_ok(self.items) if i.unknown]
 
     @property
     def ok(self) -> bool:
         """True when no item failed."""
-        return all(i.ok for i in self.items)
+        return not _not_ok(self.items)
 
 
 @attrs.frozen
@@ -439,9 +446,9 @@ class MergeItemResult:
 
 @attrs.frozen
 class MergeResult(Sequence[MergeItemResult]):
-    """One outcome per merge item, in input order."""
+    """One outcome per merge item, in input order (``items``: as in :class:`UpsertResult`)."""
 
-    items: tuple[MergeItemResult, ...]
+    items: Sequence[MergeItemResult]
 
     def __getitem__(self, index: Any) -> Any:
         return self.items[index]
@@ -455,17 +462,26 @@ class MergeResult(Sequence[MergeItemResult]):
     @property
     def ok(self) -> bool:
         """True when every item merged."""
-        return all(i.ok for i in self.items)
+        return not _not_ok(self.items)
 
     @property
     def failed(self) -> list[MergeItemResult]:
         """The items that did not merge (``unknown`` ones included), each with its errors."""
-        return [i for i in self.items if not i.ok]
+        return _not_ok(self.items)
 
     @property
     def unknown(self) -> list[MergeItemResult]:
         """The items whose request failed in a way that leaves open whether they were applied."""
-        return [i for i in self.items if i.unknown]
+        return [i for i in _not_ok(self.items) if i.unknown]
+
+
+def _not_ok(items: Sequence[Any]) -> list[Any]:
+    """The items that are not ok, in order (a compact sequence finds them without building the
+    others)."""
+    fast = getattr(items, "not_ok", None)
+    if fast is not None:
+        return list(fast())
+    return [i for i in items if not i.ok]
 
 
 def describe_outcome(item: Any, what: str | None) -> str:

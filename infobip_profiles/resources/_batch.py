@@ -7,7 +7,8 @@ succeeded. The item types differ per family, so callers pass how to build an out
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Generic, Literal, TypeVar
 
@@ -25,6 +26,7 @@ __all__ = [
     "text_of",
     "RequestFailures",
     "requests_hint",
+    "CompactOutcomes",
 ]
 
 #: What a many-item call does when one of its requests fails after an earlier one was sent:
@@ -75,6 +77,137 @@ def in_order(
     return [outcomes.get(i) or default(i) for i in range(count)]
 
 
+_NO_ID = -(2**63)  # the id column's "None"
+_FAILED = 255  # the status column's "kept in full"
+
+
+class CompactOutcomes(Sequence[T]):
+    """One outcome per item, in input order, with successes stored as columns.
+
+    A plain success (``ok``, an ``id`` and a ``status``, nothing else) costs 9 bytes: its id in
+    an ``array('q')`` and its status as one byte naming an entry of a small table. Any other
+    outcome (a failure, an ``unknown`` item, an id that is not a 64-bit integer) is kept in full.
+    An outcome object is built when you read it (``result[i]``, iteration); equal items compare
+    equal, so the result reads exactly as a tuple of outcome objects would. A million upserted
+    persons take about 9 MB here instead of about 200 MB of objects.
+
+    ``make(index, id, status)`` builds a success; ``plain(outcome)`` says whether an outcome is
+    exactly what ``make`` would build from its index, id and ``status_of(outcome)`` (``None`` for
+    outcomes without a status, as merge's).
+    """
+
+    __slots__ = ("_codes", "_full", "_ids", "_make", "_plain", "_status_of", "_statuses")
+
+    def __init__(
+        self,
+        make: Callable[[int, int | None, Any], T],
+        status_of: Callable[[T], Any],
+        plain: Callable[[T], bool],
+    ) -> None:
+        self._ids = array("q")
+        self._codes = bytearray()
+        self._full: dict[int, T] = {}
+        self._statuses: list[Any] = []
+        self._make = make
+        self._status_of = status_of
+        self._plain = plain
+
+    def _code(self, status: Any) -> int:
+        for code, known in enumerate(self._statuses):
+            if known is status or (type(known) is type(status) and known == status):
+                return code
+        if len(self._statuses) >= _FAILED:
+            return _FAILED
+        self._statuses.append(status)
+        return len(self._statuses) - 1
+
+    def extend(self, outcomes: Iterable[T]) -> None:
+        """Append outcomes, in order (each ``index`` must be the next position)."""
+        ids, codes, full, plain, status_of = (
+            self._ids,
+            self._codes,
+            self._full,
+            self._plain,
+            self._status_of,
+        )
+        last: Any = _FAILED
+        last_code = _FAILED
+        for outcome in outcomes:
+            position = len(codes)
+            ident: Any = getattr(outcome, "id", None)
+            code = _FAILED
+            if (
+                (ident is None or (type(ident) is int and _NO_ID < ident < 2**63))
+                and getattr(outcome, "index", None) == position
+                and plain(outcome)
+            ):
+                status = status_of(outcome)
+                if status is last:
+                    code = last_code
+                else:
+                    code = last_code = self._code(status)
+                    last = status
+            if code == _FAILED:
+                full[position] = outcome
+                ids.append(_NO_ID)
+            else:
+                ids.append(_NO_ID if ident is None else ident)
+            codes.append(code)
+
+    def _at(self, position: int) -> T:
+        code = self._codes[position]
+        if code == _FAILED:
+            return self._full[position]
+        ident = self._ids[position]
+        return self._make(position, None if ident == _NO_ID else ident, self._statuses[code])
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return tuple(self._at(i) for i in range(*index.indices(len(self))))
+        position = index.__index__()
+        if position < 0:
+            position += len(self)
+        if not 0 <= position < len(self):
+            raise IndexError("outcome index out of range")
+        return self._at(position)
+
+    def __iter__(self) -> Iterator[T]:
+        return (self._at(i) for i in range(len(self._codes)))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (CompactOutcomes, tuple, list)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+    def __reduce__(self) -> Any:
+        return (tuple, (tuple(self),))
+
+    def count_status(self, status: Any) -> int:
+        """How many outcomes are ``ok`` with ``status``, without building them."""
+        total = sum(
+            1
+            for o in self._full.values()
+            if getattr(o, "ok", False) and self._status_of(o) == status
+        )
+        for code, known in enumerate(self._statuses):
+            if known == status:
+                total += self._codes.count(code)
+        return total
+
+    def not_ok(self) -> list[T]:
+        """The outcomes that are not ``ok``, in order, without building the others."""
+        return [o for _, o in sorted(self._full.items()) if not getattr(o, "ok", False)]
+
+
 class Outcomes(Generic[T]):
     """The outcomes of a call made of several requests, gathered in order, decoded off the caller's
     thread.
@@ -86,8 +219,9 @@ class Outcomes(Generic[T]):
     decided at once (a failed first request raises) is added with :meth:`now`.
     """
 
-    def __init__(self, requests: int) -> None:
+    def __init__(self, requests: int, store: CompactOutcomes[T] | None = None) -> None:
         self._parts: list[Future[list[T]] | list[T]] = []
+        self._store = store
         self._pool = (
             ThreadPoolExecutor(1, thread_name_prefix="infobip-profiles-decode")
             if requests > 1
@@ -97,6 +231,7 @@ class Outcomes(Generic[T]):
     def now(self, items: list[T]) -> None:
         """Add outcomes decided already."""
         self._parts.append(items)
+        self._drain(wait=False)
 
     def later(self, decode: Callable[..., list[T]], *args: Any) -> None:
         """Add the outcomes ``decode(*args)`` will give, computed on the helper thread."""
@@ -104,9 +239,31 @@ class Outcomes(Generic[T]):
             self._parts.append(decode(*args))
         else:
             self._parts.append(self._pool.submit(decode, *args))
+        self._drain(wait=False)
 
-    def collect(self) -> list[T]:
-        """Every outcome, in the order added (waits for the helper; re-raises what it raised)."""
+    def _drain(self, *, wait: bool) -> None:
+        """With a store: move the finished parts at the front into it, in order, so at most the
+        chunks still being decoded exist as outcome objects."""
+        if self._store is None:
+            return
+        parts = self._parts
+        done = 0
+        for part in parts:
+            if isinstance(part, Future):
+                if not wait and not part.done():
+                    break
+                self._store.extend(part.result())
+            else:
+                self._store.extend(part)
+            done += 1
+        del parts[:done]
+
+    def collect(self) -> Sequence[T]:
+        """Every outcome, in the order added (waits for the helper; re-raises what it raised):
+        a list, or the store given."""
+        if self._store is not None:
+            self._drain(wait=True)
+            return self._store
         out: list[T] = []
         for part in self._parts:
             out.extend(part.result() if isinstance(part, Future) else part)

@@ -55,6 +55,7 @@ from ..pagination import PageSpec
 from ..refs import IdentifierType, PersonRef
 from ._base import AsyncResource, SyncResource, chunked
 from ._batch import (
+    CompactOutcomes,
     OnError,
     Outcomes,
     RequestFailures,
@@ -640,14 +641,17 @@ def _v3_many(
     strict: bool,
     failures: RequestFailures,
     options: CallOptions,
-) -> Generator[Call, httpx.Response, list[_V3Item]]:
-    """Upsert or merge ``persons`` chunk by chunk; every outcome, in input order."""
+    wrap: Callable[[Sequence[_V3Item]], R],
+) -> Generator[Call, httpx.Response, R]:
+    """Upsert or merge ``persons`` chunk by chunk; the result ``wrap`` makes of every outcome,
+    in input order (stored compactly: see :class:`CompactOutcomes`)."""
     hint = requests_hint(persons, BATCH_LIMIT)
     source: Iterable[Any] = _encode_all(persons, encode) if strict else persons
     sent = False
     first_refusal: Exception | None = None
     refused: dict[int, _V3Item]
-    with Outcomes[cls](hint) as outcomes:  # type: ignore[valid-type]
+    store = _outcome_store(cls)
+    with Outcomes[cls](hint, store) as outcomes:  # type: ignore[valid-type]
         for offset, chunk in chunked(source, BATCH_LIMIT):
             if strict:
                 texts, positions, refused = list(chunk), list(range(len(chunk))), {}
@@ -668,7 +672,7 @@ def _v3_many(
                     o.index - offset: o for o in _v3_chunk_failed(cls, error, offset, positions)
                 }
                 outcomes.now([refused.get(i) or lost[i] for i in range(len(chunk))])
-                failures.after(error, offset, len(chunk), outcomes.collect)
+                failures.after(error, offset, len(chunk), lambda: wrap(outcomes.collect()))
                 continue
             failures.succeeded()
             outcomes.later(
@@ -676,7 +680,33 @@ def _v3_many(
             )
         if not sent and first_refusal is not None:
             raise first_refusal
-        return outcomes.collect()
+        return wrap(outcomes.collect())
+
+
+def _plain_v3(outcome: UpsertItemResult | MergeItemResult) -> bool:
+    """A success with nothing to it but its index, id and status."""
+    return (
+        outcome.ok
+        and outcome.code is None
+        and not outcome.errors
+        and not outcome.details
+        and not outcome.unknown
+        and outcome.error is None
+    )
+
+
+def _outcome_store(cls: type[Any]) -> CompactOutcomes[Any]:
+    if cls is UpsertItemResult:
+        return CompactOutcomes(
+            lambda i, ident, status: UpsertItemResult(index=i, ok=True, id=ident, status=status),
+            lambda o: o.status,
+            _plain_v3,
+        )
+    return CompactOutcomes(
+        lambda i, ident, _: MergeItemResult(index=i, ok=True, id=ident),
+        lambda o: None,
+        _plain_v3,
+    )
 
 
 class _PeoplePlans:
@@ -914,8 +944,13 @@ class _PeoplePlans:
         Each person ends CREATED, UPDATED or NOT_MODIFIED, or failed with its error.
 
         ``persons`` is read chunk by chunk: each chunk of 1000 is checked and encoded just before
-        its request, so a generator of any length costs the memory of one chunk plus the result
-        (about 200 bytes per person: a million persons, about 200 MB of outcomes). A person
+        its request, so a generator of any length costs the memory of about two chunks plus the
+        result. The result stores each plain success as 9 bytes (its id and status, in columns;
+        the outcome object is built when read) and each failure in full: a million upserted
+        persons cost about 9 MB of outcomes, and the whole call grew the process by about 17 MB
+        when measured (a stub answering CREATED; 460 MB when every person was encoded first and
+        every outcome was an object). Pass a generator to keep your own input out of memory. A
+        person
         failing the client's checks (see :func:`validate_person_for_upsert`) is not sent: its
         outcome is failed, with the reason in ``details``, and the others go ahead. Only when
         *every* person fails them is :class:`~infobip_profiles.ValidationError` raised (for the
@@ -926,10 +961,11 @@ class _PeoplePlans:
         """
         op = _upsert_op(mode)
         failures = RequestFailures(on_error)
-        result = yield from _v3_many(
-            op, persons, UpsertItemResult, _upsert_json, strict, failures, options
+        return (
+            yield from _v3_many(
+                op, persons, UpsertItemResult, _upsert_json, strict, failures, options, UpsertResult
+            )
         )
-        return UpsertResult(tuple(result))
 
     def upsert(
         self,
@@ -1006,15 +1042,24 @@ class _PeoplePlans:
         """Merge, per item, every profile its identifiers match into one (v3), 1000 items per request.
 
         The oldest profile survives; the request's data overrides stored data. Items are read,
-        checked and encoded chunk by chunk, and an item failing the client's checks fails alone,
-        as in :meth:`upsert_many` (``strict=True``: check all first and raise).
+        checked and encoded chunk by chunk, successes stored in a few bytes each, and an item
+        failing the client's checks fails alone, as in :meth:`upsert_many` (``strict=True``:
+        check all first and raise).
         See :meth:`create_many` for what happens when one of the requests fails (``on_error``).
         """
         failures = RequestFailures(on_error)
-        result = yield from _v3_many(
-            "merge-persons", persons, MergeItemResult, _v3_json, strict, failures, options
+        return (
+            yield from _v3_many(
+                "merge-persons",
+                persons,
+                MergeItemResult,
+                _v3_json,
+                strict,
+                failures,
+                options,
+                MergeResult,
+            )
         )
-        return MergeResult(tuple(result))
 
     def append_to_attribute(
         self,
