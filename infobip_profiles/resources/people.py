@@ -53,6 +53,7 @@ from ..models import (
 )
 from ..pagination import PageSpec
 from ..refs import IdentifierType, PersonRef
+from . import _workflows
 from ._base import AsyncResource, SyncResource, chunked
 from ._batch import (
     CompactOutcomes,
@@ -1100,6 +1101,12 @@ class People(SyncResource):
     match = sync_op(_PeoplePlans.match)
     merge = sync_op(_PeoplePlans.merge)
     append_to_attribute = sync_op(_PeoplePlans.append_to_attribute)
+    add_tags = sync_op(_workflows.add_tags)
+    remove_tags = sync_op(_workflows.remove_tags)
+    has_tags = sync_op(_workflows.has_tags)
+    archive = sync_op(_workflows.archive)
+    activate = sync_op(_workflows.activate)
+    export = sync_op(_workflows.export)
 
 
 class AsyncPeople(AsyncResource):
@@ -1123,3 +1130,9 @@ class AsyncPeople(AsyncResource):
     match = async_op(_PeoplePlans.match)
     merge = async_op(_PeoplePlans.merge)
     append_to_attribute = async_op(_PeoplePlans.append_to_attribute)
+    add_tags = async_op(_workflows.add_tags)
+    remove_tags = async_op(_workflows.remove_tags)
+    has_tags = async_op(_workflows.has_tags)
+    archive = async_op(_workflows.archive)
+    activate = async_op(_workflows.activate)
+    export = async_op(_workflows.export)

@@ -21,6 +21,7 @@ from ..filters import Filter, FilterLike
 from ..models import EventCondition, Person, Segment
 from ..pagination import PageSpec
 from ..refs import CHANNEL_CONTACT_KEYS
+from . import _workflows
 from ._base import AsyncResource, SyncResource
 
 __all__ = ["Segments", "AsyncSegments", "MAX_PAGE_SIZE", "person_from_v3"]
@@ -239,6 +240,7 @@ class Segments(SyncResource):
     update = sync_op(_SegmentsPlans.update)
     delete = sync_op(_SegmentsPlans.delete)
     people = sync_pager(_SegmentsPlans.people)
+    of = sync_op(_workflows.segments_of)
 
 
 class AsyncSegments(AsyncResource):
@@ -250,3 +252,4 @@ class AsyncSegments(AsyncResource):
     update = async_op(_SegmentsPlans.update)
     delete = async_op(_SegmentsPlans.delete)
     people = async_pager(_SegmentsPlans.people)
+    of = async_op(_workflows.segments_of)
