@@ -567,6 +567,29 @@ async def test_the_token_is_kept_for_later_calls(kind: str, api: Any) -> None:
     assert service.authorizations == ["Bearer tok-1"] * 3
 
 
+async def test_the_token_request_goes_through_an_injected_http_client(kind: str) -> None:
+    seen: list[tuple[str, str]] = []
+
+    def transport(request: httpx.Request) -> httpx.Response:
+        seen.append((request.url.path, request.headers.get("x-proxy-tag", "")))
+        if request.url.path == "/auth/1/oauth2/token":
+            return httpx.Response(200, json={"access_token": "via-pool", "expires_in": 60})
+        assert request.headers["authorization"] == "Bearer via-pool"
+        return httpx.Response(200, json=PERSON)
+
+    options: dict[str, Any] = {
+        "transport": httpx.MockTransport(transport),
+        "headers": {"X-Proxy-Tag": "mine"},
+    }
+    http = httpx.Client(**options) if kind == "sync" else httpx.AsyncClient(**options)
+    client = make(kind, auth=oauth(), http_client=http)
+
+    await get_person(client)
+
+    assert seen == [("/auth/1/oauth2/token", "mine"), ("/people/2/persons", "mine")]
+    await resolve(http.close() if isinstance(http, httpx.Client) else http.aclose())
+
+
 @pytest.mark.parametrize(
     ("token_url", "expected"),
     [
