@@ -325,3 +325,42 @@ async def test_created_statuses_survive_a_partial_upsert(fake: FakeProfiles, kin
 
     assert result.created == ITEMS - CHUNK
     assert {i.status for i in result[:CHUNK]} == {UpsertStatus.CREATED}
+
+
+@pytest.mark.http
+@pytest.mark.parametrize("kind", ["sync", "async"])
+async def test_over_http_a_socket_closed_after_the_second_request_keeps_every_outcome(
+    fake: FakeProfiles, kind: str
+) -> None:
+    op_id = "upsert-persons-partial"
+    answered: list[int] = []
+
+    def arm(response: httpx.Response) -> None:
+        answered.append(response.status_code)
+        if len(answered) == 1:
+            fake.inject(drop="after", op_id=op_id)
+
+    async def aarm(response: httpx.Response) -> None:
+        arm(response)
+
+    with fake.serve() as url:
+        options: dict[str, Any] = {"api_key": fake.api_key, "base_url": url, "max_retries": 0}
+        options["throttle"] = False
+        if kind == "sync":
+            result = _upsert_over(httpx.Client(event_hooks={"response": [arm]}), options)
+        else:
+            ahttp = httpx.AsyncClient(event_hooks={"response": [aarm]})
+            async with AsyncProfilesClient(http_client=ahttp, **options) as aclient:
+                result = await aclient.people.upsert_many(iter(_persons()))
+            await ahttp.aclose()
+
+    assert len(result) == ITEMS
+    assert [i.index for i in result.unknown] == list(range(CHUNK, 2 * CHUNK))
+    assert all(isinstance(i.error, APIConnectionError) for i in result.unknown)
+    assert result.created == ITEMS - CHUNK
+    assert len(fake.people()) == ITEMS
+
+
+def _upsert_over(http: httpx.Client, options: dict[str, Any]) -> Any:
+    with http, ProfilesClient(http_client=http, **options) as client:
+        return client.people.upsert_many(iter(_persons()))
