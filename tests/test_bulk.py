@@ -596,3 +596,36 @@ def test_no_progress_line_by_default_when_stderr_is_not_a_terminal(
     import_csv(client, path, MAPPING)
 
     assert capsys.readouterr().err == ""
+
+
+async def test_async_import_reports_the_rows_of_a_dropped_request_and_resumes(
+    fake: FakeProfiles, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "in.csv", numbered_rows(4))
+    seen: list[int] = []
+
+    def on_progress(progress: ImportProgress) -> None:
+        seen.append(progress.rows)
+        if len(seen) == 1:
+            fake.inject(drop="after", op_id=UPSERT, times=None)
+
+    options: dict[str, Any] = {
+        "batch_size": 2,
+        "resume": tmp_path / "state.json",
+        "report": tmp_path / "failures.csv",
+    }
+    with pytest.raises(APIConnectionError):
+        await aimport_csv(
+            fake.async_client(max_retries=0), path, MAPPING, progress=on_progress, **options
+        )
+    report = read_report(tmp_path / "failures.csv")
+    assert [(r["row"], r["error"][:21]) for r in report] == [
+        ("3", "may have been applied"),
+        ("4", "may have been applied"),
+    ]
+    fake.faults.clear()
+
+    result = await aimport_csv(fake.async_client(), path, MAPPING, progress=False, **options)
+
+    assert (result.created, result.not_modified, result.failed) == (2, 2, 0)
+    assert read_report(tmp_path / "failures.csv") == []

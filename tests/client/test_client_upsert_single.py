@@ -207,3 +207,13 @@ def test_an_empty_identifier_is_no_identifier() -> None:
         == []
     )
     assert PersonRef.external_id("crm-1")  # refs stay usable for the match that follows
+
+
+async def test_an_unknown_on_error_is_refused_before_sending(
+    people: Any, fake: FakeProfiles
+) -> None:
+    for method in ("upsert_many", "merge", "create_many", "delete_many"):
+        with pytest.raises(ValidationError, match="on_error"):
+            await run(getattr(people, method)([], on_error="ignore"))
+
+    assert len(fake.calls) == 0
