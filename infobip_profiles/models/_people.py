@@ -491,8 +491,9 @@ def describe_outcome(item: Any, what: str | None) -> str:
     head = f"item {item.index}: " + ("may have been applied" if item.unknown else "failed")
     if what:
         head += f" ({what})"
+    prefix = "may have been applied: "
     parts = [
-        *item.errors,
+        *(e[len(prefix) :] if item.unknown and e.startswith(prefix) else e for e in item.errors),
         *(f"{prop}: {msg}" if prop else msg for prop, msg in getattr(item, "details", ())),
     ]
     if item.error is not None and not item.errors:
