@@ -554,6 +554,23 @@ class _EventsPlans:
                 field="createPerson",
             )
         props = event_properties(properties)
+        known = _known(self).get(definition_id)
+        if known is not None and props:
+            problem = _property_problem(known, props)
+            if problem is not None:
+                # The definition may have gained the property since it was read: read it again.
+                response = yield Call(
+                    "get-event-definition",
+                    path_params={"definitionId": definition_id},
+                    options=options,
+                )
+                known = _remember(self, _decode_definition(json_of(response)))
+                problem = _property_problem(known, props)
+            if problem is not None:
+                raise ValidationError(
+                    f"event definition {definition_id!r} {problem[1]}",
+                    field=f"properties.{problem[0]}",
+                )
         if occurred_at is not None:
             if ref.type in _CREATABLE and not create_person:
                 raise ValidationError(
@@ -582,23 +599,6 @@ class _EventsPlans:
         query = [("identifierType", ref.type.value)]
         if create_person:
             query.append(("createPerson", "true"))
-        known = _known(self).get(definition_id)
-        if known is not None and props:
-            problem = _property_problem(known, props)
-            if problem is not None:
-                # The definition may have gained the property since it was read: read it again.
-                response = yield Call(
-                    "get-event-definition",
-                    path_params={"definitionId": definition_id},
-                    options=options,
-                )
-                known = _remember(self, _decode_definition(json_of(response)))
-                problem = _property_problem(known, props)
-            if problem is not None:
-                raise ValidationError(
-                    f"event definition {definition_id!r} {problem[1]}",
-                    field=f"properties.{problem[0]}",
-                )
         try:
             response = yield Call(
                 "send-custom-event",

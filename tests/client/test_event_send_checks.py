@@ -4,6 +4,7 @@ checked before sending when the client knows the definition, explained after the
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from decimal import Decimal
 
 import pytest
@@ -111,3 +112,17 @@ async def test_the_async_client_checks_known_definitions_too(
         await aclient.events.send(REF, "Purchase", {"colour": "red"})
 
     assert sends(fake) == 0
+
+
+def test_a_send_with_a_time_is_checked_too(
+    client: ProfilesClient, other: ProfilesClient, fake: FakeProfiles
+) -> None:
+    client.events.get_definition("Purchase")
+
+    with pytest.raises(ValidationError, match="has no property 'colour'"):
+        client.events.send(
+            REF, "Purchase", {"colour": "red"}, occurred_at=datetime.now(timezone.utc),
+            create_person=True,
+        )  # fmt: skip
+
+    assert fake.calls.count(op_id="send-custom-events") == 0

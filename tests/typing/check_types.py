@@ -37,7 +37,7 @@ def check_contacts_read_as_plain_strings() -> list[str]:
 def check_stored_values_need_no_none_check(client: ProfilesClient) -> list[str]:
     tag: Tag = client.tags.create("VIP")
     attribute: CustomAttribute = client.custom_attributes.create("Plan", DataType.STRING)
-    names = [tag.name.lower(), attribute.name.lower()]
+    names = [tag.name.lower(), attribute.name.lower(), client.tags.ensure("vip").name]
     for each in client.tags.list():
         names.append(each.name.upper())
     return names
