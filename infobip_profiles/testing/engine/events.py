@@ -17,13 +17,14 @@ import fnmatch
 import json
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from .._errors import MSG, FakeError, no_body_error, problem_details, v2_error
 from .._wire import dumps
+from .query import MISSING
 
 if TYPE_CHECKING:
     from .._state import TenantState
@@ -187,9 +188,29 @@ SESSION_TEMPLATES = (
 COMPUTED_READ_ONLY = "Computed attribute {name} is read-only and cannot be written"
 """The refusal of a write naming a computed attribute."""
 
-#: Computed attribute aggregations over a person's events of one definition.
-AGGREGATIONS = ("count", "last", "first", "sum", "average", "min", "max")
+#: Computed attribute aggregations over a person's events of one or more definitions.
+AGGREGATIONS = ("count", "last", "first", "sum", "average", "min", "max", "mostCommon")
 _NUMERIC_AGGREGATIONS = ("sum", "average", "min", "max")
+
+#: The data type a filter compares each aggregation's value as.
+_AGGREGATION_TYPES = {
+    "count": "INTEGER",
+    "first": "DATE_TIME",
+    "last": "DATE_TIME",
+    "sum": "DECIMAL",
+    "average": "DECIMAL",
+    "min": "DECIMAL",
+    "max": "DECIMAL",
+}
+#: The data type of a most-common value, by the event field's type.
+_FIELD_TYPES = {
+    "String": "STRING",
+    "Numeric": "DECIMAL",
+    "Decimal": "DECIMAL",
+    "Boolean": "BOOLEAN",
+    "DateTime": "DATE_TIME",
+}
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
 class _Definition:
@@ -241,13 +262,24 @@ class _Definition:
 
 
 class _Computed:
-    __slots__ = ("aggregation", "definition_id", "name", "property")
+    __slots__ = ("aggregation", "data_type", "definition_ids", "formula", "name", "property")
 
-    def __init__(self, name: str, definition_id: str, aggregation: str, prop: str | None) -> None:
+    def __init__(
+        self,
+        name: str,
+        definition_ids: tuple[str, ...],
+        aggregation: str,
+        prop: str | None,
+        *,
+        data_type: str,
+        formula: str | None = None,
+    ) -> None:
         self.name = name
-        self.definition_id = definition_id
+        self.definition_ids = definition_ids
         self.aggregation = aggregation
         self.property = prop
+        self.data_type = data_type
+        self.formula = formula
 
 
 class _Export:
@@ -677,14 +709,74 @@ class EventsEngine:
     # -- computed attributes ---------------------------------------------------------------
 
     def define_computed(
-        self, name: str, definition_id: str, aggregation: str, property: str | None = None
+        self,
+        name: str,
+        definition_id: str | Sequence[str],
+        aggregation: str,
+        property: str | None = None,
     ) -> None:
-        """Declare a computed attribute: an aggregation over a person's events of one definition.
+        """Declare a computed attribute: an aggregation over a person's events of one definition,
+        or of several (``["chatSessionStarted", "inboxSessionStarted"]``: their events together).
 
-        ``aggregation`` is ``count``, ``first``/``last`` (occurrence time), or ``sum``,
-        ``average``, ``min``, ``max`` of the numeric ``property``. Raises ``ValueError`` when the
-        declaration cannot work (unknown definition, property not numeric, name taken).
+        ``aggregation`` is ``count``, ``first``/``last`` (occurrence time), ``sum``, ``average``,
+        ``min``, ``max`` of the numeric ``property``, or ``mostCommon``: the value of ``property``
+        seen most often (a tie goes to the value seen last). Raises ``ValueError`` when the
+        declaration cannot work (unknown definition, a property missing from one of them or
+        not numeric where it must be, name taken).
         """
+        self._check_new_name(name)
+        if aggregation not in AGGREGATIONS:
+            raise ValueError(f"aggregation {aggregation!r}: use one of {', '.join(AGGREGATIONS)}")
+        ids = (definition_id,) if isinstance(definition_id, str) else tuple(definition_id)
+        if not ids or not all(isinstance(i, str) and i for i in ids):
+            raise ValueError("name at least one event definition")
+        data_type = _AGGREGATION_TYPES.get(aggregation, "")
+        for def_id in ids:
+            definition = self._defs.get(def_id)
+            if definition is None:
+                raise ValueError(f"event definition {def_id!r} does not exist")
+            if aggregation in _NUMERIC_AGGREGATIONS:
+                field = definition.field_types().get(property or "")
+                if field is None or field["type"] not in ("Numeric", "Decimal"):
+                    raise ValueError(
+                        f"{aggregation} needs a Numeric or Decimal property of {def_id}, "
+                        f"got {property!r}"
+                    )
+            elif aggregation == "mostCommon":
+                field = definition.field_types().get(property or "")
+                kind = _FIELD_TYPES.get(field["type"]) if field is not None else None
+                if kind is None:
+                    raise ValueError(
+                        f"mostCommon needs a String, Numeric, Decimal, Boolean or DateTime "
+                        f"property of {def_id}, got {property!r}"
+                    )
+                if data_type and data_type != kind:
+                    raise ValueError(
+                        f"property {property!r} has different types across definitions"
+                    )
+                data_type = kind
+            elif property is not None:
+                raise ValueError(f"{aggregation} takes no property")
+        self._computed[name.lower()] = _Computed(
+            name, ids, aggregation, property, data_type=data_type
+        )
+
+    def define_formula(self, name: str, formula: str) -> None:
+        """Declare a formula attribute: text built from the person's own fields.
+
+        ``formula`` holds ``{field}`` placeholders naming standard fields or custom attributes
+        (``"{firstName} {lastName}"``). A missing value reads as empty, runs of spaces collapse
+        and the ends are trimmed; when every placeholder is empty the value is ``None``.
+        ``ValueError`` for a formula without a placeholder or a taken name.
+        """
+        self._check_new_name(name)
+        if not isinstance(formula, str) or not _PLACEHOLDER.search(formula):
+            raise ValueError("a formula needs at least one {field} placeholder")
+        self._computed[name.lower()] = _Computed(
+            name, (), "formula", None, data_type="STRING", formula=formula
+        )
+
+    def _check_new_name(self, name: str) -> None:
         if not name or not isinstance(name, str):
             raise ValueError("a computed attribute needs a name")
         if name.lower() in self._computed:
@@ -692,21 +784,29 @@ class EventsEngine:
         attribute_get = getattr(self._state.attributes, "get", None)
         if callable(attribute_get) and attribute_get(name) is not None:
             raise ValueError(f"{name!r} is already a custom attribute")
-        if aggregation not in AGGREGATIONS:
-            raise ValueError(f"aggregation {aggregation!r}: use one of {', '.join(AGGREGATIONS)}")
-        definition = self._defs.get(definition_id)
-        if definition is None:
-            raise ValueError(f"event definition {definition_id!r} does not exist")
-        if aggregation in _NUMERIC_AGGREGATIONS:
-            field = definition.field_types().get(property or "")
-            if field is None or field["type"] not in ("Numeric", "Decimal"):
-                raise ValueError(
-                    f"{aggregation} needs a Numeric or Decimal property of {definition_id}, "
-                    f"got {property!r}"
-                )
-        elif property is not None:
-            raise ValueError(f"{aggregation} takes no property")
-        self._computed[name.lower()] = _Computed(name, definition_id, aggregation, property)
+
+    def computed_types(self) -> dict[str, str]:
+        """``{name: data type}`` of every computed attribute (what a filter compares as)."""
+        return {c.name: c.data_type for c in self._computed.values()}
+
+    def computed_value(self, person_id: int, name: str, getter: Any = None) -> Any:
+        """One computed attribute's value for one person (``None`` when there is no data).
+
+        ``getter(field)`` reads the person's fields, for formulas (none: formulas read ``None``).
+        """
+        computed = self._computed.get(name.lower())
+        if computed is None:
+            raise KeyError(name)
+        return self._value(computed, person_id, getter)
+
+    def _value(self, computed: _Computed, person_id: int, getter: Any) -> Any:
+        if computed.formula is not None:
+            return _formula(computed.formula, getter)
+        events: list[dict[str, Any]] = []
+        for def_id in computed.definition_ids:
+            events.extend(e for e in self._events.get(person_id, []) if e["definitionId"] == def_id)
+        events.sort(key=lambda e: (e["occurredTime"], e["_seq"]))
+        return _aggregate(computed, [_public(e) for e in events])
 
     def is_computed(self, name: str) -> bool:
         """Whether ``name`` (ignoring case) is a computed attribute: read-only for writes."""
@@ -723,13 +823,10 @@ class EventsEngine:
         """The declared computed attribute names."""
         return [c.name for c in self._computed.values()]
 
-    def computed_attributes(self, person_id: int) -> dict[str, Any]:
-        """``{name: value}`` of every computed attribute for one person (``None`` when no data)."""
-        out: dict[str, Any] = {}
-        for computed in self._computed.values():
-            events = self.events_for(person_id, computed.definition_id)
-            out[computed.name] = _aggregate(computed, events)
-        return out
+    def computed_attributes(self, person_id: int, getter: Any = None) -> dict[str, Any]:
+        """``{name: value}`` of every computed attribute for one person (``None`` when no data);
+        ``getter`` reads the person's fields for formula attributes."""
+        return {c.name: self._value(c, person_id, getter) for c in self._computed.values()}
 
     # -- exports -----------------------------------------------------------------------------
 
@@ -1062,6 +1159,8 @@ def _number(value: Decimal) -> int | float:
 def _aggregate(computed: _Computed, events: list[dict[str, Any]]) -> Any:
     if computed.aggregation == "count":
         return len(events)
+    if computed.aggregation == "mostCommon":
+        return _most_common(events, computed.property or "")
     if computed.aggregation in ("first", "last"):
         if not events:
             return None
@@ -1084,3 +1183,37 @@ def _aggregate(computed: _Computed, events: list[dict[str, Any]]) -> Any:
     if computed.aggregation == "min":
         return _number(min(values))
     return _number(max(values))
+
+
+def _most_common(events: list[dict[str, Any]], prop: str) -> Any:
+    """The value of ``prop`` seen most often (oldest first in ``events``); a tie goes to the
+    value seen last. ``None`` when no event carries it."""
+    counts: dict[str, tuple[int, int, Any]] = {}
+    for position, event in enumerate(events):
+        value = (event.get("properties") or {}).get(prop)
+        if value is None or isinstance(value, (list, dict)):
+            continue
+        key = f"{type(value).__name__}:{value}"
+        count = counts.get(key, (0, 0, value))[0] + 1
+        counts[key] = (count, position, value)
+    if not counts:
+        return None
+    return max(counts.values(), key=lambda c: (c[0], c[1]))[2]
+
+
+def _formula(formula: str, getter: Any) -> str | None:
+    """The formula with each ``{field}`` replaced by the person's value (empty when missing)."""
+    filled = False
+
+    def value(match: re.Match[str]) -> str:
+        nonlocal filled
+        raw = getter(match.group(1).strip()) if callable(getter) else None
+        if raw is None or raw is MISSING or isinstance(raw, (list, dict, tuple)):
+            return ""
+        text = str(raw).lower() if isinstance(raw, bool) else str(raw)
+        if text:
+            filled = True
+        return text
+
+    text = " ".join(_PLACEHOLDER.sub(value, formula).split())
+    return text if filled and text else None

@@ -442,7 +442,7 @@ class PersonsEngine:
         ``reason`` and ``path`` say what is wrong) for the caller to answer in its own envelope.
         """
         predicate = self.compile(filter_json)
-        return [pid for pid, p in self._persons.items() if predicate(p.getter)]
+        return [pid for pid, p in self._persons.items() if predicate(self._filter_getter(p))]
 
     def compile(self, filter_json: str | Mapping[str, Any] | None) -> Any:
         """Compile a filter to ``predicate(getter) -> bool``; raises ``QueryError`` when bad."""
@@ -450,10 +450,14 @@ class PersonsEngine:
             filter_json = {}
         attributes = self._state.attributes
         schemas = {d["name"]: d["objectSchema"] for d in attributes.all() if d.get("objectSchema")}
+        types = attributes.attribute_types()
+        computed_types = getattr(self._state.events, "computed_types", None)
+        if callable(computed_types):
+            types = {**computed_types(), **types}
         return compile_filter(
             filter_json,
             now=self._state.clock.now(),
-            attribute_types=attributes.attribute_types(),
+            attribute_types=types,
             object_schemas=schemas,
         )
 
@@ -474,7 +478,7 @@ class PersonsEngine:
             predicate = self.compile(filter_json)
         except QueryError as exc:
             raise v2_error(400, MSG.FILTER_INVALID.format(reason=exc)) from None
-        matched = [p for p in self._persons.values() if predicate(p.getter)]
+        matched = [p for p in self._persons.values() if predicate(self._filter_getter(p))]
         if order_by:
             field, _, direction = order_by.partition(":")
             attr = {"createdAt": "created_at", "modifiedAt": "modified_at"}.get(field, field)
@@ -1597,8 +1601,24 @@ class PersonsEngine:
         computed = getattr(self._state.events, "computed_attributes", None)
         if not callable(computed):
             return None
-        value = computed(person_id)
+        person = self._persons.get(person_id)
+        value = computed(person_id, person.getter if person is not None else None)
         return dict(value) if value else None
+
+    def _filter_getter(self, person: _Person) -> Any:
+        """The person's filter getter, answering computed attribute names too."""
+        events = self._state.events
+        types = events.computed_types() if hasattr(events, "computed_types") else {}
+        if not types:
+            return person.getter
+
+        def get(field: str) -> Any:
+            if field in types:
+                value = events.computed_value(person.id, field, person.getter)
+                return MISSING if value is None else value
+            return person.getter(field)
+
+        return get
 
     def _render_v2(self, person: _Person) -> dict[str, Any]:
         body: dict[str, Any] = {"id": person.id, "type": person.type}
