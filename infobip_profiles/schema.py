@@ -19,7 +19,14 @@ Property          Data type           Wire value
 :class:`Location` ``STRING``          ``"lat,lon"`` in decimal degrees (``"45.815,15.9819"``)
 :class:`Date`     ``DATE``            ``YYYY-MM-DD``
 :class:`Time`     ``STRING``          ``"HH:MM"``, 24-hour clock (hours and minutes only)
+:class:`Boolean`  ``BOOLEAN``         ``true`` / ``false``
+:class:`DateTime` ``DATE_TIME``       ``yyyy-MM-ddTHH:mm:ss`` in UTC (aware values converted;
+                                      naive ones taken as UTC)
 ================  ==================  ===================================================
+
+:data:`CHATBOT_TYPES` maps a chatbot attribute type to the profile data type that holds it, and
+:data:`PROFILE_TO_CHATBOT` each profile data type back to the chatbot type that reads it; see
+:func:`profile_type` and :func:`chatbot_type`.
 
 Multiple choice and location are stored as ``STRING`` rather than ``LIST_OF_OBJECTS`` so that they
 stay one value per person: filterable, segmentable, and written in the same call as the other
@@ -51,6 +58,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
+from ._converter import format_datetime, parse_datetime
 from .errors import ValidationError
 from .models import MAX_ATTRIBUTE_NAME, MAX_STRING_VALUE, CustomAttribute, DataType
 
@@ -69,6 +77,13 @@ __all__ = [
     "GeoPoint",
     "Date",
     "Time",
+    "Boolean",
+    "DateTime",
+    "CHATBOT_TYPES",
+    "PROFILE_TO_CHATBOT",
+    "PROPERTY_KINDS",
+    "profile_type",
+    "chatbot_type",
     "Schema",
     "SchemaConflict",
     "SyncReport",
@@ -384,6 +399,111 @@ class Time(Property):
         if not match:
             raise ValueError(raw)
         return _dt.time(int(match.group(1)), int(match.group(2)))
+
+
+@attrs.frozen
+class Boolean(Property):
+    """Yes or no (``BOOLEAN``): a :class:`bool` only (``1`` or ``"yes"`` are refused)."""
+
+    @property
+    def data_type(self) -> DataType:
+        """Always ``BOOLEAN``."""
+        return DataType.BOOLEAN
+
+    def _encode(self, value: Any) -> Any:
+        if not isinstance(value, bool):
+            raise self._fail("must be True or False", value)
+        return value
+
+    def _decode(self, raw: Any) -> Any:
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text not in ("true", "false"):
+            raise ValueError(raw)
+        return text == "true"
+
+
+@attrs.frozen
+class DateTime(Property):
+    """A moment (``DATE_TIME``): a :class:`datetime.datetime`, sent in UTC to the second (aware
+    values are converted, naive ones taken as UTC). Reads back as an aware UTC datetime."""
+
+    @property
+    def data_type(self) -> DataType:
+        """Always ``DATE_TIME``."""
+        return DataType.DATE_TIME
+
+    def _encode(self, value: Any) -> Any:
+        if not isinstance(value, _dt.datetime):
+            raise self._fail("must be a datetime.datetime", value)
+        return format_datetime(value)
+
+    def _decode(self, raw: Any) -> Any:
+        return parse_datetime(str(raw))
+
+
+#: Each customer-property kind of this module and the profile data type it is stored as
+#: (``Number`` is ``DECIMAL``, or ``INTEGER`` with ``integer=True``).
+PROPERTY_KINDS: Mapping[str, DataType] = {
+    "Number": DataType.DECIMAL,
+    "Text": DataType.STRING,
+    "Word": DataType.STRING,
+    "Single choice": DataType.STRING,
+    "Multiple choice": DataType.STRING,
+    "Location": DataType.STRING,
+    "Date": DataType.DATE,
+    "Time": DataType.STRING,
+    "Boolean": DataType.BOOLEAN,
+    "DateTime": DataType.DATE_TIME,
+}
+
+#: A chatbot attribute type and the profile data type that holds its values. Contact-like
+#: types (phone number, email, URL) and locations are text; a chatbot list is a list of objects.
+CHATBOT_TYPES: Mapping[str, DataType] = {
+    "Text": DataType.STRING,
+    "Number": DataType.DECIMAL,
+    "Boolean": DataType.BOOLEAN,
+    "Date": DataType.DATE,
+    "Phone number": DataType.STRING,
+    "Email": DataType.STRING,
+    "URL": DataType.STRING,
+    "Location": DataType.STRING,
+    "List": DataType.LIST_OF_OBJECTS,
+}
+
+#: A profile data type and the chatbot attribute type that reads it back. ``DATE_TIME`` reads
+#: as text (``yyyy-MM-ddTHH:mm:ss``), keeping the time of day a ``Date`` would drop.
+PROFILE_TO_CHATBOT: Mapping[DataType, str] = {
+    DataType.STRING: "Text",
+    DataType.INTEGER: "Number",
+    DataType.DECIMAL: "Number",
+    DataType.BOOLEAN: "Boolean",
+    DataType.DATE: "Date",
+    DataType.DATE_TIME: "Text",
+    DataType.LIST_OF_OBJECTS: "List",
+}
+
+
+def profile_type(chatbot: str) -> DataType:
+    """The profile data type for a chatbot attribute type (ignoring case);
+    :class:`~infobip_profiles.ValidationError` for a type the table does not know."""
+    folded = {k.casefold(): v for k, v in CHATBOT_TYPES.items()}
+    found = folded.get(str(chatbot).strip().casefold())
+    if found is None:
+        raise ValidationError(
+            f"unknown chatbot attribute type {chatbot!r}; known: {', '.join(CHATBOT_TYPES)}",
+            field="type",
+        )
+    return found
+
+
+def chatbot_type(data_type: DataType | str) -> str:
+    """The chatbot attribute type that reads a profile data type back."""
+    try:
+        return PROFILE_TO_CHATBOT[DataType(data_type)]
+    except (ValueError, KeyError):
+        raise ValidationError(f"unknown data type {data_type!r}", field="dataType") from None
 
 
 class Schema:
