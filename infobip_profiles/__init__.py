@@ -44,6 +44,7 @@ from .errors import (
     UnexpectedResponseError,
     ValidationError,
 )
+from .lists_ops import Append, Overwrite
 from .models import (
     ITEM_ID,
     AcceptedBatch,
@@ -107,6 +108,7 @@ from .models import (
 )
 from .pagination import AsyncPager, Page, Pager
 from .refs import CompanyRef, IdentifierType, PersonRef
+from .resources._workflows import PersonExport
 from .resources.people import validate_person_for_upsert
 
 __all__ = [
@@ -135,6 +137,9 @@ __all__ = [
     "Page",
     "PersonRef",
     "CompanyRef",
+    "Append",
+    "Overwrite",
+    "PersonExport",
     "IdentifierType",
     "Person",
     "Company",

@@ -56,12 +56,29 @@ def check_person(body: Mapping[str, Any], *, v3: bool = False) -> None:
     attributes = body.get("customAttributes")
     if isinstance(attributes, Mapping):
         for name, value in attributes.items():
+            if type(value) not in _PLAIN_VALUES:
+                _refuse_append(name, value)
             if isinstance(value, str) and len(value) > MAX_ATTRIBUTE_TEXT:
                 raise ValidationError(
                     f"custom attribute {name!r} is {len(value)} characters long; "
                     f"the limit is {MAX_ATTRIBUTE_TEXT}",
                     field=f"customAttributes.{name}",
                 )
+
+
+_PLAIN_VALUES = frozenset({str, int, float, bool, type(None), list, dict})
+
+
+def _refuse_append(name: str, value: Any) -> None:
+    """An ``Append`` reaching an encoder: only create, update and replace take it out first."""
+    from .lists_ops import Append
+
+    if isinstance(value, Append):
+        raise ValidationError(
+            f"custom attribute {name!r}: this call cannot append to a list; use "
+            "people.create, people.update or people.replace, or a plain list (which overwrites)",
+            field=f"customAttributes.{name}",
+        )
 
 
 def check_contacts(contacts: Mapping[str, Any]) -> None:

@@ -70,6 +70,9 @@ __all__ = [
     "relative_days",
     "tags",
     "to_query_param",
+    "ARCHIVED_ATTRIBUTE",
+    "archived",
+    "active",
 ]
 
 # Kinds of the standard fields, for the checks the builder can make with certainty.
@@ -731,3 +734,30 @@ F = Field
 
 tags: Final = Field("tags")
 """The person's tags: ``tags.contains("VIP")``, ``tags.not_contains("Churned")``."""
+
+ARCHIVED_ATTRIBUTE: Final = "Archived"
+"""The ``BOOLEAN`` custom attribute that carries a person's archived status (``True``: archived;
+``False`` or not set: active). The service has no status of its own: this is the SDK's convention,
+created by the first ``people.archive`` or ``people.activate``."""
+
+
+def archived() -> Filter:
+    """People archived with ``people.archive`` (:data:`ARCHIVED_ATTRIBUTE` is ``True``).
+
+    The attribute must exist (any archive or activate call creates it): a filter naming an
+    unknown attribute is a 400.
+
+    >>> archived()
+    Filter({"Archived":true})
+    """
+    return Field.custom(ARCHIVED_ATTRIBUTE).eq(True)
+
+
+def active() -> Filter:
+    """People not archived: never archived, or activated again.
+
+    >>> active()
+    Filter({"#or":[{"Archived":false},{"#notExist":"Archived"}]})
+    """
+    field = Field.custom(ARCHIVED_ATTRIBUTE)
+    return or_(field.eq(False), field.not_exists())

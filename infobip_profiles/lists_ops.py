@@ -111,21 +111,6 @@ def split_appends(person: Person) -> tuple[Person, list[tuple[str, tuple[dict[st
     return bare, appends
 
 
-def refuse_appends(person: Any, method: str) -> None:
-    """A :class:`ValidationError` when ``person`` carries an :class:`Append` (for the calls
-    that cannot append)."""
-    attributes = getattr(person, "custom_attributes", None)
-    if isinstance(attributes, Mapping):
-        for name, value in attributes.items():
-            if isinstance(value, Append):
-                raise ValidationError(
-                    f"custom attribute {name!r}: {method} cannot append to a list; "
-                    "use people.create, people.update or people.replace, or a plain list "
-                    "(which overwrites)",
-                    field=f"customAttributes.{name}",
-                )
-
-
 def send_appends(
     person_id: int | None,
     appends: Sequence[tuple[str, tuple[dict[str, Any], ...]]],

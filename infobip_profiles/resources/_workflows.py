@@ -17,7 +17,7 @@ from .._converter import from_wire, to_wire, wire_name
 from .._plan import Call, Plan, json_of
 from .._types import CallOptions
 from ..errors import NotFoundError, ValidationError
-from ..filters import Field, Filter, or_, to_query_param
+from ..filters import ARCHIVED_ATTRIBUTE, active, archived, to_query_param
 from ..models import Company, DataType, Person, Segment
 from ..refs import CompanyRef, IdentifierType, PersonRef
 
@@ -38,32 +38,8 @@ __all__ = [
     "segments_of",
 ]
 
-ARCHIVED_ATTRIBUTE = "Archived"
-"""The ``BOOLEAN`` custom attribute that carries a person's archived status (``True``: archived;
-``False`` or not set: active). The service has no status of its own: this is the SDK's
-convention, created by the first :meth:`people.archive` or :meth:`people.activate`."""
-
 _GET_PERSON = "get-a-single-person-or-a-list-of-people"
 _SEGMENT_PAGE = 1000
-
-
-def archived() -> Filter:
-    """The filter "archived people" (the :data:`ARCHIVED_ATTRIBUTE` is ``True``).
-
-    The attribute must exist (any archive/activate call creates it): a filter naming an
-    unknown attribute is a 400.
-
-    Example::
-
-        client.people.list(filter=archived())
-    """
-    return Field.custom(ARCHIVED_ATTRIBUTE) == True  # noqa: E712 (builds a filter)
-
-
-def active() -> Filter:
-    """The filter "active people": never archived, or activated again."""
-    field = Field.custom(ARCHIVED_ATTRIBUTE)
-    return or_(field == False, field.not_exists())  # noqa: E712 (builds a filter)
 
 
 def _names(names: str | Iterable[str]) -> list[str]:
@@ -352,12 +328,10 @@ def export(
         found = yield from segments_of(self, PersonRef.id(person.id), **options)
     company_value: Company | None = None
     if company is not None:
-        response = yield Call(
-            "get-a-single-company-by-name-or-a-list-of-companies",
-            query=company.query(),
-            options=options,
-        )
-        company_value = from_wire(json_of(response), Company)
+        from .companies import _CompaniesPlans
+
+        plans: Any = _CompaniesPlans
+        company_value = yield from plans.get(None, company, **options)
     return PersonExport(
         person=profile,
         lists=lists,
