@@ -148,6 +148,9 @@ def _install_tracking(cls: type[T]) -> type[T]:
     __init__.__doc__ = original.__doc__
     __init__.__wrapped__ = original  # type: ignore[attr-defined]
     cls.__init__ = __init__  # type: ignore[method-assign]
+    # attrs gives each class its own __replace__ (attrs.evolve) on Python 3.13+; ours marks
+    # every change as set, None included.
+    cls.__replace__ = Model.__replace__  # type: ignore[attr-defined]
     return cls
 
 
@@ -296,6 +299,18 @@ def _field_structurer(type_: Any) -> tuple[Callable[[Any, Any], Any], Any, bool]
     return converter.get_structure_hook(type_), type_, False
 
 
+_FACTORY: Any = type(attrs.Factory(list))
+
+
+def _missing(field: attrs.Attribute[Any]) -> tuple[Callable[[], Any] | None, Any]:
+    """What a field the data leaves out holds: ``(factory, None)`` for a factory default (called
+    for each object), else ``(None, default)`` (``None`` for a field without a default)."""
+    default: Any = field.default
+    if isinstance(default, _FACTORY):
+        return default.factory, None
+    return None, None if default is attrs.NOTHING else default
+
+
 def _make_structure(cls: type[Any]) -> Callable[[Any, Any], Any]:
     overrides = {f.name: override(rename=wire_name(f)) for f in attrs.fields(cls)}
     # cattrs' generated function stays the reference: malformed data goes through it, so errors
@@ -309,11 +324,7 @@ def _make_structure(cls: type[Any]) -> Callable[[Any, Any], Any]:
             *_field_structurer(f.type),
             f.default is attrs.NOTHING,
             not f.metadata.get("read_only"),
-            # what a field the data leaves out holds: its default (a factory is called)
-            f.default.factory if isinstance(f.default, attrs.Factory) else None,  # type: ignore[arg-type]
-            None
-            if isinstance(f.default, attrs.Factory) or f.default is attrs.NOTHING
-            else f.default,
+            *_missing(f),
         )
         for f in fields
         if f.init

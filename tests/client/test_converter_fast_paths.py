@@ -7,7 +7,9 @@ set of fields set: each test pins one behaviour those shortcuts must keep.
 
 from __future__ import annotations
 
+import copy
 import json
+import sys
 from datetime import datetime, timezone
 from decimal import Decimal
 
@@ -278,3 +280,19 @@ def test_a_stored_person_reads_empty_collections_for_what_the_answer_left_out() 
 def test_a_stored_person_without_an_id_is_not_decoded() -> None:
     with pytest.raises(cattrs.ClassValidationError):
         from_wire({"firstName": "Ada"}, StoredPerson)
+
+
+@pytest.mark.skipif(sys.version_info < (3, 13), reason="copy.replace is new in Python 3.13")
+def test_copy_replace_marks_every_change_as_set() -> None:
+    person = Person(first_name="Ada")
+
+    changed = copy.replace(person, city=None)  # type: ignore[attr-defined]
+
+    assert to_wire(changed) == {"firstName": "Ada", "city": None}
+
+
+def test_dunder_replace_marks_every_change_as_set() -> None:
+    assert to_wire(Person(first_name="Ada").__replace__(city=None)) == {
+        "firstName": "Ada",
+        "city": None,
+    }
