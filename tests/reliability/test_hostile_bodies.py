@@ -269,3 +269,16 @@ def test_unexpected_response_error_is_exported_where_the_others_are() -> None:
     assert infobip_profiles.errors.UnexpectedResponseError is UnexpectedResponseError
     assert issubclass(UnexpectedResponseError, infobip_profiles.errors.APIError)
     assert "UnexpectedResponseError" in infobip_profiles.errors.__all__
+
+
+@pytest.mark.parametrize("status", [400, 404, 500])
+@pytest.mark.parametrize("body", list(BAD_BODIES.values()), ids=list(BAD_BODIES))
+async def test_a_bad_error_body_is_still_the_status_error(
+    kind: str, status: int, body: bytes
+) -> None:
+    client = client_for(kind, lambda r: httpx.Response(status, content=body))
+    with pytest.raises(infobip_profiles.errors.APIError) as info:
+        await outcome(client.tags.get("vip"))
+    assert info.value.status_code == status
+    assert not isinstance(info.value, UnexpectedResponseError)
+    assert len(info.value.text) <= 203
