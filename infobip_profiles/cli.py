@@ -5,7 +5,8 @@ Commands:
 - ``fake-server``: serve the fake of the API over HTTP (for apps in any language).
 - ``import FILE --map COLUMN=TARGET ...``: bulk-import persons from a CSV file
   (:mod:`infobip_profiles.bulk`), with a failure report and a resume point.
-- ``people get`` / ``people list``: read persons, printed as JSON.
+- ``people get`` / ``people list``: read persons, printed as JSON; ``people export REF``,
+  ``people delete REF --yes``, ``people archive REF...`` / ``people activate REF...``.
 - ``attributes create NAME --type TYPE`` / ``attributes list``: custom attribute definitions.
 - ``verify --base-url URL``: compare the fake with a live account (:mod:`infobip_profiles.verify`).
 
@@ -641,6 +642,10 @@ def _add_people(subparsers: Subparsers) -> None:
         "--jsonl", action="store_true", help="one compact JSON object per line, as they arrive"
     )
     listing.set_defaults(func=_run_people_list)
+
+    from ._cli_workflows import add_people_workflows
+
+    add_people_workflows(commands)
 
 
 def _missing_command(parser: argparse.ArgumentParser) -> int:
