@@ -5,10 +5,12 @@ in-process httpx transport (``client()``, ``async_client()``), a real HTTP serve
 (``serve()``) or a respx hook (``patch()``).
 """
 
+from ._calls import UnknownOperationError
 from ._clock import FakeClock
 from ._fake import FakeProfiles
 from ._seed import Seeded, SeedError
 from ._simulate import SimulatedProfile, SimulatedSession
+from ._state import StateFileError
 from ._wire import FakeRequest, FakeResponse
 
 __all__ = [
@@ -20,4 +22,6 @@ __all__ = [
     "Seeded",
     "SimulatedProfile",
     "SimulatedSession",
+    "StateFileError",
+    "UnknownOperationError",
 ]

@@ -14,8 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from infobip_profiles.testing import FakeClock, FakeProfiles
-from infobip_profiles.testing._calls import UnknownOperationError
+from infobip_profiles.testing import FakeClock, FakeProfiles, UnknownOperationError
 
 KEY = "test-key"
 ADMIN = "s3cret-admin"

@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from infobip_profiles.testing import FakeClock, FakeProfiles
-from infobip_profiles.testing._state import STATE_MAGIC, StateFileError
+from infobip_profiles.testing import FakeClock, FakeProfiles, StateFileError
+from infobip_profiles.testing._state import STATE_MAGIC
 
 KEY = "test-key"
 
