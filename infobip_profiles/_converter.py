@@ -99,14 +99,20 @@ class Model:
 
 
 def _track(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> Any:
-    # Assigning NOT_GIVEN un-sets the field: it reads as None again and is not sent.
+    # Assigning NOT_GIVEN un-sets the field: it reads as its default again (None for most
+    # fields) and is not sent.
     chosen = instance.fields_set()
     name = {attribute.name}
     if value is NOT_GIVEN:
         object.__setattr__(instance, "_fields_set", chosen - name)
-        return None
+        return _default_value(attribute)
     object.__setattr__(instance, "_fields_set", chosen | name)
     return value
+
+
+def _default_value(field: attrs.Attribute[Any]) -> Any:
+    factory, default = _missing(field)
+    return default if factory is None else factory()
 
 
 def _camel(name: str) -> str:
@@ -121,6 +127,7 @@ def wire_name(field: attrs.Attribute[Any]) -> str:
 
 def _install_tracking(cls: type[T]) -> type[T]:
     init_names = [a.name for a in attrs.fields(cls) if a.init]  # type: ignore[arg-type]
+    fields = {a.name: a for a in attrs.fields(cls)}  # type: ignore[arg-type]
     count = len(init_names)
     original = cls.__init__
     setter = object.__setattr__
@@ -138,7 +145,7 @@ def _install_tracking(cls: type[T]) -> type[T]:
         chosen = []
         for name, value in given:
             if value is NOT_GIVEN:
-                setter(self, name, None)
+                setter(self, name, _default_value(fields[name]))
             elif (
                 source is None or name in source.fields_set() or value is not getattr(source, name)
             ):

@@ -296,3 +296,14 @@ def test_dunder_replace_marks_every_change_as_set() -> None:
         "firstName": "Ada",
         "city": None,
     }
+
+
+def test_unsetting_a_field_gives_back_its_default() -> None:
+    person = from_wire({"id": 7, "tags": ["VIP"], "city": "Split"}, StoredPerson)
+
+    person.tags = NOT_GIVEN
+    person.city = NOT_GIVEN
+
+    assert (person.tags, person.city) == ([], None)
+    assert to_wire(person) == {}
+    assert StoredPerson(id=1, tags=NOT_GIVEN).tags == []
