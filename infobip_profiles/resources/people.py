@@ -856,10 +856,12 @@ class _PeoplePlans:
         :class:`~infobip_profiles.PartialBatchError` carrying every outcome so far.
         """
         failures = RequestFailures(on_error)
-        bodies = _encode_all(persons, _create_body)
+        # Checked and encoded to JSON text up front (a bad person sends nothing): text is a
+        # third of the memory of the dicts it comes from.
+        bodies = _encode_all(persons, lambda p: dumps(_create_body(p)).decode())
         items: list[BatchItemResult] = []
         for offset, chunk in chunked(bodies, BATCH_LIMIT):
-            body = {"people": list(chunk)}
+            body = _json_array_body("people", chunk)
             try:
                 response = yield Call("batch-people-create", body=body, options=options)
             except (APIError, APIConnectionError) as error:
@@ -886,11 +888,12 @@ class _PeoplePlans:
         failures = RequestFailures(on_error)
         updates = _encode_all(items, _as_update)
         entries = _encode_all(
-            updates, lambda u: {"query": u.ref.to_wire(), "update": _person_body(u.person)}
+            updates,
+            lambda u: dumps({"query": u.ref.to_wire(), "update": _person_body(u.person)}).decode(),
         )
         results: list[BatchItemResult] = []
         for offset, chunk in chunked(entries, BATCH_LIMIT):
-            body = {"people": list(chunk)}
+            body = _json_array_body("people", chunk)
             refs = [u.ref for u in updates[offset : offset + len(chunk)]]
             try:
                 response = yield Call("batch-people-update", body=body, options=options)

@@ -1056,7 +1056,7 @@ def test_people_and_async_people_have_the_same_methods() -> None:
     from infobip_profiles.resources.people import AsyncPeople, People
 
     assert _public(People) == _public(AsyncPeople)
-    assert len(_public(People)) == 18
+    assert len(_public(People)) == 24
 
 
 def test_async_people_methods_are_coroutines_and_list_is_async_iterable() -> None:
