@@ -29,6 +29,16 @@ def test_round_trip_keeps_every_tenant_and_no_key(tmp_path: Path) -> None:
     path = tmp_path / "state.bin"
     fake = FakeProfiles(KEY, accept_any_key=True)
     fake.seed(tags=["vip"], custom_attributes=[{"name": "tier", "dataType": "STRING"}])
+    fake.seed(
+        people=[
+            {
+                "firstName": "Ada",
+                "customAttributes": {"tier": "gold"},
+                "contactInformation": {"email": [{"address": "ada@example.com"}]},
+            }
+        ]
+    )
+    registration = fake.register_device(app_code="app-1")
     fake.add_tenant("worker-secret-key")
     fake.seed(tags=["other"], api_key="worker-secret-key")
     fake.save_state(path)
@@ -42,6 +52,9 @@ def test_round_trip_keeps_every_tenant_and_no_key(tmp_path: Path) -> None:
     assert later.load_state(path) == 2
     assert tag_names(later) == ["vip"]
     assert [a["name"] for a in later.custom_attributes()] == ["tier"]
+    assert later.people() == fake.people()
+    assert later.state()["push"] == fake.state()["push"]
+    assert later.state()["push"][0]["registrationId"] == registration
     # Known only by fingerprint until the key shows up again.
     assert not later.has_tenant("worker-secret-key")
     with later.client(api_key="worker-secret-key") as client:
