@@ -152,3 +152,67 @@ def _run_status(args: argparse.Namespace) -> int:
         return EXIT_ROWS_FAILED if failed else EXIT_OK
 
     return run(args)
+
+
+# -- import --companies --------------------------------------------------------------------------
+
+
+def add_import_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--companies``, ``--on-existing``, ``--on-missing`` and ``--sheet`` to ``import``."""
+    group = parser.add_argument_group(
+        "companies and policies",
+        "--companies imports companies instead (targets: name, externalId, domains, tags, "
+        "accountManager, customerStage, industry, region, segment, country, vatNumber, notes, "
+        "attr:NAME[:TYPE]); a FILE ending in .xlsx is read as a spreadsheet (needs the xlsx "
+        "extra). Each run appends a line to REPORT.history.jsonl.",
+    )
+    group.add_argument("--companies", action="store_true", help="import companies, not persons")
+    group.add_argument(
+        "--on-existing",
+        choices=("update", "skip"),
+        default="update",
+        help="a row matching a stored company: update it (default) or leave it alone",
+    )
+    group.add_argument(
+        "--on-missing",
+        choices=("create", "skip"),
+        default="create",
+        help="a row matching no company: create one (default) or leave it out",
+    )
+    group.add_argument("--sheet", metavar="NAME", help="the .xlsx sheet (default: the first)")
+
+
+def run_company_import(args: argparse.Namespace) -> int:
+    """``import --companies``: :func:`infobip_profiles.bulk.import_companies` with the flags."""
+    from ._bulk_companies import import_companies
+    from .cli import EXIT_OK, EXIT_ROWS_FAILED, EXIT_USAGE, _api_call, _client
+    from .errors import ProfilesError
+
+    @_api_call
+    def run(args: argparse.Namespace) -> int:
+        with _client(args) as client:
+            try:
+                result = import_companies(
+                    client,
+                    args.file,
+                    args.mapping or None,
+                    on_existing=args.on_existing,
+                    on_missing=args.on_missing,
+                    report=args.report,
+                    resume=args.resume,
+                    batch_size=args.batch_size,
+                    list_separator=args.list_separator,
+                    sheet=args.sheet,
+                )
+            except (OSError, UnicodeDecodeError) as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return EXIT_USAGE
+            except ProfilesError as exc:
+                if type(exc) is ProfilesError:  # openpyxl missing
+                    print(f"error: {exc}", file=sys.stderr)
+                    return EXIT_USAGE
+                raise
+        print(result.summary())
+        return EXIT_OK if result.ok else EXIT_ROWS_FAILED
+
+    return run(args)

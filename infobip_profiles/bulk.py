@@ -66,6 +66,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 
 import attrs
 
+from ._bulk_companies import CompanyImportResult, CompanyRowFailure, import_companies, read_xlsx
 from ._converter import parse_datetime
 from ._validation import check_person
 from .errors import APIConnectionError, APIError, ProfilesError, ValidationError
@@ -99,6 +100,10 @@ __all__ = [
     "import_rows",
     "aimport_csv",
     "aimport_rows",
+    "import_companies",
+    "CompanyImportResult",
+    "CompanyRowFailure",
+    "read_xlsx",
 ]
 
 #: Input rows per window: deduplicated together, sent together, made durable together.

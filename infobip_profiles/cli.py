@@ -424,6 +424,9 @@ def _add_import(subparsers: Subparsers) -> None:
     progress.add_argument(
         "--no-progress", dest="progress", action="store_false", help="never draw it"
     )
+    from ._cli_workflows import add_import_options
+
+    add_import_options(parser)
     parser.set_defaults(func=_run_import)
 
 
@@ -521,6 +524,11 @@ def _missing_definitions(client: ProfilesClient, args: argparse.Namespace, mappi
 @_api_call
 def _run_import(args: argparse.Namespace) -> int:
     from .bulk import ColumnMapping, MappingError, ResumeError, import_csv
+
+    if args.companies:
+        from ._cli_workflows import run_company_import
+
+        return run_company_import(args)
 
     try:
         mapping = ColumnMapping.parse(args.mapping) if args.mapping else None
