@@ -27,6 +27,7 @@ from ._response import RawResponse
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
 from .auth import ApiKeyAuth, Auth, BasicAuth, BearerAuth, IBSSOAuth, OAuth2ClientCredentials
+from .computed import ComputedAttributes
 from .errors import (
     APIConnectionError,
     APIError,
@@ -140,6 +141,7 @@ __all__ = [
     "Append",
     "Overwrite",
     "PersonExport",
+    "ComputedAttributes",
     "IdentifierType",
     "Person",
     "Company",

@@ -180,3 +180,35 @@ def test_the_client_reads_and_filters_them(client: ProfilesClient, fake: FakePro
     }
     found = client.people.list(filter=F.custom("fullName").ends_with("Jones"))
     assert [p.first_name for p in found] == ["Jane"]
+
+
+def test_the_sdk_reads_them_typed(client: ProfilesClient, wire: Wire) -> None:
+    from datetime import datetime, timezone
+    from decimal import Decimal
+
+    from infobip_profiles import ComputedAttributes
+
+    send(wire, "jane", "chatStarted", "billing", 5, now_minus(wire, 30))
+    send(wire, "jane", "inboxStarted", "billing", 7, now_minus(wire, 10))
+
+    computed = ComputedAttributes.of(client.people.get(PersonRef.external_id("jane")))
+
+    last = computed.datetime("lastSeen")
+    assert isinstance(last, datetime)
+    assert last.tzinfo == timezone.utc
+    assert last.strftime("%Y-%m-%dT%H:%M:%S") == now_minus(wire, 10)[:19]
+    assert computed.number("sessions") == 2
+    assert computed.number("totalMinutes") == 12
+    assert computed.text("mostCommonRequest") == "billing"
+    assert computed.text("fullName") == "Jane Smith"
+    with pytest.raises(ValueError, match="fullName"):
+        computed.number("fullName")
+    with pytest.raises(ValueError, match="sessions"):
+        computed.datetime("sessions")
+    with pytest.raises(KeyError):
+        computed.text("nope")
+    assert ComputedAttributes({"avg": 2.5}).number("avg") == Decimal("2.5")
+    assert (
+        ComputedAttributes.of(client.people.get(PersonRef.external_id("bob"))).datetime("lastSeen")
+        is None
+    )
