@@ -541,11 +541,13 @@ _FIXTURE_TEST = """
 import httpx
 import pytest
 
+HTTP = httpx.Client()  # one client: a new one per test would build an SSL context each time
+
 
 @pytest.mark.parametrize("i", range({n}))
 def test_served(profiles_server, i):
-    assert httpx.get(profiles_server + "/people/2/tags",
-                     headers={{"Authorization": "App test-key"}}).status_code in (200, 401)
+    assert HTTP.get(profiles_server + "/people/2/tags",
+                    headers={{"Authorization": "App test-key"}}).status_code == 200
 
 
 @pytest.mark.parametrize("i", range({n}))

@@ -5,7 +5,9 @@ Fixtures, each fresh per test:
 - ``profiles_fake``: a :class:`FakeProfiles`.
 - ``profiles_client``: a :class:`ProfilesClient` wired to it in-process.
 - ``profiles_async_client``: an :class:`AsyncProfilesClient` wired to it in-process.
-- ``profiles_server``: the fake served over loopback HTTP; the value is its base URL.
+- ``profiles_server``: the fake served over loopback HTTP; the value is its base URL. One server
+  per test session (per xdist worker) is pointed at each test's fresh fake, so a test pays no
+  server start or stop; the base URL stays the same across tests.
 - ``profiles_patch``: the fake with :meth:`FakeProfiles.patch` active (needs respx); every httpx
   request to ``api.infobip.com`` during the test reaches it. The value is the fake.
 
@@ -38,6 +40,7 @@ import pytest
 if TYPE_CHECKING:
     from .._client import AsyncProfilesClient, ProfilesClient
     from ._fake import FakeProfiles
+    from ._server import FakeServer
 
 __all__ = [
     "profiles_async_client",
@@ -106,11 +109,35 @@ def profiles_async_client(profiles_fake: FakeProfiles) -> AsyncProfilesClient:
     return profiles_fake.async_client()
 
 
+@pytest.fixture(scope="session")
+def _profiles_shared_server() -> Iterator[FakeServer]:
+    """One loopback server for the whole session, answering from an idle fake between tests."""
+    from ._fake import FakeProfiles
+    from ._server import FakeServer
+
+    server = FakeServer(FakeProfiles())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture
-def profiles_server(profiles_fake: FakeProfiles) -> Iterator[str]:
-    """``profiles_fake`` served over loopback HTTP; the base URL (``http://127.0.0.1:PORT``)."""
-    with profiles_fake.serve() as base_url:
-        yield base_url
+def profiles_server(
+    profiles_fake: FakeProfiles, _profiles_shared_server: FakeServer
+) -> Iterator[str]:
+    """``profiles_fake`` served over loopback HTTP; the base URL (``http://127.0.0.1:PORT``).
+
+    The session's one server answers from this test's fresh fake for the test's duration.
+    """
+    from ._fake import FakeProfiles
+
+    _profiles_shared_server.retarget(profiles_fake)
+    try:
+        yield _profiles_shared_server.base_url
+    finally:
+        _profiles_shared_server.retarget(FakeProfiles())
 
 
 @pytest.fixture

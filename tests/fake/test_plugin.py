@@ -104,6 +104,35 @@ def test_server_and_patch_fixtures(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=2)
 
 
+def test_server_fixture_is_one_server_pointed_at_each_tests_fake(
+    pytester: pytest.Pytester,
+) -> None:
+    result = run(
+        pytester,
+        """
+        import httpx
+
+        seen = {}
+        leaked = httpx.Client()  # a keep-alive connection a test leaves open
+
+        def test_first(profiles_server, profiles_fake):
+            seen["url"] = profiles_server
+            profiles_fake.seed(tags=["first"])
+            answer = leaked.get(profiles_server + "/people/2/tags",
+                                headers={"Authorization": "App test-key"})
+            assert [t["name"] for t in answer.json()] == ["first"]
+
+        def test_second(profiles_server, profiles_fake):
+            assert profiles_server == seen["url"]  # the same server, no restart
+            answer = leaked.get(profiles_server + "/people/2/tags",
+                                headers={"Authorization": "App test-key"})
+            assert answer.json() == []  # the second test's fresh fake, not the first's
+            assert profiles_fake.calls.last.op_id == "get-list-of-tags"
+        """,
+    )
+    result.assert_outcomes(passed=2)
+
+
 def test_client_fixtures(pytester: pytest.Pytester) -> None:
     pytest.importorskip("infobip_profiles._client")
     result = run(
