@@ -155,3 +155,32 @@ def with_lists(person: Person, lists: Mapping[str, list[dict[str, Any]]]) -> Per
     attributes = dict(person.custom_attributes or {})
     attributes.update(lists)
     return person.replace(custom_attributes=attributes)
+
+
+def append_after(
+    stored: Person,
+    appends: Sequence[tuple[str, tuple[dict[str, Any], ...]]],
+    options: CallOptions,
+) -> Plan[Person]:
+    """After a person write answered ``stored``: send the appends, return the person with the
+    appended lists as the service returned them last (``stored`` itself when there are none)."""
+    if not appends:
+        return stored
+    lists = yield from send_appends(stored.id, appends, options)
+    return with_lists(stored, lists)
+
+
+def append_only(
+    ref: PersonRef,
+    appends: Sequence[tuple[str, tuple[dict[str, Any], ...]]],
+    options: CallOptions,
+) -> Plan[Person]:
+    """An update that only appends: the person is read (its id, and a 404 when there is none)
+    instead of sending an empty PATCH, then the items are appended."""
+    from ._converter import from_wire
+
+    response = yield Call(
+        "get-a-single-person-or-a-list-of-people", query=ref.query(), options=options
+    )
+    stored = from_wire(json_of(response), Person)
+    return (yield from append_after(stored, appends, options))
