@@ -408,6 +408,31 @@ def _structure_enum(value: Any, cls: type[enum.Enum]) -> Any:
 E = TypeVar("E", bound=enum.Enum)
 
 
+def _enum_of(type_: Any) -> Any:
+    """The enum of ``E | str`` or ``E | str | None`` (how models type a lenient enum field, since
+    a value this version does not know is kept as the raw string), else ``None``."""
+    if typing.get_origin(type_) not in (typing.Union, types.UnionType):
+        return None
+    rest = [a for a in typing.get_args(type_) if a is not type(None)]
+    enums = [a for a in rest if isinstance(a, type) and issubclass(a, enum.Enum)]
+    if len(rest) == 2 and str in rest and len(enums) == 1:
+        return enums[0]
+    return None
+
+
+def _make_enum_or_str(type_: Any) -> Callable[[Any, Any], Any]:
+    cls = _enum_of(type_)
+    hook = converter.get_structure_hook(cls)
+
+    def structure(value: Any, _: Any) -> Any:
+        return None if value is None else hook(value, cls)
+
+    return structure
+
+
+converter.register_structure_hook_factory(lambda t: _enum_of(t) is not None, _make_enum_or_str)
+
+
 def lenient_enum(cls: type[E]) -> type[E]:
     """Register ``cls`` so that decoding an unknown value keeps the raw string instead of failing."""
     converter.register_structure_hook(cls, _structure_enum)

@@ -118,8 +118,8 @@ class CustomAttribute(Model):
     """
 
     name: str
-    data_type: DataType | None = None
-    object_schema: dict[str, DataType] | None = None
+    data_type: DataType | str | None = None
+    object_schema: dict[str, DataType | str] | None = None
     created_at: datetime | None = attrs.field(default=None, metadata=_RO)
     modified_at: datetime | None = attrs.field(default=None, metadata=_RO)
 

@@ -45,8 +45,8 @@ class Company(Model):
     notes: str | None = None
     custom_attributes: dict[str, Any] | None = None
     service_data: dict[str, Any] | None = None
-    origin: Origin | None = attrs.field(default=None, metadata=_RO)
-    modified_from: Origin | None = attrs.field(default=None, metadata=_RO)
+    origin: Origin | str | None = attrs.field(default=None, metadata=_RO)
+    modified_from: Origin | str | None = attrs.field(default=None, metadata=_RO)
     created_at: datetime | None = attrs.field(default=None, metadata=_RO)
     modified_at: datetime | None = attrs.field(default=None, metadata=_RO)
 

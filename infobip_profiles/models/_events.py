@@ -92,7 +92,7 @@ class EventField(Model):
     """
 
     name: str | None = None
-    type: FieldType | None = None
+    type: FieldType | str | None = None
     schema: ListItemSchema | None = None
 
     @classmethod
@@ -119,7 +119,7 @@ class EventDefinition(Model):
     """
 
     is_internal_definition: bool | None = None
-    category: DefinitionCategory | None = None
+    category: DefinitionCategory | str | None = None
     subcategory: str | None = None
     definition_id: str | None = None
     title: str | None = None
@@ -430,7 +430,7 @@ class ExportStatus(Model):
     """The status of an export request, with the service's ``message`` where it gives one."""
 
     request_id: str | None = None
-    status: ExportState | None = None
+    status: ExportState | str | None = None
     message: str | None = None
 
     @property

@@ -195,12 +195,12 @@ class Person(Model):
 
     id: int | None = attrs.field(default=None, metadata=_RO)
     external_id: str | None = None
-    type: PersonType | None = None
+    type: PersonType | str | None = None
     first_name: str | None = None
     last_name: str | None = None
     middle_name: str | None = None
     nick_name: str | None = None
-    gender: Gender | None = None
+    gender: Gender | str | None = None
     birth_date: date | None = None
     preferred_language: str | None = None
     profile_picture: str | None = None
@@ -212,8 +212,8 @@ class Person(Model):
     contact_information: ContactInformation | None = None
     computed_attributes: dict[str, Any] | None = attrs.field(default=None, metadata=_RO)
     integrations: dict[str, Any] | None = attrs.field(default=None, metadata=_RO)
-    origin: Origin | None = attrs.field(default=None, metadata=_RO)
-    modified_from: Origin | None = attrs.field(default=None, metadata=_RO)
+    origin: Origin | str | None = attrs.field(default=None, metadata=_RO)
+    modified_from: Origin | str | None = attrs.field(default=None, metadata=_RO)
     created_at: datetime | None = attrs.field(default=None, metadata=_RO)
     modified_at: datetime | None = attrs.field(default=None, metadata=_RO)
 

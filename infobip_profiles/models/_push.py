@@ -57,13 +57,13 @@ class OperatingSystem(str, enum.Enum):
 class PushSystemData(Model):
     """Push-specific facts about a device. Only ``registration_enabled`` can be changed."""
 
-    cloud_type: CloudType | None = _ro()
+    cloud_type: CloudType | str | None = _ro()
     registration_enabled: bool | None = None
     notifications_enabled: bool | None = _ro()
     geofencing_sdk: bool | None = _ro()
     sdk_version: str | None = _ro()
     app_version: str | None = _ro()
-    os: OperatingSystem | None = _ro()
+    os: OperatingSystem | str | None = _ro()
     os_version: str | None = _ro()
     device_manufacturer: str | None = _ro()
     device_model: str | None = _ro()
@@ -108,7 +108,7 @@ class PersonalizeAttributes(Model):
     last_name: str | None = None
     middle_name: str | None = None
     birthday: date | None = None
-    gender: Gender | None = None
+    gender: Gender | str | None = None
     custom_attributes: dict[str, Any] | None = None
     tags: list[str] | None = None
 
@@ -167,7 +167,7 @@ class PersonalizedUser(Model):
     last_name: str | None = None
     middle_name: str | None = None
     birthday: date | None = None
-    gender: Gender | None = None
+    gender: Gender | str | None = None
     custom_attributes: dict[str, Any] | None = None
     tags: list[str] | None = None
     contact_information: PersonalizedContacts | None = None

@@ -115,11 +115,11 @@ class TimelineCondition(Model):
     operators take Unix timestamps in seconds; ``EMPTY`` means any time.
     """
 
-    occurred: TimelineOccurred
-    operator: TimelineOperator
+    occurred: TimelineOccurred | str
+    operator: TimelineOperator | str
     start: int | None = None
     end: int | None = None
-    units: TimeUnit | None = None
+    units: TimeUnit | str | None = None
 
     @classmethod
     def any_time(cls, occurred: TimelineOccurred = TimelineOccurred.ALL) -> TimelineCondition:
@@ -141,7 +141,7 @@ class TimelineCondition(Model):
 class OccurrenceCondition(Model):
     """How many times the event happened (within the timeline window)."""
 
-    operation: OccurrenceOperation
+    operation: OccurrenceOperation | str
     times: int
 
 
@@ -150,7 +150,7 @@ class PayloadCondition(Model):
     """A condition on one property of the event: ``PayloadCondition("amount", "GT", "100")``."""
 
     attribute: str
-    operator: PayloadOperator
+    operator: PayloadOperator | str
     value: str
 
 

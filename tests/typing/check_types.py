@@ -6,7 +6,7 @@ No ``# type: ignore`` and no ``assert x is not None``: the types alone make the 
 
 from __future__ import annotations
 
-from infobip_profiles import ContactInformation, Person, ProfilesClient, Tag
+from infobip_profiles import ContactInformation, Person, PersonType, ProfilesClient, Tag
 from infobip_profiles.models import CustomAttribute, DataType, RecordedEvent, StoredPerson
 
 
@@ -51,3 +51,10 @@ def check_a_stored_person_reads_without_none_checks(person: StoredPerson) -> tup
     tags = ",".join(tag.upper() for tag in person.tags)
     plan = str(person.custom_attributes.get("Plan"))
     return person.id + 1, tags + plan
+
+
+def check_an_enum_field_reads_safely(person: Person) -> str:
+    # A value this version does not know is kept as the raw string: both compare as text.
+    if isinstance(person.type, PersonType):
+        return person.type.value
+    return person.type or "unknown"

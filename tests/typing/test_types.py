@@ -32,6 +32,14 @@ REJECTED = [
         "assignment",
     ),
     ("tag_needs_a_name", "from infobip_profiles import Tag\nTag()\n", "call-arg"),
+    (
+        # a value this version does not know arrives as the raw string
+        "an_enum_field_may_hold_a_new_value",
+        "from infobip_profiles import Person\n"
+        "def kind(p: Person) -> str:\n"
+        "    return p.type.value if p.type is not None else ''\n",
+        "attr-defined",
+    ),
 ]
 
 
@@ -88,6 +96,15 @@ def test_a_stored_person_reads_its_always_present_fields(
         created.id + 1,
         "VIPNone",
     )
+
+
+@pytest.mark.parametrize(
+    ("wire", "expected"), [("LEAD", "LEAD"), ("PARTNER", "PARTNER"), (None, "unknown")]
+)
+def test_an_enum_field_with_a_new_value_reads_safely(wire: str | None, expected: str) -> None:
+    person = from_wire({"type": wire}, Person)
+
+    assert check_types.check_an_enum_field_reads_safely(person) == expected
 
 
 def test_a_recorded_event_reads_its_ids() -> None:
