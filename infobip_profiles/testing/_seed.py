@@ -27,6 +27,7 @@ never dropped: a channel contact's ``systemData``/``additionalData``, an unknown
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping
@@ -40,7 +41,15 @@ from ._errors import FakeError
 if TYPE_CHECKING:
     from ._state import TenantState
 
-__all__ = ["Seeded", "SeedError", "load_seed_file", "parse_seed_document", "seed_state", "to_wire"]
+__all__ = [
+    "Seeded",
+    "SeedError",
+    "load_seed_file",
+    "parse_seed_document",
+    "seed_savepoint",
+    "seed_state",
+    "to_wire",
+]
 
 # Seed-file key -> keyword of ``FakeProfiles.seed``.
 _KEYS = {
@@ -147,6 +156,31 @@ def load_seed_file(path: str | os.PathLike[str]) -> dict[str, list[Any]]:
         except ValueError as exc:
             raise SeedError(f"{os.fspath(path)} is not valid JSON: {exc}") from None
     return parse_seed_document(doc)
+
+
+def seed_savepoint(state: TenantState, *, companies: bool = True) -> Callable[[], None]:
+    """Prepare to undo a seed of ``state``; returns the function that undoes it.
+
+    A seed only creates, so undoing it costs what it created, not what the tenant holds: the
+    persons engine removes the persons created since its savepoint, the small engines a seed
+    writes to (attribute definitions, tags, push applications, and companies when the seed has
+    any) are copied whole, and the id counters are restored. Nothing else is written by a seed.
+    """
+    counters = dict(state._counters)
+    point = state.persons.savepoint()
+    memo: dict[int, Any] = {id(state): state, id(state.clock): state.clock}
+    memo[id(state.persons)] = state.persons
+    names = ["attributes", "tags", "push"] + (["companies"] if companies else [])
+    saved = {name: copy.deepcopy(getattr(state, name), memo) for name in names}
+
+    def undo() -> None:
+        state.persons.rollback_created(point)
+        for name, engine in saved.items():
+            setattr(state, name, engine)
+        state._counters.clear()
+        state._counters.update(counters)
+
+    return undo
 
 
 def seed_state(

@@ -7,13 +7,14 @@ rejected writes are exercised too: they must leave the indexes untouched.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from infobip_profiles.testing import FakeProfiles
+from infobip_profiles.testing import FakeProfiles, SeedError
 from infobip_profiles.testing._errors import FakeError
 
 EXTERNAL_IDS = st.sampled_from(["e1", "e2", "e3", "e4"])
@@ -31,6 +32,9 @@ def bodies(draw: st.DrawFn) -> dict[str, Any]:
     name = draw(NAMES)
     if name is not None:
         body["firstName"] = name
+    city = draw(st.sampled_from(["Zagreb", "zagreb", None]))
+    if city is not None:
+        body["city"] = city
     contacts: dict[str, Any] = {}
     if draw(st.booleans()):
         contacts["email"] = [{"address": e} for e in draw(st.lists(EMAILS, max_size=2))]
@@ -126,6 +130,22 @@ class PersonsIndexes(RuleBasedStateMachine):
         pid = self.some_id(data)
         if pid is not None:
             self.engine.delete(pid)
+
+    @rule(data=st.data(), name=st.sampled_from(["vip", "VIP", "beta"]), add=st.booleans())
+    def tag_one(self, data: st.DataObject, name: str, add: bool) -> None:
+        pid = self.some_id(data)
+        if pid is None:
+            return
+        if add:
+            self.fake.tenant().tags.ensure([name])
+            self.engine.add_tag(pid, self.fake.tenant().tags.canonical([name])[0])
+        else:
+            self.engine.remove_tag(pid, name)
+
+    @rule(people=st.lists(bodies(), min_size=1, max_size=3))
+    def seed(self, people: list[dict[str, Any]]) -> None:
+        with contextlib.suppress(SeedError):
+            self.fake.seed(people=people)
 
     @rule(name=st.sampled_from(["vip", "beta"]))
     def delete_tag(self, name: str) -> None:

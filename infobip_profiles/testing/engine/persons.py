@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 import math
 import re
 import sys
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -43,7 +45,7 @@ from .._errors import (
     v3_error,
 )
 from .events import COMPUTED_READ_ONLY
-from .query import MISSING, QueryError, compile_filter
+from .query import MISSING, QueryError, compile_filter, decode_filter, index_terms
 
 if TYPE_CHECKING:
     from .._state import TenantState
@@ -75,6 +77,9 @@ SCALAR_FIELDS = (
 """Single-valued standard fields a person may carry (``nickName`` travels on v3 only)."""
 
 _SCALAR_SET = frozenset(SCALAR_FIELDS)
+# Standard fields with an equality index (besides ``type``, ``tags`` and the identifiers).
+_VALUE_SCALARS = ("firstName", "lastName", "city", "country", "gender")
+_VALUE_FIELDS = ("type", "tags", *_VALUE_SCALARS)
 _V2_STAMP = "%Y-%m-%dT%H:%M:%S"  # FakeClock.v2_timestamp's format
 
 _MAX_LENGTH = {
@@ -353,6 +358,12 @@ class PersonsEngine:
         self._by_phone: dict[str, int] = {}
         self._by_push: dict[str, int] = {}
         self._by_channel: dict[tuple[str, str, str], int] = {}
+        # Filter indexes (see _value_keys): field -> value -> the ids holding it, ascending (a
+        # lone id is stored as the int itself, which keeps unique values such as names compact).
+        self._by_value: dict[str, dict[str, int | list[int]]] = {f: {} for f in _VALUE_FIELDS}
+        # Emails whose lower() differs from their casefold() (never ASCII), by casefold: the
+        # email index is keyed by lower(), filters compare casefolded.
+        self._odd_emails: dict[str, set[int]] = {}
         self._rev = 0
         self._last_stamp = ""
         # The clock times (seconds) for which ``_last_stamp`` is the rendering: [from, until).
@@ -441,8 +452,12 @@ class PersonsEngine:
         :class:`~infobip_profiles.testing.engine.query.QueryError` (a ``ValueError``; its
         ``reason`` and ``path`` say what is wrong) for the caller to answer in its own envelope.
         """
-        predicate = self.compile(filter_json)
-        return [pid for pid, p in self._persons.items() if predicate(self._filter_getter(p))]
+        decoded = decode_filter(filter_json)
+        predicate = self.compile(decoded)
+        source = self._candidates(decoded)
+        if source is None:
+            source = self._persons.values()
+        return [p.id for p in source if predicate(self._filter_getter(p))]
 
     def compile(self, filter_json: str | Mapping[str, Any] | None) -> Any:
         """Compile a filter to ``predicate(getter) -> bool``; raises ``QueryError`` when bad."""
@@ -468,17 +483,37 @@ class PersonsEngine:
         order_by: str | None = None,
         page: int = 1,
         limit: int = 20,
+        with_total: bool = True,
     ) -> tuple[list[dict[str, Any]], int]:
         """One page of persons (v2 wire dicts) matching ``filter_json`` and the total matched.
 
         ``order_by`` is ``field:asc|desc`` over :data:`ORDER_FIELDS`; ties and the default
         order are by id. Persons lacking the sort field come last in either direction.
+
+        A tag condition or an equality on an indexed standard field (alone or inside a top-level
+        ``#and``) narrows the persons examined to those its index lists. In the default order and
+        with ``with_total=False`` matching stops once the page is full; the total returned is
+        then only how many were matched so far.
         """
         try:
-            predicate = self.compile(filter_json)
+            decoded = decode_filter(filter_json)
+            predicate = self.compile(decoded)
         except QueryError as exc:
             raise v2_error(400, MSG.FILTER_INVALID.format(reason=exc)) from None
-        matched = [p for p in self._persons.values() if predicate(self._filter_getter(p))]
+        source = self._candidates(decoded)
+        if source is None:
+            source = self._persons.values()
+        start = (page - 1) * limit
+        if not order_by and not with_total:
+            wanted = start + limit
+            found: list[_Person] = []
+            for p in source:
+                if predicate(self._filter_getter(p)):
+                    found.append(p)
+                    if len(found) >= wanted:
+                        break
+            return [self._render_v2(p) for p in found[start:wanted]], len(found)
+        matched = [p for p in source if predicate(self._filter_getter(p))]
         if order_by:
             field, _, direction = order_by.partition(":")
             attr = {"createdAt": "created_at", "modifiedAt": "modified_at"}.get(field, field)
@@ -487,7 +522,6 @@ class PersonsEngine:
             present.sort(key=lambda p: p.id)
             present.sort(key=lambda p: getattr(p, attr), reverse=direction.lower() == "desc")
             matched = present + absent
-        start = (page - 1) * limit
         return [self._render_v2(p) for p in matched[start : start + limit]], len(matched)
 
     # == writes (v2) ===============================================================================
@@ -559,6 +593,7 @@ class PersonsEngine:
         (``state.person_deleted``)."""
         person = self._persons.pop(person_id)
         self._unindex(person)
+        self._unvalue(person)
         self._state.person_deleted(person_id)
 
     # == v2 batches ================================================================================
@@ -799,6 +834,8 @@ class PersonsEngine:
         person.type = person_type
         person.tags = tuple(sys.intern(t) for t in tag_names) if tag_names else None
         person.custom = values or None
+        for field, key in self._value_keys(person):
+            self._value_add(field, key, pid)
         # The indexes, as _index writes them (the keys were computed for the lookups above; a
         # contact repeated in the item indexes the same key twice, to the same person).
         if ext:
@@ -890,6 +927,7 @@ class PersonsEngine:
         for person in secondaries:
             del self._persons[person.id]
             self._unindex(person)
+            self._unvalue(person)
         primary.push = None
         self._unindex_push(primary)
         self._store(primary, doc, force=True)
@@ -973,14 +1011,18 @@ class PersonsEngine:
         folded = name.lower()
         for person in self._persons.values():
             if person.tags and any(t.lower() == folded for t in person.tags):
+                before = self._value_keys(person)
                 person.tags = tuple(t for t in person.tags if t.lower() != folded) or None
+                self._revalue(person, before)
 
     def add_tag(self, person_id: int, tag: str) -> bool:
         """Add tag ``tag`` (already defined; its spelling) to a person; ``False`` if it had it."""
         person = self._persons[person_id]
         if person.tags and any(t.lower() == tag.lower() for t in person.tags):
             return False
+        before = self._value_keys(person)
         person.tags = (*(person.tags or ()), sys.intern(tag))
+        self._revalue(person, before)
         self._touch(person)
         return True
 
@@ -989,7 +1031,9 @@ class PersonsEngine:
         person = self._persons[person_id]
         if not person.tags or not any(t.lower() == tag.lower() for t in person.tags):
             return False
+        before = self._value_keys(person)
         person.tags = tuple(t for t in person.tags if t.lower() != tag.lower()) or None
+        self._revalue(person, before)
         self._touch(person)
         return True
 
@@ -1118,6 +1162,7 @@ class PersonsEngine:
         moved = list(other.push or ())
         del self._persons[other_id]
         self._unindex(other)
+        self._unvalue(other)
         self._store(survivor, doc, force=True)
         for reg in moved:
             survivor.push = [*(survivor.push or ()), reg]
@@ -1174,6 +1219,28 @@ class PersonsEngine:
         except _Invalid as exc:
             raise exc.v2() from None
 
+    def savepoint(self) -> tuple[Any, ...]:
+        """A mark to undo creations to with :meth:`rollback_created` (what ``fake.seed`` uses
+        instead of copying the tenant)."""
+        return (
+            len(self._persons),
+            self._rev,
+            self._last_stamp,
+            self._stamp_from,
+            self._stamp_until,
+        )
+
+    def rollback_created(self, point: tuple[Any, ...]) -> None:
+        """Remove the persons created since ``point`` (newest first) with their index entries
+        and restore the revision counter. Only for writes that created persons and changed no
+        stored one, as seeding does; costs what was created, not what is stored."""
+        count, self._rev, self._last_stamp, self._stamp_from, self._stamp_until = point
+        created = list(itertools.islice(reversed(self._persons), len(self._persons) - count))
+        for pid in created:
+            person = self._persons.pop(pid)
+            self._unindex(person)
+            self._unvalue(person)
+
     def check_indexes(self) -> None:
         """Assert every index agrees with a full scan (for tests); raises ``AssertionError``."""
         external: dict[str, int] = {}
@@ -1199,6 +1266,25 @@ class PersonsEngine:
         assert phones == self._by_phone, "phone index disagrees with a scan"
         assert push == self._by_push, "push index disagrees with a scan"
         assert channels == self._by_channel, "channel index disagrees with a scan"
+        ids = list(self._persons)
+        assert ids == sorted(ids), "persons are not stored in ascending id order"
+        values: dict[str, dict[str, list[int]]] = {f: {} for f in _VALUE_FIELDS}
+        odd: dict[str, set[int]] = {}
+        for pid, person in self._persons.items():
+            for field, key in self._value_keys(person):
+                values[field].setdefault(key, []).append(pid)
+            for email in person.emails or ():
+                if email.lower() != email.casefold():
+                    odd.setdefault(email.casefold(), set()).add(pid)
+        stored = {
+            field: {k: [v] if isinstance(v, int) else list(v) for k, v in index.items()}
+            for field, index in self._by_value.items()
+        }
+        assert stored == values, "a filter index disagrees with a scan"
+        for index in self._by_value.values():
+            for held in index.values():
+                assert isinstance(held, int) or len(held) > 1, "a lone id kept in a list"
+        assert odd == self._odd_emails, "the casefolded email index disagrees with a scan"
 
     # == parsing ===================================================================================
 
@@ -1490,6 +1576,7 @@ class PersonsEngine:
         pid = person.id if person is not None else None
         if not force:
             self._check(doc, pid)
+        before: frozenset[tuple[str, str]] | set[tuple[str, str]] = frozenset()
         if doc.get(_TAGS):
             self._state.tags.ensure(doc[_TAGS])
         if person is None:
@@ -1502,6 +1589,7 @@ class PersonsEngine:
         elif person.doc() == doc:
             return person
         else:
+            before = self._value_keys(person)
             self._unindex(person, push=False)
             person.modified_at = self._stamp()
             person.rev = self._next_rev()
@@ -1516,6 +1604,7 @@ class PersonsEngine:
         person.custom = dict(doc[_CUSTOM]) if doc.get(_CUSTOM) else None
         person.channels = tuple(doc[_CHANNELS]) if doc.get(_CHANNELS) else None
         self._index(person)
+        self._revalue(person, before)
         return person
 
     def _check(self, doc: Doc, pid: int | None, *, allowed: set[int] | None = None) -> None:
@@ -1547,6 +1636,8 @@ class PersonsEngine:
             self._by_external[person.externalId] = pid
         for email in person.emails or ():
             self._by_email[email.lower()] = pid
+            if not email.isascii() and email.lower() != email.casefold():
+                self._odd_emails.setdefault(email.casefold(), set()).add(pid)
         for phone in person.phones or ():
             self._by_phone[_phone_key(phone)] = pid
         for channel in person.channels or ():
@@ -1559,6 +1650,11 @@ class PersonsEngine:
         for email in person.emails or ():
             if self._by_email.get(email.lower()) == pid:
                 del self._by_email[email.lower()]
+            odd = self._odd_emails.get(email.casefold())
+            if odd is not None:
+                odd.discard(pid)
+                if not odd:
+                    del self._odd_emails[email.casefold()]
         for phone in person.phones or ():
             if self._by_phone.get(_phone_key(phone)) == pid:
                 del self._by_phone[_phone_key(phone)]
@@ -1572,6 +1668,122 @@ class PersonsEngine:
         for reg in person.push or ():
             if self._by_push.get(reg["registrationId"]) == person.id:
                 del self._by_push[reg["registrationId"]]
+
+    # == filter indexes ===========================================================================
+
+    @staticmethod
+    def _value_keys(person: _Person) -> set[tuple[str, str]]:
+        """The (field, key) pairs of the filter indexes a person is listed under: its type, the
+        scalar fields of :data:`_VALUE_FIELDS` as stored, its tags casefolded (as filters
+        compare them)."""
+        keys = {("type", person.type)}
+        for name in _VALUE_SCALARS:
+            value = getattr(person, name)
+            if value is not None:
+                keys.add((name, value))
+        for tag in person.tags or ():
+            keys.add(("tags", tag.casefold()))
+        return keys
+
+    def _value_add(self, field: str, key: str, pid: int) -> None:
+        table = self._by_value[field]
+        held = table.get(key)
+        if held is None:
+            table[key] = pid
+        elif isinstance(held, int):
+            if held != pid:
+                table[key] = [held, pid] if held < pid else [pid, held]
+        elif held[-1] < pid:
+            held.append(pid)
+        else:
+            i = bisect_left(held, pid)
+            if i == len(held) or held[i] != pid:
+                held.insert(i, pid)
+
+    def _value_remove(self, field: str, key: str, pid: int) -> None:
+        table = self._by_value[field]
+        held = table.get(key)
+        if held is None:
+            return
+        if isinstance(held, int):
+            if held == pid:
+                del table[key]
+            return
+        i = bisect_left(held, pid)
+        if i < len(held) and held[i] == pid:
+            del held[i]
+            if len(held) == 1:
+                table[key] = held[0]
+
+    def _revalue(self, person: _Person, before: Iterable[tuple[str, str]]) -> None:
+        """Bring the filter indexes in step with ``person``, touching only what changed."""
+        after = self._value_keys(person)
+        old = before if isinstance(before, (set, frozenset)) else set(before)
+        pid = person.id
+        for field, key in old - after:
+            self._value_remove(field, key, pid)
+        for field, key in after - old:
+            self._value_add(field, key, pid)
+
+    def _unvalue(self, person: _Person) -> None:
+        for field, key in self._value_keys(person):
+            self._value_remove(field, key, person.id)
+
+    def _reindex_values(self) -> None:
+        """Rebuild the filter indexes from the persons (a state saved before they existed)."""
+        self._by_value = {f: {} for f in _VALUE_FIELDS}
+        self._odd_emails = {}
+        for person in self._persons.values():
+            for field, key in self._value_keys(person):
+                self._value_add(field, key, person.id)
+            for email in person.emails or ():
+                if not email.isascii() and email.lower() != email.casefold():
+                    self._odd_emails.setdefault(email.casefold(), set()).add(person.id)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if "_by_value" not in state:
+            self._reindex_values()
+
+    def _lookup(self, field: str, value: str) -> list[int] | tuple[int, ...] | None:
+        """Ascending ids of the persons that may match ``field`` equal to ``value`` (``tags``:
+        containing it; ``email``: ``value`` already casefolded); ``None`` if no index answers."""
+        table = self._by_value.get(field)
+        if table is not None:
+            held = table.get(value.casefold() if field == "tags" else value)
+            if held is None:
+                return ()
+            return (held,) if isinstance(held, int) else held
+        if field == "externalId":
+            pid = self._by_external.get(value)
+        elif field == "phone":
+            pid = self._by_phone.get(_phone_key(value))
+        elif field == "email":
+            value = value.casefold()  # as the filter compares emails
+            pid = self._by_email.get(value)
+            odd = self._odd_emails.get(value)
+            if odd:
+                return sorted(odd | ({pid} if pid is not None else set()))
+        else:
+            return None
+        return () if pid is None else (pid,)
+
+    def _candidates(self, decoded: Any) -> Iterable[_Person] | None:
+        """The persons an indexed condition of the filter narrows the scan to, in creation
+        order, or ``None`` when no index applies (the caller scans everyone). The smallest
+        candidate list of the filter's top-level conjunction is used; the full predicate is still
+        evaluated on each candidate, so the answer is the scan's."""
+        best: list[int] | tuple[int, ...] | None = None
+        for field, value in index_terms(decoded):
+            ids = self._lookup(field, value)
+            if ids is not None and (best is None or len(ids) < len(best)):
+                best = ids
+                if not best:
+                    break
+        if best is None:
+            return None
+        persons = self._persons
+        return [persons[i] for i in best] if len(best) < 64 else (persons[i] for i in best)
 
     def _touch(self, person: _Person) -> None:
         person.modified_at = self._stamp()

@@ -51,6 +51,8 @@ __all__ = [
     "QueryError",
     "compile_filter",
     "compile_query",
+    "decode_filter",
+    "index_terms",
     "nesting_depth",
     "parse_period",
 ]
@@ -936,3 +938,53 @@ def compile_filter(
 
 compile_query = compile_filter
 """Alias of :func:`compile_filter` for segment queries (same language)."""
+
+
+def decode_filter(filter_json: Any) -> Any:
+    """A filter as :func:`compile_filter` reads it: text decoded (decimals exact, duplicate keys
+    refused), ``None`` or ``""`` as ``{}``, anything else as given. Raises :class:`QueryError`."""
+    if filter_json is None or filter_json == "" or filter_json == b"":
+        return {}
+    if isinstance(filter_json, (str, bytes)):
+        return _loads(filter_json)
+    return filter_json
+
+
+# Standard person fields an index can answer, by the operator that compares them: equality on
+# these, and #contains on tags.
+_INDEXED_EQ: Final = frozenset(
+    {"firstName", "lastName", "city", "country", "type", "gender", "externalId", "email", "phone"}
+)
+
+
+def index_terms(query: Any) -> list[tuple[str, str]]:
+    """``(field, value)`` conditions every person matching the (valid, decoded) ``query`` meets
+    and a person index can answer: an equality on a field of ``_INDEXED_EQ`` or a ``tags``
+    ``#contains``, alone or among the clauses of top-level (possibly nested) ``#and``s. Anything
+    else gives no term; the caller then has to scan."""
+    terms: list[tuple[str, str]] = []
+
+    def visit(node: Any) -> None:
+        if not isinstance(node, Mapping) or len(node) != 1:
+            return
+        ((key, arg),) = node.items()
+        if key == "#and" and isinstance(arg, list):
+            for child in arg:
+                visit(child)
+            return
+        if key in (_EQ, _CONTAINS):
+            if not isinstance(arg, Mapping) or len(arg) != 1:
+                return
+            ((field, value),) = arg.items()
+        elif isinstance(key, str) and not key.startswith("#"):
+            field, value = key, arg
+            key = _EQ
+        else:
+            return
+        if not isinstance(value, str):
+            return
+        if (key == _EQ and field in _INDEXED_EQ) or (key == _CONTAINS and field == "tags"):
+            terms.append((field, value))
+
+    visit(query)
+    return terms

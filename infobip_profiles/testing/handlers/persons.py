@@ -318,7 +318,11 @@ def get_or_list(ctx: Context) -> FakeResponse:
         person = persons.get(person_from_query(ctx))
         return FakeResponse(200, person)
     items, total = persons.page(
-        filter_json=ctx.param("filter"), order_by=order_by, page=page, limit=limit
+        filter_json=ctx.param("filter"),
+        order_by=order_by,
+        page=page,
+        limit=limit,
+        with_total=with_total,
     )
     body: dict[str, Any] = {"persons": items, "limit": limit, "page": page}
     if order_by is not None:
