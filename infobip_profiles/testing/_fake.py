@@ -31,7 +31,7 @@ from ._errors import MSG, FakeError, error_for_family, v2_error
 from ._faults import ConnectionDropped, DropMode, Fault, FaultRegistry, ResponseTimedOut
 from ._ratelimits import RateLimits, too_many_requests
 from ._router import HANDLERS, methods_for_path, resolve
-from ._seed import Seeded, load_seed_file, seed_state
+from ._seed import Seeded, load_seed_file, seed_savepoint, seed_state
 from ._simulate import (
     SimulatedProfile,
     SimulatedSession,
@@ -593,30 +593,23 @@ class FakeProfiles:
             ada_id = seeded.people[0]["id"]
         """
         key = api_key or self.api_key
+        companies = list(companies)
         with self._lock:
             state = self.tenant(key)
-            backup = self._backup(state)
+            # Undone by what it created, not by copying the tenant (a seed into a million
+            # persons costs what one into an empty fake does).
+            undo = seed_savepoint(state, companies=bool(companies))
             try:
                 return seed_state(
                     state,
                     people=list(people),
                     custom_attributes=list(custom_attributes),
                     tags=list(tags),
-                    companies=list(companies),
+                    companies=companies,
                 )
             except BaseException:
-                if backup is not None:
-                    self._tenants[key] = backup
+                undo()
                 raise
-
-    def _backup(self, state: TenantState) -> TenantState | None:
-        # A deep copy sharing the clock; engines holding something uncopyable make seeding
-        # best-effort rather than impossible.
-        try:
-            return copy.deepcopy(state, {id(self.clock): self.clock})
-        except Exception:  # pragma: no cover - depends on what engines store
-            log.debug("fake: tenant state cannot be copied; seeding is not atomic")
-            return None
 
     def seed_file(self, path: str | os.PathLike[str], *, api_key: str | None = None) -> Seeded:
         """Seed from a JSON file (format in :mod:`infobip_profiles.testing._seed`).
