@@ -212,3 +212,19 @@ def test_the_sdk_reads_them_typed(client: ProfilesClient, wire: Wire) -> None:
         ComputedAttributes.of(client.people.get(PersonRef.external_id("bob"))).datetime("lastSeen")
         is None
     )
+
+
+def test_a_state_file_from_before_several_definitions_still_loads() -> None:
+    import pickle
+
+    from infobip_profiles.testing.engine.events import _Computed
+
+    old = _Computed.__new__(_Computed)
+    old.__setstate__(
+        (None, {"name": "n", "definition_id": "X", "aggregation": "count", "property": None})
+    )
+    copy = pickle.loads(pickle.dumps(old))
+
+    assert copy.definition_ids == ("X",)
+    assert copy.data_type == "INTEGER"
+    assert copy.formula is None

@@ -281,6 +281,15 @@ class _Computed:
         self.data_type = data_type
         self.formula = formula
 
+    def __setstate__(self, state: Any) -> None:
+        values = dict(state[1] if isinstance(state, tuple) else state)
+        if "definition_id" in values:  # a state file saved when one definition was the rule
+            values["definition_ids"] = (values.pop("definition_id"),)
+        values.setdefault("data_type", _AGGREGATION_TYPES.get(values.get("aggregation", ""), ""))
+        values.setdefault("formula", None)
+        for key, value in values.items():
+            object.__setattr__(self, key, value)
+
 
 class _Export:
     __slots__ = ("cancelled_at", "created_at", "definition_ids", "end", "request_id", "start")
