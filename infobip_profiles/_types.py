@@ -35,8 +35,9 @@ class NotGiven:
 
 NOT_GIVEN = NotGiven()
 
-#: Default of every optional model field: "not set by you", so it is not sent. Typed ``Any`` so
-#: that model annotations stay honest for what responses hold (``str | None``).
+#: :data:`NOT_GIVEN` under the name models use: assigning it to a model field (or passing it to
+#: the constructor) leaves the field unset, so it reads as its default (``None`` for most fields)
+#: and is not sent. Typed ``Any`` so that it can be assigned to any field.
 UNSET: Any = NOT_GIVEN
 
 TimeoutTypes = float | httpx.Timeout | None
