@@ -6,7 +6,14 @@ No ``# type: ignore`` and no ``assert x is not None``: the types alone make the 
 
 from __future__ import annotations
 
-from infobip_profiles import ContactInformation, Person, PersonType, ProfilesClient, Tag
+from infobip_profiles import (
+    AsyncProfilesClient,
+    ContactInformation,
+    Person,
+    PersonType,
+    ProfilesClient,
+    Tag,
+)
 from infobip_profiles.models import CustomAttribute, DataType, RecordedEvent, StoredPerson
 
 
@@ -58,3 +65,9 @@ def check_an_enum_field_reads_safely(person: Person) -> str:
     if isinstance(person.type, PersonType):
         return person.type.value
     return person.type or "unknown"
+
+
+async def check_the_async_client_returns_the_same_types(client: AsyncProfilesClient) -> list[str]:
+    tag = await client.tags.ensure("VIP")
+    attribute = await client.custom_attributes.ensure("Plan", DataType.STRING)
+    return [tag.name.lower(), attribute.name.lower()]

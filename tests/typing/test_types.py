@@ -8,7 +8,7 @@ from pathlib import Path
 import check_types
 import pytest
 
-from infobip_profiles import Person, ProfilesClient
+from infobip_profiles import AsyncProfilesClient, Person, ProfilesClient
 from infobip_profiles._converter import from_wire
 from infobip_profiles.models import RecordedEvent, StoredPerson
 from infobip_profiles.testing import FakeProfiles
@@ -105,6 +105,13 @@ def test_an_enum_field_with_a_new_value_reads_safely(wire: str | None, expected:
     person = from_wire({"type": wire}, Person)
 
     assert check_types.check_an_enum_field_reads_safely(person) == expected
+
+
+async def test_the_checked_async_code_runs_against_the_fake(aclient: AsyncProfilesClient) -> None:
+    assert await check_types.check_the_async_client_returns_the_same_types(aclient) == [
+        "vip",
+        "plan",
+    ]
 
 
 def test_a_recorded_event_reads_its_ids() -> None:
