@@ -224,6 +224,13 @@ def _phone_key(number: str) -> str:
     return number[1:] if number.startswith("+") else number
 
 
+def _email_key(address: str) -> str:
+    """The email index's key: the address lowercased, the address itself when it already is
+    (one string stored instead of two: most addresses are lowercase)."""
+    key = address.lower()
+    return address if key == address else key
+
+
 class _Person:
     """One stored person. Unset fields are ``None``; nothing is stored twice."""
 
@@ -757,7 +764,7 @@ class PersonsEngine:
                 if type(ident) is not str or not 0 < len(ident) <= _MAX_CONTACT_ID:
                     return None
                 if kind == "EMAIL" and _EMAIL.match(ident):
-                    key = ident.lower()
+                    key = _email_key(ident)
                     if key in by_email:
                         return None
                     found_emails.append(ident)
@@ -1635,7 +1642,7 @@ class PersonsEngine:
         if person.externalId is not None:
             self._by_external[person.externalId] = pid
         for email in person.emails or ():
-            self._by_email[email.lower()] = pid
+            self._by_email[_email_key(email)] = pid
             if not email.isascii() and email.lower() != email.casefold():
                 self._odd_emails.setdefault(email.casefold(), set()).add(pid)
         for phone in person.phones or ():
