@@ -28,7 +28,7 @@ from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception
 
 from ._converter import dumps
 from ._operations import Operation
-from ._plan import NO_BODY, Call, JSONBody, Plan, check_answer
+from ._plan import NO_BODY, Call, JSONBody, Plan, check_answer, forget_json
 from ._ratelimit import Pacer
 from ._response import RawResponse
 from ._retry import RetryPolicy, log
@@ -666,30 +666,32 @@ class _BaseClient:
     def _unexpected(
         self, call: Call, response: httpx.Response, error: Exception
     ) -> UnexpectedResponseError:
-        """``error`` (raised while turning ``response`` into the method's value) as an
-        :class:`UnexpectedResponseError` naming the operation, with a redacted excerpt."""
-        if not isinstance(error, UnexpectedResponseError):
-            reason = (
-                "nested too deeply"
-                if isinstance(error, RecursionError)
-                else (f"{type(error).__name__}: {str(error)[:200]}")
-            )
-            error = UnexpectedResponseError(
-                response.status_code, f"the body does not have the shape expected ({reason})"
-            )
-        request = response.request
-        error.status_code = response.status_code
-        error.operation_id = error.operation_id or call.op_id
-        error.method = error.method or request.method
-        error.path = error.path or request.url.path
-        if not error.headers:
-            error.headers = dict(response.headers)
+        """``error`` (raised while turning ``response`` into the method's value) as a new
+        :class:`UnexpectedResponseError` naming the operation, with a redacted excerpt.
+
+        A new one, raised without its cause: the frames that decoded the body (and hold it, with
+        whatever a hostile server echoed into it) stay off the error's traceback."""
+        if isinstance(error, UnexpectedResponseError):
+            text = error.text
+        elif isinstance(error, RecursionError):
+            text = "the body does not have the shape expected (nested too deeply)"
+        else:
+            detail = f"{type(error).__name__}: {str(error)[:200]}"
+            text = f"the body does not have the shape expected ({detail})"
         self._redact_response(response)
-        if not error.excerpt and response.content:
-            error.excerpt = _snippet(response.content)
-        self._scrub(error)
-        error.response = response
-        return error
+        request = response.request
+        unexpected = UnexpectedResponseError(
+            response.status_code,
+            text,
+            operation_id=call.op_id,
+            excerpt=_snippet(response.content) if response.content else "",
+            headers=response.headers,
+            method=request.method,
+            path=request.url.path,
+        )
+        self._scrub(unexpected)
+        unexpected.response = response
+        return unexpected
 
     def _advance(self, plan: Plan[Any], call: Call, response: httpx.Response) -> Call:
         """The plan's next call once it has ``response`` (``StopIteration`` when it is done).
@@ -708,7 +710,10 @@ class _BaseClient:
         except ProfilesError:
             raise
         except Exception as error:
-            raise self._unexpected(call, response, error) from error
+            raise self._unexpected(call, response, error) from None
+        finally:
+            # The body parsed once for the check and the plan is not kept on the response.
+            forget_json(response)
 
     def _retryable(self, op: Operation, error: Exception) -> bool:
         """Whether a failed first attempt goes on to the retry loop; sets ``retries_taken`` if not."""

@@ -35,6 +35,7 @@ __all__ = [
     "async_pager",
     "json_of",
     "check_answer",
+    "forget_json",
 ]
 
 P = ParamSpec("P")
@@ -110,6 +111,12 @@ def json_of(response: httpx.Response) -> Any:
 
 
 _UNPARSED = object()
+
+
+def forget_json(response: httpx.Response) -> None:
+    """Drop the parsed body :func:`json_of` kept on ``response``."""
+    response.extensions.pop(_PARSED, None)
+
 
 #: Operations whose success answer is decoded into one model, and the fields the service always
 #: returns in it (from the spec's response schemas and the service's own answers): an answer

@@ -202,3 +202,16 @@ def test_a_refused_key_is_not_echoed(bad: str) -> None:
     assert isinstance(info.value, ProfilesError)
     assert SECRET not in str(info.value)
     assert SECRET.encode() not in pickle.dumps(info.value)
+
+
+#: A 200 that parses, has the wrong shape, and echoes the key: the frames that decoded it hold it.
+SHAPED_ECHO = ('{"persons": "' + SECRET + '", "note": "' + ESCAPED + '"}').encode()
+
+
+async def test_a_wrongly_shaped_answer_echoing_the_key_leaks_it_nowhere(kind: str) -> None:
+    client = make(kind, lambda r: httpx.Response(200, content=SHAPED_ECHO))
+    pager = client.people.list(page_size=10)
+    with pytest.raises(UnexpectedResponseError) as info:
+        await finish(pager.to_list())
+    assert info.value.operation_id == "get-a-single-person-or-a-list-of-people"
+    assert_no_leak(info.value)
