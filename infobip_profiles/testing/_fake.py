@@ -934,7 +934,8 @@ class FakeProfiles:
 
         from .._client import ProfilesClient
 
-        options.setdefault("api_key", self.api_key)
+        if options.get("auth") is None:  # auth= names its own credential (its own tenant)
+            options.setdefault("api_key", self.api_key)
         options.setdefault("base_url", "https://fake.api.infobip.com")
         options.setdefault("throttle", self.rate_limits)
         options.setdefault("sleep", self.clock.sleep)
@@ -949,7 +950,8 @@ class FakeProfiles:
 
         from .._client import AsyncProfilesClient
 
-        options.setdefault("api_key", self.api_key)
+        if options.get("auth") is None:  # auth= names its own credential (its own tenant)
+            options.setdefault("api_key", self.api_key)
         options.setdefault("base_url", "https://fake.api.infobip.com")
         options.setdefault("throttle", self.rate_limits)
         options.setdefault("sleep", self.clock.asleep)
