@@ -8,21 +8,24 @@ send-and-sleep loop exists twice (blocking and ``async``). Resource methods are 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import ipaddress
 import os
 import platform
 import re
+import ssl
 import threading
 import time
 import warnings
 import zlib
-from collections.abc import Awaitable, Callable, Generator
+from collections.abc import Awaitable, Callable, Generator, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, urlencode, urlsplit
 
 import anyio
 import attrs
+import httpcore
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception
 
@@ -310,6 +313,97 @@ def _api_key(value: str | _Credential | None) -> _Credential:
     return _Credential(text)
 
 
+#: When the blocking client's attempt under way in this thread must be over (monotonic seconds).
+_ATTEMPT_ENDS: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "infobip_profiles_attempt_ends", default=None
+)
+
+
+def _until_deadline(timeout: float | None) -> float | None:
+    """``timeout`` shortened to what is left of the attempt's deadline (if one is set)."""
+    ends = _ATTEMPT_ENDS.get()
+    if ends is None:
+        return timeout
+    left = ends - time.monotonic()
+    if left <= 0:
+        raise httpcore.ReadTimeout("the attempt's deadline has passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection of the blocking client whose every read and write ends by the deadline of
+    the attempt under way: a server trickling its headers a byte at a time cannot stretch it."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _until_deadline(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _until_deadline(timeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        inner = self._inner.start_tls(ssl_context, server_hostname, _until_deadline(timeout))
+        return _DeadlineStream(inner)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's network backend, with connections that keep the attempt's deadline."""
+
+    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+        self._inner = inner
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        stream = self._inner.connect_tcp(
+            host, port, _until_deadline(timeout), local_address, socket_options
+        )
+        return _DeadlineStream(stream)
+
+    def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        stream = self._inner.connect_unix_socket(path, _until_deadline(timeout), socket_options)
+        return _DeadlineStream(stream)
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def _keep_deadlines(http: Any) -> None:
+    """Give the blocking client's own connection pool connections that keep the deadline.
+
+    Reaches into httpx's transport (no public hook exists); when its layout differs, the pool
+    is left as it is and the deadline is checked between the pieces of the body only."""
+    pool = getattr(getattr(http, "_transport", None), "_pool", None)
+    backend = getattr(pool, "_network_backend", None)
+    if isinstance(backend, httpcore.NetworkBackend) and not isinstance(
+        backend, _DeadlineBackend
+    ):
+        pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
+
+
 class _TooLarge(Exception):
     """A body went past ``max_response_bytes``."""
 
@@ -437,11 +531,14 @@ class _BaseClient:
         self._clock: Callable[[], float] = time.monotonic
 
     def _new_http_client(self) -> Any:
-        return self._http_class(
+        http = self._http_class(
             timeout=self.timeout,
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
             follow_redirects=False,
         )
+        if isinstance(http, httpx.Client):
+            _keep_deadlines(http)
+        return http
 
     def __repr__(self) -> str:
         return (
@@ -922,32 +1019,37 @@ class ProfilesClient(_BaseClient):
         self, request: httpx.Request, op: Operation, started: float, deadline: float | None
     ) -> httpx.Response:
         """Send ``request`` and read its body: at most ``max_response_bytes`` (counted after
-        decompression), all of it within ``deadline`` seconds of ``started`` (checked as each
-        piece arrives; every single read is bounded by the read timeout)."""
+        decompression), all of it within ``deadline`` seconds of ``started``. On the client's own
+        connection pool every socket read and write is cut to what is left of the deadline; on
+        an injected ``http_client`` the deadline is checked as each piece of the body arrives."""
+        ends = _ATTEMPT_ENDS.set(None if deadline is None else started + deadline)
         try:
-            response: httpx.Response = self._http.send(request, auth=self._auth, stream=True)
-        except httpx.TransportError as exc:
-            raise self._transport_error(exc) from exc
-        try:
-            if self._declared_too_long(response):
-                raise _TooLarge
-            body = _Body(response, self.max_response_bytes)
-            for chunk in response.iter_raw() if body.raw else response.iter_bytes():
-                body.add(chunk)
+            try:
+                response: httpx.Response = self._http.send(request, auth=self._auth, stream=True)
+            except httpx.TransportError as exc:
+                raise self._transport_error(exc) from exc
+            try:
+                if self._declared_too_long(response):
+                    raise _TooLarge
+                body = _Body(response, self.max_response_bytes)
+                for chunk in response.iter_raw() if body.raw else response.iter_bytes():
+                    body.add(chunk)
+                    if deadline is not None and time.monotonic() - started > deadline:
+                        raise self._late(deadline)
                 if deadline is not None and time.monotonic() - started > deadline:
                     raise self._late(deadline)
-            if deadline is not None and time.monotonic() - started > deadline:
-                raise self._late(deadline)
-            response._content = body.content()
-        except _TooLarge:
-            raise self._oversized(request, response, op) from None
-        except httpx.TransportError as exc:
-            raise self._transport_error(exc) from exc
-        except (httpx.DecodingError, zlib.error) as exc:
-            raise self._undecodable(request, response, op, exc) from None
+                response._content = body.content()
+            except _TooLarge:
+                raise self._oversized(request, response, op) from None
+            except httpx.TransportError as exc:
+                raise self._transport_error(exc) from exc
+            except (httpx.DecodingError, zlib.error) as exc:
+                raise self._undecodable(request, response, op, exc) from None
+            finally:
+                response.close()
+            return response
         finally:
-            response.close()
-        return response
+            _ATTEMPT_ENDS.reset(ends)
 
     def _send(self, call: Call) -> tuple[httpx.Response, int]:
         op = call.operation
