@@ -319,14 +319,17 @@ _ATTEMPT_ENDS: contextvars.ContextVar[float | None] = contextvars.ContextVar(
 )
 
 
-def _until_deadline(timeout: float | None) -> float | None:
-    """``timeout`` shortened to what is left of the attempt's deadline (if one is set)."""
+def _until_deadline(
+    timeout: float | None, late: type[Exception] = httpcore.ReadTimeout
+) -> float | None:
+    """``timeout`` shortened to what is left of the attempt's deadline (if one is set); ``late``
+    is raised once it has passed (a connect timeout says the request was not sent)."""
     ends = _ATTEMPT_ENDS.get()
     if ends is None:
         return timeout
     left = ends - time.monotonic()
     if left <= 0:
-        raise httpcore.ReadTimeout("the attempt's deadline has passed")
+        raise late("the attempt's deadline has passed")
     return left if timeout is None else min(timeout, left)
 
 
@@ -374,7 +377,11 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
         stream = self._inner.connect_tcp(
-            host, port, _until_deadline(timeout), local_address, socket_options
+            host,
+            port,
+            _until_deadline(timeout, httpcore.ConnectTimeout),
+            local_address,
+            socket_options,
         )
         return _DeadlineStream(stream)
 
@@ -384,7 +391,9 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         timeout: float | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        stream = self._inner.connect_unix_socket(path, _until_deadline(timeout), socket_options)
+        stream = self._inner.connect_unix_socket(
+            path, _until_deadline(timeout, httpcore.ConnectTimeout), socket_options
+        )
         return _DeadlineStream(stream)
 
     def sleep(self, seconds: float) -> None:
@@ -398,9 +407,7 @@ def _keep_deadlines(http: Any) -> None:
     is left as it is and the deadline is checked between the pieces of the body only."""
     pool = getattr(getattr(http, "_transport", None), "_pool", None)
     backend = getattr(pool, "_network_backend", None)
-    if isinstance(backend, httpcore.NetworkBackend) and not isinstance(
-        backend, _DeadlineBackend
-    ):
+    if isinstance(backend, httpcore.NetworkBackend) and not isinstance(backend, _DeadlineBackend):
         pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
 
 
