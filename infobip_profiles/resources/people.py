@@ -47,6 +47,7 @@ from ..models import (
     Person,
     PersonUpdate,
     PhoneContact,
+    StoredPerson,
     UpsertItemResult,
     UpsertResult,
     UpsertStatus,
@@ -123,8 +124,8 @@ def _list_params(filter: FilterLike | str | None, order_by: str | None) -> list[
     return params
 
 
-def _decode_person(data: Any) -> Person:
-    return from_wire(data, Person)
+def _decode_person(data: Any) -> StoredPerson:
+    return from_wire(data, StoredPerson)
 
 
 def _person_body(person: Person, *, v3: bool = False) -> dict[str, Any]:
@@ -202,6 +203,8 @@ def _v3_json(person: Person) -> str:
     if type(person) is not Person:
         return _reference_json(person)
     chosen = person.fields_set()
+    if not chosen.isdisjoint(_PERSON_READ_ONLY):
+        return _reference_json(person)  # raises the converter's read-only ValidationError
     plan = _V3_PLANS.get(chosen)
     if plan is None:
         plan = [entry for entry in _V3_FIELDS if entry[0] in chosen]
@@ -259,6 +262,8 @@ def _v3_contacts_json(info: Any) -> str | None:
     if type(info) is not ContactInformation:
         return None
     chosen = info.fields_set()
+    if not chosen.isdisjoint(_CONTACTS_READ_ONLY):
+        return None  # the reference path refuses read-only contacts
     out: list[str] = []
     present = False
     for field, cls, attr, prefix, limit in _V3_CONTACT_KINDS:
@@ -343,6 +348,17 @@ _V3_FIELDS = [
     if not f.metadata.get("read_only")
 ]
 _V3_PLANS: dict[frozenset[str], list[tuple[str, str, str, int, bool]]] = {}
+#: Fields the service sets and a write may not carry (the reference path refuses them).
+_PERSON_READ_ONLY = frozenset(
+    f.name
+    for f in attrs.fields(Person)  # type: ignore[arg-type]
+    if f.metadata.get("read_only")
+)
+_CONTACTS_READ_ONLY = frozenset(
+    f.name
+    for f in attrs.fields(ContactInformation)  # type: ignore[arg-type]
+    if f.metadata.get("read_only")
+)
 #: (field, item class, item attribute, the item's JSON text up to its identifier, length limit)
 #: per contact kind, in wire order.
 _V3_CONTACT_KINDS = (
@@ -713,7 +729,7 @@ def _outcome_store(cls: type[Any]) -> CompactOutcomes[Any]:
 class _PeoplePlans:
     """The persons operations, written once."""
 
-    def get(self, ref: PersonRef, **options: Unpack[CallOptions]) -> Plan[Person]:
+    def get(self, ref: PersonRef, **options: Unpack[CallOptions]) -> Plan[StoredPerson]:
         """Fetch one person.
 
         Raises :class:`~infobip_profiles.NotFoundError` when no person has this identifier.
@@ -728,7 +744,7 @@ class _PeoplePlans:
         order_by: str | None = None,
         page_size: int | None = None,
         **options: Unpack[CallOptions],
-    ) -> PageSpec[Person]:
+    ) -> PageSpec[StoredPerson]:
         """Every person matching ``filter``, lazily, page by page.
 
         ``filter`` is a :mod:`infobip_profiles.filters` expression, a dict, or raw JSON text;
@@ -761,7 +777,7 @@ class _PeoplePlans:
         total = body.get("totalCount")
         return int(total) if total is not None else len(body.get("persons") or [])
 
-    def create(self, person: Person, **options: Unpack[CallOptions]) -> Plan[Person]:
+    def create(self, person: Person, **options: Unpack[CallOptions]) -> Plan[StoredPerson]:
         """Create a person; returns it as stored (with ``id`` and timestamps). Type defaults to CUSTOMER.
 
         The person needs at least one of external id, email or phone
@@ -773,7 +789,7 @@ class _PeoplePlans:
 
     def replace(
         self, ref: PersonRef, person: Person, **options: Unpack[CallOptions]
-    ) -> Plan[Person]:
+    ) -> Plan[StoredPerson]:
         """Overwrite a person (PUT): every field you leave out is cleared, tags and contacts replaced."""
         body = _person_body(person)
         response = yield Call(
@@ -783,7 +799,7 @@ class _PeoplePlans:
 
     def update(
         self, ref: PersonRef, person: Person, **options: Unpack[CallOptions]
-    ) -> Plan[Person]:
+    ) -> Plan[StoredPerson]:
         """Change only the fields you set (PATCH); tags and contacts are appended.
 
         Set a field to ``None`` explicitly to clear it.
@@ -801,7 +817,7 @@ class _PeoplePlans:
 
     def set_contacts(
         self, ref: PersonRef, contacts: ContactInformation, **options: Unpack[CallOptions]
-    ) -> Plan[Person]:
+    ) -> Plan[StoredPerson]:
         """Replace all of a person's emails and phones with ``contacts``."""
         response = yield Call(
             "set-person-contact-information",
@@ -813,7 +829,7 @@ class _PeoplePlans:
 
     def add_contacts(
         self, ref: PersonRef, contacts: ContactInformation, **options: Unpack[CallOptions]
-    ) -> Plan[Person]:
+    ) -> Plan[StoredPerson]:
         """Add emails and phones to a person (each may belong to one person only)."""
         response = yield Call(
             "add-person-contact-information",
@@ -825,7 +841,7 @@ class _PeoplePlans:
 
     def remove_contacts(
         self, ref: PersonRef, contacts: ContactInformation, **options: Unpack[CallOptions]
-    ) -> Plan[Person]:
+    ) -> Plan[StoredPerson]:
         """Remove the listed emails and phones from a person (absent ones are ignored)."""
         response = yield Call(
             "delete-person-contact-information",

@@ -10,6 +10,7 @@ from infobip_profiles import (
     AsyncProfilesClient,
     ContactInformation,
     Person,
+    PersonRef,
     PersonType,
     ProfilesClient,
     Tag,
@@ -58,6 +59,16 @@ def check_a_stored_person_reads_without_none_checks(person: StoredPerson) -> tup
     tags = ",".join(tag.upper() for tag in person.tags)
     plan = str(person.custom_attributes.get("Plan"))
     return person.id + 1, tags + plan
+
+
+def check_what_people_methods_return_needs_no_none_check(client: ProfilesClient) -> list[str]:
+    created = client.people.create(
+        Person(external_id="shop-1", contact_information=ContactInformation.of(emails=["a@b.co"]))
+    )
+    fetched = client.people.get(PersonRef.id(created.id))
+    out = [str(created.id + fetched.id), ",".join(fetched.tags)]
+    out.extend(f"{p.id}:{len(p.custom_attributes)}" for p in client.people.list())
+    return out
 
 
 def check_an_enum_field_reads_safely(person: Person) -> str:

@@ -85,6 +85,13 @@ def test_the_checked_code_runs_against_the_fake(client: ProfilesClient) -> None:
     assert names == ["vip", "plan", "VIP", "VIP"]
 
 
+def test_what_people_methods_return_reads_without_none_checks(client: ProfilesClient) -> None:
+    out = check_types.check_what_people_methods_return_needs_no_none_check(client)
+    stored_id = int(out[0]) // 2
+    assert out[1] == ""
+    assert out[2:] == [f"{stored_id}:0"]
+
+
 def test_a_stored_person_reads_its_always_present_fields(
     client: ProfilesClient, fake: FakeProfiles
 ) -> None:
