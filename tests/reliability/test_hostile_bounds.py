@@ -25,6 +25,7 @@ from hostile_server import HostileServer, Seen, hostile, send_json
 from infobip_profiles import (
     APITimeoutError,
     AsyncProfilesClient,
+    ConfigurationError,
     ProfilesClient,
     UnexpectedResponseError,
 )
@@ -242,3 +243,21 @@ async def test_a_listing_stops_at_the_total_count(kind: str) -> None:
     people = await collect(client.people.list(page_size=10))
     assert len(people) == 20
     assert len(requests) == 2
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"max_response_bytes": 0}, {"max_retry_wait": -1}, {"max_retry_wait": float("nan")}],
+)
+@pytest.mark.parametrize("cls", [ProfilesClient, AsyncProfilesClient])
+def test_bounds_that_make_no_sense_are_configuration_errors(
+    cls: Any, options: dict[str, Any]
+) -> None:
+    with pytest.raises(ConfigurationError):
+        cls("k-1", **options)
+
+
+def test_a_copy_keeps_the_bounds() -> None:
+    client = ProfilesClient("k-1", max_response_bytes=1000, max_retry_wait=5)
+    copy = client.with_options(max_retries=0)
+    assert (copy.max_response_bytes, copy.max_retry_wait) == (1000, 5.0)
