@@ -36,19 +36,21 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
 from ._plan import Call, Plan, json_of
 from ._types import CallOptions
 from .errors import ValidationError
-from .models import ITEM_ID, MAX_LIST_ITEMS, Person
+from .models import ITEM_ID, MAX_LIST_ITEMS, Person, StoredPerson
 
 if TYPE_CHECKING:
     from .refs import PersonRef
 
 __all__ = ["Append", "Overwrite", "split_appends", "send_appends", "APPEND_OP"]
+
+P = TypeVar("P", bound=Person)
 
 #: The operation an :class:`Append` is sent with.
 APPEND_OP = "append-list-items"
@@ -148,7 +150,7 @@ def _wire(items: list[dict[str, Any]]) -> Any:
     return to_wire(items)
 
 
-def with_lists(person: Person, lists: Mapping[str, list[dict[str, Any]]]) -> Person:
+def with_lists(person: P, lists: Mapping[str, list[dict[str, Any]]]) -> P:
     """``person`` (a write's answer) with the appended lists as the service last returned them."""
     if not lists:
         return person
@@ -158,10 +160,10 @@ def with_lists(person: Person, lists: Mapping[str, list[dict[str, Any]]]) -> Per
 
 
 def append_after(
-    stored: Person,
+    stored: P,
     appends: Sequence[tuple[str, tuple[dict[str, Any], ...]]],
     options: CallOptions,
-) -> Plan[Person]:
+) -> Plan[P]:
     """After a person write answered ``stored``: send the appends, return the person with the
     appended lists as the service returned them last (``stored`` itself when there are none)."""
     if not appends:
@@ -174,7 +176,7 @@ def append_only(
     ref: PersonRef,
     appends: Sequence[tuple[str, tuple[dict[str, Any], ...]]],
     options: CallOptions,
-) -> Plan[Person]:
+) -> Plan[StoredPerson]:
     """An update that only appends: the person is read (its id, and a 404 when there is none)
     instead of sending an empty PATCH, then the items are appended."""
     from ._converter import from_wire
@@ -182,5 +184,5 @@ def append_only(
     response = yield Call(
         "get-a-single-person-or-a-list-of-people", query=ref.query(), options=options
     )
-    stored = from_wire(json_of(response), Person)
+    stored = from_wire(json_of(response), StoredPerson)
     return (yield from append_after(stored, appends, options))

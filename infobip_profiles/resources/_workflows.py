@@ -18,7 +18,7 @@ from .._plan import Call, Plan, json_of
 from .._types import CallOptions
 from ..errors import NotFoundError, ValidationError
 from ..filters import ARCHIVED_ATTRIBUTE, active, archived, to_query_param
-from ..models import Company, DataType, Person, Segment
+from ..models import Company, DataType, Person, Segment, StoredPerson
 from ..refs import CompanyRef, IdentifierType, PersonRef
 
 if TYPE_CHECKING:
@@ -57,9 +57,9 @@ def _as_ref(ref: PersonRef) -> PersonRef:
     return ref
 
 
-def _get_person(ref: PersonRef, options: CallOptions) -> Plan[Person]:
+def _get_person(ref: PersonRef, options: CallOptions) -> Plan[StoredPerson]:
     response = yield Call(_GET_PERSON, query=_as_ref(ref).query(), options=options)
-    return from_wire(json_of(response), Person)
+    return from_wire(json_of(response), StoredPerson)
 
 
 # -- tags ----------------------------------------------------------------------------------------
@@ -67,7 +67,7 @@ def _get_person(ref: PersonRef, options: CallOptions) -> Plan[Person]:
 
 def add_tags(
     self: Any, ref: PersonRef, names: str | Iterable[str], **options: Unpack[CallOptions]
-) -> Plan[Person]:
+) -> Plan[StoredPerson]:
     """Tag one person with ``names`` in one request (a PATCH of ``tags``, which appends); tags
     that do not exist yet are created by the service. Returns the person as stored."""
     tags = _names(names)
@@ -77,7 +77,7 @@ def add_tags(
         body={"tags": tags},
         options=options,
     )
-    return from_wire(json_of(response), Person)
+    return from_wire(json_of(response), StoredPerson)
 
 
 def remove_tags(
