@@ -556,46 +556,58 @@ def test_in_process(profiles_client, i):
 """
 
 
-def _pytest_seconds(path: Path, selector: str) -> float:
+# Times each test's whole protocol (fixture setup, the call, teardown) from inside pytest, so the
+# interpreter's start and the collection are not part of the figure.
+_TIMING_PLUGIN = """
+import json, os, time
+import pytest
+
+TIMES = {}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
     started = time.perf_counter()
+    yield
+    TIMES.setdefault(item.originalname, []).append(time.perf_counter() - started)
+
+
+def pytest_sessionfinish(session):
+    with open(os.environ["FIXTURE_TIMES"], "w") as out:
+        json.dump(TIMES, out)
+"""
+
+
+def _per_test_seconds(folder: Path) -> dict[str, float]:
+    """Median seconds per test of each test function in ``folder`` (its first test left out:
+    the session's one-time setup, imports and the shared server's start, lands there)."""
+    times = folder / "times.json"
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-o",
-            "addopts=",
-            "-k",
-            selector,
-            str(path),
-        ],
-        cwd=path.parent,
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=", "."],
+        cwd=folder,
         capture_output=True,
         text=True,
         check=False,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "FIXTURE_TIMES": str(times)},
     )
     if done.returncode != 0:
         raise RuntimeError(done.stdout[-1500:] + done.stderr[-1500:])
-    return time.perf_counter() - started
+    measured = json.loads(times.read_text())
+    return {name: statistics.median(values[1:]) for name, values in measured.items()}
 
 
 def _fixture_per_test(scale: Scale) -> list[Figure]:
     n = 200 if not scale.quick else 10
     with tempfile.TemporaryDirectory() as tmp:
-        one = Path(tmp) / "test_one.py"
-        many = Path(tmp) / "test_many.py"
-        one.write_text(_FIXTURE_TEST.format(n=1))
-        many.write_text(_FIXTURE_TEST.format(n=n + 1))
-        served = (_pytest_seconds(many, "served") - _pytest_seconds(one, "served")) / n
-        local = (_pytest_seconds(many, "in_process") - _pytest_seconds(one, "in_process")) / n
+        folder = Path(tmp)
+        (folder / "conftest.py").write_text(_TIMING_PLUGIN)
+        (folder / "test_fixtures.py").write_text(_FIXTURE_TEST.format(n=n + 1))
+        per_test = _per_test_seconds(folder)
+    served, local = per_test["test_served"], per_test["test_in_process"]
     return [
         figure(
             "fixture_served_per_test",
-            "wall time per test of the profiles_server fixture",
+            "wall time per test of the profiles_server fixture (setup, call, teardown; median)",
             "the in-process profiles_client fixture",
             "seconds per test",
             served,
