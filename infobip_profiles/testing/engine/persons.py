@@ -346,6 +346,17 @@ class _Invalid(Exception):
         return v2_error(self.status, self.text, validation_errors=self.errors or None)
 
 
+class _Journal:
+    """What an undoable block changed (see :meth:`PersonsEngine.undoable`)."""
+
+    __slots__ = ("created", "kept", "point")
+
+    def __init__(self, point: tuple[Any, ...]) -> None:
+        self.point = point
+        self.created: list[int] = []
+        self.kept: dict[int, tuple[_Person, dict[str, Any]]] = {}
+
+
 class PersonsEngine:
     """Every person of one tenant, its indexes, and the persons semantics.
 
@@ -371,6 +382,8 @@ class PersonsEngine:
         # Emails whose lower() differs from their casefold() (never ASCII), by casefold: the
         # email index is keyed by lower(), filters compare casefolded.
         self._odd_emails: dict[str, set[int]] = {}
+        # While a write may still have to be undone (see begin): what it changed.
+        self._journal: _Journal | None = None
         self._rev = 0
         self._last_stamp = ""
         # The clock times (seconds) for which ``_last_stamp`` is the rendering: [from, until).
@@ -598,6 +611,7 @@ class PersonsEngine:
     def delete(self, person_id: int) -> None:
         """Delete a person and its index entries; tells the other engines
         (``state.person_deleted``)."""
+        self._keep(self._persons[person_id])
         person = self._persons.pop(person_id)
         self._unindex(person)
         self._unvalue(person)
@@ -836,6 +850,8 @@ class PersonsEngine:
         pid = self._state.next_id("persons")
         person = _Person(pid, self._stamp(), self._next_rev())
         self._persons[pid] = person
+        if self._journal is not None:
+            self._journal.created.append(pid)
         for name, value in scalars.items():
             setattr(person, name, value)
         person.type = person_type
@@ -931,6 +947,8 @@ class PersonsEngine:
         for person in sorted(group, key=lambda p: p is not primary):
             push.extend(person.push or ())
         secondaries = [p for p in group if p is not primary]
+        for person in group:
+            self._keep(person)
         for person in secondaries:
             del self._persons[person.id]
             self._unindex(person)
@@ -999,6 +1017,7 @@ class PersonsEngine:
             custom.pop(canonical, None)
         else:
             custom[canonical] = value
+        self._keep(person)
         person.custom = custom or None
         self._touch(person)
 
@@ -1008,6 +1027,8 @@ class PersonsEngine:
         for person in self._persons.values():
             if person.custom:
                 keys = [k for k in person.custom if k.lower() == folded]
+                if keys:
+                    self._keep(person)
                 for key in keys:
                     del person.custom[key]
                 if not person.custom:
@@ -1018,6 +1039,7 @@ class PersonsEngine:
         folded = name.lower()
         for person in self._persons.values():
             if person.tags and any(t.lower() == folded for t in person.tags):
+                self._keep(person)
                 before = self._value_keys(person)
                 person.tags = tuple(t for t in person.tags if t.lower() != folded) or None
                 self._revalue(person, before)
@@ -1027,6 +1049,7 @@ class PersonsEngine:
         person = self._persons[person_id]
         if person.tags and any(t.lower() == tag.lower() for t in person.tags):
             return False
+        self._keep(person)
         before = self._value_keys(person)
         person.tags = (*(person.tags or ()), sys.intern(tag))
         self._revalue(person, before)
@@ -1038,6 +1061,7 @@ class PersonsEngine:
         person = self._persons[person_id]
         if not person.tags or not any(t.lower() == tag.lower() for t in person.tags):
             return False
+        self._keep(person)
         before = self._value_keys(person)
         person.tags = tuple(t for t in person.tags if t.lower() != tag.lower()) or None
         self._revalue(person, before)
@@ -1167,6 +1191,8 @@ class PersonsEngine:
         except _Invalid as exc:
             raise exc.v2() from None
         moved = list(other.push or ())
+        self._keep(survivor)
+        self._keep(other)
         del self._persons[other_id]
         self._unindex(other)
         self._unvalue(other)
@@ -1194,6 +1220,7 @@ class PersonsEngine:
             items.insert(existing[0], entry)
         else:
             items.append(entry)
+        self._keep(person)
         person.push = items
         self._by_push[reg_id] = person_id
         self._touch(person)
@@ -1203,6 +1230,7 @@ class PersonsEngine:
         person = self._persons[person_id]
         if not person.push or not any(r["registrationId"] == registration_id for r in person.push):
             return
+        self._keep(person)
         person.push = [r for r in person.push if r["registrationId"] != registration_id] or None
         if self._by_push.get(registration_id) == person_id:
             del self._by_push[registration_id]
@@ -1247,6 +1275,65 @@ class PersonsEngine:
             person = self._persons.pop(pid)
             self._unindex(person)
             self._unvalue(person)
+
+    @contextlib.contextmanager
+    def undoable(self) -> Iterator[None]:
+        """Undo what the block wrote to persons if it raises: each person it changed or deleted
+        is put back as it was, those it created are removed, indexes and counters follow. Costs
+        what the block touched (the first change of a person keeps a copy of its fields), not
+        what is stored (a deleted person put back re-sorts them). Other engines and the id
+        counters are the caller's to restore; blocks do not nest."""
+        if self._journal is not None:
+            raise RuntimeError("persons.undoable() blocks do not nest")
+        journal = _Journal(self.savepoint())
+        self._journal = journal
+        try:
+            yield
+        except BaseException:
+            self._journal = None
+            self._undo(journal)
+            raise
+        finally:
+            self._journal = None
+
+    def _keep(self, person: _Person) -> None:
+        """Before ``person`` changes or goes: remember it as it is (once per undoable block)."""
+        journal = self._journal
+        if journal is None or person.id in journal.kept or person.id in journal.created:
+            return
+        fields = {name: getattr(person, name) for name in _Person.__slots__}
+        if fields["custom"] is not None:
+            fields["custom"] = dict(fields["custom"])
+        if fields["push"] is not None:
+            fields["push"] = list(fields["push"])
+        journal.kept[person.id] = (person, fields)
+
+    def _undo(self, journal: _Journal) -> None:
+        for pid in reversed(journal.created):
+            person = self._persons.pop(pid, None)
+            if person is not None:
+                self._unindex(person)
+                self._unvalue(person)
+        # Index entries are removed only by their owner, so the order of the persons is free.
+        reinserted = False
+        for pid, (person, fields) in journal.kept.items():
+            if self._persons.get(pid) is person:
+                self._unindex(person)
+                self._unvalue(person)
+            else:
+                self._persons[pid] = person
+                reinserted = True
+            for name, value in fields.items():
+                setattr(person, name, value)
+        for person, _fields in journal.kept.values():
+            self._index(person)
+            for reg in person.push or ():
+                self._by_push[reg["registrationId"]] = person.id
+            for field, key in self._value_keys(person):
+                self._value_add(field, key, person.id)
+        if reinserted:  # a deleted person is back: creation (id) order again
+            self._persons = dict(sorted(self._persons.items()))
+        _count, self._rev, self._last_stamp, self._stamp_from, self._stamp_until = journal.point
 
     def check_indexes(self) -> None:
         """Assert every index agrees with a full scan (for tests); raises ``AssertionError``."""
@@ -1589,6 +1676,8 @@ class PersonsEngine:
         if person is None:
             person = _Person(self._state.next_id("persons"), self._stamp(), self._next_rev())
             self._persons[person.id] = person
+            if self._journal is not None:
+                self._journal.created.append(person.id)
             # A new person's scalars are all None: only the doc's own fields need setting.
             for name, value in doc.items():
                 if value and name in _SCALAR_SET:
@@ -1596,6 +1685,7 @@ class PersonsEngine:
         elif person.doc() == doc:
             return person
         else:
+            self._keep(person)
             before = self._value_keys(person)
             self._unindex(person, push=False)
             person.modified_at = self._stamp()
@@ -1749,6 +1839,7 @@ class PersonsEngine:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+        self._journal = None
         if "_by_value" not in state:
             self._reindex_values()
 

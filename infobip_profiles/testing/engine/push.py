@@ -329,13 +329,19 @@ class PushEngine:
 
     @contextmanager
     def _atomic(self) -> Iterator[None]:
-        """Undo every engine's changes if the block fails (a rejected request changes nothing)."""
+        """Undo every engine's changes if the block fails (a rejected request changes nothing).
+
+        The persons engine undoes what the block changed (``persons.undoable``); the other
+        engines, small beside it, are copied."""
         state = self._state
-        names = [n for n, v in vars(state).items() if hasattr(v, "_state")]
+        persons = state.persons
+        names = [n for n, v in vars(state).items() if hasattr(v, "_state") and v is not persons]
         memo: dict[int, Any] = {id(state): state, id(state.clock): state.clock}
+        memo[id(persons)] = persons
         backup = {name: copy.deepcopy(getattr(state, name), memo) for name in names}
         try:
-            yield
+            with persons.undoable():
+                yield
         except BaseException:
             for name, engine in backup.items():
                 setattr(state, name, engine)
