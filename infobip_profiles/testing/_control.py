@@ -1,12 +1,14 @@
 """The fake's control plane over HTTP, under ``/_fake/`` (apart from the API's own paths).
 
 No API authentication is needed, but every endpoint that holds data acts on one tenant only: the
-one whose key the request presents in ``X-Fake-Api-Key``, else in ``Authorization``
-(``App <key>``), else the fake's default key. An unknown key is a 404 unless the fake runs with
+one whose key the request presents in ``X-Fake-Api-Key``, else in ``Authorization`` (read as
+the API reads it, any of its four schemes; one the API would refuse is a 401), else the fake's
+default key. An unknown key is a 404 unless the fake runs with
 ``accept_any_key``, which makes it a fresh tenant. Acting on every tenant at once (``reset``,
 ``calls``, ``faults``) takes ``?allTenants=true`` and the header ``X-Fake-Admin-Token``, and is
 refused (403) unless the fake was given an ``admin_token``.
 
+A method a control does not take is a 405 with ``Allow``; HEAD is GET without a body.
 Requests that change something (every method but GET and HEAD) must be
 ``Content-Type: application/json``, so a web page cannot send them (415 otherwise); over HTTP, the
 server also refuses control requests whose ``Host`` is not a loopback name (403), so a page that
@@ -44,10 +46,11 @@ _JSON_TYPES = ("application/json",)
 
 
 class _ControlError(Exception):
-    def __init__(self, status: int, text: str) -> None:
+    def __init__(self, status: int, text: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(text)
         self.status = status
         self.text = text
+        self.headers = headers or {}
 
 
 def _ok(body: Any, status: int = 200) -> FakeResponse:
@@ -109,12 +112,25 @@ def _no_unknown(kind: str, given: Collection[str], valid: Collection[str]) -> No
         )
 
 
-def _named_key(request: FakeRequest) -> str | None:
+def _named_key(fake: FakeProfiles, request: FakeRequest) -> str | None:
+    """The tenant a control request names: ``X-Fake-Api-Key``, else its ``Authorization`` read
+    as the API reads it (any of the four schemes; a ``Basic`` user name; the client id of an
+    issued bearer token), else ``None``. An ``Authorization`` the API would refuse is a 401,
+    never a guess at a tenant."""
     key = request.headers.get("x-fake-api-key", "").strip()
     if key:
         return key
-    _, _, key = request.headers.get("authorization", "").strip().partition(" ")
-    return key.strip() or None
+    if not request.headers.get("authorization", "").strip():
+        return None
+    name = fake._tenant_name(request)
+    if name is None:
+        raise _ControlError(
+            401,
+            "the Authorization header holds no credential the fake accepts (App <key>, "
+            "Basic <user:password>, IBSSO <token> or an unexpired Bearer <token>); "
+            "or name the tenant with X-Fake-Api-Key",
+        )
+    return name
 
 
 def _tenant(fake: FakeProfiles, request: FakeRequest) -> str:
@@ -122,7 +138,7 @@ def _tenant(fake: FakeProfiles, request: FakeRequest) -> str:
 
     A named key unknown to the fake is a 404, unless the fake accepts any key (it is then added).
     """
-    key = _named_key(request)
+    key = _named_key(fake, request)
     if key is None:
         return fake.api_key
     try:
@@ -445,8 +461,25 @@ _ROUTES.update(_PRODUCT_ROUTES)
 def handle_control(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:
     """Answer one ``/_fake/...`` request."""
     name = request.path[len("/_fake/") :].strip("/")
+    # HEAD is GET without a body (the adapters drop it).
+    method = "GET" if request.method == "HEAD" else request.method
     try:
-        if request.method not in ("GET", "HEAD"):
+        # Which control, then whether it takes this method, before anything about the body: an
+        # odd method is a 405 with ``Allow`` whatever its content type.
+        allowed = sorted({m for m, path in _ROUTES if path == name})
+        if name.startswith("faults/") and name != "faults/":
+            allowed = ["DELETE"]
+        if not allowed:
+            raise _ControlError(404, f"no control endpoint {request.path}")
+        if method not in allowed:
+            if "GET" in allowed:
+                allowed = sorted([*allowed, "HEAD"])
+            raise _ControlError(
+                405,
+                f"{request.method} is not supported on {request.path}",
+                {"allow": ", ".join(allowed)},
+            )
+        if method != "GET":
             content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
             if content_type not in _JSON_TYPES:
                 raise _ControlError(
@@ -454,13 +487,9 @@ def handle_control(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:
                     f"{request.method} {request.path} needs Content-Type: application/json "
                     "(send a JSON body, {} when there is nothing to say)",
                 )
-        route = _ROUTES.get((request.method, name))
+        route = _ROUTES.get((method, name))
         if route is not None:
             return route(fake, request)
-        if request.method == "DELETE" and name.startswith("faults/"):
-            return _cancel_fault(fake, request, name[len("faults/") :])
-        if any(path == name for _, path in _ROUTES):
-            raise _ControlError(405, f"{request.method} is not supported on {request.path}")
-        raise _ControlError(404, f"no control endpoint {request.path}")
+        return _cancel_fault(fake, request, name[len("faults/") :])
     except _ControlError as err:
-        return FakeResponse(err.status, {"error": err.text})
+        return FakeResponse(err.status, {"error": err.text}, headers=err.headers)
