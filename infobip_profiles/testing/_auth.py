@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import secrets
 import threading
 from typing import TYPE_CHECKING
@@ -148,6 +149,8 @@ class TokenStore:
         self._clock = clock
         self.lifetime = lifetime
         self._issued: dict[str, _Issued] = {}
+        # Tokens issued before the state file this fake loaded was saved, by a one-way hash.
+        self._restored: dict[str, tuple[str, float]] = {}
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -161,8 +164,49 @@ class TokenStore:
         return token
 
     def issued(self, token: str) -> bool:
-        """Whether the fake issued ``token`` (expired or not)."""
-        return token in self._issued
+        """Whether the fake issued ``token`` (expired or not), here or before a state file
+        it loaded was saved."""
+        return token in self._issued or _token_hash(token) in self._restored
+
+    def saved(self) -> dict[str, tuple[str, float]]:
+        """What a state file keeps of the issued tokens: a one-way hash of each, the
+        fingerprint of its client id and its expiry (never a token nor a client id)."""
+        from ._calls import fingerprint
+
+        with self._lock:
+            kept = dict(self._restored)
+            kept.update(
+                {
+                    _token_hash(token): (fingerprint(found.client_id), found.expires_at)
+                    for token, found in self._issued.items()
+                }
+            )
+        return kept
+
+    def restore(self, saved: object) -> None:
+        """Take back what :meth:`saved` returned (read from a state file); anything
+        malformed is ignored, so the tokens it held are refused like unknown ones."""
+        kept: dict[str, tuple[str, float]] = {}
+        if isinstance(saved, dict):
+            for digest, entry in saved.items():
+                if (
+                    isinstance(digest, str)
+                    and isinstance(entry, tuple)
+                    and len(entry) == 2
+                    and isinstance(entry[0], str)
+                    and isinstance(entry[1], float | int)
+                ):
+                    kept[digest] = (entry[0], float(entry[1]))
+        with self._lock:
+            self._restored = kept
+
+    def restored_client(self, token: str) -> str | None:
+        """The fingerprint of the client id a token from a loaded state file was issued to,
+        while it is valid; ``None`` otherwise (the caller must then refuse the token)."""
+        found = self._restored.get(_token_hash(token))
+        if found is None or self._clock.time() >= found[1]:
+            return None
+        return found[0]
 
     def tenant_of(self, token: str) -> str | None:
         """The client id ``token`` was issued to while it is valid; ``None`` once expired or
@@ -171,6 +215,10 @@ class TokenStore:
         if found is None or self._clock.time() >= found.expires_at:
             return None
         return found.client_id
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def token_error(status: int, error: str, description: str) -> FakeResponse:

@@ -423,7 +423,14 @@ class FakeProfiles:
         if name is not None and self.oauth_tokens.issued(name):
             credential = parse_authorization(request.headers.get("authorization"))
             if credential is not None and credential.scheme == "Bearer":
-                return self.oauth_tokens.tenant_of(name)
+                client = self.oauth_tokens.tenant_of(name)
+                if client is None:
+                    # Issued before a saved state was loaded: its client's tenant if live
+                    # again, else refused (a fresh token brings the saved tenant back).
+                    mark = self.oauth_tokens.restored_client(name)
+                    if mark is not None:
+                        client = next((k for k in self._tenants if fingerprint(k) == mark), None)
+                return client
         return name
 
     def _authenticate(
@@ -493,7 +500,9 @@ class FakeProfiles:
 
         Tenants are stored under the fingerprint of their key, never the key. The file is
         replaced all at once (a temporary file beside it, then a rename), so a crash mid-write
-        leaves the previous file whole. Calls, faults and rate-limit windows are not saved.
+        leaves the previous file whole. Issued bearer tokens are kept by a one-way hash, so
+        a client's token reaches its tenant after a load (or is refused, never a fresh tenant).
+        Calls, faults and rate-limit windows are not saved.
         ``fake-server --state FILE`` calls this every few seconds and when it stops.
 
         Example::
@@ -507,7 +516,7 @@ class FakeProfiles:
         with self._lock:
             states = {**self._dormant}
             states.update({fingerprint(key): state for key, state in self._tenants.items()})
-            data = dump_states(states, self.clock, self.clock._setting)
+            data = dump_states(states, self.clock, self.clock._setting, self.oauth_tokens.saved())
         write_atomically(path, data)
 
     def load_state(self, path: str | os.PathLike[str]) -> int:
@@ -519,12 +528,13 @@ class FakeProfiles:
         file is not a state file (``OSError`` when it cannot be read). Only load files your own
         fake wrote: like any pickle, a state file can run code when read.
         """
-        from ._state import load_states
+        from ._state import load_state_file
 
         with open(path, "rb") as fh:
             data = fh.read()
-        states, setting = load_states(data, self.clock)
+        states, setting, tokens = load_state_file(data, self.clock)
         with self._lock:
+            self.oauth_tokens.restore(tokens)
             if isinstance(setting, tuple) and len(setting) == 2:
                 self.clock._setting = setting
             known = {fingerprint(key): key for key in self._tenants}

@@ -38,6 +38,7 @@ __all__ = [
     "TenantState",
     "dump_states",
     "load_states",
+    "load_state_file",
     "write_atomically",
 ]
 
@@ -137,16 +138,30 @@ class _Unpickler(pickle.Unpickler):
         return self._clock
 
 
-def dump_states(states: Mapping[str, TenantState], clock: FakeClock, clock_setting: Any) -> bytes:
-    """The bytes of a state file holding ``states`` (keyed by tenant fingerprint)."""
+def dump_states(
+    states: Mapping[str, TenantState],
+    clock: FakeClock,
+    clock_setting: Any,
+    tokens: Mapping[str, tuple[str, float]] | None = None,
+) -> bytes:
+    """The bytes of a state file holding ``states`` (keyed by tenant fingerprint) and the
+    issued bearer tokens (``TokenStore.saved``: hashes and fingerprints only)."""
     buffer = io.BytesIO()
     buffer.write(STATE_MAGIC)
-    _Pickler(buffer, clock).dump({"tenants": dict(states), "clock": clock_setting})
+    content = {"tenants": dict(states), "clock": clock_setting, "tokens": dict(tokens or {})}
+    _Pickler(buffer, clock).dump(content)
     return buffer.getvalue()
 
 
 def load_states(data: bytes, clock: FakeClock) -> tuple[dict[str, TenantState], Any]:
     """Tenant states (by fingerprint) and the clock setting read from a state file's bytes."""
+    tenants, setting, _ = load_state_file(data, clock)
+    return tenants, setting
+
+
+def load_state_file(data: bytes, clock: FakeClock) -> tuple[dict[str, TenantState], Any, Any]:
+    """Like :func:`load_states`, plus the issued tokens the file keeps (``{}`` for a file
+    written before it kept any)."""
     if not data.startswith(STATE_MAGIC):
         raise StateFileError("not a state file of this fake (or of another version)")
     try:
@@ -161,7 +176,7 @@ def load_states(data: bytes, clock: FakeClock) -> tuple[dict[str, TenantState], 
     tenants = content["tenants"]
     if not all(isinstance(v, TenantState) for v in tenants.values()):
         raise StateFileError("the state file holds something other than tenant states")
-    return tenants, content.get("clock")
+    return tenants, content.get("clock"), content.get("tokens", {})
 
 
 def write_atomically(path: str | os.PathLike[str], data: bytes) -> None:
