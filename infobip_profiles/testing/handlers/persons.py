@@ -93,7 +93,8 @@ def person_from_query(ctx: Context) -> int:
     if legacy is not None:
         # sender plays no part: a legacy type needs none (a push registration id is unique)
         return ctx.state.persons.require(legacy[0], legacy[1], ctx.param("sender"))
-    identifier, kind, sender = ctx.param("identifier"), ctx.param("type"), ctx.param("sender")
+    kind, sender = ctx.param("type"), ctx.param("sender")
+    identifier = query_identifier(kind, ctx.param("identifier"))
     check_identity(identifier, kind, sender)
     return ctx.state.persons.require(str(kind), str(identifier), sender)
 
@@ -129,7 +130,18 @@ def legacy_address(ctx: Context, *, lists: bool = False) -> tuple[str, str] | No
         if lists:
             raise lists_error(400, 400116, MSG.LIST_MISSING_PARAMETER.format(name=name))
         raise v2_error(400, MSG.BAD_REQUEST, validation_errors={name: [MSG.FIELD_REQUIRED]})
-    return LEGACY_ADDRESS[name], value
+    kind = LEGACY_ADDRESS[name]
+    return kind, query_identifier(kind, value) or value
+
+
+def query_identifier(kind: str | None, value: str | None) -> str | None:
+    """An identifier as a query gave it, with a phone number's unencoded ``+`` put back: a
+    ``+`` in a query decodes to a space, and a phone number never starts with one."""
+    if kind == "PHONE" and value is not None and value.startswith(" "):
+        stripped = value.lstrip(" ")
+        if stripped:
+            return "+" + stripped
+    return value
 
 
 def lists_person(ctx: Context) -> int:
@@ -139,7 +151,8 @@ def lists_person(ctx: Context) -> int:
     sender = ctx.param("sender")
     legacy = legacy_address(ctx, lists=True)
     if legacy is None:
-        return ctx.state.lists.person(ctx.param("type"), ctx.param("identifier"), sender)
+        kind = ctx.param("type")
+        return ctx.state.lists.person(kind, query_identifier(kind, ctx.param("identifier")), sender)
     kind, identifier = legacy
     if kind == "PUSH" and sender is None:
         pid = ctx.state.persons.resolve(kind, identifier)
