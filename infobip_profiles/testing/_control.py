@@ -28,7 +28,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ._calls import UnknownOperationError
-from ._context import MAX_BODY_DEPTH
+from ._context import MAX_BODY_DEPTH, _exact_decimal, _refuse_constant
 from ._seed import SeedError, parse_seed_document
 from ._wire import FakeRequest, FakeResponse
 from .engine.query import nesting_depth
@@ -82,11 +82,18 @@ def _name(body: dict[str, Any], field: str, *, required: bool = True) -> str | N
         raise _ControlError(400, str(exc)) from None
 
 
-def _body(request: FakeRequest) -> Any:
+def _body(request: FakeRequest, *, exact: bool = False) -> Any:
+    """The body as JSON. ``exact``: for bodies that carry data into the engines (seeds,
+    simulated profiles), numbers with a fraction keep every digit, as through the API."""
     if not request.body:
         return {}
     try:
-        value = json.loads(request.body)
+        if exact:
+            value = json.loads(
+                request.body, parse_constant=_refuse_constant, parse_float=_exact_decimal
+            )
+        else:
+            value = json.loads(request.body)
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise _ControlError(400, "the body is not valid JSON") from None
     if nesting_depth(value, MAX_BODY_DEPTH) > MAX_BODY_DEPTH:
@@ -94,9 +101,12 @@ def _body(request: FakeRequest) -> Any:
     return value
 
 
-def _object(request: FakeRequest, fields: Collection[str]) -> dict[str, Any]:
-    """The body as a JSON object whose keys are all among ``fields``."""
-    body = _body(request)
+def _object(
+    request: FakeRequest, fields: Collection[str], *, exact: bool = False
+) -> dict[str, Any]:
+    """The body as a JSON object whose keys are all among ``fields`` (``exact``: see
+    :func:`_body`)."""
+    body = _body(request, exact=exact)
     if not isinstance(body, dict):
         raise _ControlError(400, "the body must be a JSON object")
     _no_unknown("field", set(body), fields)
@@ -186,7 +196,7 @@ def _reset(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:
 def _seed(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:
     key = _tenant(fake, request)
     try:
-        seeded = fake.seed(api_key=key, **parse_seed_document(_body(request)))
+        seeded = fake.seed(api_key=key, **parse_seed_document(_body(request, exact=True)))
     except (SeedError, TypeError) as exc:
         raise _ControlError(400, str(exc)) from None
     except NotImplementedError as exc:

@@ -55,7 +55,7 @@ def simulate_inbound(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:
 
 def simulate_form(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:
     """``POST /_fake/simulate/form`` ``{"fields": {...}}`` (a v2 person body)."""
-    fields = _object(request, _FORM_FIELDS).get("fields")
+    fields = _object(request, _FORM_FIELDS, exact=True).get("fields")
     if not isinstance(fields, dict):
         raise _ControlError(400, "fields must be a JSON object (a v2 person body)")
     key = _tenant(fake, request)

@@ -1,0 +1,64 @@
+"""Numbers that reach the fake through the control plane (``/_fake/seed``,
+``/_fake/simulate/form``) keep every digit, as they do through the API (in-process and over
+HTTP)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from infobip_profiles.testing import FakeProfiles
+
+KEY = "test-key"
+MODES = [
+    pytest.param("inprocess", id="inprocess"),
+    pytest.param("http", id="http", marks=pytest.mark.http),
+]
+JSON = {"content-type": "application/json", "Authorization": f"App {KEY}"}
+EXACT = b"12345678901234567.89"
+
+
+@pytest.fixture
+def fake() -> FakeProfiles:
+    fake = FakeProfiles(KEY)
+    fake.seed(custom_attributes=[{"name": "amount", "dataType": "DECIMAL"}])
+    return fake
+
+
+@pytest.fixture(params=MODES)
+def http(request: pytest.FixtureRequest, fake: FakeProfiles) -> Iterator[httpx.Client]:
+    if request.param == "http":
+        with fake.serve() as base_url, httpx.Client(base_url=base_url, headers=JSON) as client:
+            yield client
+    else:
+        with httpx.Client(
+            transport=fake.transport(), base_url="http://127.0.0.1", headers=JSON
+        ) as client:
+            yield client
+
+
+def test_a_seeded_decimal_keeps_every_digit(http: httpx.Client) -> None:
+    body = b'{"people": [{"externalId": "d1", "customAttributes": {"amount": ' + EXACT + b"}}]}"
+    r = http.post("/_fake/seed", content=body)
+    assert r.status_code == 200, r.text
+    assert EXACT in r.content
+    got = http.get("/people/2/persons", params={"identifier": "d1", "type": "EXTERNAL_ID"})
+    assert b'"amount":' + EXACT in got.content
+
+
+def test_a_form_decimal_keeps_every_digit(http: httpx.Client) -> None:
+    body = (
+        b'{"fields": {"contactInformation": {"email": [{"address": "f@example.com"}]}, '
+        b'"customAttributes": {"amount": 0.10000000000000000001}}}'
+    )
+    r = http.post("/_fake/simulate/form", content=body)
+    assert r.status_code == 201, r.text
+    got = http.get("/people/2/persons", params={"identifier": "f@example.com", "type": "EMAIL"})
+    assert b'"amount":0.10000000000000000001' in got.content
+
+
+def test_control_bodies_still_refuse_nan(http: httpx.Client) -> None:
+    r = http.post("/_fake/seed", content=b'{"people": [{"customAttributes": {"amount": NaN}}]}')
+    assert r.status_code == 400
