@@ -1133,7 +1133,8 @@ def _batch_error(index: int, code: int, message: str) -> FakeError:
 
 
 def _compact(value: Any) -> bytes:
-    return dumps(value, ensure_ascii=False).encode()
+    # surrogatepass: a lone surrogate escape ("\ud800") is valid JSON; count its three bytes
+    return dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass")
 
 
 def parse_time(text: str) -> datetime:
