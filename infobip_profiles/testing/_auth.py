@@ -233,7 +233,8 @@ def client_credentials(request: FakeRequest) -> tuple[str, str] | FakeResponse:
     """``(client_id, client_secret)`` of a token request, or the error answer for it.
 
     The client is named by the form fields or by a ``Basic`` header, not both; every field at
-    most once; ``grant_type`` must be ``client_credentials``.
+    most once; ``grant_type`` must be ``client_credentials``. An ``Authorization`` header of
+    another scheme is not a client credential and is ignored.
     """
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != _FORM_TYPE:
@@ -255,14 +256,12 @@ def client_credentials(request: FakeRequest) -> tuple[str, str] | FakeResponse:
     if grant != "client_credentials":
         return token_error(400, "unsupported_grant_type", "grant_type must be client_credentials")
     header = request.headers.get("authorization")
-    if header:
+    credential = (header or "").strip().split(None, 1)
+    # Only Basic names a client here; another scheme (a shared session's App key, the stale
+    # bearer token being refreshed) is no client authentication and is left aside.
+    if credential and credential[0].lower() == "basic":
         in_form = "client_id" in form or "client_secret" in form
-        credential = header.strip().split(None, 1)
-        basic = (
-            decode_basic(credential[1].strip())
-            if len(credential) == 2 and credential[0].lower() == "basic"
-            else None
-        )
+        basic = decode_basic(credential[1].strip()) if len(credential) == 2 else None
         if basic is None:
             return token_error(401, "invalid_client", "the Authorization header is not valid")
         if in_form:
