@@ -187,15 +187,16 @@ class _Handler(BaseHTTPRequestHandler):
     def _read_body(self, limit: int) -> bytes:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             return self._read_chunked(limit)
-        raw = self.headers.get("Content-Length")
-        if raw is None:
+        values = {v.strip() for v in self.headers.get_all("Content-Length") or ()}
+        if not values:
             return b""
-        try:
-            length = int(raw)
-        except ValueError:
-            raise ValueError(f"bad Content-Length {raw!r}") from None
-        if length < 0:
+        if len(values) > 1:
+            # Two different lengths: which one frames the body is ambiguous (RFC 9112 6.3).
+            raise ValueError("conflicting Content-Length headers")
+        (raw,) = values
+        if not raw.isdigit() or not raw.isascii():  # int() would take "+5", "1_0", " 5"
             raise ValueError(f"bad Content-Length {raw!r}")
+        length = int(raw)
         if length > limit:
             raise _TooLarge
         body = self.rfile.read(length)
@@ -210,10 +211,11 @@ class _Handler(BaseHTTPRequestHandler):
             line = self.rfile.readline(_MAX_LINE)
             if not line:
                 raise _Incomplete
-            try:
-                size = int(line.split(b";")[0].strip(), 16)
-            except ValueError:
-                raise ValueError("bad chunk size") from None
+            digits = line.split(b";")[0].strip()
+            # hex digits only: int(..., 16) would also take "0x1f", "+1f" and "1_f"
+            if not digits or digits.strip(b"0123456789abcdefABCDEF"):
+                raise ValueError("bad chunk size")
+            size = int(digits, 16)
             if size == 0:
                 while self.rfile.readline(_MAX_LINE) not in (b"\r\n", b"\n", b""):
                     pass  # trailers are ignored
