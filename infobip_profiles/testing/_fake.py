@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from .._operations import ErrorFamily, Operation
 from . import handlers as _handlers  # noqa: F401  (registers the handlers)
 from ._auth import (
+    TOKEN_PATH,
     TokenStore,
     client_credentials,
     is_token_path,
@@ -442,15 +443,27 @@ class FakeProfiles:
         if api_key:
             state = self._tenant_or_new(api_key)
         if state is None:
-            hint = self._unauthorized_hint(api_key)
+            hint = self._unauthorized_hint(api_key, request)
             raise error_for_family(family, 401, MSG.UNAUTHORIZED, headers={"X-Fake-Hint": hint})
         return state
 
-    def _unauthorized_hint(self, api_key: str | None) -> str:
+    def _unauthorized_hint(self, api_key: str | None, request: FakeRequest) -> str:
         """How to make a refused caller welcome: in the 401's ``X-Fake-Hint`` header, and logged
         once per key (pytest shows the log of a failing test), since the body must stay the
         service's own."""
-        if api_key is None:
+        header = request.headers.get("authorization", "").strip()
+        presented = presented_key(request)
+        if api_key is None and presented is not None:
+            hint = (
+                "the bearer token has expired on the fake's clock (or was issued before a state "
+                f"file was loaded); fetch a new one from POST {TOKEN_PATH}"
+            )
+        elif api_key is None and header:
+            hint = (
+                "the fake cannot read the Authorization header; send App <key>, "
+                "Basic base64(<user>:<password>), IBSSO <token> or Bearer <token>"
+            )
+        elif api_key is None:
             hint = (
                 "the fake got no credential; send Authorization: App <key>, with a key the fake "
                 "accepts (FakeProfiles(api_key=...) or fake.add_tenant(key))"
