@@ -31,7 +31,14 @@ __all__ = [
 
 #: Headers whose values are secrets; their values never reach the history or a log line.
 SECRET_HEADERS = frozenset(
-    {"authorization", "proxy-authorization", "x-fake-api-key", "cookie", "set-cookie"}
+    {
+        "authorization",
+        "proxy-authorization",
+        "x-fake-api-key",
+        "x-fake-admin-token",
+        "cookie",
+        "set-cookie",
+    }
 )
 REDACTED = "[REDACTED]"
 

@@ -8,6 +8,7 @@ Every test runs twice: against the fake in-process and over loopback HTTP.
 from __future__ import annotations
 
 import base64
+import contextlib
 from collections.abc import Iterator
 
 import httpx
@@ -129,3 +130,23 @@ def test_a_control_refuses_an_expired_bearer_token(http: httpx.Client, fake: Fak
     r = http.post("/_fake/reset", json={}, headers={"Authorization": authorization})
     assert r.status_code == 401, r.text
     assert [t["name"] for t in fake.tags("alice")] == ["a-tag"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_an_admin_token_sent_to_the_api_is_not_kept_in_the_call_log(mode: str) -> None:
+    admin = FakeProfiles(KEY, admin_token="adm-s3cret")
+    with contextlib.ExitStack() as stack:
+        if mode == "http":
+            client = stack.enter_context(httpx.Client(base_url=stack.enter_context(admin.serve())))
+        else:
+            client = stack.enter_context(
+                httpx.Client(transport=admin.transport(), base_url="http://127.0.0.1")
+            )
+        client.get(
+            "/people/2/tags",
+            headers={"Authorization": f"App {KEY}", "X-Fake-Admin-Token": "adm-s3cret"},
+        )
+        dump = client.get("/_fake/calls").text
+    assert "adm-s3cret" not in dump
+    assert "adm-s3cret" not in repr(admin.calls.last)
+    assert admin.calls.last.headers["x-fake-admin-token"] == "[REDACTED]"
