@@ -280,7 +280,7 @@ def _inject(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:
             op_id=spec.get("opId"),
             times=spec.get("times", 1),
             retry_after=spec.get("retryAfter"),
-            latency=spec.get("latency") or 0.0,
+            latency=0.0 if spec.get("latency") is None else spec["latency"],
             drop=spec.get("drop"),
             headers=spec.get("headers"),
             text=spec.get("text"),

@@ -245,7 +245,8 @@ class FakeProfiles:
             times: how many calls to affect; ``None`` for every matching call until cancelled.
             retry_after: seconds for the ``Retry-After`` header (rounded up to whole seconds).
             latency: seconds to wait before answering (outside the fake's lock, so other
-                requests proceed); combine with ``status`` or ``drop``, or alone.
+                requests proceed); combine with ``status`` or ``drop``, or alone. Both are
+                finite, non-negative numbers of at most a day (``ValueError`` otherwise).
             drop: ``"before"``: the connection closes and the request is never processed;
                 ``"after"``: the request is processed, then the connection closes unanswered.
                 In-process and under :meth:`patch` these raise ``httpx.ConnectError`` and

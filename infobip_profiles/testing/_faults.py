@@ -188,6 +188,24 @@ def _default_text(status: int) -> str:
     return MSG.INJECTED
 
 
+#: Longest latency or Retry-After a fault may carry, in seconds (a day).
+MAX_FAULT_SECONDS = 86400.0
+
+
+def _seconds(name: str, value: object) -> float:
+    """``value`` as a number of seconds for a fault: finite, not negative, at most a day."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{name} must be a number of seconds, not {value!r}")
+    seconds = float(value)
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ValueError(f"{name} must be a finite, non-negative number of seconds, not {value!r}")
+    if seconds > MAX_FAULT_SECONDS:
+        raise ValueError(
+            f"{name} must be at most {MAX_FAULT_SECONDS:.0f} seconds (a day), not {value!r}"
+        )
+    return seconds
+
+
 class FaultRegistry:
     """The active faults of one fake (``fake.faults``), first injected first applied.
 
@@ -226,6 +244,9 @@ class FaultRegistry:
         api_key: str | None = None,
     ) -> Fault:
         """Register a fault; see :meth:`FakeProfiles.inject` for the parameters."""
+        latency = _seconds("latency", latency)
+        if retry_after is not None:
+            retry_after = _seconds("retry_after", retry_after)
         if status is None and not latency and drop is None:
             raise ValueError("a fault needs a status, a latency or a drop")
         if status is not None and drop is not None:
@@ -234,8 +255,6 @@ class FaultRegistry:
             raise ValueError(f"status must be an HTTP status code, not {status!r}")
         if drop not in (None, "before", "after"):
             raise ValueError(f'drop must be "before" or "after", not {drop!r}')
-        if latency < 0 or (retry_after is not None and retry_after < 0):
-            raise ValueError("latency and retry_after must not be negative")
         if times is not None and times < 1:
             raise ValueError("times must be at least 1 (or None for every matching call)")
         check_op_id(op_id)
