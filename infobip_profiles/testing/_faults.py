@@ -206,6 +206,52 @@ def _seconds(name: str, value: object) -> float:
     return seconds
 
 
+_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+# Headers that frame the response: a fault setting them would break the connection it answers on.
+_FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection"})
+
+
+def _check_fields(
+    method: object, times: object, headers: object, text: object, body: object, drop: object
+) -> None:
+    """``ValueError`` naming the first field of a fault that could not be served as given."""
+    if method is not None and not (isinstance(method, str) and _TOKEN.match(method)):
+        raise ValueError(f"method must be an HTTP method name, not {method!r}")
+    if times is not None and (isinstance(times, bool) or not isinstance(times, int)):
+        raise ValueError(f"times must be a whole number (or None), not {times!r}")
+    if headers is not None:
+        if not isinstance(headers, Mapping):
+            raise ValueError(f"headers must be an object of header names to text, not {headers!r}")
+        for name, value in headers.items():
+            if not (isinstance(name, str) and _TOKEN.match(name)):
+                raise ValueError(f"header name {name!r} is not a valid HTTP header name")
+            if not isinstance(value, str) or any(c in value for c in "\r\n\0"):
+                raise ValueError(f"header {name}: its value must be one line of text")
+            if name.lower() in _FRAMING_HEADERS:
+                raise ValueError(f"header {name} frames the response; a fault cannot set it")
+    if text is not None and not isinstance(text, str):
+        raise ValueError(f"text must be text, not {text!r}")
+    if drop is not None and not isinstance(drop, str):
+        raise ValueError(f'drop must be "before" or "after", not {drop!r}')
+    _check_json(body)
+
+
+def _check_json(value: object, depth: int = 0) -> None:
+    """``ValueError`` unless ``value`` can be sent as strict JSON (no NaN or infinity)."""
+    if depth > 64:
+        raise ValueError("body nests too deeply")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"body holds {value!r}, which JSON cannot carry")
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ValueError(f"body keys must be text, not {key!r}")
+            _check_json(item, depth + 1)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _check_json(item, depth + 1)
+
+
 class FaultRegistry:
     """The active faults of one fake (``fake.faults``), first injected first applied.
 
@@ -244,6 +290,7 @@ class FaultRegistry:
         api_key: str | None = None,
     ) -> Fault:
         """Register a fault; see :meth:`FakeProfiles.inject` for the parameters."""
+        _check_fields(method, times, headers, text, body, drop)
         latency = _seconds("latency", latency)
         if retry_after is not None:
             retry_after = _seconds("retry_after", retry_after)

@@ -65,3 +65,55 @@ def test_a_fair_latency_and_retry_after_are_accepted(http: httpx.Client) -> None
     r = http.post("/_fake/faults", json={"status": 503, "retryAfter": 2.5, "latency": 0.01})
     assert r.status_code == 201, r.text
     assert r.json()["retryAfter"] == 2.5
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        b'"method": 5',
+        b'"method": ""',
+        b'"times": true',
+        b'"times": 1.5',
+        b'"times": "2"',
+        b'"headers": "x"',
+        b'"headers": {"X-A": 5}',
+        b'"headers": {"X\\nA": "b"}',
+        b'"headers": {"X-A": "b\\r\\nSet-Cookie: s=1"}',
+        b'"headers": {"Content-Length": "999"}',
+        b'"headers": {"transfer-encoding": "chunked"}',
+        b'"text": 5',
+        b'"drop": 5',
+        b'"body": NaN',
+        b'"body": {"a": [Infinity]}',
+    ],
+)
+def test_a_malformed_fault_field_is_400_and_injects_nothing(
+    http: httpx.Client, fake: FakeProfiles, extra: bytes
+) -> None:
+    r = http.post("/_fake/faults", content=b'{"status": 503, ' + extra + b"}")
+    assert r.status_code == 400, r.text
+    assert r.json()["error"]
+    assert list(fake.faults) == []
+    assert http.get("/people/2/tags").status_code == 200
+
+
+def test_python_inject_refuses_a_method_that_is_not_text(fake: FakeProfiles) -> None:
+    with pytest.raises(ValueError, match="method"):
+        fake.inject(503, method=5)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="header"):
+        fake.inject(503, headers={"Content-Length": "1"})
+    assert list(fake.faults) == []
+
+
+def test_fair_headers_text_and_body_are_served(http: httpx.Client) -> None:
+    r = http.post(
+        "/_fake/faults",
+        json={"status": 503, "headers": {"X-Trace": "t-1"}, "text": "down", "times": 2},
+    )
+    assert r.status_code == 201, r.text
+    got = http.get("/people/2/tags")
+    assert got.status_code == 503
+    assert got.headers["x-trace"] == "t-1"
+    assert "down" in got.text
+    r = http.post("/_fake/faults", json={"status": 418, "body": {"teapot": [1.5, None]}})
+    assert r.status_code == 201, r.text
