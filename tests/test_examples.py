@@ -18,6 +18,7 @@ EXPECTED = {
     "mobile_login_logout.py": "Ada keeps her profile",
     "segment_and_export.py": "segment members: ['Ada', 'Mary']",
     "typed_schemas.py": "refused before sending: property 'Plan'",
+    "profile_workflows.py": "export: ['billing', 'refund', 'billing']",
 }
 
 

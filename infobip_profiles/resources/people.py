@@ -36,6 +36,7 @@ from ..errors import (
     ValidationError,
 )
 from ..filters import FilterLike, to_query_param
+from ..lists_ops import Append, append_after, append_only, split_appends
 from ..models import (
     BatchItemResult,
     BatchResult,
@@ -240,8 +241,8 @@ def _v3_json(person: Person) -> str:
                 for k, v in value.items()
             }
             for v in value.values():
-                if isinstance(v, str) and len(v) > MAX_ATTRIBUTE_TEXT:
-                    return _reference_json(person)
+                if (isinstance(v, str) and len(v) > MAX_ATTRIBUTE_TEXT) or type(v) is Append:
+                    return _reference_json(person)  # the reference path raises the error
             parts.append(prefix + dumps(value).decode())
         elif kind is list and all(type(v) is str for v in value):
             parts.append(prefix + "[" + ",".join(map(_json_str, value)) + "]")
@@ -781,34 +782,46 @@ class _PeoplePlans:
         """Create a person; returns it as stored (with ``id`` and timestamps). Type defaults to CUSTOMER.
 
         The person needs at least one of external id, email or phone
-        (:class:`~infobip_profiles.ValidationError` before sending otherwise).
+        (:class:`~infobip_profiles.ValidationError` before sending otherwise). A list given as
+        :class:`~infobip_profiles.Append` is appended after the person is created.
         """
+        person, appends = split_appends(person)
         body = _create_body(person)
         response = yield Call("create-a-new-person", body=body, options=options)
-        return _decode_person(json_of(response))
+        return (yield from append_after(_decode_person(json_of(response)), appends, options))
 
     def replace(
         self, ref: PersonRef, person: Person, **options: Unpack[CallOptions]
     ) -> Plan[StoredPerson]:
-        """Overwrite a person (PUT): every field you leave out is cleared, tags and contacts replaced."""
+        """Overwrite a person (PUT): every field you leave out is cleared, tags and contacts replaced.
+
+        A list given as :class:`~infobip_profiles.Append` is emptied by the PUT, then its items
+        are appended (see :mod:`infobip_profiles.lists_ops`); a plain list overwrites.
+        """
+        person, appends = split_appends(person)
         body = _person_body(person)
         response = yield Call(
             "update-a-person", query=_as_ref(ref).query(), body=body, options=options
         )
-        return _decode_person(json_of(response))
+        return (yield from append_after(_decode_person(json_of(response)), appends, options))
 
     def update(
         self, ref: PersonRef, person: Person, **options: Unpack[CallOptions]
     ) -> Plan[StoredPerson]:
         """Change only the fields you set (PATCH); tags and contacts are appended.
 
-        Set a field to ``None`` explicitly to clear it.
+        Set a field to ``None`` explicitly to clear it. A list value overwrites the list; wrap
+        it in :class:`~infobip_profiles.Append` to add its items after the stored ones instead
+        (see :mod:`infobip_profiles.lists_ops`).
         """
+        person, appends = split_appends(person)
+        if appends and not person.fields_set():
+            return (yield from append_only(_as_ref(ref), appends, options))
         body = _person_body(person)
         response = yield Call(
             "partial-person-update", query=_as_ref(ref).query(), body=body, options=options
         )
-        return _decode_person(json_of(response))
+        return (yield from append_after(_decode_person(json_of(response)), appends, options))
 
     def delete(self, ref: PersonRef, **options: Unpack[CallOptions]) -> Plan[None]:
         """Delete a person."""
