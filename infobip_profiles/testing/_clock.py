@@ -17,6 +17,19 @@ MAX_ADVANCE = 100 * 366 * 24 * 3600.0
 _LATEST = datetime(9998, 1, 1, tzinfo=timezone.utc).timestamp()
 
 
+def _checked_target(moment: datetime) -> float:
+    """``moment`` as a timestamp the clock may stand at: from 1970 (the epoch: earlier moments
+    render timestamps the service never sends and break date arithmetic) to the year 9998."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    target = moment.timestamp()
+    if target < 0:
+        raise ValueError("refusing to set the fake clock before 1970-01-01T00:00:00Z")
+    if target > _LATEST:
+        raise ValueError("refusing to set the fake clock past the year 9998")
+    return target
+
+
 def _checked_seconds(seconds: float) -> float:
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
         raise TypeError(f"seconds must be a number, not {type(seconds).__name__}")
@@ -95,12 +108,9 @@ class FakeClock:
                 self._setting = (None, offset + seconds)
 
     def set(self, moment: datetime) -> None:
-        """Jump to ``moment`` (naive datetimes are taken as UTC)."""
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
-        target = moment.timestamp()
-        if target > _LATEST:
-            raise ValueError("refusing to set the fake clock past the year 9998")
+        """Jump to ``moment`` (naive datetimes are taken as UTC); ``ValueError`` before 1970 or
+        past the year 9998."""
+        target = _checked_target(moment)
         with self._lock:
             frozen_at, offset = self._setting
             if frozen_at is not None:
@@ -111,11 +121,7 @@ class FakeClock:
     def freeze(self, at: datetime | None = None) -> None:
         """Stop the clock (at exactly ``at``, or where it is now)."""
         if at is not None:
-            if at.tzinfo is None:
-                at = at.replace(tzinfo=timezone.utc)
-            target = at.timestamp()
-            if target > _LATEST:
-                raise ValueError("refusing to set the fake clock past the year 9998")
+            target = _checked_target(at)
             with self._lock:
                 self._setting = (target, self._setting[1])
             return

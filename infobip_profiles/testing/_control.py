@@ -349,7 +349,8 @@ def _freeze(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:
             fake.clock.freeze(moment)
         except (ValueError, OverflowError, OSError):
             raise _ControlError(
-                400, f"at must be an ISO 8601 timestamp before the year 9998, not {at!r}"
+                400,
+                f"at must be an ISO 8601 timestamp from 1970 to before the year 9998, not {at!r}",
             ) from None
     else:
         fake.clock.freeze()
