@@ -805,7 +805,13 @@ class _BaseClient:
         :class:`UnexpectedResponseError`; the errors the plan raises on purpose pass as they are.
         """
         try:
-            check_answer(call, response)
+            try:
+                check_answer(call, response)
+            except UnexpectedResponseError as error:
+                # Into the plan, like a failed request: a many-item call keeps the outcomes
+                # of its earlier requests and marks this one's items as maybe applied.
+                forget_json(response)
+                return plan.throw(self._unexpected(call, response, error))
             return plan.send(response)
         except StopIteration:
             raise

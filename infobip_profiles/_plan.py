@@ -162,6 +162,75 @@ _LISTED_UNDER = {
 }
 
 
+#: Operations whose success answer is not decoded into one model but must still be JSON of a
+#: given kind: a batch write's object of per-item results, match's object, the v3 lists'
+#: items (an array, or one item as an object). An empty body, ``null`` or a string there is not
+#: that operation's answer (read leniently, it would report every item of a write as applied).
+_ANSWER_KINDS: dict[str, tuple[type, ...]] = {
+    **dict.fromkeys(
+        (
+            "batch-people-create",
+            "batch-people-update",
+            "batch-people-delete",
+            "create-companies",
+            "update-companies",
+            "delete-companies",
+            "match-people-ids",
+            "get-lists",
+        ),
+        (dict,),
+    ),
+    **dict.fromkeys(
+        (
+            "replace-list",
+            "update-list",
+            "get-list-items",
+            "append-list-items",
+            "delete-list-items",
+            "replace-list-item",
+            "update-list-item",
+        ),
+        (list, dict),
+    ),
+    "append-item-to-custom-attribute": (list,),
+}
+
+#: Keys of an answer object that, when present and not ``null``, must hold an array.
+_ARRAY_UNDER = {
+    **dict.fromkeys(
+        (
+            "batch-people-create",
+            "batch-people-update",
+            "batch-people-delete",
+            "create-companies",
+            "update-companies",
+            "delete-companies",
+        ),
+        "results",
+    ),
+    "match-people-ids": "matches",
+}
+
+
+def _check_kind(call: Call, response: httpx.Response) -> None:
+    kinds = _ANSWER_KINDS.get(call.op_id)
+    if kinds is None:
+        return
+    body = json_of(response)
+    if not isinstance(body, kinds):
+        expected = " or ".join(_kind(k()) for k in kinds)
+        raise UnexpectedResponseError(
+            response.status_code, f"expected {expected}, got {_kind(body)}"
+        )
+    key = _ARRAY_UNDER.get(call.op_id)
+    if key is not None and isinstance(body, dict):
+        items = body.get(key)
+        if items is not None and not isinstance(items, list):
+            raise UnexpectedResponseError(
+                response.status_code, f"{key} is {_kind(items)}, not an array"
+            )
+
+
 def _kind(value: Any) -> str:
     if value is None:
         return "null"
@@ -173,9 +242,13 @@ def _kind(value: Any) -> str:
 def check_answer(call: Call, response: httpx.Response) -> None:
     """Raise :class:`~infobip_profiles.errors.UnexpectedResponseError` when a success answer
     of an operation decoded into one model is not a JSON object carrying the fields the service
-    always returns in it (an empty ``Person()`` must never stand for a broken answer)."""
+    always returns in it (an empty ``Person()`` must never stand for a broken answer), or when
+    an answer is not of the JSON kind its operation always returns."""
+    if not response.is_success:
+        return
+    _check_kind(call, response)
     fields = _ANSWER_FIELDS.get(call.op_id)
-    if fields is None or not response.is_success:
+    if fields is None:
         return
     body = json_of(response)
     if not isinstance(body, dict):

@@ -12,7 +12,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Generic, Literal, TypeVar
 
-from ..errors import APIConnectionError, APIError, PartialBatchError, ProfilesError, ValidationError
+from ..errors import (
+    APIConnectionError,
+    APIError,
+    PartialBatchError,
+    ProfilesError,
+    UnexpectedResponseError,
+    ValidationError,
+)
 
 __all__ = [
     "results_of",
@@ -287,11 +294,14 @@ def check_on_error(on_error: str) -> None:
 def may_have_been_applied(error: ProfilesError) -> bool:
     """Whether a request that failed with ``error`` may still have been applied by the service.
 
-    A connection lost (or a timeout) after the request went out, and a 5xx, leave it open; an
-    error before sending, and any 4xx (the service refused it), do not.
+    A connection lost (or a timeout) after the request went out, a 5xx, and a success whose
+    answer could not be read (an :class:`~infobip_profiles.UnexpectedResponseError`) leave it
+    open; an error before sending, and any 4xx (the service refused it), do not.
     """
     if isinstance(error, APIConnectionError):
         return error.request_sent
+    if isinstance(error, UnexpectedResponseError):
+        return True
     if isinstance(error, APIError):
         return error.status_code >= 500
     return False

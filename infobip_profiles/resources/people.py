@@ -1109,7 +1109,7 @@ class _PeoplePlans:
             body=to_wire(dict(item)),
             options=options,
         )
-        return list(json_of(response) or [])
+        return [dict(item) for item in json_of(response)]  # the answer's kind is checked
 
 
 class People(SyncResource):
