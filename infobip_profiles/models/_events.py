@@ -112,7 +112,8 @@ class EventField(Model):
 
 @model
 class EventDefinition(Model):
-    """An event definition: which properties an event carries.
+    """An event definition: which properties an event carries (``definition_id`` is always
+    there on what the service answers).
 
     ``is_internal_definition`` marks the platform's standard definitions, which cannot be sent
     through the API or changed.
@@ -121,7 +122,7 @@ class EventDefinition(Model):
     is_internal_definition: bool | None = None
     category: DefinitionCategory | str | None = None
     subcategory: str | None = None
-    definition_id: str | None = None
+    definition_id: str
     title: str | None = None
     description: str | None = None
     fields: list[EventField] | None = None

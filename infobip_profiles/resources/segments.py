@@ -18,7 +18,7 @@ from .._plan import Call, Plan, async_op, async_pager, json_of, sync_op, sync_pa
 from .._types import CallOptions
 from ..errors import ValidationError
 from ..filters import Filter, FilterLike
-from ..models import EventCondition, Person, Segment
+from ..models import EventCondition, Segment, StoredPerson
 from ..pagination import PageSpec
 from ..refs import CHANNEL_CONTACT_KEYS
 from . import _workflows
@@ -36,8 +36,9 @@ _SORT_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*(?:,\s*(asc|desc)\s*)?$"
 _CHANNEL_KEYS = {kind: key for kind, key in CHANNEL_CONTACT_KEYS.items() if key}
 
 
-def person_from_v3(data: Any) -> Person:
-    """A v3 person (``contactInformation`` as an array of typed identifiers) as a :class:`Person`.
+def person_from_v3(data: Any) -> StoredPerson:
+    """A v3 person (``contactInformation`` as an array of typed identifiers) as a
+    :class:`StoredPerson` (its ``id`` is always there).
 
     Emails and phones land in ``contact_information.email``/``.phone``; push registrations in
     ``.push`` (the sender is the application); messaging channels in their own lists.
@@ -71,7 +72,7 @@ def person_from_v3(data: Any) -> Person:
         body["contactInformation"] = grouped
     elif isinstance(contacts, Mapping):  # already the v2 shape
         body["contactInformation"] = contacts
-    return from_wire(body, Person)
+    return from_wire(body, StoredPerson)
 
 
 def _decode_segment(data: Any) -> Segment:
@@ -218,8 +219,9 @@ class _SegmentsPlans:
         sort: str | Sequence[str] | None = None,
         page_size: int | None = None,
         **options: Unpack[CallOptions],
-    ) -> PageSpec[Person]:
-        """The persons in segment ``id`` right now, lazily, as :class:`~infobip_profiles.Person`."""
+    ) -> PageSpec[StoredPerson]:
+        """The persons in segment ``id`` right now, lazily, as
+        :class:`~infobip_profiles.StoredPerson`."""
         return PageSpec(
             "get-segment-persons",
             person_from_v3,

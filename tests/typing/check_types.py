@@ -82,3 +82,12 @@ async def check_the_async_client_returns_the_same_types(client: AsyncProfilesCli
     tag = await client.tags.ensure("VIP")
     attribute = await client.custom_attributes.ensure("Plan", DataType.STRING)
     return [tag.name.lower(), attribute.name.lower()]
+
+
+def check_definitions_and_segment_members_need_no_none_check(
+    client: ProfilesClient, segment_id: int
+) -> list[str]:
+    definition = client.events.ensure_definition("Purchase", title="Purchase")
+    listed = [d.definition_id.lower() for d in client.events.list_definitions(page_size=100)]
+    members = [str(p.id + 0) for p in client.segments.people(segment_id)]
+    return [definition.definition_id.lower(), *[d for d in listed if d == "purchase"], *members]

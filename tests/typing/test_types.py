@@ -125,3 +125,15 @@ def test_a_recorded_event_reads_its_ids() -> None:
     event = RecordedEvent(event_id="E-1", definition_id="Order")
 
     assert check_types.check_a_sent_event_id_is_a_string(event) == "e-1Order"
+
+
+def test_definitions_and_segment_members_read_without_none_checks(
+    client: ProfilesClient,
+) -> None:
+    person = client.people.create(Person(external_id="crm-1", city="London"))
+    segment = client.segments.create("Londoners", query={"city": "London"})
+    assert segment.id is not None
+
+    out = check_types.check_definitions_and_segment_members_need_no_none_check(client, segment.id)
+
+    assert out == ["purchase", "purchase", str(person.id)]
