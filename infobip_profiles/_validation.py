@@ -14,7 +14,7 @@ FORBIDDEN_NAME_CHARACTERS = frozenset('&<>"/\\\n\r:(){}=;#')
 MAX_CONTACTS = 100
 MAX_ATTRIBUTE_TEXT = 4096
 
-#: wire field -> maximum length (SEMANTICS.md section 1).
+#: wire field -> maximum length (docs/fake-semantics.md, person fields).
 PERSON_MAX_LENGTHS = {
     "externalId": 256,
     "firstName": 255,

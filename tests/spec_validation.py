@@ -25,7 +25,7 @@ compiled validators are cached per operation, status and content type. OpenAPI's
 service ignores it there), a write-only property likewise in a response.
 
 The spec contradicts itself and the service in a few places; :data:`ALLOW_LIST` names each
-place, the exact discrepancy and why we follow ``SEMANTICS.md`` there. Keep it short.
+place, the exact discrepancy and why we follow ``docs/fake-semantics.md`` there. Keep it short.
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ ALLOW_LIST: tuple[Allowance, ...] = (
         message=r"is not of type 'string'|is not one of",
         discrepancy="ErrorCodeV3 declares `code` a string enum, the spec's own examples send "
         'numbers (`"code": 400100`).',
-        why="SEMANTICS.md section 1 (v3 upsert/merge): send numbers, as the service does.",
+        why="docs/fake-semantics.md (v3 upsert): send numbers, as the service does.",
     ),
     Allowance(
         ops=("update-company", "update-companies"),
@@ -130,7 +130,7 @@ ALLOW_LIST: tuple[Allowance, ...] = (
         message=r"^'name' is a required property$",
         discrepancy="the PATCH bodies reuse IamCompanyV2, whose `name` is required; the spec's "
         "own update examples omit it.",
-        why="SEMANTICS.md section 2: PATCH merges, so an update carries only the fields to change.",
+        why="docs/fake-semantics.md: PATCH merges, so an update carries only the fields to change.",
     ),
     Allowance(
         ops=(
@@ -146,7 +146,7 @@ ALLOW_LIST: tuple[Allowance, ...] = (
         message=r"^None is not of type",
         discrepancy="PATCH bodies may hold an explicit `null`, which the property schemas (plain "
         "`string` etc.) do not allow.",
-        why="SEMANTICS.md sections 1 and 5: in a PATCH an explicit null clears the field (and "
+        why="docs/fake-semantics.md: in a PATCH an explicit null clears the field (and "
         "deletes a list item's field); companies PATCH merges the same way (section 2). The "
         "client sends null for a field set to None.",
     ),
@@ -157,7 +157,7 @@ ALLOW_LIST: tuple[Allowance, ...] = (
         message=r"is not a 'date-time'$",
         discrepancy="`attributes.birthday` is declared `format: date-time`, but a birthday is a "
         "calendar date.",
-        why="SEMANTICS.md section 7 lists birthday among the person's attributes, and persons "
+        why="docs/fake-semantics.md lists birthday among the person's attributes, and persons "
         "carry birth dates as YYYY-MM-DD (section 1); the client sends the date.",
     ),
     Allowance(
@@ -168,7 +168,7 @@ ALLOW_LIST: tuple[Allowance, ...] = (
         status=(429,),
         discrepancy="these operations publish a rate limit (x-throttling-info) but declare no "
         "429 response.",
-        why="SEMANTICS.md section 9: over the limit the service answers 429 TOO_MANY_REQUESTS "
+        why="docs/fake-semantics.md: over the limit the service answers 429 TOO_MANY_REQUESTS "
         "in the v2 envelope, like every other throttled operation.",
     ),
     Allowance(
@@ -179,7 +179,7 @@ ALLOW_LIST: tuple[Allowance, ...] = (
         status=(405, 413, 415),
         discrepancy="the spec declares no response for a wrong method, an oversized body or an "
         "unsupported content type where an operation lists no 4XX range.",
-        why="SEMANTICS.md section 0: errors use the family's envelope; the fake answers these "
+        why="docs/fake-semantics.md: errors use the family's envelope; the fake answers these "
         "transport-level rejections like the service's gateway does.",
     ),
 )
@@ -192,27 +192,27 @@ NORMALIZATIONS: tuple[tuple[str, str, str], ...] = (
         "query, batch result query, error payload)",
         "read as a map of any JSON values: the spec's own examples hold strings, numbers, "
         'booleans and lists there (`"Company": "Acme"`), which the declared schema forbids.',
-        "SEMANTICS.md sections 1, 4 and 6: custom attribute values are STRING, INTEGER, DECIMAL, "
+        "docs/fake-semantics.md: custom attribute values are STRING, INTEGER, DECIMAL, "
         "BOOLEAN, DATE, DATE_TIME or LIST_OF_OBJECTS; event properties follow their definition.",
     ),
     (
         "event definition `category` and `subcategory`",
         "declared `type: null` together with an `allOf` of a string enum, which nothing "
         'satisfies; the examples hold `"external"`.',
-        "read as null or the enum (a nullable enum mangled in conversion); SEMANTICS.md section 6: "
+        "read as null or the enum (a nullable enum mangled in conversion); docs/fake-semantics.md: "
         'created definitions are `category: "external"`.',
     ),
     (
         "match-people-ids 404",
         "declared `*/*` without a schema (an untyped 404), while nothing matched is a 200 "
         "with an empty list.",
-        "SEMANTICS.md section 1 (match): the fake answers 200 with `matches: []`; should a 404 "
+        "docs/fake-semantics.md (match): the fake answers 200 with `matches: []`; should a 404 "
         "come, any body passes the schema check and the fuzzer holds it to the v2 envelope.",
     ),
     (
         "the 4XX/5XX ranges of the v2 operations",
         "their media types hold the schema `$ref` directly instead of under `schema`.",
-        "the intent is plain (the v2 ApiException envelope, SEMANTICS.md section 0): read as the "
+        "the intent is plain (the v2 ApiException envelope, docs/fake-semantics.md): read as the "
         "schema.",
     ),
 )
@@ -276,7 +276,7 @@ OVERRIDES: tuple[SchemaOverride, ...] = (
             ),
             discrepancy="the 207 schema declares `errors` and `results` as single objects; every "
             "example (and the service) sends arrays of them.",
-            why='SEMANTICS.md section 1 (v3 upsert/merge): `{"errors": [...], "results": [...]}`, '
+            why='docs/fake-semantics.md (upsert, merge): `{"errors": [...], "results": [...]}`, '
             "one entry per item.",
         )
         for op_id in _V3_OPS
@@ -289,7 +289,7 @@ OVERRIDES: tuple[SchemaOverride, ...] = (
         schema=_persons_page,
         discrepancy="the 200 schema is a single IamPersonV2 even for the list form (no "
         "`identifier`), which returns a page of persons.",
-        why="SEMANTICS.md section 1: the list body is {persons, limit, page, orderBy, "
+        why="docs/fake-semantics.md: the list body is {persons, limit, page, orderBy, "
         "totalCount} (totalCount only on request), mirroring CompaniesResponse.",
     ),
 )
@@ -747,7 +747,7 @@ class SpecValidator:
 
 
 def envelope_problems(op_id: str, status: int, body: bytes) -> list[str]:
-    """How an error ``body`` departs from the envelope of ``op_id``'s family (SEMANTICS.md s. 0).
+    """How an error ``body`` departs from the envelope of ``op_id``'s family.
 
     ``[]`` when it is right. Outside segments, 401/403/429 and 5xx use the v2 envelope.
     """
@@ -835,7 +835,7 @@ def _for_direction(schema: Any, direction: str) -> Any:
     props = out.get("properties")
     if isinstance(props, dict):
         hidden_names = {n for n, p in props.items() if isinstance(p, dict) and _flag(p, hidden)}
-        # Read-only fields in a request are ignored by the service (SEMANTICS.md section 1), so
+        # Read-only fields in a request are ignored by the service (docs/fake-semantics.md), so
         # whatever they hold is no violation; likewise write-only fields in a response.
         out["properties"] = {n: ({} if n in hidden_names else p) for n, p in props.items()}
         if isinstance(out.get("required"), list):

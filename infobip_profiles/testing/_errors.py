@@ -63,7 +63,7 @@ class MSG:
     LIST_ITEM_OBJECT = "list item must be a JSON object"
     LIST_ITEM_UNKNOWN_FIELD = "field {field} is not in the attribute's objectSchema"
     LIST_ITEM_NULL_FIELD = "field {field} must not be null"
-    # events (issue 5)
+    # events
     EVENT_BATCH_INVALID_JSON = (
         "Invalid request. Please ensure the request body is a properly structured JSON array."
     )
@@ -129,7 +129,7 @@ class MSG:
     EXPORT_NO_EVENTS = "0 events found for the time period queried."
     EXPORT_DONE = "{count} events exported."
     EXPORT_CANCELLED = "Cancellation complete, cancellation request received at {at}"
-    # persons, tags (issue 3)
+    # persons, tags
     PERSON_NOT_FOUND = "Person not found"
     PERSON_NO_MATCH = "There is no person matching the query"
     PERSON_IDENTITY_REQUIRED = "At least one of phone, email or externalId is required"
@@ -163,7 +163,7 @@ class MSG:
     TAG_DELETED = "Tag {name} deleted"
     TAG_PEOPLE_REMOVED = "Tag {name} removed from {count} people"
     ATTRIBUTE_DELETED = "Custom attribute {name} deleted"
-    # companies and lists (issue 4)
+    # companies and lists
     COMPANY_SELECTOR = "Exactly one of id, externalId, name or domain must be given"
     COMPANY_NOT_FOUND = 'Company with {selector} "{value}" does not exist'
     COMPANY_NAME_EXISTS = 'Company with lower(name) "{name}" already exists'
@@ -190,7 +190,7 @@ class MSG:
     LIST_BODY_SIZE = "Request body must hold 1 to {max} {what}"
     LIST_BODY_SHAPE = "Request body must be {what}"
     LIST_FIELD_VALUE = "Invalid field value for list {name}: {problem}"
-    # push (issue 5): codes 48001/48012/48013 are the spec's; the others are [I]
+    # push: codes 48001/48012/48013 are the spec's; the others are [I]
     PUSH_APP_CODE_MISSING = "Application code missing"
     PUSH_APP_NOT_FOUND = "Push application not found"
     PUSH_REGISTRATION_NOT_FOUND = "Push registration not found"
@@ -204,7 +204,7 @@ class MSG:
         "AMBIGUOUS_PERSONALIZE_CANDIDATES: the identity matches more than one person"
     )
     PUSH_PERSONALIZE_REJECTED = "USER_MERGE_INTERRUPTED: {reason}"
-    # segments (issue 5)
+    # segments
     SEGMENT_BAD_REQUEST = "Request cannot be processed."
     SEGMENT_BAD_REQUEST_ACTION = "Check the syntax, violations and adjust the request."
     SEGMENT_NOT_FOUND = "Segment {id} not found."

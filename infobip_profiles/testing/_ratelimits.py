@@ -1,4 +1,4 @@
-"""The fake's enforcement of the published rate limits (SEMANTICS.md section 9).
+"""The fake's enforcement of the published rate limits (docs/fake-semantics.md).
 
 Counting is per tenant (API key) and operation, on the fake's clock, with the same algorithms the
 client's throttle is built on (``_ratelimit.limiter_for``): advancing ``fake.clock`` empties the

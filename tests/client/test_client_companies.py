@@ -187,7 +187,7 @@ async def test_update_sends_replace_tags_and_domains(api: Api, router: Any) -> N
     assert query_of(route) == [("id", "7"), ("replaceTags", "true"), ("replaceDomains", "true")]
 
 
-@pytest.mark.nonconforming  # the spec types notes as a string; null clears it (SEMANTICS.md §2)
+@pytest.mark.nonconforming  # the spec types notes as a string; null clears it
 async def test_update_sends_an_explicit_none_as_null(api: Api, router: Any) -> None:
     route = router.patch(PATH).respond(200, json=ACME)
 

@@ -1,6 +1,6 @@
 """Error responses and transport failures, as the caller sees them.
 
-Each of the six error envelopes of SEMANTICS.md section 0 is answered (by respx) to an operation of
+Each of the six error envelopes of docs/fake-semantics.md is answered (by respx) to an operation of
 its family and must surface as the right :class:`APIError` subclass with ``status_code``,
 ``message_id``, ``text`` and ``validation_errors``. Sync and async alike.
 """

@@ -1,6 +1,6 @@
 """Retries: what is replayed, how long the client waits, what it logs, and raw access.
 
-The rule (API.md): a 429, and a connection failure before the request was sent, are always
+The rule: a 429, and a connection failure before the request was sent, are always
 retried; a 5xx, a timeout or a connection lost after sending only for replay-safe operations, so a
 write the server may have applied is never duplicated. Waits are recorded, never slept.
 """

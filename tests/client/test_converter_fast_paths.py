@@ -1,4 +1,4 @@
-"""The converter's fast paths (issue 8) give exactly what the general paths give.
+"""The converter's fast paths give exactly what the general paths give.
 
 Decoding builds models without the constructor, timestamps in the v2 form skip the general
 parser, ``dumps`` tries plain ``json.dumps`` first, and encoding caches which fields to send per

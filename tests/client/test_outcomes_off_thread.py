@@ -1,4 +1,4 @@
-"""The outcomes of a call of several requests are decoded on a helper thread, in order (issue 8).
+"""The outcomes of a call of several requests are decoded on a helper thread, in order.
 
 ``Outcomes`` lets the answer to request ``k`` be decoded while request ``k + 1`` is on the wire;
 these tests pin what that must never change: the order of outcomes, errors reaching the caller,

@@ -1,4 +1,4 @@
-"""``upsert_many`` and ``merge`` encode each person to JSON text in one pass (issue 8); the text is
+"""``upsert_many`` and ``merge`` encode each person to JSON text in one pass; the text is
 pinned against the general path (v2 wire body, ``check_person``, reshaped to v3, then ``dumps``):
 the same bytes, key order included, and the same error for every broken rule."""
 

@@ -1,4 +1,4 @@
-"""Custom attribute definitions and the append call at the wire level (SEMANTICS.md section 4)."""
+"""Custom attribute definitions and the append call at the wire level (docs/fake-semantics.md)."""
 
 from __future__ import annotations
 

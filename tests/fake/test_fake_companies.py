@@ -1,4 +1,4 @@
-"""Companies at the wire level (SEMANTICS.md section 2), in-process and over HTTP."""
+"""Companies at the wire level (docs/fake-semantics.md), in-process and over HTTP."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""v3 lists at the wire level (SEMANTICS.md section 5), in-process and over HTTP."""
+"""v3 lists at the wire level (docs/fake-semantics.md), in-process and over HTTP."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The fake's push registrations at the wire level, in-process and over loopback HTTP.
 
-SEMANTICS.md section 7 and edge case 10: the ``AppCode`` header and the push error envelope, the
+docs/fake-semantics.md (push): the ``AppCode`` header and the push error envelope, the
 mutable properties, personalize (the login) and depersonalize (the logout).
 """
 

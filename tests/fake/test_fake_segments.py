@@ -1,6 +1,6 @@
 """The fake's segments (v3) at the wire level, in-process and over loopback HTTP.
 
-SEMANTICS.md section 8: create 201, get, replace, delete 204, 0-based ``page``/``size`` with the
+docs/fake-semantics.md: create 201, get, replace, delete 204, 0-based ``page``/``size`` with the
 ``{results, paging}`` envelope, unique names, the segments error envelope on every error, and the
 persons in a segment evaluated live.
 """

@@ -188,7 +188,7 @@ def test_match_with_nothing_matched_is_200_and_empty(wire: Wire) -> None:
     assert by("ID", "1")  # the helper stays importable for the other tests
 
 
-# -- invalid items refuse the whole request (SEMANTICS.md section 0) ------------------------------
+# -- invalid items refuse the whole request (docs/fake-semantics.md) ------------------------------
 # The 207 result echoes a failed item's query, which the spec types as an object: an item without
 # a usable query cannot be reported there, so the request is refused and nothing is applied.
 

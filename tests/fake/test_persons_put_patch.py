@@ -1,4 +1,4 @@
-"""PUT overwrites, PATCH merges (SEMANTICS.md section 1 and edge case 3)."""
+"""PUT overwrites, PATCH merges (docs/fake-semantics.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The v3 upsert pauses the cyclic garbage collector for the bulk write only (issue 8): the
+"""The v3 upsert pauses the cyclic garbage collector for the bulk write only: the
 collector's state is always what it was before the call, whatever the call's outcome."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Tags at the wire level (SEMANTICS.md section 3)."""
+"""Tags at the wire level (docs/fake-semantics.md)."""
 
 from __future__ import annotations
 

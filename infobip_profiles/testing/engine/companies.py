@@ -1,4 +1,4 @@
-"""Engine: companies (SEMANTICS.md section 2). State and semantics only; no HTTP.
+"""Engine: companies (docs/fake-semantics.md). State and semantics only; no HTTP.
 
 A company is addressed by exactly one selector (``id``, ``externalId``, ``name`` or ``domain``).
 Names are unique ignoring case, and so are external ids and domains (each selector must find one

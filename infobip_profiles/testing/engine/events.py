@@ -4,7 +4,7 @@ No HTTP here: the handlers in ``handlers/events.py`` parse requests and render r
 are raised as :class:`FakeError` in the envelope of the operation's family (definitions answer
 with a status and no body; the single send answers 400 with no body and 404 in the v2
 envelope; exports use the v2 envelope; the batch call uses
-ProblemDetails with the codes of SEMANTICS.md section 6).
+ProblemDetails with the codes listed in docs/fake-semantics.md).
 
 Events are stored per person. The persons engine tells this engine when a person is deleted
 (their events go) or merged (their events move to the primary), and renders

@@ -1,4 +1,4 @@
-"""Engine: v3 lists over LIST_OF_OBJECTS attributes (SEMANTICS.md section 5). No HTTP.
+"""Engine: v3 lists over LIST_OF_OBJECTS attributes (docs/fake-semantics.md, lists). No HTTP.
 
 A "list" is one person's value of a ``LIST_OF_OBJECTS`` custom attribute (the API calls it a
 placeholder in its errors). The engine holds no state of its own: it reads and writes the value

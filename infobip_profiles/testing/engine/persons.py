@@ -1,4 +1,4 @@
-"""Engine: persons (SEMANTICS.md section 1). State and semantics only; no HTTP.
+"""Engine: persons (docs/fake-semantics.md). State and semantics only; no HTTP.
 
 Storage is built for a million persons: one ``__slots__`` record per person holding only what is
 set (tuples for emails, phones and tags, a dict only when there are custom attributes), timestamps

@@ -1,4 +1,4 @@
-"""Engine: push registrations, and the mobile login / logout flow (SEMANTICS.md section 7).
+"""Engine: push registrations, and the mobile login / logout flow (docs/fake-semantics.md).
 
 The persons engine stores each registration on the person it belongs to (``contactInformation
 .push``) and indexes it, so a registration always has exactly one owner; this engine keeps the

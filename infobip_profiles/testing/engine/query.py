@@ -1,4 +1,4 @@
-"""The filter / segment query language, compiled to a fast predicate (SEMANTICS.md section 1).
+"""The filter / segment query language, compiled to a fast predicate (docs/fake-semantics.md).
 
 A query is a JSON object such as
 ``{"#and":[{"firstName":"John"},{"#gt":{"birthDate":"1990-01-01"}}]}``. :func:`compile_filter`
@@ -11,7 +11,7 @@ standard wire field (``firstName``, ``birthDate``, ``tags``...) or, for any othe
 attribute of that name; :data:`MISSING` when the person has none. ``None`` and an empty list count
 as absent too.
 
-Choices the docs leave open ([I] in SEMANTICS.md), all deliberate:
+Choices the docs leave open (marked inferred in docs/fake-semantics.md), all deliberate:
 
 * Negative operators are exact complements of their positive twins, so they match people who lack
   the attribute: ``#ne`` is ``not #eq``, ``#notContain`` is ``not #contains``, ``#notIn`` is

@@ -1,4 +1,4 @@
-"""Engine: segments v3 (SEMANTICS.md section 8), and who is in them, evaluated live.
+"""Engine: segments v3 (docs/fake-semantics.md), and who is in them, evaluated live.
 
 A segment is a name, a description, a ``query`` in the filter language (section 1) and a list of
 event clauses. Membership is computed on every read from the persons engine (the query) and the

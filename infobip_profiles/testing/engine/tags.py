@@ -1,4 +1,4 @@
-"""Engine: tags (SEMANTICS.md section 3). Names are unique ignoring case; persons refer to a tag
+"""Engine: tags (docs/fake-semantics.md). Names are unique ignoring case; persons refer to a tag
 by its defined spelling, and deleting a tag strips it from every person."""
 
 from __future__ import annotations
