@@ -234,7 +234,7 @@ def _echo_pattern(secret: str) -> str:
 class _Secrets:
     """Every credential a client holds, and the redaction of their echoes from text and bytes."""
 
-    __slots__ = ("_bytes", "_credentials", "_text")
+    __slots__ = ("__weakref__", "_bytes", "_credentials", "_text")
 
     def __init__(self, *credentials: _Credential) -> None:
         self._credentials: tuple[_Credential, ...] = ()
@@ -242,6 +242,10 @@ class _Secrets:
         self._bytes: re.Pattern[bytes] | None = None
         for credential in credentials:
             self.add(credential)
+        # httpx/httpcore log wire headers at DEBUG: an echoed credential is blanked there too.
+        from ._log_redaction import watch
+
+        watch(self)
 
     def add(self, credential: _Credential) -> None:
         """Redact ``credential`` too (an auth scheme registers each secret it sends)."""
