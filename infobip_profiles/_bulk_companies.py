@@ -42,13 +42,14 @@ import os
 import re
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
+from . import _import_history as _history
 from .errors import ProfilesError, ValidationError
 from .filters import Field
 from .models import Company
@@ -389,13 +390,7 @@ def import_companies(
     fingerprint = _fingerprint(columns, on_existing, on_missing, name)
     report_path = Path(report) if report is not None else None
     resume_path = Path(resume) if resume is not None else None
-    history_path = (
-        Path(history)
-        if history is not None
-        else report_path.with_name(report_path.name + ".history.jsonl")
-        if report_path is not None
-        else None
-    )
+    history_path = _history.history_path(report_path, history)
     done, report_size = 0, 0
     if resume_path is not None and resume_path.exists():
         state = json.loads(resume_path.read_text(encoding="utf-8"))
@@ -405,7 +400,8 @@ def import_companies(
                 field="resume",
             )
         done, report_size = int(state["rows_done"]), int(state.get("report_bytes", 0))
-    started = datetime.now(timezone.utc)
+    started = _history.now()
+    resumed = bool(done)
     counts = {"created": 0, "updated": 0, "skipped": 0}
     failures: list[CompanyRowFailure] = []
     report_file: Any = None
@@ -427,7 +423,7 @@ def import_companies(
         if writer is not None:
             writer.writerow([row, error, json.dumps({k: _cell(v) for k, v in data.items()})])
 
-    outcome = "finished"
+    stopped: BaseException | None = None
     rows_total = done
     try:
         window: list[tuple[int, Mapping[str, Any]]] = []
@@ -448,26 +444,22 @@ def import_companies(
             done = window[-1][0]
             _checkpoint(report_file, resume_path, fingerprint, done)
     except BaseException as exc:
-        outcome = f"stopped: {type(exc).__name__}: {exc}"
+        stopped = exc
         raise
     finally:
         if report_file is not None:
             report_file.close()
-        if history_path is not None:
-            entry = {
-                "started": started.isoformat(timespec="seconds"),
-                "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "kind": "companies",
-                "source": name,
-                "onExisting": on_existing,
-                "onMissing": on_missing,
-                "rowsDone": done,
-                **counts,
-                "failed": len(failures),
-                "outcome": outcome,
-            }
-            with history_path.open("a", encoding="utf-8") as handle:
-                handle.write(json.dumps(entry) + "\n")
+        _history.append_run(
+            history_path,
+            kind="companies",
+            started=started,
+            source=name,
+            on_existing=on_existing,
+            on_missing=on_missing,
+            resumed=resumed,
+            counts={"rowsDone": done, **counts, "failed": len(failures)},
+            outcome=_history.outcome_of(stopped),
+        )
     return CompanyImportResult(
         rows=rows_total,
         created=counts["created"],

@@ -164,20 +164,21 @@ def add_import_options(parser: argparse.ArgumentParser) -> None:
         "--companies imports companies instead (targets: name, externalId, domains, tags, "
         "accountManager, customerStage, industry, region, segment, country, vatNumber, notes, "
         "attr:NAME[:TYPE]); a FILE ending in .xlsx is read as a spreadsheet (needs the xlsx "
-        "extra). Each run appends a line to REPORT.history.jsonl.",
+        "extra). --on-existing/--on-missing apply to persons and companies. Each run appends a "
+        "line to REPORT.history.jsonl.",
     )
     group.add_argument("--companies", action="store_true", help="import companies, not persons")
     group.add_argument(
         "--on-existing",
         choices=("update", "skip"),
         default="update",
-        help="a row matching a stored company: update it (default) or leave it alone",
+        help="a row matching a stored profile: update it (default) or leave it alone",
     )
     group.add_argument(
         "--on-missing",
         choices=("create", "skip"),
         default="create",
-        help="a row matching no company: create one (default) or leave it out",
+        help="a row matching no profile: create one (default) or leave it out",
     )
     group.add_argument("--sheet", metavar="NAME", help="the .xlsx sheet (default: the first)")
 

@@ -14,6 +14,22 @@ What an import does, window by window (``batch_size`` input rows at a time, 1000
 4. Failures are appended to the report file (``row``, ``line``, ``error``, ``input``), the report
    is flushed to disk, and then the resume file records how many input rows are done.
 
+**Policies.** By default a row matching a stored person updates it (``on_existing="update"``) and
+a row matching nobody creates one (``on_missing="create"``): one upsert request per 1000 persons,
+nothing else. With ``on_existing="skip"`` or ``on_missing="skip"`` each window's externalIds,
+emails and phones are first looked up with ``people.match`` (one more request per 1000 of those
+identities, so about one per window): a person holding any of them is "existing", and the persons
+the policy skips are not sent; :attr:`ImportResult.skipped_existing` /
+:attr:`~ImportResult.skipped_missing` count them. The look-up and the upsert are two requests: a
+person created by someone else in between is updated, not skipped. After an interruption, the
+window in flight is looked up again, so persons it created before the process died count as
+existing (skipped with ``on_existing="skip"``, never created twice).
+
+**History.** Each run appends one JSON line to the history file (``history=``; by default beside
+the report, ``<report>.history.jsonl``): when it started and finished, the input, the mode and
+policies, whether it resumed an earlier run, the counts so far and how it ended (``"finished"``
+or ``"stopped: <error>"``). Lines are only appended, never rewritten.
+
 **Deduplication is per window**, so memory stays bounded by the window however big the file is.
 Duplicates further apart than ``batch_size`` rows are sent in separate requests, in file order:
 with ``mode="partial"`` the later row then updates the person the earlier one created or
@@ -66,7 +82,15 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from ._bulk_companies import CompanyImportResult, CompanyRowFailure, import_companies, read_xlsx
+from . import _import_history as _history
+from ._bulk_companies import (
+    CompanyImportResult,
+    CompanyRowFailure,
+    OnExisting,
+    OnMissing,
+    import_companies,
+    read_xlsx,
+)
 from ._converter import parse_datetime
 from ._validation import check_person
 from .errors import APIConnectionError, APIError, ProfilesError, ValidationError
@@ -79,11 +103,13 @@ from .models import (
     UpsertResult,
     UpsertStatus,
 )
+from .refs import IdentifierType, PersonRef
 from .resources._batch import may_have_been_applied
 from .resources.people import BATCH_LIMIT
 
 if TYPE_CHECKING:
     from ._client import AsyncProfilesClient, ProfilesClient
+    from .models import MatchResult
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -96,6 +122,8 @@ __all__ = [
     "RowFailure",
     "ImportProgress",
     "ImportResult",
+    "OnExisting",
+    "OnMissing",
     "import_csv",
     "import_rows",
     "aimport_csv",
@@ -529,7 +557,9 @@ class ImportResult:
     ``rows`` input rows are done (``resumed_from`` of them by earlier runs). Persons ended
     ``created``, ``updated`` or ``not_modified``; ``failed`` rows were not imported (the report
     file lists each, :attr:`failures` keeps the first 1000); ``merged`` rows were folded into an
-    earlier row naming the same person.
+    earlier row naming the same person. ``skipped_existing`` persons matched a stored profile
+    and were left alone (``on_existing="skip"``); ``skipped_missing`` matched nobody and were
+    left out (``on_missing="skip"``). ``history`` is the run history file this run appended to.
     """
 
     rows: int
@@ -541,6 +571,9 @@ class ImportResult:
     resumed_from: int = 0
     failures: tuple[RowFailure, ...] = ()
     report: Path | None = None
+    skipped_existing: int = 0
+    skipped_missing: int = 0
+    history: Path | None = None
 
     @property
     def ok(self) -> bool:
@@ -549,12 +582,17 @@ class ImportResult:
 
     def summary(self) -> str:
         """One line for humans: ``1200 rows: 800 created, 300 updated, ...``."""
-        # rows = created + updated + not modified + failed + merged: every row is counted once.
+        # rows = created + updated + not modified + skipped + failed + merged: every row is
+        # counted once.
         text = (
             f"{self.rows} {'row' if self.rows == 1 else 'rows'}: {self.created} created, "
             f"{self.updated} updated, {self.not_modified} not modified, {self.failed} failed, "
             f"{self.merged} duplicate {'row' if self.merged == 1 else 'rows'} merged"
         )
+        if self.skipped_existing:
+            text += f", {self.skipped_existing} skipped: already exist"
+        if self.skipped_missing:
+            text += f", {self.skipped_missing} skipped: match nobody"
         if self.resumed_from:
             text += f" ({self.resumed_from} done by an earlier run)"
         if self.failed and self.report is not None:
@@ -624,6 +662,8 @@ class _Totals:
     not_modified: int = 0
     failed: int = 0
     merged: int = 0
+    skipped_existing: int = 0
+    skipped_missing: int = 0
 
 
 class _Run:
@@ -637,8 +677,10 @@ class _Run:
         resume: Path | None,
         progress: Callable[[ImportProgress], None] | None,
         size: Callable[[], tuple[int | None, int | None]],
+        history: Path | None = None,
     ) -> None:
         self.fingerprint = fingerprint
+        self.history_path = history
         self.report_path = report
         self.resume_path = resume
         self.progress = progress
@@ -653,6 +695,8 @@ class _Run:
         self._writer: Any = None
         state = self._load_state()
         self.resumed_from = self.totals.rows
+        #: This run carries on from a resume file an earlier run wrote.
+        self.resumed = state is not None
         self._open_report(fresh=state is None)
 
     def _load_state(self) -> dict[str, Any] | None:
@@ -778,6 +822,9 @@ class _Run:
             resumed_from=self.resumed_from,
             failures=tuple(self.failures),
             report=self.report_path,
+            skipped_existing=t.skipped_existing,
+            skipped_missing=t.skipped_missing,
+            history=self.history_path,
         )
 
 
@@ -832,8 +879,13 @@ def _steps(
     separator: str,
     *,
     keys_are_targets: bool = False,
-) -> Generator[list[Person], UpsertResult, None]:
-    """Yield each window's persons to upsert; receive the result; account for every row."""
+    on_existing: str = "update",
+    on_missing: str = "create",
+) -> Generator[_Step, _Answer, None]:
+    """Yield each window's persons to upsert; receive the result; account for every row.
+
+    With a ``"skip"`` policy, first yield a :class:`_Lookup` of the window's identities and
+    receive the ones a stored person holds, then leave out the persons the policy skips."""
     mappings: dict[tuple[Any, ...], ColumnMapping] = {}
     for window in _windows(rows, batch_size):
         converted: list[tuple[int, _Fields]] = []
@@ -845,23 +897,51 @@ def _steps(
                 run.fail(number, data, str(exc), line)
         persons: list[Person] = []
         members: list[list[int]] = []
+        identities: list[list[tuple[str, str]]] = []
         for group in _group(converted):
             positions = [converted[i][0] for i in group]
             try:
-                persons.append(_person(_merge([converted[i][1] for i in group])))
+                values = _merge([converted[i][1] for i in group])
+                persons.append(_person(values))
             except _RowError as exc:
                 for p in positions:
                     number, data, line = window[p]
                     run.fail(number, data, str(exc), line)
                 continue
             members.append(positions)
+            identities.append([(_MATCH_TYPE[kind], value) for kind, value in values.identities()])
             run.totals.merged += len(positions) - 1
+        if persons and (on_existing == "skip" or on_missing == "skip"):
+            wanted = sorted({key for keys in identities for key in keys})
+            try:
+                found = yield _Lookup(
+                    [PersonRef(value, IdentifierType(kind)) for kind, value in wanted]
+                )
+            except (APIError, APIConnectionError) as failure:
+                run.interrupted(
+                    [window[p] for group in members for p in group], f"not imported: {failure}"
+                )
+                raise
+            assert isinstance(found, frozenset)
+            kept: list[int] = []
+            for index, keys in enumerate(identities):
+                if any(key in found for key in keys):
+                    if on_existing == "skip":
+                        run.totals.skipped_existing += 1
+                        continue
+                elif on_missing == "skip":
+                    run.totals.skipped_missing += 1
+                    continue
+                kept.append(index)
+            persons = [persons[i] for i in kept]
+            members = [members[i] for i in kept]
         outcomes: list[UpsertItemResult] = []
         # One upsert_many call per request-sized chunk: a failed request then raises (stopping
         # the import before the window commits) instead of coming back as failed items.
         for start in range(0, len(persons), BATCH_LIMIT):
             try:
                 result = yield persons[start : start + BATCH_LIMIT]
+                assert isinstance(result, UpsertResult)
             except (APIError, APIConnectionError) as failure:
                 what = "may have been applied" if may_have_been_applied(failure) else "not imported"
                 carried = [
@@ -894,14 +974,46 @@ def _steps(
         run.commit(window[-1][0])
 
 
+#: The identities of :meth:`_Fields.identities`, as the match endpoint types them.
+_MATCH_TYPE = {"externalId": "EXTERNAL_ID", "email": "EMAIL", "phone": "PHONE"}
+
+
+@attrs.frozen
+class _Lookup:
+    """A step of an import with a ``"skip"`` policy: which of these identities does a stored
+    person hold? The driver answers with :func:`_found` of ``people.match``."""
+
+    refs: list[PersonRef]
+
+
+_Step = list[Person] | _Lookup
+_Answer = UpsertResult | frozenset[tuple[str, str]]
+
+#: Identities per match request of a :class:`_Lookup`.
+_MATCH_CHUNK = 1000
+
+
+def _found(matches: Iterable[MatchResult]) -> frozenset[tuple[str, str]]:
+    return frozenset((m.ref.type.value, m.ref.identifier) for m in matches)
+
+
 def _relative(prop: str) -> str:
     """``persons[3].contactInformation[0]`` -> ``contactInformation[0]``: the index is the
     request's, which means nothing to whoever reads the report."""
     return re.sub(r"^persons\[\d+\]\.?", "", prop) or prop
 
 
-def _fingerprint(mapping: ColumnMapping, mode: str, header: list[str] | None) -> str:
-    blob = json.dumps({"mapping": mapping.specs(), "mode": mode, "header": header})
+def _fingerprint(
+    mapping: ColumnMapping,
+    mode: str,
+    header: list[str] | None,
+    on_existing: str = "update",
+    on_missing: str = "create",
+) -> str:
+    what: dict[str, Any] = {"mapping": mapping.specs(), "mode": mode, "header": header}
+    if (on_existing, on_missing) != ("update", "create"):  # the default keeps older files valid
+        what["policies"] = [on_existing, on_missing]
+    blob = json.dumps(what)
     return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 
@@ -995,6 +1107,11 @@ class _Options:
     resume: str | os.PathLike[str] | None
     progress: ProgressOption
     list_separator: str
+    on_existing: str = "update"
+    on_missing: str = "create"
+    history: str | os.PathLike[str] | None = None
+    #: What the history names as the input: the CSV path, or ``"rows"``.
+    source: str = "rows"
 
 
 def _rows_input(
@@ -1014,32 +1131,50 @@ def _rows_input(
     return source, resolved
 
 
+def _check_options(options: _Options) -> None:
+    if options.mode not in ("partial", "full"):
+        raise ValidationError("mode must be 'partial' or 'full'", field="mode")
+    if options.batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    if options.on_existing not in ("update", "skip"):
+        raise ValidationError('on_existing is "update" or "skip"', field="on_existing")
+    if options.on_missing not in ("create", "skip"):
+        raise ValidationError('on_missing is "create" or "skip"', field="on_missing")
+
+
 @contextlib.contextmanager
 def _prepared(
     source: _Source, mapping: ColumnMapping, options: _Options
-) -> Iterator[tuple[_Run, Generator[list[Person], UpsertResult, None] | None]]:
+) -> Iterator[tuple[_Run, Generator[_Step, _Answer, None] | None]]:
     mode, batch_size, report, resume = (
         options.mode,
         options.batch_size,
         options.report,
         options.resume,
     )
-    if mode not in ("partial", "full"):
-        raise ValidationError("mode must be 'partial' or 'full'", field="mode")
-    if batch_size < 1:
-        raise ValueError("batch_size must be at least 1")
+    try:
+        _check_options(options)
+    except BaseException:
+        source.close()  # a bad argument leaves no file open
+        raise
     callback, terminal = _progress_callback(options.progress)
+    report_path = Path(report) if report is not None else None
     try:
         run = _Run(
-            fingerprint=_fingerprint(mapping, mode, source.header),
-            report=Path(report) if report is not None else None,
+            fingerprint=_fingerprint(
+                mapping, mode, source.header, options.on_existing, options.on_missing
+            ),
+            report=report_path,
             resume=Path(resume) if resume is not None else None,
             progress=callback,
             size=source.size,
+            history=_history.history_path(report_path, options.history),
         )
     except BaseException:
         source.close()
         raise
+    started = _history.now()
+    stopped: BaseException | None = None
     try:
         if run.completed:
             yield run, None
@@ -1053,53 +1188,97 @@ def _prepared(
             batch_size,
             options.list_separator,
             keys_are_targets=source.keys_are_targets,
+            on_existing=options.on_existing,
+            on_missing=options.on_missing,
         )
         try:
             yield run, steps
         finally:
             steps.close()
         run.finish()
+    except BaseException as exc:
+        stopped = exc
+        raise
     finally:
         run.close()
         source.close()
+        t = run.totals
+        _history.append_run(
+            run.history_path,
+            kind="persons",
+            started=started,
+            source=options.source,
+            on_existing=options.on_existing,
+            on_missing=options.on_missing,
+            resumed=run.resumed,
+            counts={
+                "rowsDone": t.rows,
+                "resumedFrom": run.resumed_from,
+                "created": t.created,
+                "updated": t.updated,
+                "notModified": t.not_modified,
+                "skippedExisting": t.skipped_existing,
+                "skippedMissing": t.skipped_missing,
+                "merged": t.merged,
+                "failed": t.failed,
+            },
+            outcome=_history.outcome_of(stopped),
+            extra={"mode": mode},
+        )
         if terminal is not None and terminal.drawn:
             terminal(run.snapshot(), final=True)
 
 
 def _drive(
-    client: ProfilesClient, steps: Generator[list[Person], UpsertResult, None] | None, mode: Mode
+    client: ProfilesClient, steps: Generator[_Step, _Answer, None] | None, mode: Mode
 ) -> None:
     if steps is None:
         return
     try:
-        persons = next(steps)
+        step = next(steps)
         while True:
+            answer: _Answer
             try:
-                result = client.people.upsert_many(persons, mode=mode)
+                if isinstance(step, _Lookup):
+                    matches: list[MatchResult] = []
+                    for start in range(0, len(step.refs), _MATCH_CHUNK):
+                        chunk = step.refs[start : start + _MATCH_CHUNK]
+                        matches.extend(client.people.match(chunk))
+                    answer = _found(matches)
+                else:
+                    answer = client.people.upsert_many(step, mode=mode)
             except (APIError, APIConnectionError) as error:
-                persons = steps.throw(error)  # the steps record the rows, then re-raise
+                step = steps.throw(error)  # the steps record the rows, then re-raise
                 continue
-            persons = steps.send(result)
+            step = steps.send(answer)
     except StopIteration:
         return
 
 
 async def _adrive(
     client: AsyncProfilesClient,
-    steps: Generator[list[Person], UpsertResult, None] | None,
+    steps: Generator[_Step, _Answer, None] | None,
     mode: Mode,
 ) -> None:
     if steps is None:
         return
     try:
-        persons = next(steps)
+        step = next(steps)
         while True:
+            answer: _Answer
             try:
-                result = await client.people.upsert_many(persons, mode=mode)
+                if isinstance(step, _Lookup):
+                    matches: list[MatchResult] = []
+                    for start in range(0, len(step.refs), _MATCH_CHUNK):
+                        chunk = step.refs[start : start + _MATCH_CHUNK]
+                        matches.extend(await client.people.match(chunk))
+                    answer = _found(matches)
+                else:
+                    answer = await client.people.upsert_many(step, mode=mode)
             except (APIError, APIConnectionError) as error:
-                persons = steps.throw(error)  # the steps record the rows, then re-raise
+                step = steps.throw(error)  # the steps record the rows, then re-raise
                 continue
-            persons = steps.send(result)
+            step = steps.send(answer)
     except StopIteration:
         return
 
@@ -1115,6 +1294,9 @@ def import_rows(
     resume: str | os.PathLike[str] | None = None,
     progress: ProgressOption = None,
     list_separator: str = ";",
+    on_existing: OnExisting = "update",
+    on_missing: OnMissing = "create",
+    history: str | os.PathLike[str] | None = None,
 ) -> ImportResult:
     """Import persons from any iterable of dicts (see the module docs for what happens).
 
@@ -1131,7 +1313,9 @@ def import_rows(
         assert result.created == 1
     """
     source, resolved = _rows_input(rows, mapping)
-    options = _Options(mode, batch_size, report, resume, progress, list_separator)
+    options = _Options(
+        mode, batch_size, report, resume, progress, list_separator, on_existing, on_missing, history
+    )
     with _prepared(source, resolved, options) as (run, steps):
         _drive(client, steps, mode)
     return run.result()
@@ -1148,6 +1332,9 @@ def import_csv(
     resume: str | os.PathLike[str] | None = None,
     progress: ProgressOption = None,
     list_separator: str = ";",
+    on_existing: OnExisting = "update",
+    on_missing: OnMissing = "create",
+    history: str | os.PathLike[str] | None = None,
     delimiter: str = ",",
     encoding: str = "utf-8-sig",
 ) -> ImportResult:
@@ -1163,7 +1350,18 @@ def import_csv(
                             report="failures.csv", resume="people.import-state")
     """
     source, resolved = _csv_source(path, _resolve_optional(mapping), delimiter, encoding)
-    options = _Options(mode, batch_size, report, resume, progress, list_separator)
+    options = _Options(
+        mode,
+        batch_size,
+        report,
+        resume,
+        progress,
+        list_separator,
+        on_existing,
+        on_missing,
+        history,
+        source=os.fspath(path),
+    )
     with _prepared(source, resolved, options) as (run, steps):
         _drive(client, steps, mode)
     return run.result()
@@ -1180,10 +1378,15 @@ async def aimport_rows(
     resume: str | os.PathLike[str] | None = None,
     progress: ProgressOption = None,
     list_separator: str = ";",
+    on_existing: OnExisting = "update",
+    on_missing: OnMissing = "create",
+    history: str | os.PathLike[str] | None = None,
 ) -> ImportResult:
     """:func:`import_rows` for the :class:`~infobip_profiles.AsyncProfilesClient`."""
     source, resolved = _rows_input(rows, mapping)
-    options = _Options(mode, batch_size, report, resume, progress, list_separator)
+    options = _Options(
+        mode, batch_size, report, resume, progress, list_separator, on_existing, on_missing, history
+    )
     with _prepared(source, resolved, options) as (run, steps):
         await _adrive(client, steps, mode)
     return run.result()
@@ -1200,13 +1403,27 @@ async def aimport_csv(
     resume: str | os.PathLike[str] | None = None,
     progress: ProgressOption = None,
     list_separator: str = ";",
+    on_existing: OnExisting = "update",
+    on_missing: OnMissing = "create",
+    history: str | os.PathLike[str] | None = None,
     delimiter: str = ",",
     encoding: str = "utf-8-sig",
 ) -> ImportResult:
     """:func:`import_csv` for the :class:`~infobip_profiles.AsyncProfilesClient` (file reads
     stay blocking: they are small and local)."""
     source, resolved = _csv_source(path, _resolve_optional(mapping), delimiter, encoding)
-    options = _Options(mode, batch_size, report, resume, progress, list_separator)
+    options = _Options(
+        mode,
+        batch_size,
+        report,
+        resume,
+        progress,
+        list_separator,
+        on_existing,
+        on_missing,
+        history,
+        source=os.fspath(path),
+    )
     with _prepared(source, resolved, options) as (run, steps):
         await _adrive(client, steps, mode)
     return run.result()

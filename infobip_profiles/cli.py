@@ -357,7 +357,10 @@ of --batch-size rows are merged before sending. Empty cells are not sent.
 _IMPORT_EPILOG = """\
 Rejected rows go to the --report CSV file (row, line, error, input). With --resume FILE, an
 interrupted import (Ctrl+C, a crash, an outage) run again with the same arguments skips the rows
-already done and sends none of them twice.
+already done and sends none of them twice. --on-existing skip leaves persons already stored
+alone, --on-missing skip leaves out rows matching nobody (both look the rows' externalIds, emails
+and phones up first, one extra request per 1000 of them). Each run appends a JSON line to
+REPORT.history.jsonl.
 
 Exit status: 0 every row imported; 3 finished, some rows rejected (see the report); 1 stopped
 by an API or network error (run again with the same --resume file to carry on); 2 usage error;
@@ -559,6 +562,8 @@ def _run_import(args: argparse.Namespace) -> int:
                 list_separator=args.list_separator,
                 delimiter=args.delimiter,
                 encoding=args.encoding,
+                on_existing=args.on_existing,
+                on_missing=args.on_missing,
             )
         except (MappingError, ResumeError, OSError, UnicodeDecodeError, csv.Error) as exc:
             print(f"error: {exc}", file=sys.stderr)
