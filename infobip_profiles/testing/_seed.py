@@ -37,6 +37,7 @@ import attrs
 
 from ..refs import CHANNEL_CONTACT_KEYS
 from ._errors import FakeError
+from .engine.persons import SCALAR_FIELDS
 
 if TYPE_CHECKING:
     from ._state import TenantState
@@ -273,7 +274,31 @@ def _create_company(state: TenantState, body: dict[str, Any]) -> Any:
     return _engine_method(state, "companies", "create")(body)
 
 
+#: What a seeded person may carry: the API's writable person fields.
+_PERSON_KEYS = frozenset(
+    {*SCALAR_FIELDS, "type", "tags", "customAttributes", "contactInformation", "computedAttributes"}
+)
+#: Fields the fake sets itself: a seed naming one cannot be honoured (the fake picks ids and stamps).
+_PERSON_SET_BY_FAKE = frozenset(
+    {"id", "createdAt", "modifiedAt", "origin", "modifiedFrom", "integrations"}
+)
+
+
+def _check_person_keys(body: dict[str, Any]) -> None:
+    for key in body:
+        if key in _PERSON_KEYS:
+            continue
+        if key in _PERSON_SET_BY_FAKE:
+            raise _FieldError(
+                key, "is set by the fake (ids, timestamps and origins cannot be seeded)"
+            )
+        raise _FieldError(
+            key, f"is not a person field; expected some of {', '.join(sorted(_PERSON_KEYS))}"
+        )
+
+
 def _create_person(state: TenantState, body: dict[str, Any]) -> Any:
+    _check_person_keys(body)
     body, channels, push = _split_contacts(body)
     if not channels and not push:
         return _engine_method(state, "persons", "create")(body)
