@@ -379,25 +379,54 @@ def _rate_limits(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:
     return _ok({"enabled": fake.rate_limits})
 
 
-_COMPUTED_FIELDS = ("name", "definitionId", "aggregation", "property")
+_COMPUTED_FIELDS = ("name", "definitionId", "aggregation", "property", "formula")
+#: How many event definitions one computed attribute may take together (a sanity bound).
+_MAX_COMPUTED_DEFINITIONS = 100
+
+
+def _definition_ids(body: dict[str, Any]) -> str | list[str]:
+    """``definitionId``: one definition id, or a non-empty list of them (no repeats)."""
+    value = body.get("definitionId")
+    if not isinstance(value, list):
+        definition = _name(body, "definitionId")
+        assert definition is not None
+        return definition
+    if not 1 <= len(value) <= _MAX_COMPUTED_DEFINITIONS:
+        raise _ControlError(
+            400, f"definitionId as a list holds 1 to {_MAX_COMPUTED_DEFINITIONS} definition ids"
+        )
+    ids = [_name({"definitionId": item}, "definitionId") for item in value]
+    if len(set(ids)) != len(ids):
+        raise _ControlError(400, "definitionId names a definition twice")
+    return [i for i in ids if i is not None]
 
 
 def _computed_attribute(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:
     body = _object(request, _COMPUTED_FIELDS)
     name = _name(body, "name")
-    definition = _name(body, "definitionId")
+    assert name is not None
+    tenant = _tenant(fake, request)
+    if "formula" in body:
+        others = sorted(k for k in ("definitionId", "aggregation", "property") if k in body)
+        if others:
+            raise _ControlError(400, f"a formula attribute takes no {', '.join(others)}")
+        formula = body["formula"]
+        if not isinstance(formula, str):
+            raise _ControlError(400, "formula must be text with {field} placeholders")
+        try:
+            fake.define_formula_attribute(name, formula, api_key=tenant)
+        except ValueError as exc:
+            raise _ControlError(400, str(exc)) from None
+        return _ok({"name": name, "formula": formula}, 201)
+    definition = _definition_ids(body)
     aggregation = _name(body, "aggregation")
     prop = _name(body, "property", required=False)
-    assert name is not None
-    assert definition is not None
     assert aggregation is not None
     try:
-        fake.define_computed_attribute(
-            name, definition, aggregation, prop, api_key=_tenant(fake, request)
-        )
+        fake.define_computed_attribute(name, definition, aggregation, prop, api_key=tenant)
     except ValueError as exc:
         raise _ControlError(400, str(exc)) from None
-    return _ok({k: body.get(k) for k in _COMPUTED_FIELDS}, 201)
+    return _ok({k: body.get(k) for k in _COMPUTED_FIELDS if k != "formula"}, 201)
 
 
 def _push_application(fake: FakeProfiles, request: FakeRequest) -> FakeResponse:

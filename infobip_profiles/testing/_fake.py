@@ -9,7 +9,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -725,26 +725,48 @@ class FakeProfiles:
     def define_computed_attribute(
         self,
         name: str,
-        definition_id: str,
+        definition_id: str | Sequence[str],
         aggregation: str,
         property: str | None = None,
         *,
         api_key: str | None = None,
     ) -> None:
         """Declare a computed attribute: an aggregation over each person's events of one
-        definition, shown read-only in ``computedAttributes`` (writes to it are refused).
+        definition, or of several taken together (a list of definition ids), shown read-only
+        in ``computedAttributes`` (writes to it are refused).
 
-        ``aggregation`` is ``"count"``, ``"first"``/``"last"`` (occurrence time), or ``"sum"``,
-        ``"average"``, ``"min"``, ``"max"`` of the numeric ``property``. ``ValueError`` when the
-        definition does not exist or the property is not Numeric/Decimal.
+        ``aggregation`` is ``"count"``, ``"first"``/``"last"`` (occurrence time), ``"sum"``,
+        ``"average"``, ``"min"``, ``"max"`` of the numeric ``property``, or ``"mostCommon"``:
+        the value of ``property`` seen most often (a tie goes to the one seen last).
+        ``ValueError`` when a definition does not exist, the property is missing from one of
+        them or is not Numeric/Decimal where a number is needed, or the name is taken.
 
         Example::
 
             fake.define_computed_attribute("totalSpend", "AddedToCart", "sum", "price")
-            fake.define_computed_attribute("lastSeen", "AddedToCart", "last")
+            fake.define_computed_attribute("lastSeen", ["chatStarted", "inboxStarted"], "last")
+            fake.define_computed_attribute("topTopic", "chatStarted", "mostCommon", "topic")
         """
         with self._lock:
             self.tenant(api_key).events.define_computed(name, definition_id, aggregation, property)
+
+    def define_formula_attribute(
+        self, name: str, formula: str, *, api_key: str | None = None
+    ) -> None:
+        """Declare a formula attribute: read-only text in ``computedAttributes`` built from the
+        person's own fields, ``{field}`` placeholders naming standard fields or custom
+        attributes.
+
+        A missing value reads as empty, runs of spaces collapse and the ends are trimmed; when
+        every placeholder is empty the value is ``None``. ``ValueError`` for a formula without
+        a placeholder or a name already taken.
+
+        Example::
+
+            fake.define_formula_attribute("fullName", "{firstName} {lastName}")
+        """
+        with self._lock:
+            self.tenant(api_key).events.define_formula(name, formula)
 
     # -- event templates (the fake's own, opt-in) ----------------------------------------------
 
