@@ -24,6 +24,7 @@ from infobip_profiles.bulk import (
     ImportProgress,
     ResumeError,
     aimport_csv,
+    aimport_rows,
     import_csv,
     import_rows,
 )
@@ -257,3 +258,30 @@ def test_cli_import_persons_with_policies(
     assert names(fake)["Old"] == "crm-1"
     (run,) = history(tmp_path / "r.csv.history.jsonl")
     assert (run["onExisting"], run["created"]) == ("skip", 2)
+
+
+def test_import_rows_with_a_policy_and_a_history_without_report(
+    fake: FakeProfiles, stored: ProfilesClient, tmp_path: Path
+) -> None:
+    rows = [{"externalId": "crm-1", "firstName": "New"}, {"externalId": "crm-9"}]
+    runs = tmp_path / "runs.jsonl"
+
+    result = import_rows(stored, rows, on_missing="skip", history=runs, progress=False)
+
+    assert (result.updated, result.skipped_missing, result.history) == (1, 1, runs)
+    assert names(fake)["New"] == "crm-1"
+    assert "crm-9" not in names(fake).values()
+    (run,) = history(runs)
+    assert (run["source"], run["skippedMissing"], run["mode"]) == ("rows", 1, "partial")
+
+
+async def test_async_import_rows_skips_existing_persons(
+    fake: FakeProfiles, aclient: AsyncProfilesClient
+) -> None:
+    await aclient.people.create(Person(external_id="crm-1", first_name="Old"))
+    rows = [{"externalId": "crm-1", "firstName": "New"}, {"externalId": "crm-2"}]
+
+    result = await aimport_rows(aclient, rows, on_existing="skip", progress=False)
+
+    assert (result.created, result.skipped_existing, result.history) == (1, 1, None)
+    assert names(fake)["Old"] == "crm-1"
