@@ -7,6 +7,8 @@ from typing import Any
 
 import attrs
 
+from .errors import ValidationError
+
 __all__ = ["IdentifierType", "PersonRef", "CompanyRef", "CompanySelector", "CHANNEL_CONTACT_KEYS"]
 
 
@@ -81,7 +83,8 @@ class PersonRef:
         PersonRef.phone("41793026727")
         PersonRef.channel(IdentifierType.LINE, "U4af4980629...", sender="1657...")
 
-    A channel type without ``sender`` is a ``ValueError`` here, before any request is made.
+    An empty identifier, an unknown type, or a channel type without ``sender`` is a
+    :class:`~infobip_profiles.ValidationError` (a ``ValueError``) here, before any request.
     """
 
     identifier: str
@@ -89,11 +92,16 @@ class PersonRef:
     sender: str | None = None
 
     def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "type", IdentifierType(self.type))
+        try:
+            object.__setattr__(self, "type", IdentifierType(self.type))
+        except ValueError:
+            raise ValidationError(f"unknown identifier type {self.type!r}", field="type") from None
         if not self.identifier:
-            raise ValueError("a person identifier must not be empty")
+            raise ValidationError("a person identifier must not be empty", field="identifier")
         if self.type.needs_sender and not self.sender:
-            raise ValueError(f"identifier type {self.type.value} needs a sender")
+            raise ValidationError(
+                f"identifier type {self.type.value} needs a sender", field="sender"
+            )
 
     @classmethod
     def id(cls, person_id: int | str) -> PersonRef:
@@ -170,7 +178,7 @@ class CompanyRef:
 
     def __attrs_post_init__(self) -> None:
         if not self.value:
-            raise ValueError("a company selector value must not be empty")
+            raise ValidationError("a company selector value must not be empty", field="value")
 
     @classmethod
     def id(cls, company_id: int | str) -> CompanyRef:
