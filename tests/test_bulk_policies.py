@@ -285,3 +285,25 @@ async def test_async_import_rows_skips_existing_persons(
 
     assert (result.created, result.skipped_existing, result.history) == (1, 1, None)
     assert names(fake)["Old"] == "crm-1"
+
+
+@pytest.mark.http
+def test_cli_resume_with_on_missing_skip_does_not_warn_about_absent_rows(
+    served: str, people_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["import", str(people_csv), "--base-url", served, "--no-progress"]
+    for spec in MAPPING.specs():
+        args += ["--map", spec]
+    args += ["--on-missing", "skip", "--resume", str(tmp_path / "state.json")]
+    assert main(args) == 0
+    capsys.readouterr()
+    state = json.loads((tmp_path / "state.json").read_text())
+    state["completed"] = False  # as if the run had stopped after its last window
+    (tmp_path / "state.json").write_text(json.dumps(state))
+
+    code = main(args)
+
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "warning" not in err
+    assert "3 skipped: match nobody" in out
