@@ -129,6 +129,7 @@ def test_resume_skips_rows_done_and_history_grows(
     history = [json.loads(line) for line in (tmp_path / "report.csv.history.jsonl").open()]
     assert [h["outcome"].split(":")[0] for h in history] == ["stopped", "finished"]
     assert history[1]["rowsDone"] == 6
+    assert [h["resumed"] for h in history] == [False, True]
     # The row without a key is reported once, not once per run.
     assert len(list(csv.DictReader(report.open(encoding="utf-8")))) == 1
 

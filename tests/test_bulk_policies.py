@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from infobip_profiles import (
+    APIConnectionError,
     AsyncProfilesClient,
     ContactInformation,
     Person,
@@ -307,3 +308,22 @@ def test_cli_resume_with_on_missing_skip_does_not_warn_about_absent_rows(
     assert code == 0, err
     assert "warning" not in err
     assert "3 skipped: match nobody" in out
+
+
+def test_a_window_applied_before_the_connection_dropped_is_skipped_on_resume_not_duplicated(
+    fake: FakeProfiles, client: ProfilesClient, people_csv: Path, tmp_path: Path
+) -> None:
+    state = tmp_path / "state.json"
+    fake.inject(drop="after", op_id=UPSERT, times=None)
+
+    with pytest.raises(APIConnectionError):
+        import_csv(client, people_csv, MAPPING, on_existing="skip", resume=state, progress=False)
+    fake.faults.clear()
+    assert len(fake.people()) == 3  # applied, but the answer was lost
+
+    result = import_csv(
+        client, people_csv, MAPPING, on_existing="skip", resume=state, progress=False
+    )
+
+    assert (result.created, result.skipped_existing) == (0, 3)
+    assert len(fake.people()) == 3
