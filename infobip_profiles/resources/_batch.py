@@ -10,7 +10,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from ..errors import (
     APIConnectionError,
@@ -20,6 +20,9 @@ from ..errors import (
     UnexpectedResponseError,
     ValidationError,
 )
+
+if TYPE_CHECKING:
+    from .._plan import Call, Plan
 
 __all__ = [
     "results_of",
@@ -32,6 +35,7 @@ __all__ = [
     "status_of",
     "text_of",
     "RequestFailures",
+    "send_all",
     "requests_hint",
     "CompactOutcomes",
 ]
@@ -369,3 +373,32 @@ class RequestFailures:
                 offset=offset,
                 count=count,
             ) from error
+
+
+def send_all(calls: Iterable[tuple[int, int, Call]]) -> Plan[None]:
+    """Send ``(offset, count, call)`` requests in order, for a many-item call with no per-item
+    outcome (tagging people, company membership).
+
+    The first request failing raises its error unchanged. A later one failing raises a
+    :class:`~infobip_profiles.PartialBatchError` (``result`` is ``None``): the items before its
+    ``offset`` were applied, and its own ``count`` items failed or may have been applied (said in
+    the message), so the caller is never left to guess how far the call got.
+    """
+    sent = False
+    for offset, count, call in calls:
+        try:
+            yield call
+        except (APIError, APIConnectionError) as error:
+            if not sent:
+                raise
+            what = "may have been applied" if may_have_been_applied(error) else "failed"
+            raise PartialBatchError(
+                f"items 0 to {offset - 1} were applied; the request carrying items {offset} "
+                f"to {offset + count - 1} {what}: {error}",
+                result=None,
+                error=error,
+                offset=offset,
+                count=count,
+            ) from error
+        sent = True
+    return None

@@ -27,6 +27,7 @@ from ._batch import (
     in_order,
     may_have_been_applied,
     results_of,
+    send_all,
     status_of,
     text_of,
 )
@@ -208,11 +209,23 @@ def _chunk_failed(
 def _membership(
     op_id: str, ref: CompanyRef, person_refs: Iterable[PersonRef], options: CallOptions
 ) -> Plan[None]:
-    """Send one membership call per chunk of 1000 people."""
-    for _, chunk in chunked(person_refs, BATCH_LIMIT):
-        body = {"people": [{"query": p.to_wire()} for p in chunk]}
-        yield Call(op_id, query=ref.query(), body=body, options=options)
-    return None
+    """Send one membership call per chunk of 1000 people (a request after the first failing is
+    a :class:`~infobip_profiles.PartialBatchError` saying which items were applied)."""
+    return (
+        yield from send_all(
+            (
+                offset,
+                len(chunk),
+                Call(
+                    op_id,
+                    query=ref.query(),
+                    body={"people": [{"query": p.to_wire()} for p in chunk]},
+                    options=options,
+                ),
+            )
+            for offset, chunk in chunked(person_refs, BATCH_LIMIT)
+        )
+    )
 
 
 class _CompaniesPlans:

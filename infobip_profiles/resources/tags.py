@@ -15,6 +15,7 @@ from ..models import MAX_TAG_NAME, Tag
 from ..pagination import PageSpec
 from ..refs import PersonRef
 from ._base import AsyncResource, SyncResource, chunked
+from ._batch import send_all
 from .people import order_by_param
 
 __all__ = ["Tags", "AsyncTags", "BATCH_LIMIT", "check_tag_name"]
@@ -102,23 +103,50 @@ class _TagsPlans:
     ) -> Plan[None]:
         """Tag these people (1000 per request); people who have the tag already are unchanged.
 
-        The tag must exist (:class:`~infobip_profiles.NotFoundError` otherwise).
+        The tag must exist (:class:`~infobip_profiles.NotFoundError` otherwise). If a request
+        after the first fails, a :class:`~infobip_profiles.PartialBatchError` says which items
+        were applied (those before its ``offset``).
         """
         path = {"name": check_tag_name(name)}
-        for _, chunk in chunked(refs, BATCH_LIMIT):
-            body = {"people": [{"query": r.to_wire()} for r in chunk]}
-            yield Call("add-tag-to-people-batch", path_params=path, body=body, options=options)
-        return None
+        return (
+            yield from send_all(
+                (
+                    offset,
+                    len(chunk),
+                    Call(
+                        "add-tag-to-people-batch",
+                        path_params=path,
+                        body={"people": [{"query": r.to_wire()} for r in chunk]},
+                        options=options,
+                    ),
+                )
+                for offset, chunk in chunked(refs, BATCH_LIMIT)
+            )
+        )
 
     def remove_from_people(
         self, name: str, refs: Iterable[PersonRef], **options: Unpack[CallOptions]
     ) -> Plan[None]:
-        """Remove the tag from these people (1000 per request)."""
+        """Remove the tag from these people (1000 per request).
+
+        If a request after the first fails, a :class:`~infobip_profiles.PartialBatchError`
+        says which items were applied (those before its ``offset``)."""
         path = {"name": check_tag_name(name)}
-        for _, chunk in chunked(refs, BATCH_LIMIT):
-            body = {"people": [{"query": r.to_wire()} for r in chunk]}
-            yield Call("remove-tag-from-people-batch", path_params=path, body=body, options=options)
-        return None
+        return (
+            yield from send_all(
+                (
+                    offset,
+                    len(chunk),
+                    Call(
+                        "remove-tag-from-people-batch",
+                        path_params=path,
+                        body={"people": [{"query": r.to_wire()} for r in chunk]},
+                        options=options,
+                    ),
+                )
+                for offset, chunk in chunked(refs, BATCH_LIMIT)
+            )
+        )
 
 
 class Tags(SyncResource):
