@@ -42,6 +42,7 @@ __all__ = [
     "PayloadCondition",
     "EventCondition",
     "Segment",
+    "StoredSegment",
 ]
 
 _RO = {"read_only": True}
@@ -178,3 +179,15 @@ class Segment(Model):
     events: list[EventCondition] | None = None
     created_at: datetime | None = attrs.field(default=None, metadata=_RO)
     modified_at: datetime | None = attrs.field(default=None, metadata=_RO)
+
+
+@model
+class StoredSegment(Segment):
+    """A segment as the service returns it: ``id`` and ``name`` are always there.
+
+    It is a :class:`Segment` (pass it back to ``segments.update``); only the types are narrower,
+    so ``client.segments.people(segment.id)`` needs no ``None`` check.
+    """
+
+    id: int = attrs.field(metadata=_RO)
+    name: str

@@ -18,7 +18,7 @@ from .._plan import Call, Plan, async_op, async_pager, json_of, sync_op, sync_pa
 from .._types import CallOptions
 from ..errors import ValidationError
 from ..filters import Filter, FilterLike
-from ..models import EventCondition, Segment, StoredPerson
+from ..models import EventCondition, Segment, StoredPerson, StoredSegment
 from ..pagination import PageSpec
 from ..refs import CHANNEL_CONTACT_KEYS
 from . import _workflows
@@ -75,8 +75,8 @@ def person_from_v3(data: Any) -> StoredPerson:
     return from_wire(body, StoredPerson)
 
 
-def _decode_segment(data: Any) -> Segment:
-    return from_wire(data, Segment)
+def _decode_segment(data: Any) -> StoredSegment:
+    return from_wire(data, StoredSegment)
 
 
 def _sort_params(sort: str | Sequence[str] | None) -> list[tuple[str, str]]:
@@ -152,7 +152,7 @@ class _SegmentsPlans:
         sort: str | Sequence[str] | None = None,
         page_size: int | None = None,
         **options: Unpack[CallOptions],
-    ) -> PageSpec[Segment]:
+    ) -> PageSpec[StoredSegment]:
         """Every segment, lazily, page by page; ``sort`` is ``"name,desc"`` style (repeatable)."""
         return PageSpec(
             "get-segments",
@@ -171,7 +171,7 @@ class _SegmentsPlans:
         query: FilterLike | None = None,
         events: Iterable[EventCondition] | None = None,
         **options: Unpack[CallOptions],
-    ) -> Plan[Segment]:
+    ) -> Plan[StoredSegment]:
         """Create a segment (names are unique); returns it with its ``id``.
 
         Pass a :class:`~infobip_profiles.Segment`, or its name and keywords. ``query`` is a
@@ -185,7 +185,7 @@ class _SegmentsPlans:
         response = yield Call("create-segment", body=body, options=options)
         return _decode_segment(json_of(response))
 
-    def get(self, id: int, **options: Unpack[CallOptions]) -> Plan[Segment]:
+    def get(self, id: int, **options: Unpack[CallOptions]) -> Plan[StoredSegment]:
         """One segment; :class:`~infobip_profiles.NotFoundError` (``E404``) when there is none."""
         response = yield Call("get-segment", path_params=_segment_id(id), options=options)
         return _decode_segment(json_of(response))
@@ -199,7 +199,7 @@ class _SegmentsPlans:
         query: FilterLike | None = None,
         events: Iterable[EventCondition] | None = None,
         **options: Unpack[CallOptions],
-    ) -> Plan[Segment]:
+    ) -> Plan[StoredSegment]:
         """Replace a segment (PUT): what you leave out (description, query, events) is cleared."""
         body = _segment_body(name, description, query, events)
         response = yield Call(

@@ -91,3 +91,12 @@ def check_definitions_and_segment_members_need_no_none_check(
     listed = [d.definition_id.lower() for d in client.events.list_definitions(page_size=100)]
     members = [str(p.id + 0) for p in client.segments.people(segment_id)]
     return [definition.definition_id.lower(), *[d for d in listed if d == "purchase"], *members]
+
+
+def check_a_segment_from_the_service_needs_no_none_check(client: ProfilesClient) -> list[str]:
+    created = client.segments.create("Londoners", query={"city": "London"})
+    fetched = client.segments.get(created.id)
+    names = [s.name.upper() for s in client.segments.list()]
+    members = [str(p.id) for p in client.segments.people(fetched.id)]
+    updated = client.segments.update(fetched.id, fetched.name, query={"city": "Paris"})
+    return [fetched.name.lower(), *names, *members, str(updated.id - created.id)]

@@ -137,3 +137,11 @@ def test_definitions_and_segment_members_read_without_none_checks(
     out = check_types.check_definitions_and_segment_members_need_no_none_check(client, segment.id)
 
     assert out == ["purchase", "purchase", str(person.id)]
+
+
+def test_a_segment_from_the_service_reads_without_none_checks(client: ProfilesClient) -> None:
+    person = client.people.create(Person(external_id="crm-1", city="London"))
+
+    out = check_types.check_a_segment_from_the_service_needs_no_none_check(client)
+
+    assert out == ["londoners", "LONDONERS", str(person.id), "0"]
