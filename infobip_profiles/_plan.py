@@ -163,8 +163,8 @@ _LISTED_UNDER = {
 
 
 #: Operations whose success answer is not decoded into one model but must still be JSON of a
-#: given kind: a batch write's object of per-item results, match's object, the v3 lists'
-#: items (an array, or one item as an object). An empty body, ``null`` or a string there is not
+#: given kind: a batch write's object of per-item results, match's and personalize's objects,
+#: the v3 lists' items (an array, or one item as an object). An empty body, ``null`` or a string there is not
 #: that operation's answer (read leniently, it would report every item of a write as applied).
 _ANSWER_KINDS: dict[str, tuple[type, ...]] = {
     **dict.fromkeys(
@@ -177,6 +177,7 @@ _ANSWER_KINDS: dict[str, tuple[type, ...]] = {
             "delete-companies",
             "match-people-ids",
             "get-lists",
+            "personalize-push-instance",
         ),
         (dict,),
     ),

@@ -27,6 +27,7 @@ from infobip_profiles import (
     ProfilesClient,
     UnexpectedResponseError,
 )
+from infobip_profiles.models import PushUser
 
 REF = PersonRef.id(1)
 
@@ -40,6 +41,7 @@ CASES: list[tuple[str, Callable[[Any], Any], str, dict[str, bytes]]] = [
     ("people.delete_many", lambda c: c.people.delete_many([REF]), "batch-people-delete", NOT_OBJECT),
     ("companies.create_many", lambda c: c.companies.create_many([Company(name="x")]), "create-companies", NOT_OBJECT),
     ("companies.delete_many", lambda c: c.companies.delete_many([CompanyRef.id(1)]), "delete-companies", NOT_OBJECT),
+    ("push.personalize", lambda c: c.push.personalize("reg-1", "app-1", PushUser.of(email="a@b.co")), "personalize-push-instance", NOT_OBJECT),
     ("people.match", lambda c: c.people.match([REF]), "match-people-ids", {**NOT_OBJECT, "matches-a-string": b'{"matches": "abc"}'}),
     ("lists.get", lambda c: c.lists.get(REF, "L"), "get-lists", {**NOT_OBJECT, "list-a-string": b'{"L": "abc"}'}),
     ("lists.append", lambda c: c.lists.append(REF, "L", [{"a": 1}]), "append-list-items", NOT_ITEMS),
