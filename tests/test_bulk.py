@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _support.cli import write_csv as support_write_csv
 
 from infobip_profiles import APIConnectionError, ServerError
 from infobip_profiles.bulk import (
@@ -46,11 +47,7 @@ def client(fake: FakeProfiles) -> Any:
 
 
 def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER) -> Path:
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
+    return support_write_csv(path, rows, header)
 
 
 def read_report(path: Path) -> list[dict[str, str]]:

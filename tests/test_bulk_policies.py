@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _support.cli import write_csv as support_write_csv
 
 from infobip_profiles import (
     APIConnectionError,
@@ -38,11 +39,7 @@ MAPPING = ColumnMapping.parse(["id=externalId", "First=firstName", "Mail=email"]
 
 
 def write_csv(path: Path, rows: list[list[str]]) -> Path:
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["id", "First", "Mail"])
-        writer.writerows(rows)
-    return path
+    return support_write_csv(path, rows, ["id", "First", "Mail"])
 
 
 @pytest.fixture

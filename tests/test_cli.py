@@ -14,6 +14,8 @@ from typing import Any
 
 import httpx
 import pytest
+from _support.cli import run, serve_for_cli
+from _support.cli import write_csv as support_write_csv
 
 from infobip_profiles.cli import main
 from infobip_profiles.testing import FakeProfiles
@@ -43,16 +45,8 @@ def fake() -> Iterator[FakeProfiles]:
 
 @pytest.fixture
 def base_url(fake: FakeProfiles, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv("INFOBIP_API_KEY", fake.api_key)
-    monkeypatch.delenv("INFOBIP_BASE_URL", raising=False)
-    with fake.serve() as url:
+    with serve_for_cli(fake, monkeypatch) as url:
         yield url
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 # -- help -----------------------------------------------------------------------------------------
@@ -236,11 +230,7 @@ def test_people_list_refuses_an_unknown_order_field(
 
 
 def write_csv(path: Path, rows: list[list[str]]) -> Path:
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["Id", "Name", "Mail"])
-        writer.writerows(rows)
-    return path
+    return support_write_csv(path, rows, ["Id", "Name", "Mail"])
 
 
 MAP = ["--map", "Id=externalId", "--map", "Name=firstName", "--map", "Mail=email"]

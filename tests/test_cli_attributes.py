@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _support.cli import run, serve_for_cli
 
 from infobip_profiles.cli import main
 from infobip_profiles.testing import FakeProfiles
@@ -25,16 +26,8 @@ def fake() -> Iterator[FakeProfiles]:
 
 @pytest.fixture
 def base_url(fake: FakeProfiles, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv("INFOBIP_API_KEY", fake.api_key)
-    monkeypatch.delenv("INFOBIP_BASE_URL", raising=False)
-    with fake.serve() as url:
+    with serve_for_cli(fake, monkeypatch) as url:
         yield url
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.mark.parametrize(

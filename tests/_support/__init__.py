@@ -1,0 +1,1 @@
+"""Helpers shared by several test modules (importable because ``tests/`` is on ``sys.path``)."""
