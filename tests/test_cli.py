@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +13,7 @@ import httpx
 import pytest
 from _support.cli import run, serve_for_cli
 from _support.cli import write_csv as support_write_csv
+from _support.served import start_fake_server
 
 from infobip_profiles.cli import main
 from infobip_profiles.testing import FakeProfiles
@@ -314,26 +312,8 @@ def test_import_stopped_by_an_outage_exits_1_and_resumes_where_it_stopped(
 def test_fake_server_serves_until_sigterm(tmp_path: Path) -> None:
     seed = tmp_path / "seed.json"
     seed.write_text(json.dumps({"people": [ADA]}))
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "infobip_profiles.cli",
-            "fake-server",
-            "--port",
-            "0",
-            "--seed",
-            str(seed),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+    process, url = start_fake_server("--seed", str(seed))
     try:
-        assert process.stdout is not None
-        url = process.stdout.readline().strip()
         response = httpx.get(
             f"{url}/people/2/persons",
             params={"identifier": "crm-1", "type": "EXTERNAL_ID"},

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from _support.served import start_fake_server
 
 from infobip_profiles.testing import FakeClock, FakeProfiles, StateFileError
 from infobip_profiles.testing._state import STATE_MAGIC
@@ -163,31 +163,7 @@ def test_a_truncated_file_is_refused(tmp_path: Path) -> None:
 
 
 def start_server(state: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "infobip_profiles.cli",
-            "fake-server",
-            "--port",
-            "0",
-            "--accept-any-key",
-            "--state",
-            str(state),
-            *extra,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    assert process.stdout is not None
-    url = process.stdout.readline().strip()
-    if not url.startswith("http://"):
-        process.kill()
-        _, err = process.communicate()
-        raise AssertionError(f"fake-server did not start: {err}")
-    return process, url
+    return start_fake_server("--accept-any-key", "--state", str(state), *extra)
 
 
 def stop(process: subprocess.Popen[str], sig: int) -> int:
