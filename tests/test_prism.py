@@ -29,6 +29,7 @@ from typing import Any
 
 import httpx
 import pytest
+from _support.served import stop_process
 from spec_validation import SKIP_REASON, normalized_document, spec_available
 
 from infobip_profiles import (
@@ -356,6 +357,14 @@ def prism(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.skip(message)
     spec_file = tmp_path_factory.mktemp("prism") / "people-openapi.json"
     spec_file.write_text(json.dumps(prism_document()), encoding="utf-8")
+    with prism_mock(binary, spec_file) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def prism_mock(binary: str, spec_file: Path) -> Iterator[str]:
+    """``prism mock`` of ``spec_file`` on a free loopback port; yields its base URL once it
+    answers, and stops it after. Fails the test if it exits or is not listening within 90 s."""
     port = _free_port()
     log = open(os.devnull, "w")  # noqa: SIM115 - closed below, after the process
     proc = subprocess.Popen(
@@ -377,12 +386,7 @@ def prism(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             time.sleep(0.3)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop_process(proc)
         log.close()
 
 

@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
+from _support.served import stop_process
 from spec_validation import (
     SKIP_REASON,
     Violation,
@@ -107,12 +108,7 @@ def server() -> Iterator[str]:
             pytest.fail(f"fake-server did not start: {line!r} {err[-2000:]}")
         yield line
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop_process(proc)
 
 
 #: Each operation starts from this state (over the control plane), so its generated requests

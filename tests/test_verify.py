@@ -10,14 +10,12 @@ import json
 import os
 import re
 import signal
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import attrs
-import httpx
 import pytest
 
 from infobip_profiles._operations import OPERATIONS
@@ -430,7 +428,7 @@ def test_against_prism_the_run_completes_and_reports_shapes(tmp_path: Path) -> N
 
     if not spec_available():
         pytest.skip(SKIP_REASON)
-    from test_prism import _free_port, prism_binary, prism_document
+    from test_prism import prism_binary, prism_document, prism_mock
 
     binary = prism_binary()
     if binary is None:
@@ -440,32 +438,8 @@ def test_against_prism_the_run_completes_and_reports_shapes(tmp_path: Path) -> N
         )
     spec_file = tmp_path / "people-openapi.json"
     spec_file.write_text(json.dumps(prism_document()), encoding="utf-8")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    with open(os.devnull, "w") as sink:
-        proc = subprocess.Popen(
-            [binary, "mock", "-h", "127.0.0.1", "-p", str(port), str(spec_file)],
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + 90
-            while True:
-                assert proc.poll() is None, "prism exited before listening"
-                try:
-                    httpx.get(url + "/people/2/tags", headers={"Authorization": f"App {KEY}"})
-                    break
-                except httpx.TransportError:
-                    assert time.monotonic() < deadline, "prism did not start within 90 s"
-                    time.sleep(0.3)
-            report = verify(url, tmp_path)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
+    with prism_mock(binary, spec_file) as url:
+        report = verify(url, tmp_path)
 
     assert len(report.steps) == len(scenario_steps())
     assert all(step.live_status is not None for step in report.steps)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from typing import Any
 
 
 def start_fake_server(*options: str) -> tuple[subprocess.Popen[str], str]:
@@ -25,3 +26,13 @@ def start_fake_server(*options: str) -> tuple[subprocess.Popen[str], str]:
         _, err = process.communicate()
         raise AssertionError(f"fake-server did not start: {err}")
     return process, url
+
+
+def stop_process(process: subprocess.Popen[Any]) -> None:
+    """Ask ``process`` to end, kill it if it has not within ten seconds, and reap it."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
