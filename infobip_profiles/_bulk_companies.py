@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 
 from . import _import_history as _history
+from ._company_fields import COMPANY_FIELD_ORDER
 from .errors import ProfilesError, ValidationError
 from .filters import Field
 from .models import Company
@@ -67,20 +68,7 @@ __all__ = [
 ]
 
 #: The company fields a column can go to (wire names; snake_case works too).
-COMPANY_TARGETS = (
-    "name",
-    "externalId",
-    "domains",
-    "tags",
-    "accountManager",
-    "customerStage",
-    "industry",
-    "region",
-    "segment",
-    "country",
-    "vatNumber",
-    "notes",
-)
+COMPANY_TARGETS = COMPANY_FIELD_ORDER
 _LISTS = ("domains", "tags")
 _ATTRIBUTE_TYPES = ("string", "integer", "decimal", "boolean", "date", "datetime")
 _LOOKUP_CHUNK = 100

@@ -11,6 +11,7 @@ from typing import Any, Union
 
 from typing_extensions import Unpack
 
+from .._company_fields import COMPANY_MAX_LENGTHS
 from .._converter import from_wire, to_wire
 from .._plan import Call, Plan, async_op, async_pager, json_of, sync_op, sync_pager
 from .._types import CallOptions
@@ -39,20 +40,6 @@ __all__ = ["Companies", "AsyncCompanies", "BATCH_LIMIT", "COMPANY_MAX_LENGTHS", 
 BATCH_LIMIT = 1000
 MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 100
-
-#: wire field -> maximum length (the spec's ``IamCompanyV2``).
-COMPANY_MAX_LENGTHS = {
-    "name": 255,
-    "externalId": 256,
-    "notes": 1023,
-    "vatNumber": 50,
-    "accountManager": 255,
-    "customerStage": 255,
-    "industry": 255,
-    "region": 255,
-    "segment": 255,
-    "country": 50,
-}
 
 _OP = "get-a-single-company-by-name-or-a-list-of-companies"
 _ORDER_FIELDS = ("name", "createdAt", "modifiedAt")

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from ...resources.companies import COMPANY_MAX_LENGTHS  # one table for client and fake
+from ..._company_fields import COMPANY_FIELD_ORDER, COMPANY_MAX_LENGTHS
 from .._errors import MSG, FakeError, v2_error
 from .query import COMPANY_FIELDS, MAX_DEPTH, MISSING, QueryError, compile_filter, nesting_depth
 
@@ -47,23 +47,7 @@ BATCH_LIMIT = 1000
 _LIST_FIELDS = ("domains", "tags")
 _OBJECT_FIELDS = ("customAttributes", "serviceData")
 _READ_ONLY = ("id", "createdAt", "modifiedAt", "origin", "modifiedFrom")
-_WIRE_ORDER = (
-    "id",
-    "name",
-    "externalId",
-    "domains",
-    "tags",
-    "accountManager",
-    "customerStage",
-    "industry",
-    "region",
-    "segment",
-    "country",
-    "vatNumber",
-    "notes",
-    "customAttributes",
-    "serviceData",
-)
+_WIRE_ORDER = ("id", *COMPANY_FIELD_ORDER, *_OBJECT_FIELDS)
 
 
 class _Company:
