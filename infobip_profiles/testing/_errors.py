@@ -7,6 +7,7 @@ here (as fakeredis keeps its messages in one module) lets the tests assert the e
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from .._operations import ErrorFamily
@@ -235,6 +236,20 @@ class FakeError(Exception):
     def status(self) -> int:
         """The HTTP status the fake answers with."""
         return self.response.status
+
+
+def refusal_text(err: FakeError) -> str:
+    """What a refusal in the service's v2 error shape says: its text, then each field's
+    validation errors (``field: reason, reason; ...``); the whole body for any other shape."""
+    body = err.response.json()
+    if isinstance(body, Mapping):
+        exc = (body.get("requestError") or {}).get("serviceException") or {}
+        text = str(exc.get("text") or "")
+        details = exc.get("validationErrors") or {}
+        if details:
+            text += " " + "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in details.items())
+        return text.strip() or str(body)
+    return str(body)
 
 
 def v2_body(

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from ._errors import FakeError
+from ._errors import FakeError, refusal_text
 from .engine.persons import CHANNEL_TYPES, channel_origin
 
 if TYPE_CHECKING:
@@ -118,18 +118,6 @@ def _rendered(state: TenantState, person_id: int) -> dict[str, Any]:
     return person
 
 
-def _error_text(err: FakeError) -> str:
-    body = err.response.json()
-    if isinstance(body, Mapping):
-        exc = (body.get("requestError") or {}).get("serviceException") or {}
-        text = str(exc.get("text") or "")
-        details = exc.get("validationErrors") or {}
-        if details:
-            text += " " + "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in details.items())
-        return text.strip() or str(body)
-    return str(body)
-
-
 def simulate_inbound(
     state: TenantState, channel: str, sender: str, identifier: str
 ) -> SimulatedProfile:
@@ -192,7 +180,7 @@ def simulate_form(state: TenantState, fields: Mapping[str, Any]) -> SimulatedPro
             return SimulatedProfile(_rendered(state, pid), created=False, changed=False)
         person, changed = persons.update_from(pid, body, "FORMS")
     except FakeError as err:
-        raise ValueError(f"the form was refused: {_error_text(err)}") from None
+        raise ValueError(f"the form was refused: {refusal_text(err)}") from None
     return SimulatedProfile(person, created=False, changed=changed)
 
 

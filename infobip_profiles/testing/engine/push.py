@@ -38,7 +38,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from .._errors import MSG, FakeError, push_error
+from .._errors import MSG, FakeError, push_error, refusal_text
 
 if TYPE_CHECKING:
     from .._state import TenantState
@@ -261,7 +261,8 @@ class PushEngine:
                     persons.take_over(pid, target)
                 except FakeError as exc:
                     raise push_error(
-                        CODE_REJECTED, MSG.PUSH_PERSONALIZE_REJECTED.format(reason=_text_of(exc))
+                        CODE_REJECTED,
+                        MSG.PUSH_PERSONALIZE_REJECTED.format(reason=refusal_text(exc)),
                     ) from None
                 target = pid
             survivor = pid if target is None else target
@@ -275,7 +276,7 @@ class PushEngine:
                 persons.apply_identity(survivor, fields, promote=not keep_as_lead)
             except FakeError as exc:
                 raise push_error(
-                    CODE_REJECTED, MSG.PUSH_PERSONALIZE_REJECTED.format(reason=_text_of(exc))
+                    CODE_REJECTED, MSG.PUSH_PERSONALIZE_REJECTED.format(reason=refusal_text(exc))
                 ) from None
             if survivor != pid:
                 self._absorb(pid, survivor)
@@ -455,18 +456,6 @@ def _layer(below: Mapping[str, Any], above: Mapping[str, Any]) -> dict[str, Any]
     if "customAttributes" in below and "customAttributes" in above:
         out["customAttributes"] = {**below["customAttributes"], **above["customAttributes"]}
     return out
-
-
-def _text_of(error: FakeError) -> str:
-    body = error.response.json()
-    if isinstance(body, Mapping):
-        exc = (body.get("requestError") or {}).get("serviceException") or {}
-        text = str(exc.get("text") or "")
-        details = exc.get("validationErrors") or {}
-        if details:
-            text += " " + "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in details.items())
-        return text.strip() or str(body)
-    return str(body)
 
 
 def _instance(reg: Mapping[str, Any]) -> dict[str, Any]:
