@@ -160,10 +160,29 @@ def normalize_base_url(value: str, *, warn: bool = True) -> str:
 _HTTPX_DEFAULT_TIMEOUT = httpx.Timeout(5.0)
 
 
+def _check_timeout(timeout: Any) -> TimeoutTypes:
+    """``timeout`` if it is ``None`` (no limit), a positive finite number of seconds, or an
+    ``httpx.Timeout`` whose parts are each one of those; else a ``ConfigurationError`` (a zero or
+    negative one would fail every call, NaN or infinity would crash inside the deadline)."""
+    parts = (
+        [timeout.connect, timeout.read, timeout.write, timeout.pool]
+        if isinstance(timeout, httpx.Timeout)
+        else [timeout]
+    )
+    for part in parts:
+        if part is None:
+            continue
+        if isinstance(part, bool) or not isinstance(part, (int, float)) or not 0 < part < 1e9:
+            raise ConfigurationError(
+                f"timeout must be None or a positive finite number of seconds, got {part!r}"
+            )
+    return timeout  # type: ignore[no-any-return]
+
+
 def _choose_timeout(timeout: TimeoutTypes | NotGiven, http_client: Any) -> TimeoutTypes:
     """The timeout given; else an injected client's own one (unless it is httpx's stock 5 s); else 30 s."""
     if not isinstance(timeout, NotGiven):
-        return timeout
+        return _check_timeout(timeout)
     own = getattr(http_client, "timeout", None)
     if isinstance(own, httpx.Timeout) and own != _HTTPX_DEFAULT_TIMEOUT:
         return own
@@ -618,7 +637,7 @@ class _BaseClient:
 
     def _timeout(self, call: Call) -> TimeoutTypes:
         value = call.options.get("timeout", NOT_GIVEN)
-        return self.timeout if isinstance(value, NotGiven) else value
+        return self.timeout if isinstance(value, NotGiven) else _check_timeout(value)
 
     def _build_request(self, call: Call) -> httpx.Request:
         body = call.body
