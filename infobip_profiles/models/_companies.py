@@ -13,7 +13,13 @@ from ..errors import ProfilesError
 from ..refs import CompanyRef
 from ._people import Origin, describe_outcome
 
-__all__ = ["Company", "CompanyUpdate", "CompanyBatchItemResult", "CompanyBatchResult"]
+__all__ = [
+    "Company",
+    "StoredCompany",
+    "CompanyUpdate",
+    "CompanyBatchItemResult",
+    "CompanyBatchResult",
+]
 
 _RO = {"read_only": True}
 
@@ -55,6 +61,18 @@ class Company(Model):
         if not self.id:
             raise ValueError("this company has no id yet: create it first")
         return CompanyRef.id(self.id)
+
+
+@model
+class StoredCompany(Company):
+    """A company as the service returns it: ``id`` and ``name`` are always there.
+
+    It is a :class:`Company` (send it back changed); only the types are narrower, so
+    ``CompanyRef.id(company.id)`` needs no ``None`` check.
+    """
+
+    id: int = attrs.field(metadata=_RO)
+    name: str
 
 
 @attrs.frozen

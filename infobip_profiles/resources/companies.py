@@ -17,7 +17,13 @@ from .._plan import Call, Plan, async_op, async_pager, json_of, sync_op, sync_pa
 from .._types import CallOptions
 from ..errors import APIConnectionError, APIError, NotFoundError, ProfilesError, ValidationError
 from ..filters import FilterLike, to_query_param
-from ..models import Company, CompanyBatchItemResult, CompanyBatchResult, CompanyUpdate
+from ..models import (
+    Company,
+    CompanyBatchItemResult,
+    CompanyBatchResult,
+    CompanyUpdate,
+    StoredCompany,
+)
 from ..pagination import PageSpec
 from ..refs import CompanyRef, CompanySelector, PersonRef
 from ._base import AsyncResource, SyncResource, chunked
@@ -74,8 +80,8 @@ def _company_body(company: Company, *, create: bool) -> dict[str, Any]:
     return body
 
 
-def _decode(data: Any) -> Company:
-    return from_wire(data, Company)
+def _decode(data: Any) -> StoredCompany:
+    return from_wire(data, StoredCompany)
 
 
 def _filter_param(filter: FilterLike | str) -> str:
@@ -218,7 +224,7 @@ def _membership(
 class _CompaniesPlans:
     """The company operations, written once."""
 
-    def get(self, ref: CompanyRef, **options: Unpack[CallOptions]) -> Plan[Company]:
+    def get(self, ref: CompanyRef, **options: Unpack[CallOptions]) -> Plan[StoredCompany]:
         """Fetch one company by id, external id, name (ignoring case) or domain.
 
         Raises :class:`~infobip_profiles.NotFoundError` when no company matches.
@@ -239,7 +245,7 @@ class _CompaniesPlans:
         order_by: str | None = None,
         page_size: int | None = None,
         **options: Unpack[CallOptions],
-    ) -> PageSpec[Company]:
+    ) -> PageSpec[StoredCompany]:
         """Every company matching ``filter``, lazily, page by page.
 
         ``order_by`` is ``"name"``, ``"createdAt:desc"`` style over name, createdAt, modifiedAt.
@@ -255,7 +261,7 @@ class _CompaniesPlans:
             params.append(("orderBy", order_by_param(order_by, _ORDER_FIELDS)))
         return PageSpec(_OP, _decode, size, "companies", params=params, options=options)
 
-    def create(self, company: Company, **options: Unpack[CallOptions]) -> Plan[Company]:
+    def create(self, company: Company, **options: Unpack[CallOptions]) -> Plan[StoredCompany]:
         """Create a company; returns it as stored. A name already taken (ignoring case) is a 409."""
         body = _company_body(company, create=True)
         response = yield Call("create-company", body=body, options=options)
@@ -269,7 +275,7 @@ class _CompaniesPlans:
         replace_tags: bool = False,
         replace_domains: bool = False,
         **options: Unpack[CallOptions],
-    ) -> Plan[Company]:
+    ) -> Plan[StoredCompany]:
         """Change only the fields you set (PATCH). Tags and domains you send are added to the
         company's, unless ``replace_tags`` / ``replace_domains`` make them replace the lists."""
         body = _company_body(company, create=False)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from infobip_profiles import (
     AsyncProfilesClient,
+    Company,
+    CompanyRef,
     ContactInformation,
     Person,
     PersonRef,
@@ -100,3 +102,10 @@ def check_a_segment_from_the_service_needs_no_none_check(client: ProfilesClient)
     members = [str(p.id) for p in client.segments.people(fetched.id)]
     updated = client.segments.update(fetched.id, fetched.name, query={"city": "Paris"})
     return [fetched.name.lower(), *names, *members, str(updated.id - created.id)]
+
+
+def check_a_company_from_the_service_needs_no_none_check(client: ProfilesClient) -> list[str]:
+    created = client.companies.create(Company(name="Acme"))
+    fetched = client.companies.get(CompanyRef.id(created.id))
+    listed = [f"{c.name.upper()}:{c.id - created.id}" for c in client.companies.list()]
+    return [fetched.name.lower(), *listed]

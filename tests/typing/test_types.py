@@ -145,3 +145,9 @@ def test_a_segment_from_the_service_reads_without_none_checks(client: ProfilesCl
     out = check_types.check_a_segment_from_the_service_needs_no_none_check(client)
 
     assert out == ["londoners", "LONDONERS", str(person.id), "0"]
+
+
+def test_a_company_from_the_service_reads_without_none_checks(client: ProfilesClient) -> None:
+    out = check_types.check_a_company_from_the_service_needs_no_none_check(client)
+
+    assert out == ["acme", "ACME:0"]
