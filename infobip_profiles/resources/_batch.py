@@ -32,6 +32,7 @@ __all__ = [
     "OnError",
     "check_on_error",
     "may_have_been_applied",
+    "chunk_failed",
     "status_of",
     "text_of",
     "RequestFailures",
@@ -309,6 +310,32 @@ def may_have_been_applied(error: ProfilesError) -> bool:
     if isinstance(error, APIError):
         return error.status_code >= 500
     return False
+
+
+def chunk_failed(
+    make: Callable[..., T],
+    error: ProfilesError,
+    offset: int,
+    count: int,
+    refs: Sequence[Any] | None = None,
+) -> list[T]:
+    """Outcomes (built by ``make``, an item result class) of a chunk of ``count`` items at
+    ``offset`` whose whole request failed with ``error``: not ok, ``unknown`` when it may have
+    been applied (see :class:`RequestFailures`), each with the ref it addressed when ``refs``."""
+    unknown = may_have_been_applied(error)
+    status, text = status_of(error), text_of(error)
+    return [
+        make(
+            index=offset + i,
+            ok=False,
+            status=status,
+            errors=(text,),
+            query=refs[i] if refs is not None else None,
+            unknown=unknown,
+            error=error,
+        )
+        for i in range(count)
+    ]
 
 
 def status_of(error: ProfilesError) -> int:

@@ -15,7 +15,7 @@ from .._company_fields import COMPANY_MAX_LENGTHS
 from .._converter import from_wire, to_wire
 from .._plan import Call, Plan, async_op, async_pager, json_of, sync_op, sync_pager
 from .._types import CallOptions
-from ..errors import APIConnectionError, APIError, NotFoundError, ProfilesError, ValidationError
+from ..errors import APIConnectionError, APIError, NotFoundError, ValidationError
 from ..filters import FilterLike, to_query_param
 from ..models import (
     Company,
@@ -31,12 +31,10 @@ from ._batch import (
     OnError,
     RequestFailures,
     by_index,
+    chunk_failed,
     in_order,
-    may_have_been_applied,
     results_of,
     send_all,
-    status_of,
-    text_of,
 )
 from .people import _encode_all, order_by_param
 
@@ -178,27 +176,6 @@ def _as_company_ref(ref: CompanyRef) -> CompanyRef:
     return ref
 
 
-def _chunk_failed(
-    error: ProfilesError, offset: int, count: int, refs: Sequence[CompanyRef] | None = None
-) -> list[CompanyBatchItemResult]:
-    """Outcomes of a chunk whose whole request failed: not ok, ``unknown`` when it may have been
-    applied."""
-    unknown = may_have_been_applied(error)
-    status, text = status_of(error), text_of(error)
-    return [
-        CompanyBatchItemResult(
-            index=offset + i,
-            ok=False,
-            status=status,
-            errors=(text,),
-            query=refs[i] if refs is not None else None,
-            unknown=unknown,
-            error=error,
-        )
-        for i in range(count)
-    ]
-
-
 def _membership(
     op_id: str, ref: CompanyRef, person_refs: Iterable[PersonRef], options: CallOptions
 ) -> Plan[None]:
@@ -318,7 +295,7 @@ class _CompaniesPlans:
                 response = yield Call("create-companies", body=body, options=options)
             except (APIError, APIConnectionError) as error:
                 failures.failed(error)
-                items.extend(_chunk_failed(error, offset, len(chunk)))
+                items.extend(chunk_failed(CompanyBatchItemResult, error, offset, len(chunk)))
                 failures.after(error, offset, len(chunk), lambda: CompanyBatchResult(tuple(items)))
                 continue
             failures.succeeded()
@@ -353,7 +330,9 @@ class _CompaniesPlans:
                 response = yield Call("update-companies", body=body, options=options)
             except (APIError, APIConnectionError) as error:
                 failures.failed(error)
-                results.extend(_chunk_failed(error, offset, len(chunk), refs))
+                results.extend(
+                    chunk_failed(CompanyBatchItemResult, error, offset, len(chunk), refs)
+                )
                 failures.after(
                     error, offset, len(chunk), lambda: CompanyBatchResult(tuple(results))
                 )
@@ -382,7 +361,9 @@ class _CompaniesPlans:
                 response = yield Call("delete-companies", body=body, options=options)
             except (APIError, APIConnectionError) as error:
                 failures.failed(error)
-                results.extend(_chunk_failed(error, offset, len(chunk), chunk))
+                results.extend(
+                    chunk_failed(CompanyBatchItemResult, error, offset, len(chunk), chunk)
+                )
                 failures.after(
                     error, offset, len(chunk), lambda: CompanyBatchResult(tuple(results))
                 )

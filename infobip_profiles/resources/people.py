@@ -63,11 +63,11 @@ from ._batch import (
     Outcomes,
     RequestFailures,
     by_index,
+    chunk_failed,
     in_order,
     may_have_been_applied,
     requests_hint,
     results_of,
-    status_of,
     text_of,
 )
 
@@ -524,27 +524,6 @@ def _v3_chunk_outcomes(
     return [out[i] for i in range(len(sent) + len(refused))]
 
 
-def _chunk_failed(
-    error: ProfilesError, offset: int, count: int, refs: Sequence[PersonRef] | None = None
-) -> list[BatchItemResult]:
-    """Outcomes of a chunk whose whole request failed: not ok, ``unknown`` when it may have been
-    applied (see :class:`~infobip_profiles.resources._batch.RequestFailures`)."""
-    unknown = may_have_been_applied(error)
-    status, text = status_of(error), text_of(error)
-    return [
-        BatchItemResult(
-            index=offset + i,
-            ok=False,
-            status=status,
-            errors=(text,),
-            query=refs[i] if refs is not None else None,
-            unknown=unknown,
-            error=error,
-        )
-        for i in range(count)
-    ]
-
-
 _V3Item = TypeVar("_V3Item", UpsertItemResult, MergeItemResult)
 
 
@@ -895,7 +874,7 @@ class _PeoplePlans:
                 response = yield Call("batch-people-create", body=body, options=options)
             except (APIError, APIConnectionError) as error:
                 failures.failed(error)
-                items.extend(_chunk_failed(error, offset, len(chunk)))
+                items.extend(chunk_failed(BatchItemResult, error, offset, len(chunk)))
                 failures.after(error, offset, len(chunk), lambda: BatchResult(tuple(items)))
                 continue
             failures.succeeded()
@@ -928,7 +907,7 @@ class _PeoplePlans:
                 response = yield Call("batch-people-update", body=body, options=options)
             except (APIError, APIConnectionError) as error:
                 failures.failed(error)
-                results.extend(_chunk_failed(error, offset, len(chunk), refs))
+                results.extend(chunk_failed(BatchItemResult, error, offset, len(chunk), refs))
                 failures.after(error, offset, len(chunk), lambda: BatchResult(tuple(results)))
                 continue
             failures.succeeded()
@@ -955,7 +934,7 @@ class _PeoplePlans:
                 response = yield Call("batch-people-delete", body=body, options=options)
             except (APIError, APIConnectionError) as error:
                 failures.failed(error)
-                results.extend(_chunk_failed(error, offset, len(chunk), chunk))
+                results.extend(chunk_failed(BatchItemResult, error, offset, len(chunk), chunk))
                 failures.after(error, offset, len(chunk), lambda: BatchResult(tuple(results)))
                 continue
             failures.succeeded()
