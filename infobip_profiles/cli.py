@@ -600,15 +600,13 @@ def _run_import(args: argparse.Namespace) -> int:
 
 
 def _add_people(subparsers: Subparsers) -> None:
-    people = subparsers.add_parser(
+    commands = _command_group(
+        subparsers,
         "people",
         help="read persons (get one, list many), printed as JSON",
         description="Read persons from the API and print them as JSON (camelCase, as the API "
         "names the fields).",
-        epilog=_CONNECTION_EPILOG,
     )
-    commands = people.add_subparsers(dest="people_command", metavar="COMMAND")
-    people.set_defaults(func=lambda args: _missing_command(people))
 
     get = commands.add_parser(
         "get",
@@ -665,6 +663,17 @@ def _add_people(subparsers: Subparsers) -> None:
 def _missing_command(parser: argparse.ArgumentParser) -> int:
     parser.print_help(sys.stderr)
     return EXIT_USAGE
+
+
+def _command_group(subparsers: Subparsers, name: str, *, help: str, description: str) -> Subparsers:
+    """Add the command ``name`` that only groups subcommands (``name COMMAND``); return where its
+    subcommands go. Run without one, it prints its help and exits with the usage status."""
+    group = subparsers.add_parser(
+        name, help=help, description=description, epilog=_CONNECTION_EPILOG
+    )
+    commands = group.add_subparsers(dest=f"{name}_command", metavar="COMMAND")
+    group.set_defaults(func=lambda args: _missing_command(group))
+    return commands
 
 
 @_api_call
@@ -817,15 +826,13 @@ _DATA_TYPES = ("STRING", "INTEGER", "DECIMAL", "BOOLEAN", "DATE", "DATE_TIME", "
 
 
 def _add_attributes(subparsers: Subparsers) -> None:
-    attributes = subparsers.add_parser(
+    commands = _command_group(
+        subparsers,
         "attributes",
         help="define custom attributes (create, list)",
         description="Custom attribute definitions. A person's customAttributes (and an import's "
         "attr: columns) may only use attributes defined first.",
-        epilog=_CONNECTION_EPILOG,
     )
-    commands = attributes.add_subparsers(dest="attributes_command", metavar="COMMAND")
-    attributes.set_defaults(func=lambda args: _missing_command(attributes))
 
     create = commands.add_parser(
         "create",
