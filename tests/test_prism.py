@@ -195,7 +195,8 @@ ARGS: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
     "custom_attributes.list": ((), {}),
     "custom_attributes.create": (("Company", "STRING"), {}),
     "custom_attributes.get": (("Company",), {}),
-    "custom_attributes.ensure": (("Company", "STRING"), {}),
+    # Prism answers every attribute read with its one example, a DATE named like this.
+    "custom_attributes.ensure": (("Contract Expiry Date", "DATE"), {}),
     "custom_attributes.delete": (("Company",), {}),
     "lists.get": ((P, ["ShoppingCart"]), {}),
     "lists.delete": ((P, ["ShoppingCart"]), {}),
