@@ -158,6 +158,7 @@ def normalize_base_url(value: str, *, warn: bool = True) -> str:
 
 
 _HTTPX_DEFAULT_TIMEOUT = httpx.Timeout(5.0)
+_POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 
 
 def _check_timeout(timeout: Any) -> TimeoutTypes:
@@ -189,6 +190,30 @@ def _choose_timeout(timeout: TimeoutTypes | NotGiven, http_client: Any) -> Timeo
     return DEFAULT_TIMEOUT
 
 
+class _Gate:
+    """Lets at most ``size`` requests at a time into an httpx pool served by httpcore.
+
+    httpcore's pool rescans its whole queue of waiting requests each time a connection frees up
+    or opens, so a burst of N concurrent calls costs time quadratic in N; callers waiting here
+    instead cost nothing until their turn. One semaphore per event loop (an ``asyncio``
+    primitive belongs to one loop).
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._loop: object = None
+        self._semaphore: Any = None
+
+    def semaphore(self) -> Any:
+        """This event loop's ``asyncio.Semaphore``."""
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            self._semaphore, self._loop = asyncio.Semaphore(self.size), loop
+        return self._semaphore
+
+
 @attrs.frozen
 class _Shared:
     """What ``with_options`` copies share: the connection pool and the pacers."""
@@ -197,6 +222,8 @@ class _Shared:
     owns_http: bool
     pacers: dict[str, Pacer] = attrs.field(factory=dict)
     lock: threading.Lock = attrs.field(factory=threading.Lock)
+    #: Bounds the requests in flight in an owned httpcore pool (async clients only).
+    gate: _Gate | None = None
 
     def pacer(self, op: Operation, clock: Callable[[], float]) -> Pacer | None:
         """The pacer of ``op`` (created on first use, reading ``clock``), or ``None`` if unlimited."""
@@ -554,7 +581,7 @@ class _BaseClient:
                 )
             owns = http_client is None
             http = http_client if http_client is not None else self._new_http_client()
-            _shared = _Shared(http, owns)
+            _shared = _Shared(http, owns, gate=self._new_gate(http) if owns else None)
         self._shared = _shared
         self._http = _shared.http
         # Seams for tests: the throttle's clock (pacers read it when first created).
@@ -563,12 +590,15 @@ class _BaseClient:
     def _new_http_client(self) -> Any:
         http = self._http_class(
             timeout=self.timeout,
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+            limits=_POOL_LIMITS,
             follow_redirects=False,
         )
         if isinstance(http, httpx.Client):
             _keep_deadlines(http)
         return http
+
+    def _new_gate(self, http: Any) -> _Gate | None:
+        return None
 
     def __repr__(self) -> str:
         return (
@@ -1216,6 +1246,28 @@ class AsyncProfilesClient(_BaseClient):
             AsyncProfilesClient, timeout=timeout, max_retries=max_retries, throttle=throttle
         )
 
+    def _new_http_client(self) -> Any:
+        # httpx in front, aiohttp's pool underneath (see _aiohttp.py and docs/performance.md):
+        # unless aiohttp is missing or the environment names a proxy, which httpx's own
+        # transport honours.
+        from ._aiohttp import AiohttpTransport, aiohttp_available, environment_uses_proxy
+
+        if not aiohttp_available() or environment_uses_proxy():
+            return super()._new_http_client()
+        return self._http_class(
+            timeout=self.timeout,
+            transport=AiohttpTransport(limits=_POOL_LIMITS),
+            follow_redirects=False,
+        )
+
+    def _new_gate(self, http: Any) -> _Gate | None:
+        from ._aiohttp import AiohttpTransport
+
+        if isinstance(getattr(http, "_transport", None), AiohttpTransport):
+            return None
+        # As many in flight as the pool keeps alive: measured best between 10 and 20.
+        return _Gate(_POOL_LIMITS.max_keepalive_connections or 20)
+
     async def aclose(self) -> None:
         """Close the connection pool (unless it was passed in as ``http_client``)."""
         if self._shared.owns_http:
@@ -1304,7 +1356,12 @@ class AsyncProfilesClient(_BaseClient):
         try:
             # The deadline covers the whole attempt: connecting, sending, the headers, the body.
             with anyio.fail_after(deadline):
-                response = await self._receive(request, op)
+                gate = self._shared.gate
+                if gate is None:
+                    response = await self._receive(request, op)
+                else:  # waiting here counts towards the deadline, as waiting for the pool does
+                    async with gate.semaphore():
+                        response = await self._receive(request, op)
         except TimeoutError:
             raise self._late(deadline or 0.0) from None
         finally:

@@ -211,9 +211,11 @@ def test_insecure_transport_warning_points_at_the_callers_line(kind: str) -> Non
 def test_tls_verification_is_on_by_default(kind: str) -> None:
     client = make(kind, api_key=KEY)
 
-    pool = client._http._transport._pool
-    assert pool._ssl_context.verify_mode == ssl.CERT_REQUIRED
-    assert pool._ssl_context.check_hostname is True
+    transport = client._http._transport
+    # The async client's own pool runs over aiohttp (infobip_profiles._aiohttp) when installed.
+    context = getattr(transport, "ssl_context", None) or transport._pool._ssl_context
+    assert context.verify_mode == ssl.CERT_REQUIRED
+    assert context.check_hostname is True
 
 
 # -- timeout and max_retries -----------------------------------------------------------------
