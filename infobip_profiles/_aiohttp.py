@@ -86,6 +86,27 @@ def _map_error(exc: BaseException) -> httpx.TransportError | None:
     return None
 
 
+_REQUEST_CLASS: Any = None
+
+
+def _request_class() -> Any:
+    """aiohttp's request, minus the ``Content-Length: 0`` it adds to a body-less ``DELETE``
+    (httpx sends none; the request goes out as httpx built it)."""
+    global _REQUEST_CLASS
+    if _REQUEST_CLASS is None:
+        from aiohttp import ClientRequest
+
+        class _Request(ClientRequest):
+            def update_body_from_data(self, body: Any, *args: Any, **kwargs: Any) -> None:
+                had = "Content-Length" in self.headers
+                super().update_body_from_data(body, *args, **kwargs)
+                if body is None and not had:
+                    self.headers.pop("Content-Length", None)
+
+        _REQUEST_CLASS = _Request
+    return _REQUEST_CLASS
+
+
 class _Body(httpx.AsyncByteStream):
     """An aiohttp answer's body as httpx reads it; closing it frees the connection."""
 
@@ -149,6 +170,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         )
         session = aiohttp.ClientSession(
             connector=connector,
+            request_class=_request_class(),
             cookie_jar=aiohttp.DummyCookieJar(),
             auto_decompress=False,
             skip_auto_headers=("Accept", "Accept-Encoding", "User-Agent", "Content-Type"),
