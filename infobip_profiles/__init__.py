@@ -14,106 +14,113 @@ For tests, :class:`infobip_profiles.testing.FakeProfiles` gives the same client 
 fake of the service.
 """
 
-from ._client import (
-    API_KEY_ENV,
-    BASE_URL_ENV,
-    DEFAULT_BASE_URL,
-    AsyncProfilesClient,
-    InsecureTransportWarning,
-    ProfilesClient,
-)
-from ._operations import OPERATIONS, SPEC_VERSION, Operation, Paging
-from ._response import RawResponse
-from ._types import NOT_GIVEN, NotGiven
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
-from .auth import ApiKeyAuth, Auth, BasicAuth, BearerAuth, IBSSOAuth, OAuth2ClientCredentials
-from .computed import ComputedAttributes
-from .errors import (
-    APIConnectionError,
-    APIError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ConfigurationError,
-    ConflictError,
-    NotFoundError,
-    PartialBatchError,
-    PermissionDeniedError,
-    ProfilesError,
-    RateLimitError,
-    ServerError,
-    UnexpectedResponseError,
-    ValidationError,
-)
-from .lists_ops import Append, Overwrite
-from .models import (
-    ITEM_ID,
-    AcceptedBatch,
-    AttributeTypeMismatchError,
-    BatchAccepted,
-    BatchItemResult,
-    BatchResult,
-    CloudType,
-    Company,
-    CompanyBatchItemResult,
-    CompanyBatchResult,
-    CompanyUpdate,
-    ContactInformation,
-    CustomAttribute,
-    DataType,
-    DefinitionCategory,
-    DefinitionMismatchError,
-    EmailContact,
-    Event,
-    EventCondition,
-    EventDefinition,
-    EventField,
-    ExportRequest,
-    ExportState,
-    ExportStatus,
-    FieldType,
-    Gender,
-    ListItemSchema,
-    MatchResult,
-    MergeItemResult,
-    MergeResult,
-    OccurrenceCondition,
-    OccurrenceOperation,
-    OperatingSystem,
-    OttContact,
-    PayloadCondition,
-    PayloadOperator,
-    Person,
-    PersonalizeAttributes,
-    PersonalizedContacts,
-    PersonalizedUser,
-    PersonalizeIdentity,
-    PersonType,
-    PersonUpdate,
-    PhoneContact,
-    PushContact,
-    PushInstance,
-    PushSystemData,
-    PushUser,
-    RecordedEvent,
-    Segment,
-    SessionTemplate,
-    StoredPerson,
-    Tag,
-    TimelineCondition,
-    TimelineOccurred,
-    TimelineOperator,
-    TimeUnit,
-    UpsertItemResult,
-    UpsertResult,
-    UpsertStatus,
-    decode_attributes,
-    encode_attributes,
-)
-from .pagination import AsyncPager, Page, Pager
-from .refs import CompanyRef, IdentifierType, PersonRef
-from .resources._workflows import PersonExport
-from .resources.people import validate_person_for_upsert
+
+if TYPE_CHECKING:
+    # What mypy and IDEs see; at run time each name is imported on first use (below).
+    from ._client import (
+        API_KEY_ENV,
+        BASE_URL_ENV,
+        DEFAULT_BASE_URL,
+        AsyncProfilesClient,
+        InsecureTransportWarning,
+        ProfilesClient,
+    )
+    from ._operations import OPERATIONS, SPEC_VERSION, Operation, Paging
+    from ._response import RawResponse
+    from ._types import NOT_GIVEN, NotGiven
+    from .auth import ApiKeyAuth, Auth, BasicAuth, BearerAuth, IBSSOAuth, OAuth2ClientCredentials
+    from .computed import ComputedAttributes
+    from .errors import (
+        APIConnectionError,
+        APIError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        ConfigurationError,
+        ConflictError,
+        NotFoundError,
+        PartialBatchError,
+        PermissionDeniedError,
+        ProfilesError,
+        RateLimitError,
+        ServerError,
+        UnexpectedResponseError,
+        ValidationError,
+    )
+    from .lists_ops import Append, Overwrite
+    from .models import (
+        ITEM_ID,
+        AcceptedBatch,
+        AttributeTypeMismatchError,
+        BatchAccepted,
+        BatchItemResult,
+        BatchResult,
+        CloudType,
+        Company,
+        CompanyBatchItemResult,
+        CompanyBatchResult,
+        CompanyUpdate,
+        ContactInformation,
+        CustomAttribute,
+        DataType,
+        DefinitionCategory,
+        DefinitionMismatchError,
+        EmailContact,
+        Event,
+        EventCondition,
+        EventDefinition,
+        EventField,
+        ExportRequest,
+        ExportState,
+        ExportStatus,
+        FieldType,
+        Gender,
+        ListItemSchema,
+        MatchResult,
+        MergeItemResult,
+        MergeResult,
+        OccurrenceCondition,
+        OccurrenceOperation,
+        OperatingSystem,
+        OttContact,
+        PayloadCondition,
+        PayloadOperator,
+        Person,
+        PersonalizeAttributes,
+        PersonalizedContacts,
+        PersonalizedUser,
+        PersonalizeIdentity,
+        PersonType,
+        PersonUpdate,
+        PhoneContact,
+        PushContact,
+        PushInstance,
+        PushSystemData,
+        PushUser,
+        RecordedEvent,
+        Segment,
+        SessionTemplate,
+        StoredPerson,
+        Tag,
+        TimelineCondition,
+        TimelineOccurred,
+        TimelineOperator,
+        TimeUnit,
+        UpsertItemResult,
+        UpsertResult,
+        UpsertStatus,
+        decode_attributes,
+        encode_attributes,
+    )
+    from .pagination import AsyncPager, Page, Pager
+    from .refs import CompanyRef, IdentifierType, PersonRef
+    from .resources._workflows import PersonExport
+    from .resources.people import validate_person_for_upsert
 
 __all__ = [
     "__version__",
@@ -225,3 +232,130 @@ __all__ = [
     "RecordedEvent",
     "SessionTemplate",
 ]
+
+# Importing the package loads nothing but its version: each public name's module is imported when
+# the name is first used, so a sync program never imports asyncio, and one that only needs the
+# models never imports the HTTP client. Every name stays importable from here.
+_WHERE: dict[str, str] = {
+    "API_KEY_ENV": "._client",
+    "BASE_URL_ENV": "._client",
+    "DEFAULT_BASE_URL": "._client",
+    "AsyncProfilesClient": "._client",
+    "InsecureTransportWarning": "._client",
+    "ProfilesClient": "._client",
+    "OPERATIONS": "._operations",
+    "SPEC_VERSION": "._operations",
+    "Operation": "._operations",
+    "Paging": "._operations",
+    "RawResponse": "._response",
+    "NOT_GIVEN": "._types",
+    "NotGiven": "._types",
+    "ApiKeyAuth": ".auth",
+    "Auth": ".auth",
+    "BasicAuth": ".auth",
+    "BearerAuth": ".auth",
+    "IBSSOAuth": ".auth",
+    "OAuth2ClientCredentials": ".auth",
+    "ComputedAttributes": ".computed",
+    "APIConnectionError": ".errors",
+    "APIError": ".errors",
+    "APITimeoutError": ".errors",
+    "AuthenticationError": ".errors",
+    "BadRequestError": ".errors",
+    "ConfigurationError": ".errors",
+    "ConflictError": ".errors",
+    "NotFoundError": ".errors",
+    "PartialBatchError": ".errors",
+    "PermissionDeniedError": ".errors",
+    "ProfilesError": ".errors",
+    "RateLimitError": ".errors",
+    "ServerError": ".errors",
+    "UnexpectedResponseError": ".errors",
+    "ValidationError": ".errors",
+    "Append": ".lists_ops",
+    "Overwrite": ".lists_ops",
+    "ITEM_ID": ".models",
+    "AcceptedBatch": ".models",
+    "AttributeTypeMismatchError": ".models",
+    "BatchAccepted": ".models",
+    "BatchItemResult": ".models",
+    "BatchResult": ".models",
+    "CloudType": ".models",
+    "Company": ".models",
+    "CompanyBatchItemResult": ".models",
+    "CompanyBatchResult": ".models",
+    "CompanyUpdate": ".models",
+    "ContactInformation": ".models",
+    "CustomAttribute": ".models",
+    "DataType": ".models",
+    "DefinitionCategory": ".models",
+    "DefinitionMismatchError": ".models",
+    "EmailContact": ".models",
+    "Event": ".models",
+    "EventCondition": ".models",
+    "EventDefinition": ".models",
+    "EventField": ".models",
+    "ExportRequest": ".models",
+    "ExportState": ".models",
+    "ExportStatus": ".models",
+    "FieldType": ".models",
+    "Gender": ".models",
+    "ListItemSchema": ".models",
+    "MatchResult": ".models",
+    "MergeItemResult": ".models",
+    "MergeResult": ".models",
+    "OccurrenceCondition": ".models",
+    "OccurrenceOperation": ".models",
+    "OperatingSystem": ".models",
+    "OttContact": ".models",
+    "PayloadCondition": ".models",
+    "PayloadOperator": ".models",
+    "Person": ".models",
+    "PersonalizeAttributes": ".models",
+    "PersonalizedContacts": ".models",
+    "PersonalizedUser": ".models",
+    "PersonalizeIdentity": ".models",
+    "PersonType": ".models",
+    "PersonUpdate": ".models",
+    "PhoneContact": ".models",
+    "PushContact": ".models",
+    "PushInstance": ".models",
+    "PushSystemData": ".models",
+    "PushUser": ".models",
+    "RecordedEvent": ".models",
+    "Segment": ".models",
+    "SessionTemplate": ".models",
+    "StoredPerson": ".models",
+    "Tag": ".models",
+    "TimelineCondition": ".models",
+    "TimelineOccurred": ".models",
+    "TimelineOperator": ".models",
+    "TimeUnit": ".models",
+    "UpsertItemResult": ".models",
+    "UpsertResult": ".models",
+    "UpsertStatus": ".models",
+    "decode_attributes": ".models",
+    "encode_attributes": ".models",
+    "AsyncPager": ".pagination",
+    "Page": ".pagination",
+    "Pager": ".pagination",
+    "CompanyRef": ".refs",
+    "IdentifierType": ".refs",
+    "PersonRef": ".refs",
+    "PersonExport": ".resources._workflows",
+    "validate_person_for_upsert": ".resources.people",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    # __import__ (not importlib.import_module): python -X importtime then reports the import.
+    value = getattr(__import__(__name__ + module, fromlist=["_"]), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -7,7 +7,6 @@ send-and-sleep loop exists twice (blocking and ``async``). Resource methods are 
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import functools
 import ipaddress
@@ -27,7 +26,6 @@ import anyio
 import attrs
 import httpcore
 import httpx
-from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception
 
 from ._converter import dumps
 from ._operations import Operation
@@ -50,6 +48,8 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from tenacity import RetryCallState
+
     from .auth import Auth
     from .resources.companies import AsyncCompanies, Companies
     from .resources.custom_attributes import AsyncCustomAttributes, CustomAttributes
@@ -1127,6 +1127,8 @@ class ProfilesClient(_BaseClient):
             first = error
             if not self._retryable(op, error):
                 raise
+        from tenacity import Retrying, retry_if_exception  # on a retry only
+
         retrying = Retrying(
             stop=self._retry.stop,
             retry=retry_if_exception(self._retry_predicate(op)),
@@ -1227,9 +1229,14 @@ class AsyncProfilesClient(_BaseClient):
             _shared=_shared,
         )
         timing = _default_timing[-1] if _default_timing else None  # FakeProfiles.patch()
-        self._sleep: Callable[[float], Any] = (
-            sleep if sleep is not None else timing[1] if timing else asyncio.sleep
-        )
+        if sleep is None:
+            if timing:
+                sleep = timing[1]
+            else:
+                import asyncio  # here, not at the top: a sync program never imports it
+
+                sleep = asyncio.sleep
+        self._sleep: Callable[[float], Any] = sleep
         clock = clock if clock is not None else timing[2] if timing else None
         if clock is not None:
             self._clock = clock
@@ -1402,6 +1409,8 @@ class AsyncProfilesClient(_BaseClient):
             first = error
             if not self._retryable(op, error):
                 raise
+        from tenacity import AsyncRetrying, retry_if_exception
+
         retrying = AsyncRetrying(
             stop=self._retry.stop,
             retry=retry_if_exception(self._retry_predicate(op)),

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import logging
 import random
+from typing import TYPE_CHECKING
 
 import attrs
-from tenacity import RetryCallState
+
+if TYPE_CHECKING:
+    from tenacity import RetryCallState  # imported by the client on a first retry only
 
 from ._operations import Operation
 from .errors import (
