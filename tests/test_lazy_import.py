@@ -108,3 +108,32 @@ def test_type_checkers_see_exactly_the_lazy_names() -> None:
 
     assert seen == infobip_profiles._WHERE
     assert set(infobip_profiles.__all__) == set(seen) | {"__version__"}
+
+
+def test_the_models_table_names_every_model_from_its_module() -> None:
+    """``infobip_profiles.models`` lists each submodule's ``__all__`` (a name added to one must be
+    added to the table), and each name resolves to that submodule's object."""
+    import importlib
+
+    from infobip_profiles import models
+
+    exported: dict[str, object] = {}
+    for path in sorted(Path(models.__file__).parent.glob("_*.py")):
+        if path.stem == "__init__":
+            continue
+        module = importlib.import_module(f"infobip_profiles.models.{path.stem}")
+        for name in getattr(module, "__all__", []):
+            exported.setdefault(name, getattr(module, name))
+
+    assert set(models._WHERE) == set(exported)
+    assert models.__all__ == list(models._WHERE)
+    for name, value in exported.items():
+        assert getattr(models, name) is value, name
+
+
+def test_a_model_loads_only_its_own_module() -> None:
+    loaded = _modules_after("from infobip_profiles import Person")
+
+    assert "infobip_profiles.models._people" in loaded
+    assert "infobip_profiles.models._events" not in loaded
+    assert "infobip_profiles._client" not in loaded
