@@ -44,6 +44,7 @@ EXPECTED_IDS = {
     "peer_async_burst_cold",
     "peer_decode_vs_pydantic",
     "peer_import_vs_httpx",
+    "peer_import_sync_user_vs_httpx",
     "upsert_stream_memory",
     "fake_seed_large_vs_empty",
     "fake_filter_first_page_large_vs_small",
