@@ -104,9 +104,8 @@ def __getattr__(name: str) -> Any:
     module = _WHERE.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
-    value = getattr(import_module("." + module, __name__), name)
+    # __import__ (not importlib.import_module): python -X importtime then reports the import.
+    value = getattr(__import__(f"{__name__}.{module}", fromlist=["_"]), name)
     globals()[name] = value
     return value
 
