@@ -251,3 +251,37 @@ def test_transport_errors_map_to_the_httpx_ones_httpcore_raises() -> None:
     for error, expected in cases:
         assert type(_map_error(error)) is expected, error
     assert _map_error(ValueError("not a transport error")) is None
+
+
+@pytest.mark.usefixtures("no_proxy_env")
+@pytest.mark.parametrize("path", ["aiohttp", "gated-httpcore"])
+async def test_cancelled_calls_give_back_their_connections_and_turns(
+    path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = FakeProfiles(KEY)
+    with fake.serve() as url:
+        with monkeypatch.context() as patch:
+            if path == "gated-httpcore":
+                patch.setattr(aiohttp_module, "aiohttp_available", lambda: False)
+            client = AsyncProfilesClient(KEY, url, throttle=False, max_retries=0)
+        async with client:
+            await client.people.create(_person(1))
+            fake.inject(latency=2.0, op_id=GET, times=25)
+            # More than the gate lets in at once, all cancelled (in flight or waiting their turn).
+            cut = await asyncio.gather(
+                *(
+                    asyncio.wait_for(client.people.get(PersonRef.email("p1@example.com")), 0.3)
+                    for _ in range(25)
+                ),
+                return_exceptions=True,
+            )
+            assert all(isinstance(r, asyncio.TimeoutError) for r in cut), cut
+            fake.faults.clear()
+            again = await asyncio.wait_for(
+                asyncio.gather(
+                    *(client.people.get(PersonRef.email("p1@example.com")) for _ in range(40))
+                ),
+                30,
+            )
+
+    assert {p.first_name for p in again} == {"P1"}
