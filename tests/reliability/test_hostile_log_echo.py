@@ -58,6 +58,9 @@ async def test_an_echoed_credential_is_not_in_the_transport_debug_logs(
         assert server.seen  # the request went out and was answered
 
     logged = "\n".join(r.getMessage() for r in caplog.records)
-    assert "X-Echo" in logged  # httpcore did log the response headers
+    if kind == "sync":
+        # httpcore did log the response headers (the async client's own pool runs over aiohttp,
+        # which logs none; only the secrets' absence is checked there).
+        assert "X-Echo" in logged
     for secret in secrets:
         assert secret not in logged
