@@ -133,6 +133,11 @@ class APIError(ProfilesError):
         parts = [f"{self.status_code}{code}: {self.text}{where}"]
         for field, messages in self.validation_errors.items():
             parts.append(f"  {field}: {'; '.join(messages)}")
+        # The package's fake answers a refused credential with the service's own 401 body and
+        # says how to be accepted in this header; show it where a test's failure is read.
+        hint = next((v for k, v in self.headers.items() if k.lower() == "x-fake-hint"), None)
+        if hint:
+            parts.append(f"  fake: {hint}")
         return "\n".join(parts)
 
 
