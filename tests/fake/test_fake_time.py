@@ -65,6 +65,26 @@ def test_five_retries_after_retry_after_cost_no_wall_time(
     assert [c.status for c in fake.calls] == [429] * 5 + [200]
 
 
+def test_five_retries_after_a_minute_each_take_no_wall_time(
+    fake: FakeProfiles, no_real_sleep: list[float]
+) -> None:
+    # Five Retry-After: 60 waits are 300 s: past the default cap on retry waiting (120 s), so the
+    # test raises the cap; on the fake clock the five minutes pass at once.
+    fake.inject(429, op_id="create-a-new-tag", retry_after=60, times=5)
+    with fake.client(max_retries=5, max_retry_wait=300) as client:
+        client.tags.create("vip")
+    assert attempt_times(fake, "create-a-new-tag") == [0, 60, 120, 180, 240, 300]
+
+
+def test_retry_waits_past_the_cap_end_the_call_without_sleeping(
+    fake: FakeProfiles, no_real_sleep: list[float]
+) -> None:
+    fake.inject(429, op_id="create-a-new-tag", retry_after=60, times=5)
+    with fake.client(max_retries=5) as client, pytest.raises(RateLimitError):
+        client.tags.create("vip")
+    assert fake.clock.time() - START.timestamp() <= 120  # the default max_retry_wait
+
+
 async def test_async_client_waits_on_the_fake_clock(
     fake: FakeProfiles, no_real_sleep: list[float]
 ) -> None:
