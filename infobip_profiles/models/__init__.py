@@ -38,6 +38,7 @@ _WHERE: dict[str, str] = {
     "BatchResult": "_people",
     "UpsertStatus": "_people",
     "UpsertItemResult": "_people",
+    "UpsertedPerson": "_people",
     "UpsertResult": "_people",
     "MatchResult": "_people",
     "MergeItemResult": "_people",

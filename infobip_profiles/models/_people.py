@@ -37,6 +37,7 @@ __all__ = [
     "BatchResult",
     "UpsertStatus",
     "UpsertItemResult",
+    "UpsertedPerson",
     "UpsertResult",
     "MatchResult",
     "MergeItemResult",
@@ -353,6 +354,15 @@ class UpsertItemResult:
     def __str__(self) -> str:
         status = getattr(self.status, "value", self.status)
         return describe_outcome(self, f"{status} id={self.id}" if self.ok else self.code)
+
+
+@attrs.frozen(kw_only=True)
+class UpsertedPerson(UpsertItemResult):
+    """What :meth:`people.upsert` returns: a refused person raises instead, so ``id`` and
+    ``status`` (CREATED, UPDATED or NOT_MODIFIED) are always there."""
+
+    id: int
+    status: UpsertStatus | str
 
 
 @attrs.frozen

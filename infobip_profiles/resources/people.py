@@ -33,6 +33,7 @@ from ..errors import (
     ConflictError,
     NotFoundError,
     ProfilesError,
+    UnexpectedResponseError,
     ValidationError,
 )
 from ..filters import FilterLike, to_query_param
@@ -49,6 +50,7 @@ from ..models import (
     PersonUpdate,
     PhoneContact,
     StoredPerson,
+    UpsertedPerson,
     UpsertItemResult,
     UpsertResult,
     UpsertStatus,
@@ -985,7 +987,7 @@ class _PeoplePlans:
         *,
         mode: Literal["partial", "full"] = "partial",
         **options: Unpack[CallOptions],
-    ) -> Plan[UpsertItemResult]:
+    ) -> Plan[UpsertedPerson]:
         """Find-or-create one person in one request: matched by externalId, email or phone,
         created when nobody matches, updated otherwise (v3 upsert with one item).
 
@@ -1010,7 +1012,15 @@ class _PeoplePlans:
         (outcome,) = _v3_outcomes(response, 0, 1, True)
         if not outcome.ok:
             raise _item_error(outcome, response)
-        return outcome  # type: ignore[no-any-return]
+        if type(outcome.id) is not int or outcome.status is None:
+            raise UnexpectedResponseError(
+                response.status_code,
+                "the upsert answer has no id or status for the person",
+                operation_id=op,
+            )
+        return UpsertedPerson(
+            index=outcome.index, ok=True, id=outcome.id, status=outcome.status, code=outcome.code
+        )
 
     def match(
         self, identities: Iterable[PersonRef], **options: Unpack[CallOptions]

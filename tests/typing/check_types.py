@@ -73,6 +73,13 @@ def check_what_people_methods_return_needs_no_none_check(client: ProfilesClient)
     return out
 
 
+def check_an_upsert_outcome_reads_its_id(client: ProfilesClient) -> int:
+    outcome = client.people.upsert(
+        Person(external_id="shop-2", contact_information=ContactInformation.of(emails=["b@c.co"]))
+    )
+    return outcome.id + 1
+
+
 def check_an_enum_field_reads_safely(person: Person) -> str:
     # A value this version does not know is kept as the raw string: both compare as text.
     if isinstance(person.type, PersonType):

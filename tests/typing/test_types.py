@@ -92,6 +92,10 @@ def test_what_people_methods_return_reads_without_none_checks(client: ProfilesCl
     assert out[2:] == [f"{stored_id}:0"]
 
 
+def test_an_upsert_outcome_reads_its_id_without_a_none_check(client: ProfilesClient) -> None:
+    assert check_types.check_an_upsert_outcome_reads_its_id(client) >= 2
+
+
 def test_a_stored_person_reads_its_always_present_fields(
     client: ProfilesClient, fake: FakeProfiles
 ) -> None:
