@@ -18,7 +18,7 @@ from .._plan import Call, Plan, json_of
 from .._types import CallOptions
 from ..errors import NotFoundError, ValidationError
 from ..filters import ARCHIVED_ATTRIBUTE, active, archived, to_query_param
-from ..models import Company, DataType, Person, Segment, StoredPerson
+from ..models import Company, DataType, Person, StoredPerson, StoredSegment
 from ..refs import CompanyRef, IdentifierType, PersonRef
 
 if TYPE_CHECKING:
@@ -166,8 +166,8 @@ def _person_id(ref: PersonRef, options: CallOptions) -> Plan[int]:
     return person.id
 
 
-def _all_segments(options: CallOptions) -> Plan[list[Segment]]:
-    segments: list[Segment] = []
+def _all_segments(options: CallOptions) -> Plan[list[StoredSegment]]:
+    segments: list[StoredSegment] = []
     page = 0
     while True:
         response = yield Call(
@@ -177,7 +177,7 @@ def _all_segments(options: CallOptions) -> Plan[list[Segment]]:
         )
         body = json_of(response) or {}
         results = body.get("results") or []
-        segments.extend(from_wire(s, Segment) for s in results)
+        segments.extend(from_wire(s, StoredSegment) for s in results)
         total_pages = (body.get("paging") or {}).get("totalPages")
         page += 1
         if not results or (isinstance(total_pages, int) and page >= total_pages):
@@ -211,7 +211,9 @@ def _matches_query(query: Mapping[str, Any], person_id: int, options: CallOption
     return bool(body.get("persons"))
 
 
-def segments_of(self: Any, ref: PersonRef, **options: Unpack[CallOptions]) -> Plan[list[Segment]]:
+def segments_of(
+    self: Any, ref: PersonRef, **options: Unpack[CallOptions]
+) -> Plan[list[StoredSegment]]:
     """The segments the person belongs to right now, in the order the service lists them.
 
     What it costs: one request to resolve the person's id (none for a ``PersonRef.id``), one
@@ -223,10 +225,8 @@ def segments_of(self: Any, ref: PersonRef, **options: Unpack[CallOptions]) -> Pl
     each segment's membership at the moment it was checked.
     """
     person_id = yield from _person_id(_as_ref(ref), options)
-    found: list[Segment] = []
+    found: list[StoredSegment] = []
     for segment in (yield from _all_segments(options)):
-        if segment.id is None:
-            continue
         if segment.events:
             member = yield from _in_members(segment.id, person_id, options)
         else:
@@ -254,7 +254,7 @@ class PersonExport:
     lists: dict[str, list[dict[str, Any]]]
     computed_attributes: dict[str, Any]
     tags: list[str]
-    segments: list[Segment]
+    segments: list[StoredSegment]
     company: Company | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -323,7 +323,7 @@ def export(
     profile = person.replace(
         custom_attributes={k: v for k, v in attributes.items() if k not in lists} or None,
     )
-    found: list[Segment] = []
+    found: list[StoredSegment] = []
     if segments and person.id:
         found = yield from segments_of(self, PersonRef.id(person.id), **options)
     company_value: Company | None = None
