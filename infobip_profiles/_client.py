@@ -735,29 +735,30 @@ class _BaseClient:
             request_sent=True,
         )
 
-    def _oversized(
-        self, request: httpx.Request, response: httpx.Response, op: Operation
+    def _unreadable(
+        self, request: httpx.Request, response: httpx.Response, op: Operation, text: str
     ) -> UnexpectedResponseError:
         return UnexpectedResponseError(
             response.status_code,
-            f"the body is larger than max_response_bytes ({self.max_response_bytes:,} bytes)",
+            text,
             operation_id=op.op_id,
             headers=self._redact_headers(response.headers),
             method=request.method,
             path=request.url.path,
         )
 
+    def _oversized(
+        self, request: httpx.Request, response: httpx.Response, op: Operation
+    ) -> UnexpectedResponseError:
+        limit = f"{self.max_response_bytes:,}"
+        text = f"the body is larger than max_response_bytes ({limit} bytes)"
+        return self._unreadable(request, response, op, text)
+
     def _undecodable(
         self, request: httpx.Request, response: httpx.Response, op: Operation, exc: Exception
     ) -> UnexpectedResponseError:
-        return UnexpectedResponseError(
-            response.status_code,
-            f"the body could not be decoded ({type(exc).__name__})",
-            operation_id=op.op_id,
-            headers=self._redact_headers(response.headers),
-            method=request.method,
-            path=request.url.path,
-        )
+        text = f"the body could not be decoded ({type(exc).__name__})"
+        return self._unreadable(request, response, op, text)
 
     def _redact_headers(self, headers: Any) -> dict[str, str]:
         return {k: self._secrets.text(v) for k, v in headers.items()}

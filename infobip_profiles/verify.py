@@ -449,40 +449,28 @@ def _person_cleanup(*whos: str, email: bool = False) -> Callable[[Names, Vars], 
     return build
 
 
-def _tag_cleanup(attr: str) -> Callable[[Names, Vars], list[Cleanup]]:
-    def build(n: Names, v: Vars) -> list[Cleanup]:
-        name = getattr(n, attr)
-        return [Cleanup(f"tag:{name}", f"tag {name}", Request("DELETE", f"{TAGS}/{_q(name)}"))]
+def _named_cleanup(
+    kind: str, label: str, request: Callable[[str], Request]
+) -> Callable[[str], Callable[[Names, Vars], list[Cleanup]]]:
+    """A cleanup builder for one named thing (a tag, an attribute, a company) of the run."""
 
-    return build
+    def for_attr(attr: str) -> Callable[[Names, Vars], list[Cleanup]]:
+        def build(n: Names, v: Vars) -> list[Cleanup]:
+            name = getattr(n, attr)
+            return [Cleanup(f"{kind}:{name}", f"{label} {name}", request(name))]
 
+        return build
 
-def _attr_cleanup(attr: str) -> Callable[[Names, Vars], list[Cleanup]]:
-    def build(n: Names, v: Vars) -> list[Cleanup]:
-        name = getattr(n, attr)
-        return [
-            Cleanup(
-                f"attribute:{name}",
-                f"custom attribute {name}",
-                Request("DELETE", f"{ATTRS}/{_q(name)}"),
-            )
-        ]
-
-    return build
+    return for_attr
 
 
-def _company_cleanup(attr: str) -> Callable[[Names, Vars], list[Cleanup]]:
-    def build(n: Names, v: Vars) -> list[Cleanup]:
-        name = getattr(n, attr)
-        return [
-            Cleanup(
-                f"company:{name}",
-                f"company {name}",
-                Request("DELETE", COMPANIES, [("name", name)]),
-            )
-        ]
-
-    return build
+_tag_cleanup = _named_cleanup("tag", "tag", lambda name: Request("DELETE", f"{TAGS}/{_q(name)}"))
+_attr_cleanup = _named_cleanup(
+    "attribute", "custom attribute", lambda name: Request("DELETE", f"{ATTRS}/{_q(name)}")
+)
+_company_cleanup = _named_cleanup(
+    "company", "company", lambda name: Request("DELETE", COMPANIES, [("name", name)])
+)
 
 
 def _forget(*keys: str) -> Callable[[Names, Vars], list[str]]:
