@@ -10,6 +10,7 @@ import attrs
 
 from .._operations import ErrorFamily, Operation
 from ._errors import (
+    BODYLESS_400,
     MSG,
     FakeError,
     error_for_family,
@@ -30,10 +31,6 @@ __all__ = ["MAX_BODY_DEPTH", "Context"]
 
 MAX_BODY_DEPTH = 100
 """Deepest nesting of objects and arrays a request body may have."""
-
-#: Operations of another family whose 400 the spec declares without a body: sending one event is
-#: a v2 operation (its 404 is the v2 envelope) but answers every 400 with a status alone.
-_BODYLESS_400 = frozenset({"send-custom-event"})
 
 
 @attrs.define
@@ -84,7 +81,7 @@ def _exact_decimal(text: str) -> JSONDecimal:
 
 def malformed_json(op: Operation, text: str = MSG.MALFORMED_JSON) -> FakeError:
     """The error each family answers a body that is not JSON with (``text`` says why)."""
-    if op.op_id in _BODYLESS_400:
+    if op.op_id in BODYLESS_400:
         return no_body_error(400)
     if op.errors is ErrorFamily.V3:
         return v3_error(400, 400103, text)

@@ -36,7 +36,8 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..refs import CHANNEL_CONTACT_KEYS
-from ._errors import FakeError
+from ._errors import FakeError, refusal
+from .engine._domain import DomainError
 from .engine.persons import SCALAR_FIELDS
 
 if TYPE_CHECKING:
@@ -230,6 +231,9 @@ def _create(
         result = create(state, body)
     except _FieldError as err:
         raise SeedError(f"{kind}[{index}].{err.field}: {err.reason}") from None
+    except DomainError as err:
+        text = _error_text(refusal(err))
+        raise SeedError(f"{kind}[{index}] refused: {err.status} {text}") from None
     except FakeError as err:
         raise SeedError(f"{kind}[{index}] refused: {err.status} {_error_text(err)}") from None
     return result if isinstance(result, dict) else body

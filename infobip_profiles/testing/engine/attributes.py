@@ -14,7 +14,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from .._errors import MSG, v2_error
+from .._messages import MSG
+from ._domain import Invalid, NotFound
 
 if TYPE_CHECKING:
     from .._state import TenantState
@@ -103,10 +104,10 @@ class AttributesEngine:
         elif object_schema:
             errors["objectSchema"] = [MSG.OBJECT_SCHEMA_ONLY_FOR_LISTS]
         if errors:
-            raise v2_error(400, MSG.BAD_REQUEST, validation_errors=errors)
+            raise Invalid(fields=errors)
         # A computed attribute's name is taken too: the two share one namespace.
         if name.lower() in self._defs or self._state.events.is_computed(name):
-            raise v2_error(400, MSG.ATTRIBUTE_DUPLICATE.format(name=name))
+            raise Invalid(MSG.ATTRIBUTE_DUPLICATE.format(name=name))  # a 400, as the service
         definition = _Definition(name, data_type, schema, self._state.clock.v2_timestamp())
         self._defs[name.lower()] = definition
         return definition.wire()
@@ -124,7 +125,7 @@ class AttributesEngine:
         """Remove a definition (404 when unknown) and its values from every person."""
         definition = self._defs.pop(name.lower(), None)
         if definition is None:
-            raise v2_error(404, MSG.ATTRIBUTE_NOT_FOUND.format(name=name))
+            raise NotFound("custom attribute", MSG.ATTRIBUTE_NOT_FOUND.format(name=name))
         self._state.persons.drop_custom_attribute(definition.name)
 
     def canonical_name(self, name: str) -> str | None:

@@ -7,7 +7,8 @@ import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from .._errors import MSG, v2_error
+from .._messages import MSG
+from ._domain import Invalid, NotFound
 
 if TYPE_CHECKING:
     from .._state import TenantState
@@ -51,9 +52,10 @@ class TagsEngine:
         a 400."""
         problems = self.validate_names([name])
         if problems:
-            raise v2_error(400, MSG.BAD_REQUEST, validation_errors={"name": problems})
+            raise Invalid(fields={"name": problems})
         if name.lower() in self._tags:
-            raise v2_error(400, MSG.TAG_DUPLICATE.format(name=name))
+            # the service answers a taken name as invalid input (400), not as a conflict
+            raise Invalid(MSG.TAG_DUPLICATE.format(name=name))
         return self._add(name).wire()
 
     def get(self, name: str) -> dict[str, Any] | None:
@@ -90,7 +92,7 @@ class TagsEngine:
         """Delete a tag (404 when unknown) and strip it from every person; returns its name."""
         tag = self._tags.pop(name.lower(), None)
         if tag is None:
-            raise v2_error(404, MSG.TAG_NOT_FOUND.format(name=name))
+            raise NotFound("tag", MSG.TAG_NOT_FOUND.format(name=name))
         self._state.persons.strip_tag(tag.name)
         return tag.name
 
@@ -98,7 +100,7 @@ class TagsEngine:
         """The defined spelling of tag ``name``; 404 when there is none."""
         tag = self._tags.get(name.lower())
         if tag is None:
-            raise v2_error(404, MSG.TAG_NOT_FOUND.format(name=name))
+            raise NotFound("tag", MSG.TAG_NOT_FOUND.format(name=name))
         return tag.name
 
     def canonical(self, names: Iterable[str]) -> list[str]:
