@@ -10,8 +10,9 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
+from .._plan import Call, JSONBody, Plan
 from ..errors import (
     APIConnectionError,
     APIError,
@@ -20,9 +21,6 @@ from ..errors import (
     UnexpectedResponseError,
     ValidationError,
 )
-
-if TYPE_CHECKING:
-    from .._plan import Call, Plan
 
 __all__ = [
     "results_of",
@@ -39,6 +37,8 @@ __all__ = [
     "send_all",
     "requests_hint",
     "CompactOutcomes",
+    "encode_all",
+    "json_array_body",
 ]
 
 #: What a many-item call does when one of its requests fails after an earlier one was sent:
@@ -47,6 +47,7 @@ __all__ = [
 OnError = Literal["continue", "raise"]
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 #: Builds an item's outcome from its position in the chunk, its status and its result entry.
 Outcome = Callable[[int, int, Mapping[str, Any]], T]
@@ -429,3 +430,23 @@ def send_all(calls: Iterable[tuple[int, int, Call]]) -> Plan[None]:
             ) from error
         sent = True
     return None
+
+
+def encode_all(items: Iterable[T], encode: Callable[[T], R]) -> list[R]:
+    """``encode`` each item, in order; a :class:`ValidationError` or :class:`TypeError` names the
+    position of the item that raised it (among 100,000 persons, "firstName" alone finds nothing)."""
+    out: list[R] = []
+    append = out.append
+    try:
+        for item in items:
+            append(encode(item))
+    except ValidationError as error:
+        raise error.at(len(out)) from None
+    except TypeError as error:
+        raise TypeError(f"item {len(out)}: {error}") from None
+    return out
+
+
+def json_array_body(key: str, texts: Sequence[str]) -> JSONBody:
+    """``{"<key>": [...]}`` from items already encoded as JSON text."""
+    return JSONBody(('{"' + key + '":[' + ",".join(texts) + "]}").encode())
