@@ -21,7 +21,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..._company_fields import COMPANY_FIELD_ORDER, COMPANY_MAX_LENGTHS
-from .._errors import MSG, FakeError, v2_error
+from .._messages import MSG
+from ._domain import Conflict, DomainError, Invalid, NotFound
 from .query import COMPANY_FIELDS, MAX_DEPTH, MISSING, QueryError, compile_filter, nesting_depth
 
 if TYPE_CHECKING:
@@ -151,13 +152,13 @@ class CompaniesEngine:
         """The company addressed by exactly one selector; none or several is a 400, no match 404."""
         given = [(k, v) for k, v in selectors.items() if k in SELECTORS and v not in (None, "")]
         if len(given) != 1:
-            raise v2_error(400, MSG.COMPANY_SELECTOR)
+            raise Invalid(MSG.COMPANY_SELECTOR)
         selector, value = given[0]
         if selector == "id" and not _is_int(value):
-            raise v2_error(400, MSG.BAD_REQUEST, validation_errors={"id": [MSG.FIELD_INTEGER]})
+            raise Invalid(fields={"id": [MSG.FIELD_INTEGER]})
         cid = self.find(selector, value)
         if cid is None:
-            raise v2_error(404, MSG.COMPANY_NOT_FOUND.format(selector=selector, value=value))
+            raise NotFound("company", MSG.COMPANY_NOT_FOUND.format(selector=selector, value=value))
         return cid
 
     def page(
@@ -188,11 +189,11 @@ class CompaniesEngine:
         try:
             decoded = json.loads(filter_json)
         except (ValueError, RecursionError):  # RecursionError: nested too deeply to read
-            raise v2_error(400, MSG.FILTER_INVALID.format(reason="not valid JSON")) from None
+            raise Invalid(MSG.FILTER_INVALID.format(reason="not valid JSON")) from None
         if nesting_depth(decoded) > MAX_DEPTH:
-            raise v2_error(400, MSG.FILTER_INVALID.format(reason="nested too deeply"))
+            raise Invalid(MSG.FILTER_INVALID.format(reason="nested too deeply"))
         if _uses(decoded, "#notContain"):
-            raise v2_error(400, MSG.COMPANY_FILTER_OPERATOR.format(operator="#notContain"))
+            raise Invalid(MSG.COMPANY_FILTER_OPERATOR.format(operator="#notContain"))
         try:
             return compile_filter(
                 decoded,
@@ -201,7 +202,7 @@ class CompaniesEngine:
                 fields=COMPANY_FIELDS,
             )
         except QueryError as exc:
-            raise v2_error(400, MSG.FILTER_INVALID.format(reason=exc)) from None
+            raise Invalid(MSG.FILTER_INVALID.format(reason=exc)) from None
 
     def _custom_types(self) -> dict[str, str]:
         """Company custom attributes are free-form: their types come from the stored values."""
@@ -269,7 +270,7 @@ class CompaniesEngine:
         for index, item in enumerate(items):
             try:
                 created = self.create(item)
-            except FakeError as err:
+            except DomainError as err:
                 results.append({"index": index, "status": err.status, "errors": _errors(err)})
             else:
                 results.append({"index": index, "status": 200, "id": created["id"]})
@@ -283,7 +284,7 @@ class CompaniesEngine:
             try:
                 cid = self._batch_select(query)
                 self.update(cid, entry.get("update"))
-            except FakeError as err:
+            except DomainError as err:
                 results.append(_failure(query, err))
         return results
 
@@ -294,19 +295,17 @@ class CompaniesEngine:
             query = entry.get("query") if isinstance(entry, Mapping) else None
             try:
                 self.delete(self._batch_select(query))
-            except FakeError as err:
+            except DomainError as err:
                 results.append(_failure(query, err))
         return results
 
     def _batch_select(self, query: Any) -> int:
         if not isinstance(query, Mapping):
-            raise v2_error(400, MSG.COMPANY_SELECTOR)
+            raise Invalid(MSG.COMPANY_SELECTOR)
         try:
             return self.select(query)
-        except FakeError as err:
-            if err.status == 404:  # the batch calls report an unmatched query as a 409
-                raise v2_error(409, _errors(err)[0]["message"]) from None
-            raise
+        except NotFound as err:  # the batch calls report an unmatched query as a 409
+            raise Conflict(err.message) from None
 
     # == membership ================================================================================
 
@@ -325,11 +324,7 @@ class CompaniesEngine:
     def _resolve_people(self, body: Any) -> list[int]:
         people = body.get("people") if isinstance(body, Mapping) else None
         if not isinstance(people, list) or not 1 <= len(people) <= BATCH_LIMIT:
-            raise v2_error(
-                400,
-                MSG.BAD_REQUEST,
-                validation_errors={"people": [MSG.FIELD_BATCH_SIZE.format(max=BATCH_LIMIT)]},
-            )
+            raise Invalid(fields={"people": [MSG.FIELD_BATCH_SIZE.format(max=BATCH_LIMIT)]})
         ids = []
         for index, entry in enumerate(people):
             query = entry.get("query") if isinstance(entry, Mapping) else None
@@ -338,16 +333,12 @@ class CompaniesEngine:
                 or not query.get("identifier")
                 or not query.get("type")
             ):
-                raise v2_error(
-                    400,
-                    MSG.BAD_REQUEST,
-                    validation_errors={f"people[{index}].query": [MSG.IDENTIFIER_REQUIRED]},
-                )
+                raise Invalid(fields={f"people[{index}].query": [MSG.IDENTIFIER_REQUIRED]})
             kind, identifier = str(query["type"]).upper(), str(query["identifier"])
             pid = self._state.persons.resolve(kind, identifier, query.get("sender"))
             if pid is None:
-                raise v2_error(
-                    404, MSG.COMPANY_PERSON_NOT_FOUND.format(type=kind, identifier=identifier)
+                raise NotFound(
+                    "person", MSG.COMPANY_PERSON_NOT_FOUND.format(type=kind, identifier=identifier)
                 )
             ids.append(pid)
         return ids
@@ -370,7 +361,7 @@ class CompaniesEngine:
 
     def _parse(self, body: Any, *, create: bool) -> dict[str, Any]:
         if not isinstance(body, Mapping):
-            raise v2_error(400, MSG.BAD_REQUEST, validation_errors={"body": [MSG.FIELD_OBJECT]})
+            raise Invalid(fields={"body": [MSG.FIELD_OBJECT]})
         errors: dict[str, list[str]] = {}
         doc: dict[str, Any] = {}
         for key, value in body.items():
@@ -406,7 +397,7 @@ class CompaniesEngine:
         if (create or "name" in body) and (not isinstance(name, str) or not name.strip()):
             errors["name"] = [MSG.FIELD_REQUIRED]
         if errors:
-            raise v2_error(400, MSG.BAD_REQUEST, validation_errors=errors)
+            raise Invalid(fields=errors)
         if create:
             doc = {k: v for k, v in doc.items() if v is not None}
         return doc
@@ -416,16 +407,16 @@ class CompaniesEngine:
         if name is not None:
             other = self.find("name", name)
             if other is not None and other != own_id:
-                raise v2_error(409, MSG.COMPANY_NAME_EXISTS.format(name=str(name).lower()))
+                raise Conflict(MSG.COMPANY_NAME_EXISTS.format(name=str(name).lower()))
         external = doc.get("externalId")
         if external is not None:
             other = self.find("externalId", external)
             if other is not None and other != own_id:
-                raise v2_error(409, MSG.COMPANY_EXTERNAL_ID_EXISTS.format(value=external))
+                raise Conflict(MSG.COMPANY_EXTERNAL_ID_EXISTS.format(value=external))
         for domain in doc.get("domains") or ():
             other = self.find("domain", domain)
             if other is not None and other != own_id:
-                raise v2_error(409, MSG.COMPANY_DOMAIN_EXISTS.format(value=domain))
+                raise Conflict(MSG.COMPANY_DOMAIN_EXISTS.format(value=domain))
 
 
 # == module helpers ================================================================================
@@ -486,22 +477,16 @@ def _json_type(value: Any) -> str | None:
 def _batch_items(body: Any) -> list[Any]:
     items = body.get("companies") if isinstance(body, Mapping) else None
     if not isinstance(items, list) or not 1 <= len(items) <= BATCH_LIMIT:
-        raise v2_error(
-            400,
-            MSG.BAD_REQUEST,
-            validation_errors={"companies": [MSG.FIELD_BATCH_SIZE.format(max=BATCH_LIMIT)]},
-        )
+        raise Invalid(fields={"companies": [MSG.FIELD_BATCH_SIZE.format(max=BATCH_LIMIT)]})
     return items
 
 
-def _errors(err: FakeError) -> list[dict[str, str]]:
-    body = err.response.json() or {}
-    exc = (body.get("requestError") or {}).get("serviceException") or {}
-    messages = [{"message": str(exc.get("text", ""))}]
-    for field, texts in (exc.get("validationErrors") or {}).items():
-        messages.extend({"message": f"{field}: {text}"} for text in texts)
+def _errors(err: DomainError) -> list[dict[str, str]]:
+    """A batch item's ``errors``: the refusal's text, then one entry per field reason."""
+    messages = [{"message": err.message or MSG.BAD_REQUEST}]
+    messages.extend({"message": f"{field}: {text}"} for field, text in err.violations)
     return messages
 
 
-def _failure(query: Any, err: FakeError) -> dict[str, Any]:
+def _failure(query: Any, err: DomainError) -> dict[str, Any]:
     return {"query": query, "status": err.status, "errors": _errors(err)}
