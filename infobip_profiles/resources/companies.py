@@ -13,6 +13,7 @@ from typing_extensions import Unpack
 
 from .._company_fields import COMPANY_MAX_LENGTHS
 from .._converter import from_wire, to_wire
+from .._operations import CLIENT_PAGE_SIZE, batch_limit, page_size
 from .._plan import Call, Plan, async_op, async_pager, json_of, sync_op, sync_pager
 from .._types import CallOptions
 from ..errors import APIConnectionError, APIError, NotFoundError, ValidationError
@@ -32,21 +33,20 @@ from ._batch import (
     RequestFailures,
     by_index,
     chunk_failed,
-    encode_all,
     in_order,
     results_of,
     send_all,
 )
-from ._params import order_by_param
+from .people import _encode_all, order_by_param
 
 __all__ = ["Companies", "AsyncCompanies", "BATCH_LIMIT", "COMPANY_MAX_LENGTHS", "check_company"]
 
-#: Items per request of the batch and membership calls.
-BATCH_LIMIT = 1000
-MAX_PAGE_SIZE = 1000
-DEFAULT_PAGE_SIZE = 100
-
 _OP = "get-a-single-company-by-name-or-a-list-of-companies"
+
+#: Items per request of the batch and membership calls (the spec states the same limit for each).
+BATCH_LIMIT = batch_limit("create-companies")
+MAX_PAGE_SIZE = page_size(_OP).maximum
+DEFAULT_PAGE_SIZE = CLIENT_PAGE_SIZE
 _ORDER_FIELDS = ("name", "createdAt", "modifiedAt")
 
 UpdateItem = Union[CompanyUpdate, "tuple[CompanyRef, Company]"]
@@ -288,7 +288,7 @@ class _CompaniesPlans:
         :class:`~infobip_profiles.PartialBatchError` carries every outcome so far.
         """
         failures = RequestFailures(on_error)
-        bodies = encode_all(companies, lambda c: _company_body(c, create=True))
+        bodies = _encode_all(companies, lambda c: _company_body(c, create=True))
         items: list[CompanyBatchItemResult] = []
         for offset, chunk in chunked(bodies, BATCH_LIMIT):
             body = {"companies": list(chunk)}
@@ -315,8 +315,8 @@ class _CompaniesPlans:
         See :meth:`create_many` for the checks and for what happens when a request fails.
         """
         failures = RequestFailures(on_error)
-        updates = encode_all(items, _as_update)
-        entries = encode_all(
+        updates = _encode_all(items, _as_update)
+        entries = _encode_all(
             updates,
             lambda u: {
                 "query": _query_wire(u.ref),
@@ -354,7 +354,7 @@ class _CompaniesPlans:
         See :meth:`create_many` for what happens when a request fails.
         """
         failures = RequestFailures(on_error)
-        checked = encode_all(refs, _as_company_ref)
+        checked = _encode_all(refs, _as_company_ref)
         results: list[CompanyBatchItemResult] = []
         for offset, chunk in chunked(checked, BATCH_LIMIT):
             body = {"companies": [{"query": _query_wire(r)} for r in chunk]}

@@ -13,21 +13,22 @@ from typing import Any
 from typing_extensions import Unpack
 
 from .._converter import from_wire
+from .._operations import CLIENT_PAGE_SIZE, page_size
 from .._plan import Call, Plan, async_op, async_pager, json_of, sync_op, sync_pager
 from .._types import CallOptions
 from ..errors import BadRequestError, NotFoundError, ValidationError
 from ..models import MAX_ATTRIBUTE_NAME, AttributeTypeMismatchError, CustomAttribute, DataType
 from ..pagination import PageSpec
 from ._base import AsyncResource, SyncResource
-from ._params import order_by_param
+from .people import order_by_param
 
 __all__ = ["CustomAttributes", "AsyncCustomAttributes", "check_attribute_name"]
 
-MAX_PAGE_SIZE = 1000
-DEFAULT_PAGE_SIZE = 100
 _ORDER_FIELDS = ("name", "createdAt", "modifiedAt")
 _FORBIDDEN = re.compile(r"[{}\[\]]")
 _OP_LIST = "get-a-list-of-custom-attributes"
+MAX_PAGE_SIZE = page_size(_OP_LIST).maximum
+DEFAULT_PAGE_SIZE = CLIENT_PAGE_SIZE
 
 
 def check_attribute_name(name: str) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 from typing_extensions import Unpack
 
 from .._converter import from_wire
+from .._operations import CLIENT_PAGE_SIZE, batch_limit, page_size
 from .._plan import Call, Plan, async_op, async_pager, json_of, sync_op, sync_pager
 from .._types import CallOptions
 from ..errors import BadRequestError, NotFoundError, ValidationError
@@ -16,14 +17,14 @@ from ..pagination import PageSpec
 from ..refs import PersonRef
 from ._base import AsyncResource, SyncResource, chunked
 from ._batch import send_all
-from ._params import order_by_param
+from .people import order_by_param
 
 __all__ = ["Tags", "AsyncTags", "BATCH_LIMIT", "check_tag_name"]
 
-#: People per request of ``add_to_people`` / ``remove_from_people``.
-BATCH_LIMIT = 1000
-MAX_PAGE_SIZE = 1000
-DEFAULT_PAGE_SIZE = 100
+#: People per request of ``add_to_people`` / ``remove_from_people`` (the same for both).
+BATCH_LIMIT = batch_limit("add-tag-to-people-batch")
+MAX_PAGE_SIZE = page_size("get-list-of-tags").maximum
+DEFAULT_PAGE_SIZE = CLIENT_PAGE_SIZE
 _ORDER_FIELDS = ("name", "createdAt", "modifiedAt")
 
 
