@@ -21,8 +21,9 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .._errors import MSG, FakeError, lists_error
+from .._messages import MSG
 from .._wire import dumps
+from ._domain import Invalid, NotFound
 from .attributes import ITEM_ID_KEY
 from .events import COMPUTED_READ_ONLY
 from .persons import IDENTIFIER_TYPES
@@ -53,40 +54,50 @@ class ListsEngine:
         """The person the ``type``/``identifier``/``sender`` parameters name, with the lists
         family's checks: both required (``400116``), the sender rule (``400117``), 404 ``300101``."""
         if not identifier:
-            raise lists_error(400, 400116, MSG.LIST_MISSING_PARAMETER.format(name="identifier"))
+            raise Invalid(MSG.LIST_MISSING_PARAMETER.format(name="identifier"), code=400116)
         if not id_type:
-            raise lists_error(400, 400116, MSG.LIST_MISSING_PARAMETER.format(name="type"))
+            raise Invalid(MSG.LIST_MISSING_PARAMETER.format(name="type"), code=400116)
         if id_type not in IDENTIFIER_TYPES:
-            raise lists_error(400, 400116, MSG.LIST_INVALID_TYPE.format(type=id_type))
+            raise Invalid(MSG.LIST_INVALID_TYPE.format(type=id_type), code=400116)
         if id_type in SENDERLESS_TYPES and sender is not None:
-            raise lists_error(400, 400117, MSG.LIST_SENDER_FORBIDDEN.format(type=id_type))
+            raise Invalid(MSG.LIST_SENDER_FORBIDDEN.format(type=id_type), code=400117)
         if id_type not in SENDERLESS_TYPES and not sender:
-            raise lists_error(400, 400117, MSG.LIST_SENDER_REQUIRED.format(type=id_type))
+            raise Invalid(MSG.LIST_SENDER_REQUIRED.format(type=id_type), code=400117)
         pid = self._state.persons.resolve(id_type, identifier, sender)
         if pid is None:
-            raise lists_error(404, 300101, MSG.LIST_PERSON_NOT_FOUND.format(identifier=identifier))
+            raise NotFound(
+                "person", MSG.LIST_PERSON_NOT_FOUND.format(identifier=identifier), code=300101
+            )
         return pid
 
     def _attribute(self, name: str) -> str:
         """The defined spelling of list attribute ``name``; 404 ``300103`` if it is not one."""
         attributes = self._state.attributes
         if attributes.data_type(name) != "LIST_OF_OBJECTS":
-            raise lists_error(404, 300103, MSG.LIST_PLACEHOLDER_NOT_FOUND.format(name=name))
+            raise NotFound(
+                "list attribute", MSG.LIST_PLACEHOLDER_NOT_FOUND.format(name=name), code=300103
+            )
         return attributes.canonical_name(name) or name
 
     def _writable(self, name: str) -> str:
         """:meth:`_attribute` for a write: a computed attribute's name is a 400 ``300109``."""
         if self._state.events.is_computed(name):
-            raise lists_error(400, 300109, COMPUTED_READ_ONLY.format(name=name))
+            raise Invalid(COMPUTED_READ_ONLY.format(name=name), code=300109)
         return self._attribute(name)
 
     def _attributes(self, names: Sequence[str]) -> list[str]:
         missing = [n for n in names if self._state.attributes.data_type(n) != "LIST_OF_OBJECTS"]
         if len(missing) == 1:
-            raise lists_error(404, 300103, MSG.LIST_PLACEHOLDER_NOT_FOUND.format(name=missing[0]))
+            raise NotFound(
+                "list attribute",
+                MSG.LIST_PLACEHOLDER_NOT_FOUND.format(name=missing[0]),
+                code=300103,
+            )
         if missing:
-            raise lists_error(
-                404, 300103, MSG.LIST_PLACEHOLDERS_NOT_FOUND.format(names=", ".join(missing))
+            raise NotFound(
+                "list attribute",
+                MSG.LIST_PLACEHOLDERS_NOT_FOUND.format(names=", ".join(missing)),
+                code=300103,
             )
         return [self._attribute(n) for n in names]
 
@@ -121,7 +132,7 @@ class ListsEngine:
         """Empty each list."""
         for name in names:
             if self._state.events.is_computed(name):
-                raise lists_error(400, 300109, COMPUTED_READ_ONLY.format(name=name))
+                raise Invalid(COMPUTED_READ_ONLY.format(name=name), code=300109)
         for name in self._attributes(names):
             self._state.persons.set_custom_attribute(pid, name, None)
 
@@ -146,9 +157,9 @@ class ListsEngine:
         for patch in patches:
             item_id = patch.get(ITEM_ID_KEY)
             if item_id is None:
-                raise lists_error(400, 429002, MSG.LIST_IDS_REQUIRED.format(item=_render(patch)))
+                raise Invalid(MSG.LIST_IDS_REQUIRED.format(item=_render(patch)), code=429002)
             if not isinstance(item_id, str):  # a number, an array, an object: no item's id
-                raise lists_error(400, 429002, MSG.LIST_ID_INVALID.format(item_id=dumps(item_id)))
+                raise Invalid(MSG.LIST_ID_INVALID.format(item_id=dumps(item_id)), code=429002)
         current = self._items(pid, name)
         by_id = {i[ITEM_ID_KEY]: i for i in current}
         unknown = [str(p[ITEM_ID_KEY]) for p in patches if p[ITEM_ID_KEY] not in by_id]
@@ -210,7 +221,7 @@ class ListsEngine:
         items = _item_array(body)
         for item in items:
             if ITEM_ID_KEY in item:
-                raise lists_error(400, 429002, MSG.LIST_IDS_FORBIDDEN)
+                raise Invalid(MSG.LIST_IDS_FORBIDDEN, code=429002)
         for item in items:
             self._validate(name, item, partial=False)
         return items
@@ -218,35 +229,33 @@ class ListsEngine:
     def _validate(self, name: str, fields: Item, *, partial: bool) -> None:
         problems = self._state.attributes.validate_item(name, fields, partial=partial)
         if problems:
-            raise lists_error(
-                400, 300109, MSG.LIST_FIELD_VALUE.format(name=name, problem="; ".join(problems))
+            raise Invalid(
+                MSG.LIST_FIELD_VALUE.format(name=name, problem="; ".join(problems)), code=300109
             )
 
     def _fields(self, body: Any, item_id: str) -> Item:
         if body is None:
-            raise lists_error(400, 400101, MSG.LIST_EMPTY_BODY)
+            raise Invalid(MSG.LIST_EMPTY_BODY, code=400101)
         if not isinstance(body, dict):
-            raise lists_error(400, 400101, MSG.LIST_BODY_SHAPE.format(what="a JSON object"))
+            raise Invalid(MSG.LIST_BODY_SHAPE.format(what="a JSON object"), code=400101)
         given = body.get(ITEM_ID_KEY)
         if given is not None and given != item_id:
-            raise lists_error(400, 429002, MSG.LIST_IDS_FORBIDDEN)
+            raise Invalid(MSG.LIST_IDS_FORBIDDEN, code=429002)
         fields = {k: v for k, v in body.items() if k != ITEM_ID_KEY}
         if not 1 <= len(fields) <= MAX_ITEMS:
-            raise lists_error(400, 400101, MSG.LIST_BODY_SIZE.format(max=MAX_ITEMS, what="fields"))
+            raise Invalid(MSG.LIST_BODY_SIZE.format(max=MAX_ITEMS, what="fields"), code=400101)
         return fields
 
     @staticmethod
     def _check_ids(item_ids: Iterable[str]) -> list[str]:
         ids = [i for i in item_ids if i != ""]
         if not ids:
-            raise lists_error(400, 400116, MSG.LIST_MISSING_PARAMETER.format(name="itemIds"))
+            raise Invalid(MSG.LIST_MISSING_PARAMETER.format(name="itemIds"), code=400116)
         for item_id in ids:
             try:
                 uuid.UUID(item_id)
             except ValueError:
-                raise lists_error(
-                    400, 429002, MSG.LIST_ID_INVALID.format(item_id=item_id)
-                ) from None
+                raise Invalid(MSG.LIST_ID_INVALID.format(item_id=item_id), code=429002) from None
         return ids
 
     def _find(self, name: str, items: list[Item], item_id: str) -> Item:
@@ -256,21 +265,21 @@ class ListsEngine:
         raise self._items_not_found(name, [item_id])
 
     @staticmethod
-    def _items_not_found(name: str, ids: Iterable[str]) -> FakeError:
-        return lists_error(
-            404, 300130, MSG.LIST_ITEMS_NOT_FOUND.format(name=name, ids=", ".join(ids))
+    def _items_not_found(name: str, ids: Iterable[str]) -> NotFound:
+        return NotFound(
+            "list item", MSG.LIST_ITEMS_NOT_FOUND.format(name=name, ids=", ".join(ids)), code=300130
         )
 
 
 def _item_array(body: Any) -> list[Item]:
     if body is None:
-        raise lists_error(400, 400101, MSG.LIST_EMPTY_BODY)
+        raise Invalid(MSG.LIST_EMPTY_BODY, code=400101)
     if not isinstance(body, list):
-        raise lists_error(400, 400101, MSG.LIST_BODY_SHAPE.format(what="a JSON array of objects"))
+        raise Invalid(MSG.LIST_BODY_SHAPE.format(what="a JSON array of objects"), code=400101)
     if not 1 <= len(body) <= MAX_ITEMS:
-        raise lists_error(400, 400101, MSG.LIST_BODY_SIZE.format(max=MAX_ITEMS, what="items"))
+        raise Invalid(MSG.LIST_BODY_SIZE.format(max=MAX_ITEMS, what="items"), code=400101)
     if not all(isinstance(i, dict) for i in body):
-        raise lists_error(400, 400101, MSG.LIST_BODY_SHAPE.format(what="a JSON array of objects"))
+        raise Invalid(MSG.LIST_BODY_SHAPE.format(what="a JSON array of objects"), code=400101)
     return [dict(i) for i in body]
 
 
