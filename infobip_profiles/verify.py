@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, overload
 from urllib.parse import quote
 
 import httpx
@@ -283,6 +283,27 @@ class Request:
         return self.path + "?" + "&".join(f"{k}={v}" for k, v in self.params)
 
 
+class _RunName:
+    """A fixed name of the run, read from :class:`Names`: the run prefix and a suffix.
+
+    ``compact`` takes the alphanumeric form of the prefix, for ids that allow nothing else.
+    """
+
+    def __init__(self, suffix: str, doc: str, *, compact: bool = False) -> None:
+        self.suffix = suffix
+        self.compact = compact
+        self.__doc__ = doc
+
+    @overload
+    def __get__(self, names: None, owner: type[Names]) -> _RunName: ...
+    @overload
+    def __get__(self, names: Names, owner: type[Names]) -> str: ...
+    def __get__(self, names: Names | None, owner: type[Names]) -> str | _RunName:
+        if names is None:
+            return self
+        return (names.compact if self.compact else names.prefix) + self.suffix
+
+
 @dataclass(frozen=True)
 class Names:
     """The run's names: everything the scenario creates carries :attr:`prefix`."""
@@ -313,55 +334,18 @@ class Names:
         """A phone number (E.164 digits) unique to the run."""
         return f"{self.phone_base}{n:02d}"
 
-    @property
-    def tag(self) -> str:
-        """The first tag."""
-        return self.prefix + "vip"
-
-    @property
-    def tag2(self) -> str:
-        """The tag created by a person update."""
-        return self.prefix + "new"
-
-    @property
-    def plan(self) -> str:
-        """A STRING custom attribute."""
-        return self.prefix + "plan"
-
-    @property
-    def score(self) -> str:
-        """An INTEGER custom attribute."""
-        return self.prefix + "score"
-
-    @property
-    def orders(self) -> str:
-        """A LIST_OF_OBJECTS custom attribute (the list)."""
-        return self.prefix + "orders"
-
-    @property
-    def company(self) -> str:
-        """The first company."""
-        return self.prefix + "Acme"
-
-    @property
-    def company2(self) -> str:
-        """The company created by the batch."""
-        return self.prefix + "Globex"
-
-    @property
-    def definition(self) -> str:
-        """The event definition (alphanumeric, as definition ids must be)."""
-        return self.compact + "Cart"
-
-    @property
-    def segment(self) -> str:
-        """The segment."""
-        return self.prefix + "buyers"
-
-    @property
-    def app_code(self) -> str:
-        """A push application code no account has."""
-        return self.prefix + "app"
+    tag = _RunName("vip", "The first tag.")
+    tag2 = _RunName("new", "The tag created by a person update.")
+    plan = _RunName("plan", "A STRING custom attribute.")
+    score = _RunName("score", "An INTEGER custom attribute.")
+    orders = _RunName("orders", "A LIST_OF_OBJECTS custom attribute (the list).")
+    company = _RunName("Acme", "The first company.")
+    company2 = _RunName("Globex", "The company created by the batch.")
+    definition = _RunName(
+        "Cart", "The event definition (alphanumeric, as definition ids must be).", compact=True
+    )
+    segment = _RunName("buyers", "The segment.")
+    app_code = _RunName("app", "A push application code no account has.")
 
 
 Vars = dict[str, Any]
@@ -436,48 +420,112 @@ def _by_ext(n: Names, who: str) -> list[tuple[str, str]]:
     return [("identifier", n.ext(who)), ("type", "EXTERNAL_ID")]
 
 
-def _person_cleanup(*whos: str, email: bool = False) -> Callable[[Names, Vars], list[Cleanup]]:
-    def build(n: Names, v: Vars) -> list[Cleanup]:
-        out = []
-        for who in whos:
-            params = [("identifier", n.email(who)), ("type", "EMAIL")] if email else _by_ext(n, who)
-            out.append(
-                Cleanup(f"person:{who}", f"person {params[0][1]}", Request("DELETE", P2, params))
-            )
-        return out
-
-    return build
+def _by_email(address: str) -> list[tuple[str, str]]:
+    return [("identifier", address), ("type", "EMAIL")]
 
 
-def _named_cleanup(
-    kind: str, label: str, request: Callable[[str], Request]
-) -> Callable[[str], Callable[[Names, Vars], list[Cleanup]]]:
-    """A cleanup builder for one named thing (a tag, an attribute, a company) of the run."""
+@dataclass(frozen=True)
+class _Kind:
+    """A kind of thing the run creates, and how cleanup deletes one.
 
-    def for_attr(attr: str) -> Callable[[Names, Vars], list[Cleanup]]:
+    A step names one by a word: a person's nickname, a :class:`Names` attribute, or a captured
+    value's name; ``resolve`` turns the word into the thing's identity (``None``: nothing to
+    delete). ``key`` starts its keys in the cleanup registry, ``label`` shows one in the report,
+    ``delete`` is the request deleting it.
+    """
+
+    key: str
+    resolve: Callable[[Names, Vars, str], Any]
+    label: Callable[[Names, Any], str]
+    delete: Callable[[Names, Any], Request]
+
+    def cleanup(self, *words: str) -> Callable[[Names, Vars], list[Cleanup]]:
+        """The registry entries for the things named by ``words``."""
+
         def build(n: Names, v: Vars) -> list[Cleanup]:
-            name = getattr(n, attr)
-            return [Cleanup(f"{kind}:{name}", f"{label} {name}", request(name))]
+            found = [self.resolve(n, v, word) for word in words]
+            return [
+                Cleanup(f"{self.key}:{x}", self.label(n, x), self.delete(n, x))
+                for x in found
+                if x is not None
+            ]
 
         return build
 
-    return for_attr
+    def forget(self, word: str) -> Callable[[Names, Vars], list[str]]:
+        """The registry key a step that deleted the thing itself drops."""
+        return lambda n, v: [f"{self.key}:{self.resolve(n, v, word)}"]
+
+    def deleting(self, name: str, op_id: str, word: str) -> Step:
+        """A step sending the cleanup's own request, which then has nothing left to delete."""
+        return Step(
+            name,
+            op_id,
+            lambda n, v: self.delete(n, self.resolve(n, v, word)),
+            forgets=self.forget(word),
+        )
 
 
-_tag_cleanup = _named_cleanup("tag", "tag", lambda name: Request("DELETE", f"{TAGS}/{_q(name)}"))
-_attr_cleanup = _named_cleanup(
-    "attribute", "custom attribute", lambda name: Request("DELETE", f"{ATTRS}/{_q(name)}")
+def _as_given(n: Names, v: Vars, word: str) -> str:
+    return word
+
+
+def _of_names(n: Names, v: Vars, word: str) -> Any:
+    return getattr(n, word)
+
+
+def _captured(n: Names, v: Vars, word: str) -> Any:
+    return v.get(word)
+
+
+def _person(
+    key: str,
+    resolve: Callable[[Names, Vars, str], Any],
+    params: Callable[[Names, Any], list[tuple[str, str]]],
+    note: str = "",
+) -> _Kind:
+    """A person, deleted by the identifier ``params`` gives (and shown by it)."""
+    return _Kind(
+        key,
+        resolve,
+        lambda n, x: f"person {params(n, x)[0][1]}{note}",
+        lambda n, x: Request("DELETE", P2, params(n, x)),
+    )
+
+
+def _named(key: str, what: str, delete: Callable[[str], Request]) -> _Kind:
+    """A thing with a name of the run (a :class:`Names` attribute), shown by it."""
+    return _Kind(key, _of_names, lambda n, name: f"{what} {name}", lambda n, name: delete(name))
+
+
+_PERSON = _person("person", _as_given, _by_ext)
+_PERSON_BY_EMAIL = _person("person", _as_given, lambda n, who: _by_email(n.email(who)))
+#: A person created without an identifier (should the service accept one): deleted by its id.
+_PERSON_BY_ID = _person(
+    "person:id",
+    _captured,
+    lambda n, id_: [("identifier", str(id_)), ("type", "ID")],
+    " (created without an identifier)",
 )
-_company_cleanup = _named_cleanup(
-    "company", "company", lambda name: Request("DELETE", COMPANIES, [("name", name)])
+_TAG = _named("tag", "tag", lambda name: Request("DELETE", f"{TAGS}/{_q(name)}"))
+_ATTRIBUTE = _named(
+    "attribute", "custom attribute", lambda x: Request("DELETE", f"{ATTRS}/{_q(x)}")
 )
-
-
-def _forget(*keys: str) -> Callable[[Names, Vars], list[str]]:
-    def build(n: Names, v: Vars) -> list[str]:
-        return [k.format(n=n) for k in keys]
-
-    return build
+_COMPANY = _named("company", "company", lambda name: Request("DELETE", COMPANIES, [("name", name)]))
+#: Registered like the others, so the report names it; the API cannot delete one.
+_DEFINITION = _named("definition", "event definition", lambda x: Request("DELETE", f"{DEFS}/{x}"))
+_EXPORT = _Kind(
+    "export",
+    _captured,
+    lambda n, id_: "events export request",
+    lambda n, id_: Request("DELETE", f"{EXPORT}/{id_}"),
+)
+_SEGMENT = _Kind(
+    "segment",
+    _captured,
+    lambda n, id_: f"segment {n.segment}",
+    lambda n, id_: Request("DELETE", f"{SEGMENTS}/{id_}"),
+)
 
 
 def _keep_prefixed(key: str | None, field_name: str) -> Callable[[Names, Any], Any]:
@@ -561,21 +609,181 @@ def _definition(n: Names, *, more: bool = False) -> dict[str, Any]:
     return {"title": "Added to cart", "description": "verify run", "fields": fields}
 
 
+Build = Callable[[Names, Vars], Request]
+
+
+def _who(identifier: str, kind: str = "EXTERNAL_ID") -> dict[str, Any]:
+    """One person of a batch body, by an identifier of ``kind``."""
+    return {"query": {"identifier": identifier, "type": kind}}
+
+
+def _starts_with(field_name: str, prefix: str) -> tuple[str, str]:
+    """The ``filter`` parameter keeping what has ``field_name`` starting with ``prefix``."""
+    return ("filter", json.dumps({"#startsWith": {field_name: prefix}}))
+
+
+def _v3_email(address: str) -> list[dict[str, str]]:
+    """A v3 (upsert, merge) contact list holding one email address."""
+    return [{"type": "EMAIL", "identifier": address}]
+
+
+def _segment(n: Names, description: str, members: str) -> dict[str, Any]:
+    """A segment body: the run's segment, of the people whose external id starts ``members``."""
+    return {
+        "name": n.segment,
+        "description": description,
+        "query": {"#startsWith": {"externalId": members}},
+    }
+
+
+def _event_path(n: Names, person: str) -> str:
+    """Where a single event of the run's definition is sent for ``person``."""
+    return f"/peopleevents/2/persons/{person}/definitions/{n.definition}/events"
+
+
+def _push(
+    method: str, tail: str = "", *, app: bool = True, body: Callable[[Names], Any] | None = None
+) -> Build:
+    """A request about the run's push registration (``app``: with the unknown app code)."""
+
+    def build(n: Names, v: Vars) -> Request:
+        headers = {"AppCode": n.app_code} if app else {}
+        json = _NO_JSON if body is None else body(n)
+        return Request(method, f"{PUSH}/{_reg_id(n)}{tail}", json=json, headers=headers)
+
+    return build
+
+
+def _reg_id(n: Names) -> str:
+    # Shaped like a push registration id (a UUID), unique to the run; no account has it.
+    digits = n.phone_base.ljust(12, "0")[:12]
+    return f"00000000-0000-4000-8000-{digits}"
+
+
 def scenario_steps() -> list[Step]:
     """The scenario, in order (each step one request to each side)."""
-    lst = [("type", "EXTERNAL_ID")]
-
-    def ada_list(n: Names) -> list[tuple[str, str]]:
-        return [*lst, ("identifier", n.ext("ada"))]
-
     now = datetime.now(timezone.utc)
-    steps = [
+    big_page = ("limit", "1000")
+
+    def own_listing(
+        name: str, op_id: str, path: str, items: str | None, *params: tuple[str, str]
+    ) -> Step:
+        # A listing of all the account holds, compared on the run's own items only.
+        return Step(
+            name,
+            op_id,
+            lambda n, v: Request("GET", path, list(params)),
+            project=_keep_prefixed(items, "name"),
+        )
+
+    def ada_list(n: Names, *more: tuple[str, str]) -> list[tuple[str, str]]:
+        return [("type", "EXTERNAL_ID"), ("identifier", n.ext("ada")), *more]
+
+    def orders(n: Names, tail: str = "") -> str:
+        return f"{LISTS}/{_q(n.orders)}{tail}"
+
+    def list_item(method: str, body: Any) -> Build:
+        return lambda n, v: Request(
+            method, orders(n, f"/items/{v.get('item')}"), ada_list(n), json=body
+        )
+
+    def list_items(method: str) -> Build:
+        return lambda n, v: Request(
+            method, orders(n, "/items"), ada_list(n, ("itemIds", str(v.get("item"))))
+        )
+
+    def ada_contacts(method: str, contacts: Callable[[Names], dict[str, Any]]) -> Build:
+        return lambda n, v: Request(
+            method,
+            f"{P2}/contactInformation",
+            _by_ext(n, "ada"),
+            json={"contactInformation": contacts(n)},
+        )
+
+    def work_email(n: Names) -> dict[str, Any]:
+        return {"email": [{"address": n.email("ada.work")}]}
+
+    def with_email(name: str, who: str, address: Callable[[Names], str]) -> Step:
+        # Creating a person ``who`` holding one email address.
+        return Step(
+            name,
+            "create-a-new-person",
+            lambda n, v: Request(
+                "POST",
+                P2,
+                json={
+                    "externalId": n.ext(who),
+                    "contactInformation": {"email": [{"address": address(n)}]},
+                },
+            ),
+            cleanup_before=_PERSON.cleanup(who),
+        )
+
+    def prefixed_people(order: str, *more: tuple[str, str]) -> Build:
+        return lambda n, v: Request(
+            "GET", P2, [_starts_with("externalId", n.prefix), ("orderBy", order), *more]
+        )
+
+    def v3(method: str, action: str, *people: Callable[[Names], dict[str, Any]]) -> Build:
+        return lambda n, v: Request(
+            method, f"{P3}/{action}", json={"persons": [person(n) for person in people]}
+        )
+
+    def claiming_bob(who: str) -> Callable[[Names], dict[str, Any]]:
+        return lambda n: {"externalId": n.ext(who), "contactInformation": _v3_email(n.email("bob"))}
+
+    def company_people(method: str) -> Build:
+        return lambda n, v: Request(
+            method,
+            f"{COMPANIES}/persons",
+            [("name", n.company)],
+            json={"people": [_who(n.ext("ada"))]},
+        )
+
+    def tag_bob(method: str, tag: Callable[[Names], str]) -> Build:
+        return lambda n, v: Request(
+            method, f"{TAGS}/{_q(tag(n))}/persons", json={"people": [_who(n.email("bob"), "EMAIL")]}
+        )
+
+    def define(n: Names, v: Vars) -> Request:
+        return Request("POST", DEFS, json={"definitionId": n.definition, **_definition(n)})
+
+    def send_event(
+        by: str, who: str, properties: dict[str, Any], *more: tuple[str, str], once: bool = False
+    ) -> Build:
+        # ``who``: the captured id of that name (by ID) or the person's email address (by EMAIL);
+        # ``once``: with the run's event id, which makes a second send a duplicate.
+        def build(n: Names, v: Vars) -> Request:
+            person = str(v.get(who)) if by == "ID" else _q(n.email(who))
+            body = {"eventId": n.prefix + "e1"} if once else {}
+            return Request(
+                "POST",
+                _event_path(n, person),
+                [("identifierType", by), *more],
+                json={**body, "properties": properties},
+            )
+
+        return build
+
+    send_cart = send_event("ID", "ada", {"productId": "A1", "price": 9.5, "quantity": 1}, once=True)
+
+    def batch_event(n: Names, who: str, ago: timedelta, **properties: Any) -> dict[str, Any]:
+        event: dict[str, Any] = {
+            "definitionId": n.definition,
+            "occurredTime": _iso(now - ago),
+            "identifier": {"id": n.email(who), "type": "EMAIL"},
+        }
+        if properties:
+            event["properties"] = properties
+        return event
+
+    return [
         # -- tags ---------------------------------------------------------------------------------
         Step(
             "tags.create",
             "create-a-new-tag",
             lambda n, v: Request("POST", TAGS, json={"name": n.tag}),
-            cleanup_before=_tag_cleanup("tag"),
+            cleanup_before=_TAG.cleanup("tag"),
         ),
         Step(
             "tags.create_duplicate_case",
@@ -588,12 +796,7 @@ def scenario_steps() -> list[Step]:
             "get-a-tag",
             lambda n, v: Request("GET", f"{TAGS}/{_q(n.prefix + 'nope')}"),
         ),
-        Step(
-            "tags.list",
-            "get-list-of-tags",
-            lambda n, v: Request("GET", TAGS, [("limit", "1000"), ("orderBy", "name:asc")]),
-            project=_keep_prefixed(None, "name"),
-        ),
+        own_listing("tags.list", "get-list-of-tags", TAGS, None, big_page, ("orderBy", "name:asc")),
         # -- custom attributes --------------------------------------------------------------------
         Step(
             "tags.method_not_allowed",
@@ -604,13 +807,13 @@ def scenario_steps() -> list[Step]:
             "attributes.create_string",
             "create-a-custom-attribute",
             lambda n, v: Request("POST", ATTRS, json={"name": n.plan, "dataType": "STRING"}),
-            cleanup_before=_attr_cleanup("plan"),
+            cleanup_before=_ATTRIBUTE.cleanup("plan"),
         ),
         Step(
             "attributes.create_integer",
             "create-a-custom-attribute",
             lambda n, v: Request("POST", ATTRS, json={"name": n.score, "dataType": "INTEGER"}),
-            cleanup_before=_attr_cleanup("score"),
+            cleanup_before=_ATTRIBUTE.cleanup("score"),
         ),
         Step(
             "attributes.create_list",
@@ -624,7 +827,7 @@ def scenario_steps() -> list[Step]:
                     "objectSchema": {"sku": "STRING", "qty": "INTEGER"},
                 },
             ),
-            cleanup_before=_attr_cleanup("orders"),
+            cleanup_before=_ATTRIBUTE.cleanup("orders"),
         ),
         Step(
             "attributes.create_duplicate_case",
@@ -638,11 +841,12 @@ def scenario_steps() -> list[Step]:
             "get-a-single-custom-attribute",
             lambda n, v: Request("GET", f"{ATTRS}/{_q(n.plan)}"),
         ),
-        Step(
+        own_listing(
             "attributes.list",
             "get-a-list-of-custom-attributes",
-            lambda n, v: Request("GET", ATTRS, [("limit", "1000")]),
-            project=_keep_prefixed("customAttributes", "name"),
+            ATTRS,
+            "customAttributes",
+            big_page,
         ),
         # -- people: single ---------------------------------------------------------------------
         Step(
@@ -650,41 +854,17 @@ def scenario_steps() -> list[Step]:
             "create-a-new-person",
             lambda n, v: Request("POST", P2, json=_ada(n)),
             capture=_capture(ada=("id",)),
-            cleanup_before=_person_cleanup("ada"),
+            cleanup_before=_PERSON.cleanup("ada"),
         ),
-        Step(
-            "people.create_invalid_email",
-            "create-a-new-person",
-            lambda n, v: Request(
-                "POST",
-                P2,
-                json={
-                    "externalId": n.ext("bad"),
-                    "contactInformation": {"email": [{"address": "not-an-email"}]},
-                },
-            ),
-            cleanup_before=_person_cleanup("bad"),
-        ),
-        Step(
-            "people.create_email_taken",
-            "create-a-new-person",
-            lambda n, v: Request(
-                "POST",
-                P2,
-                json={
-                    "externalId": n.ext("ada2"),
-                    "contactInformation": {"email": [{"address": n.email("ada").upper()}]},
-                },
-            ),
-            cleanup_before=_person_cleanup("ada2"),
-        ),
+        with_email("people.create_invalid_email", "bad", lambda n: "not-an-email"),
+        with_email("people.create_email_taken", "ada2", lambda n: n.email("ada").upper()),
         Step(
             "people.create_forbidden_character",
             "create-a-new-person",
             lambda n, v: Request(
                 "POST", P2, json={"externalId": n.ext("angle"), "firstName": "<Ada>"}
             ),
-            cleanup_before=_person_cleanup("angle"),
+            cleanup_before=_PERSON.cleanup("angle"),
         ),
         Step(
             "people.create_without_identity",
@@ -692,17 +872,7 @@ def scenario_steps() -> list[Step]:
             lambda n, v: Request("POST", P2, json={"firstName": "Nobody"}),
             # Should the service accept it, the person has no identifier to delete it by: its id.
             capture=_capture(nobody=("id",)),
-            cleanup_after=lambda n, v: (
-                [
-                    Cleanup(
-                        f"person:id:{v['nobody']}",
-                        f"person {v['nobody']} (created without an identifier)",
-                        Request("DELETE", P2, [("identifier", str(v["nobody"])), ("type", "ID")]),
-                    )
-                ]
-                if v.get("nobody") is not None
-                else []
-            ),
+            cleanup_after=_PERSON_BY_ID.cleanup("nobody"),
         ),
         Step(
             "people.create_too_many_emails",
@@ -717,14 +887,12 @@ def scenario_steps() -> list[Step]:
                     },
                 },
             ),
-            cleanup_before=_person_cleanup("many"),
+            cleanup_before=_PERSON.cleanup("many"),
         ),
         Step(
             "people.get_by_email_any_case",
             "get-a-single-person-or-a-list-of-people",
-            lambda n, v: Request(
-                "GET", P2, [("identifier", n.email("ada").upper()), ("type", "EMAIL")]
-            ),
+            lambda n, v: Request("GET", P2, _by_email(n.email("ada").upper())),
         ),
         Step(
             "people.get_by_id",
@@ -757,7 +925,7 @@ def scenario_steps() -> list[Step]:
             lambda n, v: Request(
                 "PATCH", P2, _by_ext(n, "ada"), json={"middleName": "King", "tags": [n.tag2]}
             ),
-            cleanup_before=_tag_cleanup("tag2"),
+            cleanup_before=_TAG.cleanup("tag2"),
         ),
         Step(
             "people.update_unknown_attribute",
@@ -795,35 +963,21 @@ def scenario_steps() -> list[Step]:
         Step(
             "people.add_contacts",
             "add-person-contact-information",
-            lambda n, v: Request(
-                "PATCH",
-                f"{P2}/contactInformation",
-                _by_ext(n, "ada"),
-                json={"contactInformation": {"email": [{"address": n.email("ada.work")}]}},
-            ),
+            ada_contacts("PATCH", work_email),
         ),
         Step(
             "people.remove_contacts",
             "delete-person-contact-information",
-            lambda n, v: Request(
-                "DELETE",
-                f"{P2}/contactInformation",
-                _by_ext(n, "ada"),
-                json={"contactInformation": {"email": [{"address": n.email("ada.work")}]}},
-            ),
+            ada_contacts("DELETE", work_email),
         ),
         Step(
             "people.set_contacts",
             "set-person-contact-information",
-            lambda n, v: Request(
+            ada_contacts(
                 "PUT",
-                f"{P2}/contactInformation",
-                _by_ext(n, "ada"),
-                json={
-                    "contactInformation": {
-                        "email": [{"address": n.email("ada")}],
-                        "phone": [{"number": n.phone(1)}],
-                    }
+                lambda n: {
+                    "email": [{"address": n.email("ada")}],
+                    "phone": [{"number": n.phone(1)}],
                 },
             ),
         ),
@@ -854,35 +1008,17 @@ def scenario_steps() -> list[Step]:
                     ]
                 },
             ),
-            cleanup_before=_person_cleanup("bob", "carol", "dup"),
+            cleanup_before=_PERSON.cleanup("bob", "carol", "dup"),
         ),
         Step(
             "people.list_filtered",
             "get-a-single-person-or-a-list-of-people",
-            lambda n, v: Request(
-                "GET",
-                P2,
-                [
-                    ("filter", json.dumps({"#startsWith": {"externalId": n.prefix}})),
-                    ("orderBy", "firstName:asc"),
-                    ("limit", "100"),
-                    ("includeTotalCount", "true"),
-                ],
-            ),
+            prefixed_people("firstName:asc", ("limit", "100"), ("includeTotalCount", "true")),
         ),
         Step(
             "people.list_second_page",
             "get-a-single-person-or-a-list-of-people",
-            lambda n, v: Request(
-                "GET",
-                P2,
-                [
-                    ("filter", json.dumps({"#startsWith": {"externalId": n.prefix}})),
-                    ("orderBy", "firstName:desc"),
-                    ("limit", "1"),
-                    ("page", "2"),
-                ],
-            ),
+            prefixed_people("firstName:desc", ("limit", "1"), ("page", "2")),
         ),
         Step(
             "people.list_limit_too_large",
@@ -897,14 +1033,8 @@ def scenario_steps() -> list[Step]:
                 f"{P2}/batch",
                 json={
                     "people": [
-                        {
-                            "query": {"identifier": n.ext("bob"), "type": "EXTERNAL_ID"},
-                            "update": {"lastName": "Builder"},
-                        },
-                        {
-                            "query": {"identifier": n.ext("ghost"), "type": "EXTERNAL_ID"},
-                            "update": {"lastName": "Nobody"},
-                        },
+                        {**_who(n.ext("bob")), "update": {"lastName": "Builder"}},
+                        {**_who(n.ext("ghost")), "update": {"lastName": "Nobody"}},
                     ]
                 },
             ),
@@ -937,151 +1067,70 @@ def scenario_steps() -> list[Step]:
         Step(
             "people.upsert_partial",
             "upsert-persons-partial",
-            lambda n, v: Request(
+            v3(
                 "PATCH",
-                f"{P3}/upsert",
-                json={
-                    "persons": [
-                        {
-                            "externalId": n.ext("dan"),
-                            "firstName": "Dan",
-                            "contactInformation": [{"type": "EMAIL", "identifier": n.email("dan")}],
-                        },
-                        {"externalId": n.ext("bob"), "lastName": "Builder"},
-                        {
-                            "externalId": n.ext("bad2"),
-                            "contactInformation": [{"type": "EMAIL", "identifier": "nope"}],
-                        },
-                    ]
+                "upsert",
+                lambda n: {
+                    "externalId": n.ext("dan"),
+                    "firstName": "Dan",
+                    "contactInformation": _v3_email(n.email("dan")),
                 },
+                lambda n: {"externalId": n.ext("bob"), "lastName": "Builder"},
+                lambda n: {"externalId": n.ext("bad2"), "contactInformation": _v3_email("nope")},
             ),
-            cleanup_before=_person_cleanup("dan", "bad2"),
+            cleanup_before=_PERSON.cleanup("dan", "bad2"),
         ),
         Step(
             "people.upsert_partial_again",
             "upsert-persons-partial",
-            lambda n, v: Request(
-                "PATCH",
-                f"{P3}/upsert",
-                json={"persons": [{"externalId": n.ext("dan"), "firstName": "Dan"}]},
-            ),
+            v3("PATCH", "upsert", lambda n: {"externalId": n.ext("dan"), "firstName": "Dan"}),
         ),
         Step(
             "people.upsert_full",
             "upsert-persons-full",
-            lambda n, v: Request(
-                "PUT",
-                f"{P3}/upsert",
-                json={"persons": [{"externalId": n.ext("dan"), "firstName": "Daniel"}]},
-            ),
+            v3("PUT", "upsert", lambda n: {"externalId": n.ext("dan"), "firstName": "Daniel"}),
         ),
         Step(
             "people.upsert_ambiguous",
             "upsert-persons-partial",
-            lambda n, v: Request(
-                "PATCH",
-                f"{P3}/upsert",
-                json={
-                    "persons": [
-                        {
-                            "externalId": n.ext("ada"),
-                            "contactInformation": [{"type": "EMAIL", "identifier": n.email("bob")}],
-                        }
-                    ]
-                },
-            ),
+            v3("PATCH", "upsert", claiming_bob("ada")),
         ),
         Step(
             "people.upsert_without_persons",
             "upsert-persons-partial",
             lambda n, v: Request("PATCH", f"{P3}/upsert", json={}),
         ),
-        Step(
-            "people.merge",
-            "merge-persons",
-            lambda n, v: Request(
-                "POST",
-                f"{P3}/merge",
-                json={
-                    "persons": [
-                        {
-                            "externalId": n.ext("carol"),
-                            "contactInformation": [{"type": "EMAIL", "identifier": n.email("bob")}],
-                        }
-                    ]
-                },
-            ),
-        ),
+        Step("people.merge", "merge-persons", v3("POST", "merge", claiming_bob("carol"))),
         Step(
             "people.get_after_merge",
             "get-a-single-person-or-a-list-of-people",
-            lambda n, v: Request("GET", P2, [("identifier", n.email("bob")), ("type", "EMAIL")]),
+            lambda n, v: Request("GET", P2, _by_email(n.email("bob"))),
         ),
         # -- lists --------------------------------------------------------------------------------
         Step(
             "lists.get",
             "get-lists",
-            lambda n, v: Request("GET", LISTS, [*ada_list(n), ("listNames", n.orders)]),
+            lambda n, v: Request("GET", LISTS, ada_list(n, ("listNames", n.orders))),
         ),
         Step(
             "lists.append",
             "append-list-items",
             lambda n, v: Request(
-                "POST",
-                f"{LISTS}/{_q(n.orders)}/items",
-                ada_list(n),
-                json=[{"sku": "B2", "qty": 2}],
+                "POST", orders(n, "/items"), ada_list(n), json=[{"sku": "B2", "qty": 2}]
             ),
             capture=lambda body: {"item": _first(body, -1, "__id")} if body else {},
         ),
-        Step(
-            "lists.update_item",
-            "update-list-item",
-            lambda n, v: Request(
-                "PATCH",
-                f"{LISTS}/{_q(n.orders)}/items/{v.get('item')}",
-                ada_list(n),
-                json={"qty": 3},
-            ),
-        ),
-        Step(
-            "lists.replace_item",
-            "replace-list-item",
-            lambda n, v: Request(
-                "PUT",
-                f"{LISTS}/{_q(n.orders)}/items/{v.get('item')}",
-                ada_list(n),
-                json={"sku": "B3", "qty": 4},
-            ),
-        ),
+        Step("lists.update_item", "update-list-item", list_item("PATCH", {"qty": 3})),
+        Step("lists.replace_item", "replace-list-item", list_item("PUT", {"sku": "B3", "qty": 4})),
         Step(
             "lists.update",
             "update-list",
             lambda n, v: Request(
-                "PATCH",
-                f"{LISTS}/{_q(n.orders)}",
-                ada_list(n),
-                json=[{"__id": v.get("item"), "qty": 5}],
+                "PATCH", orders(n), ada_list(n), json=[{"__id": v.get("item"), "qty": 5}]
             ),
         ),
-        Step(
-            "lists.get_items",
-            "get-list-items",
-            lambda n, v: Request(
-                "GET",
-                f"{LISTS}/{_q(n.orders)}/items",
-                [*ada_list(n), ("itemIds", str(v.get("item")))],
-            ),
-        ),
-        Step(
-            "lists.delete_items",
-            "delete-list-items",
-            lambda n, v: Request(
-                "DELETE",
-                f"{LISTS}/{_q(n.orders)}/items",
-                [*ada_list(n), ("itemIds", str(v.get("item")))],
-            ),
-        ),
+        Step("lists.get_items", "get-list-items", list_items("GET")),
+        Step("lists.delete_items", "delete-list-items", list_items("DELETE")),
         Step(
             "lists.sender_with_email",
             "get-lists",
@@ -1099,14 +1148,12 @@ def scenario_steps() -> list[Step]:
         Step(
             "lists.replace",
             "replace-list",
-            lambda n, v: Request(
-                "PUT", f"{LISTS}/{_q(n.orders)}", ada_list(n), json=[{"sku": "C1", "qty": 1}]
-            ),
+            lambda n, v: Request("PUT", orders(n), ada_list(n), json=[{"sku": "C1", "qty": 1}]),
         ),
         Step(
             "lists.delete",
             "delete-lists",
-            lambda n, v: Request("DELETE", LISTS, [*ada_list(n), ("listNames", n.orders)]),
+            lambda n, v: Request("DELETE", LISTS, ada_list(n, ("listNames", n.orders))),
         ),
         # -- companies ----------------------------------------------------------------------------
         Step(
@@ -1121,7 +1168,7 @@ def scenario_steps() -> list[Step]:
                     "industry": "Software",
                 },
             ),
-            cleanup_before=_company_cleanup("company"),
+            cleanup_before=_COMPANY.cleanup("company"),
         ),
         Step(
             "companies.create_duplicate_case",
@@ -1148,25 +1195,11 @@ def scenario_steps() -> list[Step]:
                 json={"region": "EMEA", "tags": [n.tag]},
             ),
         ),
-        Step(
-            "companies.add_people",
-            "batch-add-persons-to-company",
-            lambda n, v: Request(
-                "PATCH",
-                f"{COMPANIES}/persons",
-                [("name", n.company)],
-                json={"people": [{"query": {"identifier": n.ext("ada"), "type": "EXTERNAL_ID"}}]},
-            ),
-        ),
+        Step("companies.add_people", "batch-add-persons-to-company", company_people("PATCH")),
         Step(
             "companies.remove_people",
             "batch-remove-persons-from-company",
-            lambda n, v: Request(
-                "DELETE",
-                f"{COMPANIES}/persons",
-                [("name", n.company)],
-                json={"people": [{"query": {"identifier": n.ext("ada"), "type": "EXTERNAL_ID"}}]},
-            ),
+            company_people("DELETE"),
         ),
         Step(
             "companies.batch_create",
@@ -1176,7 +1209,7 @@ def scenario_steps() -> list[Step]:
                 f"{COMPANIES}/batch",
                 json={"companies": [{"name": n.company2}, {"name": n.company.upper()}]},
             ),
-            cleanup_before=_company_cleanup("company2"),
+            cleanup_before=_COMPANY.cleanup("company2"),
         ),
         Step(
             "companies.batch_update",
@@ -1196,12 +1229,7 @@ def scenario_steps() -> list[Step]:
             "companies.list_filtered",
             "get-a-single-company-by-name-or-a-list-of-companies",
             lambda n, v: Request(
-                "GET",
-                COMPANIES,
-                [
-                    ("filter", json.dumps({"#startsWith": {"name": n.prefix}})),
-                    ("orderBy", "name:asc"),
-                ],
+                "GET", COMPANIES, [_starts_with("name", n.prefix), ("orderBy", "name:asc")]
             ),
         ),
         Step(
@@ -1217,58 +1245,28 @@ def scenario_steps() -> list[Step]:
                     ]
                 },
             ),
-            forgets=_forget("company:{n.company2}"),
+            forgets=_COMPANY.forget("company2"),
         ),
         # -- tags on people -----------------------------------------------------------------------
-        Step(
-            "tags.add_to_people",
-            "add-tag-to-people-batch",
-            lambda n, v: Request(
-                "PATCH",
-                f"{TAGS}/{_q(n.tag)}/persons",
-                json={"people": [{"query": {"identifier": n.email("bob"), "type": "EMAIL"}}]},
-            ),
-        ),
+        Step("tags.add_to_people", "add-tag-to-people-batch", tag_bob("PATCH", lambda n: n.tag)),
         Step(
             "tags.remove_from_people",
             "remove-tag-from-people-batch",
-            lambda n, v: Request(
-                "DELETE",
-                f"{TAGS}/{_q(n.tag)}/persons",
-                json={"people": [{"query": {"identifier": n.email("bob"), "type": "EMAIL"}}]},
-            ),
+            tag_bob("DELETE", lambda n: n.tag),
         ),
         Step(
             "tags.add_unknown_tag",
             "add-tag-to-people-batch",
-            lambda n, v: Request(
-                "PATCH",
-                f"{TAGS}/{_q(n.prefix + 'nope')}/persons",
-                json={"people": [{"query": {"identifier": n.email("bob"), "type": "EMAIL"}}]},
-            ),
+            tag_bob("PATCH", lambda n: n.prefix + "nope"),
         ),
         # -- events -------------------------------------------------------------------------------
         Step(
             "events.create_definition",
             "create-event-definition",
-            lambda n, v: Request(
-                "POST", DEFS, json={"definitionId": n.definition, **_definition(n)}
-            ),
-            cleanup_before=lambda n, v: [
-                Cleanup(
-                    f"definition:{n.definition}",
-                    f"event definition {n.definition}",
-                    Request("DELETE", f"{DEFS}/{n.definition}"),
-                )
-            ],
+            define,
+            cleanup_before=_DEFINITION.cleanup("definition"),
         ),
-        Step(
-            "events.create_definition_again",
-            "create-event-definition",
-            lambda n, v: Request(
-                "POST", DEFS, json={"definitionId": n.definition, **_definition(n)}
-            ),
-        ),
+        Step("events.create_definition_again", "create-event-definition", define),
         Step(
             "events.get_definition",
             "get-event-definition",
@@ -1303,62 +1301,23 @@ def scenario_steps() -> list[Step]:
             "list-event-definitions",
             lambda n, v: Request("GET", DEFS, [("searchText", n.compact + "Nope")]),
         ),
-        Step(
-            "events.send",
-            "send-custom-event",
-            lambda n, v: Request(
-                "POST",
-                f"/peopleevents/2/persons/{v.get('ada')}/definitions/{n.definition}/events",
-                [("identifierType", "ID")],
-                json={
-                    "eventId": n.prefix + "e1",
-                    "properties": {"productId": "A1", "price": 9.5, "quantity": 1},
-                },
-            ),
-        ),
-        Step(
-            "events.send_same_event_id",
-            "send-custom-event",
-            lambda n, v: Request(
-                "POST",
-                f"/peopleevents/2/persons/{v.get('ada')}/definitions/{n.definition}/events",
-                [("identifierType", "ID")],
-                json={
-                    "eventId": n.prefix + "e1",
-                    "properties": {"productId": "A1", "price": 9.5, "quantity": 1},
-                },
-            ),
-        ),
+        Step("events.send", "send-custom-event", send_cart),
+        Step("events.send_same_event_id", "send-custom-event", send_cart),
         Step(
             "events.send_wrong_property_type",
             "send-custom-event",
-            lambda n, v: Request(
-                "POST",
-                f"/peopleevents/2/persons/{v.get('ada')}/definitions/{n.definition}/events",
-                [("identifierType", "ID")],
-                json={"properties": {"price": "cheap"}},
-            ),
+            send_event("ID", "ada", {"price": "cheap"}),
         ),
         Step(
             "events.send_unknown_person",
             "send-custom-event",
-            lambda n, v: Request(
-                "POST",
-                f"/peopleevents/2/persons/{_q(n.email('nobody'))}/definitions/{n.definition}/events",
-                [("identifierType", "EMAIL")],
-                json={"properties": {"productId": "A1"}},
-            ),
+            send_event("EMAIL", "nobody", {"productId": "A1"}),
         ),
         Step(
             "events.send_creating_person",
             "send-custom-event",
-            lambda n, v: Request(
-                "POST",
-                f"/peopleevents/2/persons/{_q(n.email('eve'))}/definitions/{n.definition}/events",
-                [("identifierType", "EMAIL"), ("createPerson", "true")],
-                json={"properties": {"productId": "A2"}},
-            ),
-            cleanup_before=_person_cleanup("eve", email=True),
+            send_event("EMAIL", "eve", {"productId": "A2"}, ("createPerson", "true")),
+            cleanup_before=_PERSON_BY_EMAIL.cleanup("eve"),
         ),
         Step(
             "events.send_batch",
@@ -1367,34 +1326,17 @@ def scenario_steps() -> list[Step]:
                 "POST",
                 "/people/3/events",
                 json=[
-                    {
-                        "definitionId": n.definition,
-                        "occurredTime": _iso(now - timedelta(hours=1)),
-                        "identifier": {"id": n.email("ada"), "type": "EMAIL"},
-                        "properties": {"productId": "A3", "price": 1.25},
-                    },
-                    {
-                        "definitionId": n.definition,
-                        "occurredTime": _iso(now - timedelta(hours=2)),
-                        "identifier": {"id": n.email("fay"), "type": "EMAIL"},
-                    },
+                    batch_event(n, "ada", timedelta(hours=1), productId="A3", price=1.25),
+                    batch_event(n, "fay", timedelta(hours=2)),
                 ],
             ),
-            cleanup_before=_person_cleanup("fay", email=True),
+            cleanup_before=_PERSON_BY_EMAIL.cleanup("fay"),
         ),
         Step(
             "events.send_batch_too_old",
             "send-custom-events",
             lambda n, v: Request(
-                "POST",
-                "/people/3/events",
-                json=[
-                    {
-                        "definitionId": n.definition,
-                        "occurredTime": _iso(now - timedelta(days=40)),
-                        "identifier": {"id": n.email("ada"), "type": "EMAIL"},
-                    }
-                ],
+                "POST", "/people/3/events", json=[batch_event(n, "ada", timedelta(days=40))]
             ),
         ),
         Step(
@@ -1418,29 +1360,14 @@ def scenario_steps() -> list[Step]:
                 },
             ),
             capture=_capture(export=("requestId",)),
-            cleanup_after=lambda n, v: (
-                [
-                    Cleanup(
-                        f"export:{v.get('export')}",
-                        "events export request",
-                        Request("DELETE", f"{EXPORT}/{v.get('export')}"),
-                    )
-                ]
-                if v.get("export")
-                else []
-            ),
+            cleanup_after=_EXPORT.cleanup("export"),
         ),
         Step(
             "events.export_status",
             "get-events-export-request-status",
             lambda n, v: Request("GET", f"{EXPORT}/status/{v.get('export')}"),
         ),
-        Step(
-            "events.export_cancel",
-            "cancel-events-export-request",
-            lambda n, v: Request("DELETE", f"{EXPORT}/{v.get('export')}"),
-            forgets=lambda n, v: [f"export:{v.get('export')}"],
-        ),
+        _EXPORT.deleting("events.export_cancel", "cancel-events-export-request", "export"),
         Step(
             "events.export_definitions",
             "get-events-definitions-for-export",
@@ -1448,68 +1375,32 @@ def scenario_steps() -> list[Step]:
             project=_only_prefixed_strings,
         ),
         # -- push (no real device: every call is an error to compare) ---------------------------
-        Step(
-            "push.get_without_app_code",
-            "get-push-device-registration",
-            lambda n, v: Request("GET", f"{PUSH}/{_reg_id(n)}"),
-        ),
-        Step(
-            "push.get_unknown_app",
-            "get-push-device-registration",
-            lambda n, v: Request("GET", f"{PUSH}/{_reg_id(n)}", headers={"AppCode": n.app_code}),
-        ),
+        Step("push.get_without_app_code", "get-push-device-registration", _push("GET", app=False)),
+        Step("push.get_unknown_app", "get-push-device-registration", _push("GET")),
         Step(
             "push.update_unknown_app",
             "update-push-device-registration",
-            lambda n, v: Request(
-                "PATCH",
-                f"{PUSH}/{_reg_id(n)}",
-                json={"isPrimary": True},
-                headers={"AppCode": n.app_code},
-            ),
+            _push("PATCH", body=lambda n: {"isPrimary": True}),
         ),
         Step(
             "push.personalize_unknown_app",
             "personalize-push-instance",
-            lambda n, v: Request(
-                "POST",
-                f"{PUSH}/{_reg_id(n)}/personalize",
-                json={"identity": {"externalId": n.ext("ada")}},
-                headers={"AppCode": n.app_code},
+            _push(
+                "POST", "/personalize", body=lambda n: {"identity": {"externalId": n.ext("ada")}}
             ),
         ),
         Step(
             "push.depersonalize_unknown_app",
             "depersonalize-push-instance",
-            lambda n, v: Request(
-                "POST", f"{PUSH}/{_reg_id(n)}/depersonalize", headers={"AppCode": n.app_code}
-            ),
+            _push("POST", "/depersonalize"),
         ),
         # -- segments -----------------------------------------------------------------------------
         Step(
             "segments.create",
             "create-segment",
-            lambda n, v: Request(
-                "POST",
-                SEGMENTS,
-                json={
-                    "name": n.segment,
-                    "description": "verify run",
-                    "query": {"#startsWith": {"externalId": n.prefix}},
-                },
-            ),
+            lambda n, v: Request("POST", SEGMENTS, json=_segment(n, "verify run", n.prefix)),
             capture=_capture(segment=("id",)),
-            cleanup_after=lambda n, v: (
-                [
-                    Cleanup(
-                        f"segment:{v.get('segment')}",
-                        f"segment {n.segment}",
-                        Request("DELETE", f"{SEGMENTS}/{v.get('segment')}"),
-                    )
-                ]
-                if v.get("segment") is not None
-                else []
-            ),
+            cleanup_after=_SEGMENT.cleanup("segment"),
         ),
         Step(
             "segments.create_duplicate",
@@ -1544,19 +1435,10 @@ def scenario_steps() -> list[Step]:
             lambda n, v: Request(
                 "PUT",
                 f"{SEGMENTS}/{v.get('segment')}",
-                json={
-                    "name": n.segment,
-                    "description": "verify run, updated",
-                    "query": {"#startsWith": {"externalId": n.ext("ada")}},
-                },
+                json=_segment(n, "verify run, updated", n.ext("ada")),
             ),
         ),
-        Step(
-            "segments.list",
-            "get-segments",
-            lambda n, v: Request("GET", SEGMENTS, [("size", "1000")]),
-            project=_keep_prefixed("results", "name"),
-        ),
+        own_listing("segments.list", "get-segments", SEGMENTS, "results", ("size", "1000")),
         Step(
             "segments.persons",
             "get-segment-persons",
@@ -1568,42 +1450,22 @@ def scenario_steps() -> list[Step]:
             "get-segment",
             lambda n, v: Request("GET", f"{SEGMENTS}/2147483600"),
         ),
-        Step(
-            "segments.delete",
-            "delete-segment",
-            lambda n, v: Request("DELETE", f"{SEGMENTS}/{v.get('segment')}"),
-            forgets=lambda n, v: [f"segment:{v.get('segment')}"],
-        ),
+        _SEGMENT.deleting("segments.delete", "delete-segment", "segment"),
         # -- deletes ------------------------------------------------------------------------------
-        Step(
-            "tags.delete",
-            "delete-a-tag",
-            lambda n, v: Request("DELETE", f"{TAGS}/{_q(n.tag2)}"),
-            forgets=_forget("tag:{n.tag2}"),
-        ),
+        _TAG.deleting("tags.delete", "delete-a-tag", "tag2"),
         Step(
             "people.get_after_tag_delete",
             "get-a-single-person-or-a-list-of-people",
             lambda n, v: Request("GET", P2, _by_ext(n, "ada")),
         ),
-        Step(
-            "people.delete",
-            "delete-a-person",
-            lambda n, v: Request("DELETE", P2, _by_ext(n, "dan")),
-            forgets=_forget("person:dan"),
-        ),
+        _PERSON.deleting("people.delete", "delete-a-person", "dan"),
         Step(
             "people.batch_delete",
             "batch-people-delete",
             lambda n, v: Request(
                 "DELETE",
                 f"{P2}/batch",
-                json={
-                    "people": [
-                        {"query": {"identifier": n.ext("carol"), "type": "EXTERNAL_ID"}},
-                        {"query": {"identifier": n.ext("ghost"), "type": "EXTERNAL_ID"}},
-                    ]
-                },
+                json={"people": [_who(n.ext("carol")), _who(n.ext("ghost"))]},
             ),
         ),
         Step(
@@ -1613,12 +1475,7 @@ def scenario_steps() -> list[Step]:
                 "PATCH", P2, _by_ext(n, "ada"), json={"customAttributes": {n.score: 7}}
             ),
         ),
-        Step(
-            "attributes.delete",
-            "delete-a-custom-attribute",
-            lambda n, v: Request("DELETE", f"{ATTRS}/{_q(n.score)}"),
-            forgets=_forget("attribute:{n.score}"),
-        ),
+        _ATTRIBUTE.deleting("attributes.delete", "delete-a-custom-attribute", "score"),
         Step(
             "attributes.get_deleted",
             "get-a-single-custom-attribute",
@@ -1629,20 +1486,8 @@ def scenario_steps() -> list[Step]:
             "get-a-single-person-or-a-list-of-people",
             lambda n, v: Request("GET", P2, _by_ext(n, "ada")),
         ),
-        Step(
-            "companies.delete",
-            "delete-company",
-            lambda n, v: Request("DELETE", COMPANIES, [("name", n.company)]),
-            forgets=_forget("company:{n.company}"),
-        ),
+        _COMPANY.deleting("companies.delete", "delete-company", "company"),
     ]
-    return steps
-
-
-def _reg_id(n: Names) -> str:
-    # Shaped like a push registration id (a UUID), unique to the run; no account has it.
-    digits = n.phone_base.ljust(12, "0")[:12]
-    return f"00000000-0000-4000-8000-{digits}"
 
 
 # -- normalisation and comparison ------------------------------------------------------------------
@@ -1962,11 +1807,60 @@ def _signals(enabled: bool) -> Iterator[Callable[[bool], None]]:
             signal.signal(s, handler)
 
 
+def _prefixed_any_case(n: Names, name: str) -> bool:
+    return name.lower().startswith(n.prefix.lower())
+
+
+@dataclass(frozen=True)
+class _Listing:
+    """A listing the prefix check reads before anything is written.
+
+    ``items`` is where the array is in the body (``None``: the body is the array), ``field`` the
+    field naming an item, ``label`` what to call one, ``mine`` whether a name is the run's.
+    """
+
+    path: str
+    params: Callable[[Names], list[tuple[str, str]]]
+    items: str | None
+    field: str
+    label: str
+    mine: Callable[[Names, str], bool] = _prefixed_any_case
+
+
+_PREFIX_LISTINGS = (
+    _Listing(TAGS, lambda n: [("limit", "1000")], None, "name", "tag"),
+    _Listing(ATTRS, lambda n: [("limit", "1000")], "customAttributes", "name", "custom attribute"),
+    _Listing(
+        P2,
+        lambda n: [_starts_with("externalId", n.prefix), ("limit", "10")],
+        "persons",
+        "externalId",
+        "person",
+        lambda n, name: name.startswith(n.prefix),
+    ),
+    _Listing(
+        COMPANIES,
+        lambda n: [_starts_with("name", n.prefix), ("limit", "10")],
+        "companies",
+        "name",
+        "company",
+    ),
+    _Listing(
+        DEFS,
+        lambda n: [("searchText", n.compact), ("limit", "100")],
+        None,
+        "definitionId",
+        "event definition",
+        lambda n, name: name.startswith(n.compact),
+    ),
+    _Listing(SEGMENTS, lambda n: [("size", "1000")], "results", "name", "segment"),
+)
+
+
 def _check_prefix(live: _Side, names: Names, notes: list[str]) -> None:
     """Raise :class:`VerifySetupError` if anything on the account already uses the prefix; a
     listing that cannot be read (a feature the account lacks) is noted in ``notes``: the random
     prefix still makes a clash unlikely there."""
-    p = names.prefix.lower()
     found: list[str] = []
 
     def get(path: str, params: Sequence[tuple[str, str]] = ()) -> _Answer:
@@ -1983,52 +1877,19 @@ def _check_prefix(live: _Side, names: Names, notes: list[str]) -> None:
             )
         return answer
 
-    tags = get(TAGS, [("limit", "1000")])
-    if tags.status == 200 and isinstance(tags.body, list):
+    for listing in _PREFIX_LISTINGS:
+        answer = get(listing.path, listing.params(names))
+        if answer.status != 200:
+            continue
+        if listing.items is None:
+            items = answer.body if isinstance(answer.body, list) else []
+        else:
+            body = answer.body if isinstance(answer.body, dict) else {}
+            items = body.get(listing.items) or []
         found += [
-            f"tag {t['name']}"
-            for t in tags.body
-            if isinstance(t, dict) and str(t.get("name", "")).lower().startswith(p)
-        ]
-    attrs = get(ATTRS, [("limit", "1000")])
-    if attrs.status == 200 and isinstance(attrs.body, dict):
-        found += [
-            f"custom attribute {a['name']}"
-            for a in attrs.body.get("customAttributes") or []
-            if isinstance(a, dict) and str(a.get("name", "")).lower().startswith(p)
-        ]
-    people = get(
-        P2, [("filter", json.dumps({"#startsWith": {"externalId": names.prefix}})), ("limit", "10")]
-    )
-    if people.status == 200 and isinstance(people.body, dict):
-        found += [
-            f"person {x['externalId']}"
-            for x in people.body.get("persons") or []
-            if isinstance(x, dict) and str(x.get("externalId") or "").startswith(names.prefix)
-        ]
-    companies = get(
-        COMPANIES,
-        [("filter", json.dumps({"#startsWith": {"name": names.prefix}})), ("limit", "10")],
-    )
-    if companies.status == 200 and isinstance(companies.body, dict):
-        found += [
-            f"company {c['name']}"
-            for c in companies.body.get("companies") or []
-            if isinstance(c, dict) and str(c.get("name", "")).lower().startswith(p)
-        ]
-    defs = get(DEFS, [("searchText", names.compact), ("limit", "100")])
-    if defs.status == 200 and isinstance(defs.body, list):
-        found += [
-            f"event definition {d['definitionId']}"
-            for d in defs.body
-            if isinstance(d, dict) and str(d.get("definitionId", "")).startswith(names.compact)
-        ]
-    segments = get(SEGMENTS, [("size", "1000")])
-    if segments.status == 200 and isinstance(segments.body, dict):
-        found += [
-            f"segment {s['name']}"
-            for s in segments.body.get("results") or []
-            if isinstance(s, dict) and str(s.get("name", "")).lower().startswith(p)
+            f"{listing.label} {item[listing.field]}"
+            for item in items
+            if isinstance(item, dict) and listing.mine(names, str(item.get(listing.field, "")))
         ]
     if found:
         shown = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
