@@ -9,7 +9,7 @@ PHONE, ID or EXTERNAL_ID), before any request.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from typing_extensions import Unpack
@@ -112,6 +112,25 @@ def _list_call(
     return _item_list(json_of(response))
 
 
+def _write_list(
+    op_id: str,
+    ref: PersonRef,
+    name: str,
+    options: CallOptions,
+    body: Callable[[], Any],
+    item_id: str | None = None,
+) -> Plan[_List[ListItem]]:
+    """Send one write to a person's list (or to one item of it), answered by the whole list.
+
+    The arguments are checked in a fixed order: list name, item id, person, then ``body()``.
+    """
+    path_params = {"listName": _list_name(name)}
+    if item_id is not None:
+        path_params["itemId"] = _item_id(item_id)
+    query = _person_query(ref)
+    return (yield from _list_call(op_id, path_params, query, options, body=body()))
+
+
 class _ListsPlans:
     """The v3 lists operations, written once."""
 
@@ -141,12 +160,8 @@ class _ListsPlans:
     ) -> Plan[_List[ListItem]]:
         """Replace every item of a list with ``items`` (1 to 128, no ids); returns the new list."""
         return (
-            yield from _list_call(
-                "replace-list",
-                {"listName": _list_name(name)},
-                _person_query(ref),
-                options,
-                body=_items(items, ids=False),
+            yield from _write_list(
+                "replace-list", ref, name, options, lambda: _items(items, ids=False)
             )
         )
 
@@ -160,12 +175,8 @@ class _ListsPlans:
         """Update existing items, each addressed by its ``"__id"``: fields you leave out are kept,
         a field set to ``None`` is deleted. Returns the whole list."""
         return (
-            yield from _list_call(
-                "update-list",
-                {"listName": _list_name(name)},
-                _person_query(ref),
-                options,
-                body=_items(items, ids=True),
+            yield from _write_list(
+                "update-list", ref, name, options, lambda: _items(items, ids=True)
             )
         )
 
@@ -191,12 +202,8 @@ class _ListsPlans:
     ) -> Plan[_List[ListItem]]:
         """Append ``items`` (1 to 128, no ids); returns the whole list, new items with their ids."""
         return (
-            yield from _list_call(
-                "append-list-items",
-                {"listName": _list_name(name)},
-                _person_query(ref),
-                options,
-                body=_items(items, ids=False),
+            yield from _write_list(
+                "append-list-items", ref, name, options, lambda: _items(items, ids=False)
             )
         )
 
@@ -225,12 +232,8 @@ class _ListsPlans:
     ) -> Plan[_List[ListItem]]:
         """Replace one item's fields with ``item`` (it keeps its id); returns the whole list."""
         return (
-            yield from _list_call(
-                "replace-list-item",
-                {"listName": _list_name(name), "itemId": _item_id(item_id)},
-                _person_query(ref),
-                options,
-                body=_fields(item),
+            yield from _write_list(
+                "replace-list-item", ref, name, options, lambda: _fields(item), item_id
             )
         )
 
@@ -244,12 +247,8 @@ class _ListsPlans:
     ) -> Plan[_List[ListItem]]:
         """Change some fields of one item (``None`` deletes a field); returns the whole list."""
         return (
-            yield from _list_call(
-                "update-list-item",
-                {"listName": _list_name(name), "itemId": _item_id(item_id)},
-                _person_query(ref),
-                options,
-                body=_fields(fields),
+            yield from _write_list(
+                "update-list-item", ref, name, options, lambda: _fields(fields), item_id
             )
         )
 
