@@ -51,6 +51,7 @@ import attrs
 
 from . import _import_history as _history
 from ._company_fields import COMPANY_FIELD_ORDER
+from ._operations import batch_limit, page_size
 from .errors import ProfilesError, ValidationError
 from .filters import Field
 from .models import Company
@@ -72,6 +73,9 @@ COMPANY_TARGETS = COMPANY_FIELD_ORDER
 _LISTS = ("domains", "tags")
 _ATTRIBUTE_TYPES = ("string", "integer", "decimal", "boolean", "date", "datetime")
 _LOOKUP_CHUNK = 100
+#: Most companies one create or update request carries, and the largest page of the listing.
+_MAX_BATCH = batch_limit("create-companies")
+_MAX_PAGE = page_size("get-a-single-company-by-name-or-a-list-of-companies").maximum
 
 OnExisting = Literal["update", "skip"]
 OnMissing = Literal["create", "skip"]
@@ -342,7 +346,7 @@ def _lookup(client: ProfilesClient, key: str, values: list[str]) -> list[Company
     found: list[Company] = []
     for start in range(0, len(values), _LOOKUP_CHUNK):
         chunk = values[start : start + _LOOKUP_CHUNK]
-        found.extend(client.companies.list(filter=Field(key).is_in(chunk), page_size=1000))
+        found.extend(client.companies.list(filter=Field(key).is_in(chunk), page_size=_MAX_PAGE))
     return found
 
 
@@ -356,7 +360,7 @@ def import_companies(
     report: str | os.PathLike[str] | None = None,
     resume: str | os.PathLike[str] | None = None,
     history: str | os.PathLike[str] | None = None,
-    batch_size: int = 1000,
+    batch_size: int = _MAX_BATCH,
     list_separator: str = ";",
     sheet: str | None = None,
 ) -> CompanyImportResult:
@@ -371,8 +375,8 @@ def import_companies(
         raise ValidationError('on_existing is "update" or "skip"', field="on_existing")
     if on_missing not in ("create", "skip"):
         raise ValidationError('on_missing is "create" or "skip"', field="on_missing")
-    if not 1 <= batch_size <= 1000:
-        raise ValidationError("batch_size is 1 to 1000", field="batch_size")
+    if not 1 <= batch_size <= _MAX_BATCH:
+        raise ValidationError(f"batch_size is 1 to {_MAX_BATCH}", field="batch_size")
     header, rows, name = _source(source, sheet)
     columns = _mapping(mapping, header)
     fingerprint = _fingerprint(columns, on_existing, on_missing, name)

@@ -6,6 +6,11 @@ that they cannot drift apart.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from ._operations import COMPANY_MAX_LENGTHS as _SPEC_LENGTHS
+
 __all__ = ["COMPANY_FIELD_ORDER", "COMPANY_MAX_LENGTHS"]
 
 #: The fields a company's owner sets, in the order the service writes them (without ``id``,
@@ -25,16 +30,8 @@ COMPANY_FIELD_ORDER = (
     "notes",
 )
 
-#: wire field -> maximum length (the spec's ``IamCompanyV2``).
-COMPANY_MAX_LENGTHS = {
-    "name": 255,
-    "externalId": 256,
-    "notes": 1023,
-    "vatNumber": 50,
-    "accountManager": 255,
-    "customerStage": 255,
-    "industry": 255,
-    "region": 255,
-    "segment": 255,
-    "country": 50,
-}
+#: wire field -> maximum length, from the spec's ``IamCompanyV2`` (generated into
+#: ``_operations_data``), in :data:`COMPANY_FIELD_ORDER`.
+COMPANY_MAX_LENGTHS: Mapping[str, int] = MappingProxyType(
+    {name: _SPEC_LENGTHS[name] for name in COMPANY_FIELD_ORDER if name in _SPEC_LENGTHS}
+)

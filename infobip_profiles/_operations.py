@@ -4,17 +4,32 @@ Every fact about an endpoint lives here: its operationId, HTTP method and path (
 ``_operations_data``), how it pages, whether a replay is safe, its published rate limit and which
 error envelope it answers with. The resources, the retry policy, the throttle, the docs' coverage page
 and the fake's router all read this table.
+
+The spec's other facts (how many items one request carries, page sizes, field lengths, the contacts
+cap, the event size limits, the enums values are checked against) are generated into
+``_operations_data`` too and read through the accessors and constants below, by the client and by
+the fake alike: neither side writes one of these numbers itself.
 """
 
 from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Mapping
+from types import MappingProxyType
 from urllib.parse import quote
 
 import attrs
 
-from ._operations_data import SPEC_OPERATIONS, SPEC_VERSION
+from ._operations_data import (
+    SPEC_BATCH_LIMITS,
+    SPEC_ENUMS,
+    SPEC_LIMITS,
+    SPEC_MAX_LENGTHS,
+    SPEC_OPERATIONS,
+    SPEC_PAGE_SIZES,
+    SPEC_VERSION,
+)
 from ._ratelimit import RateLimit
 from .errors import ValidationError
 
@@ -24,7 +39,23 @@ __all__ = [
     "Operation",
     "OPERATIONS",
     "Paging",
+    "PageSize",
     "operation",
+    "batch_limit",
+    "page_size",
+    "max_lengths",
+    "spec_limit",
+    "spec_enum",
+    "CLIENT_PAGE_SIZE",
+    "PERSON_MAX_LENGTHS",
+    "COMPANY_MAX_LENGTHS",
+    "MAX_CONTACTS",
+    "EMAIL_MAX_LENGTH",
+    "PHONE_MAX_LENGTH",
+    "CONTACT_IDENTIFIER_MAX_LENGTH",
+    "TAG_NAME_MAX_LENGTH",
+    "ATTRIBUTE_NAME_MAX_LENGTH",
+    "ATTRIBUTE_VALUE_MAX_LENGTH",
 ]
 
 
@@ -159,3 +190,79 @@ def operation(op_id: str) -> Operation:
         return OPERATIONS[op_id]
     except KeyError:
         raise KeyError(f"unknown operationId {op_id!r}") from None
+
+
+# -- the spec's limits and enums -----------------------------------------------------------------
+
+
+@attrs.frozen
+class PageSize:
+    """The page-size parameter of a listing: what the service uses when it is not sent, and the
+    largest value it accepts."""
+
+    default: int
+    maximum: int
+
+
+def batch_limit(op_id: str) -> int:
+    """The most elements one request of ``op_id`` carries (persons, companies, people, events,
+    list items, or an item's fields); ``KeyError`` for an operation the spec states none for."""
+    operation(op_id)
+    try:
+        return SPEC_BATCH_LIMITS[op_id]
+    except KeyError:
+        raise KeyError(f"the spec states no item limit for {op_id!r}") from None
+
+
+def page_size(op_id: str) -> PageSize:
+    """Default and maximum page size of a listing; ``KeyError`` when the spec states none."""
+    operation(op_id)
+    try:
+        default, maximum = SPEC_PAGE_SIZES[op_id]
+    except KeyError:
+        raise KeyError(f"the spec states no page size for {op_id!r}") from None
+    return PageSize(default, maximum)
+
+
+def max_lengths(kind: str) -> Mapping[str, int]:
+    """Wire field -> maximum length, for a ``person``, ``company``, ``email``, ``phone``,
+    ``contact``, ``tag``, ``custom_attribute``, ``event_definition`` or ``event_field``."""
+    return MappingProxyType(SPEC_MAX_LENGTHS[kind])
+
+
+def spec_limit(name: str) -> int:
+    """A named limit of the spec: ``contacts_per_person``, ``custom_attribute_value_length``,
+    ``event_item_bytes``, ``event_batch_bytes``, ``event_age_days``, ``event_definition_fields``
+    or ``export_definition_ids``."""
+    return SPEC_LIMITS[name]
+
+
+def spec_enum(name: str) -> tuple[str, ...]:
+    """An enum of the spec, in its order: ``query_types`` (a batch item's identity query),
+    ``match_types`` (the match call's), ``attribute_data_types``, ``person_types``, ``genders``,
+    ``push_cloud_types``."""
+    return SPEC_ENUMS[name]
+
+
+#: The page size the client asks for when the caller gives none: ours, not the spec's (whose
+#: default, 20, makes five times the requests for a long listing).
+CLIENT_PAGE_SIZE = 100
+
+PERSON_MAX_LENGTHS: Mapping[str, int] = max_lengths("person")
+"""A person's scalar fields -> maximum length (the v2 and v3 schemas agree)."""
+COMPANY_MAX_LENGTHS: Mapping[str, int] = max_lengths("company")
+"""A company's fields -> maximum length."""
+MAX_CONTACTS = spec_limit("contacts_per_person")
+"""Most email addresses, and most phone numbers, one person holds."""
+EMAIL_MAX_LENGTH = max_lengths("email")["address"]
+"""Longest email address."""
+PHONE_MAX_LENGTH = max_lengths("phone")["number"]
+"""Longest phone number."""
+CONTACT_IDENTIFIER_MAX_LENGTH = max_lengths("contact")["identifier"]
+"""Longest contact identifier in a v3 body (and, by the same rule, any identifier)."""
+TAG_NAME_MAX_LENGTH = max_lengths("tag")["name"]
+"""Longest tag name."""
+ATTRIBUTE_NAME_MAX_LENGTH = max_lengths("custom_attribute")["name"]
+"""Longest custom attribute name."""
+ATTRIBUTE_VALUE_MAX_LENGTH = spec_limit("custom_attribute_value_length")
+"""Longest text value of a custom attribute."""

@@ -1,4 +1,4 @@
-"""Facts per operation, generated from the OpenAPI spec by tools/gen_operations.py.
+"""Facts of the API, generated from the OpenAPI spec by tools/gen_operations.py.
 
 Do not edit by hand: rerun the script when the spec changes.
 """
@@ -85,3 +85,75 @@ SPEC_OPERATIONS: tuple[tuple[str, str, str, bool, RateLimit | None], ...] = (
     ("delete-segment", "DELETE", "/people/3/segments/{segmentId}", False, RateLimit.per_second(5)),
     ("get-segment-persons", "GET", "/people/3/segments/{segmentId}/persons", False, RateLimit.per_second(5)),
 )
+
+# operationId -> most elements one request body carries (persons, companies, events, list items or item fields)
+SPEC_BATCH_LIMITS: dict[str, int] = {
+    'batch-people-create': 1000,
+    'batch-people-delete': 1000,
+    'batch-people-update': 1000,
+    'merge-persons': 1000,
+    'upsert-persons-full': 1000,
+    'upsert-persons-partial': 1000,
+    'create-companies': 1000,
+    'delete-companies': 1000,
+    'update-companies': 1000,
+    'batch-remove-persons-from-company': 1000,
+    'batch-add-persons-to-company': 1000,
+    'remove-tag-from-people-batch': 1000,
+    'add-tag-to-people-batch': 1000,
+    'append-list-items': 128,
+    'replace-list-item': 128,
+    'update-list-item': 128,
+    'replace-list': 128,
+    'update-list': 128,
+    'deprecated-append-list-items': 128,
+    'deprecated-replace-list-item': 128,
+    'deprecated-update-list-item': 128,
+    'deprecated-replace-list': 128,
+    'deprecated-update-list': 128,
+    'send-custom-events': 5000,
+}
+
+# operationId -> (default, maximum) of the page-size query parameter
+SPEC_PAGE_SIZES: dict[str, tuple[int, int]] = {
+    'get-a-single-person-or-a-list-of-people': (20, 1000),
+    'get-a-single-company-by-name-or-a-list-of-companies': (20, 1000),
+    'get-list-of-tags': (20, 1000),
+    'get-a-list-of-custom-attributes': (20, 1000),
+    'get-segments': (20, 1000),
+    'get-segment-persons': (20, 1000),
+}
+
+# what a body describes -> wire field -> its maximum length in characters
+SPEC_MAX_LENGTHS: dict[str, dict[str, int]] = {
+    'person': {'externalId': 256, 'firstName': 255, 'middleName': 50, 'lastName': 255, 'nickName': 50, 'country': 50, 'city': 50, 'address': 256, 'profilePicture': 2083},
+    'company': {'accountManager': 255, 'country': 50, 'customerStage': 255, 'externalId': 256, 'industry': 255, 'name': 255, 'notes': 1023, 'region': 255, 'segment': 255, 'vatNumber': 50},
+    'email': {'address': 255},
+    'phone': {'number': 50},
+    'contact': {'identifier': 255, 'sender': 255},
+    'tag': {'name': 256},
+    'custom_attribute': {'name': 256},
+    'event_definition': {'templateId': 36, 'definitionId': 36, 'title': 100, 'description': 2000},
+    'event_field': {'name': 128},
+}
+
+# named limits stated by the spec (bytes for the event sizes)
+SPEC_LIMITS: dict[str, int] = {
+    'contacts_per_person': 100,
+    'custom_attribute_value_length': 4096,
+    'event_item_bytes': 512000,
+    'event_batch_bytes': 15728640,
+    'event_age_days': 30,
+    'event_definition_fields': 120,
+    'export_definition_ids': 200,
+}
+
+# enums values are checked against, in the spec's order
+SPEC_ENUMS: dict[str, tuple[str, ...]] = {
+    'query_types': ('ID', 'EXTERNAL_ID', 'PHONE', 'EMAIL', 'LINE', 'FACEBOOK', 'TELEGRAM', 'PUSH', 'WEB_PUSH', 'LIVE_CHAT', 'VIBER_BOTS', 'INSTAGRAM', 'INSTAGRAM_DM', 'TWITTER', 'APPLE_BUSINESS_CHAT', 'KAKAO_SANGDAM', 'OPEN_CHANNEL', 'ZALO_FOLLOWER', 'TIKTOK_BM', 'WHATSAPP'),
+    'match_types': ('ID', 'EXTERNAL_ID', 'PHONE', 'EMAIL', 'LINE', 'FACEBOOK', 'TELEGRAM', 'PUSH', 'LIVE_CHAT', 'VIBER_BOTS', 'INSTAGRAM', 'INSTAGRAM_DM', 'TWITTER', 'APPLE_BUSINESS_CHAT', 'KAKAO_SANGDAM', 'OPEN_CHANNEL', 'ZALO_FOLLOWER', 'TIKTOK_BM', 'WHATSAPP', 'KAKAO_TALK'),
+    'attribute_data_types': ('STRING', 'DECIMAL', 'INTEGER', 'BOOLEAN', 'DATE', 'DATE_TIME', 'LIST_OF_OBJECTS'),
+    'person_types': ('CUSTOMER', 'LEAD'),
+    'genders': ('MALE', 'FEMALE'),
+    'push_cloud_types': ('GCM', 'APNS', 'HMS', 'WEB'),
+}

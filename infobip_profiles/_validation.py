@@ -5,27 +5,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ._operations import (
+    ATTRIBUTE_VALUE_MAX_LENGTH,
+    EMAIL_MAX_LENGTH,
+    MAX_CONTACTS,
+    PERSON_MAX_LENGTHS,
+    PHONE_MAX_LENGTH,
+)
 from .errors import ValidationError
 
 __all__ = ["check_person", "FORBIDDEN_NAME_CHARACTERS", "MAX_CONTACTS", "PERSON_MAX_LENGTHS"]
 
 #: Characters the service refuses in first, last, middle and nick names.
 FORBIDDEN_NAME_CHARACTERS = frozenset('&<>"/\\\n\r:(){}=;#')
-MAX_CONTACTS = 100
-MAX_ATTRIBUTE_TEXT = 4096
-
-#: wire field -> maximum length (docs/fake-semantics.md, person fields).
-PERSON_MAX_LENGTHS = {
-    "externalId": 256,
-    "firstName": 255,
-    "lastName": 255,
-    "middleName": 50,
-    "nickName": 50,
-    "city": 50,
-    "country": 50,
-    "address": 256,
-    "profilePicture": 2083,
-}
+#: Longest text value of a custom attribute (from the spec, via ``_operations``).
+MAX_ATTRIBUTE_TEXT = ATTRIBUTE_VALUE_MAX_LENGTH
 _NAME_FIELDS = ("firstName", "lastName", "middleName", "nickName")
 
 
@@ -82,8 +76,11 @@ def _refuse_append(name: str, value: Any) -> None:
 
 
 def check_contacts(contacts: Mapping[str, Any]) -> None:
-    """At most 100 emails and 100 phones; emails up to 255 characters, phones up to 50."""
-    for kind, key, limit in (("email", "address", 255), ("phone", "number", 50)):
+    """At most :data:`MAX_CONTACTS` emails and as many phones, each no longer than the spec allows."""
+    for kind, key, limit in (
+        ("email", "address", EMAIL_MAX_LENGTH),
+        ("phone", "number", PHONE_MAX_LENGTH),
+    ):
         items = contacts.get(kind) or []
         if len(items) > MAX_CONTACTS:
             raise ValidationError(

@@ -134,8 +134,9 @@ __all__ = [
     "read_xlsx",
 ]
 
-#: Input rows per window: deduplicated together, sent together, made durable together.
-DEFAULT_BATCH_SIZE = 1000
+#: Input rows per window: deduplicated together, sent together, made durable together (one
+#: upsert request's worth).
+DEFAULT_BATCH_SIZE = BATCH_LIMIT
 #: How many failures an :class:`ImportResult` keeps in memory (the report file has them all).
 MAX_FAILURES_KEPT = 1000
 
@@ -989,8 +990,9 @@ class _Lookup:
 _Step = list[Person] | _Lookup
 _Answer = UpsertResult | frozenset[tuple[str, str]]
 
-#: Identities per match request of a :class:`_Lookup`.
-_MATCH_CHUNK = 1000
+#: Identities per match request of a :class:`_Lookup` (the spec states no limit for the match
+#: call; it is chunked like the batch calls).
+_MATCH_CHUNK = BATCH_LIMIT
 
 
 def _found(matches: Iterable[MatchResult]) -> frozenset[tuple[str, str]]:

@@ -508,7 +508,7 @@ def _missing_definitions(client: ProfilesClient, args: argparse.Namespace, mappi
     wanted = {t.name: t.data_type for _, t in mapping.columns if t.kind == "attribute"}
     if not wanted:
         return False
-    defined = {a.name.lower() for a in client.custom_attributes.list(page_size=1000)}
+    defined = {a.name.lower() for a in client.custom_attributes.list(page_size=_attributes_page())}
     missing = {name: kind for name, kind in wanted.items() if name.lower() not in defined}
     if not missing:
         return False
@@ -706,7 +706,8 @@ def _run_people_list(args: argparse.Namespace) -> int:
         except ValueError as exc:
             print(f"error: --filter is not valid JSON: {exc}", file=sys.stderr)
             return EXIT_USAGE
-    page_size = min(args.limit, 1000) if args.limit else 1000
+    largest = _persons_page()
+    page_size = min(args.limit, largest) if args.limit else largest
     with _client(args) as client:
         pager = client.people.list(filter=filter_value, order_by=args.order_by, page_size=page_size)
         persons = itertools.islice(pager, args.limit or None)
@@ -903,10 +904,24 @@ def _run_attributes_create(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _attributes_page() -> int:
+    """The largest page of the custom attributes listing (imported when a command needs it)."""
+    from ._operations import page_size
+
+    return page_size("get-a-list-of-custom-attributes").maximum
+
+
+def _persons_page() -> int:
+    """The largest page of the persons listing."""
+    from ._operations import page_size
+
+    return page_size("get-a-single-person-or-a-list-of-people").maximum
+
+
 @_api_call
 def _run_attributes_list(args: argparse.Namespace) -> int:
     with _client(args) as client:
-        attributes = client.custom_attributes.list(page_size=1000)
+        attributes = client.custom_attributes.list(page_size=_attributes_page())
         if args.jsonl:
             for attribute in attributes:
                 _print_json(attribute, compact=True)

@@ -50,6 +50,7 @@ from typing import Any
 import attrs
 
 from .._converter import Model, format_date, format_datetime, lenient_enum, model, parse_datetime
+from .._operations import ATTRIBUTE_NAME_MAX_LENGTH, ATTRIBUTE_VALUE_MAX_LENGTH
 from ..errors import ProfilesError, ValidationError
 
 __all__ = [
@@ -67,9 +68,9 @@ __all__ = [
 ]
 
 #: The longest custom attribute name the API accepts.
-MAX_ATTRIBUTE_NAME = 256
+MAX_ATTRIBUTE_NAME = ATTRIBUTE_NAME_MAX_LENGTH
 #: The longest ``STRING`` value the API accepts.
-MAX_STRING_VALUE = 4096
+MAX_STRING_VALUE = ATTRIBUTE_VALUE_MAX_LENGTH
 _INT64 = (-(2**63), 2**63 - 1)
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATE_TIME_RE = re.compile(

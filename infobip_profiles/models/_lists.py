@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._operations import batch_limit
+
 __all__ = ["ListItem", "ITEM_ID", "MAX_LIST_ITEMS", "item_id"]
 
 #: One list item: field name to value (dates, datetimes and Decimals are converted on the way out).
@@ -17,7 +19,7 @@ ListItem = dict[str, Any]
 ITEM_ID = "__id"
 
 #: Most items (or, for a single item, fields) one request body may carry; at least one is needed.
-MAX_LIST_ITEMS = 128
+MAX_LIST_ITEMS = batch_limit("append-list-items")
 
 
 def item_id(item: ListItem) -> str:

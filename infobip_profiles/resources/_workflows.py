@@ -21,6 +21,7 @@ from ..errors import NotFoundError, ValidationError
 from ..filters import ARCHIVED_ATTRIBUTE, active, archived, to_query_param
 from ..models import Company, DataType, Person, StoredPerson, StoredSegment
 from ..refs import CompanyRef, IdentifierType, PersonRef
+from ._params import as_person_ref
 
 if TYPE_CHECKING:
     from ..models import BatchResult
@@ -52,14 +53,8 @@ def _names(names: str | Iterable[str]) -> list[str]:
     return [check_tag_name(n) for n in values]
 
 
-def _as_ref(ref: PersonRef) -> PersonRef:
-    if not isinstance(ref, PersonRef):
-        raise TypeError(f"expected a PersonRef, got {type(ref).__name__}")
-    return ref
-
-
 def _get_person(ref: PersonRef, options: CallOptions) -> Plan[StoredPerson]:
-    response = yield Call(_GET_PERSON, query=_as_ref(ref).query(), options=options)
+    response = yield Call(_GET_PERSON, query=as_person_ref(ref).query(), options=options)
     return from_wire(json_of(response), StoredPerson)
 
 
@@ -74,7 +69,7 @@ def add_tags(
     tags = _names(names)
     response = yield Call(
         "partial-person-update",
-        query=_as_ref(ref).query(),
+        query=as_person_ref(ref).query(),
         body={"tags": tags},
         options=options,
     )
@@ -88,7 +83,7 @@ def remove_tags(
     call), so no read-modify-write races with other writers. A tag that does not exist is
     skipped: nobody carries it."""
     tags = _names(names)
-    body = {"people": [{"query": _as_ref(ref).to_wire()}]}
+    body = {"people": [{"query": as_person_ref(ref).to_wire()}]}
     for name in tags:
         try:
             yield Call(
@@ -127,7 +122,9 @@ def _ensure_status_attribute(options: CallOptions) -> Plan[None]:
 def _set_status(refs: Iterable[PersonRef], value: bool, options: CallOptions) -> Plan[BatchResult]:
     from .people import _PeoplePlans
 
-    items = [(_as_ref(r), Person(custom_attributes={ARCHIVED_ATTRIBUTE: value})) for r in refs]
+    items = [
+        (as_person_ref(r), Person(custom_attributes={ARCHIVED_ATTRIBUTE: value})) for r in refs
+    ]
     yield from _ensure_status_attribute(options)
     plans: Any = _PeoplePlans
     result: BatchResult = yield from plans.update_many(None, items, **options)
@@ -225,7 +222,7 @@ def segments_of(
     (the whole segment when the person is not in it). Segments change live: the answer is
     each segment's membership at the moment it was checked.
     """
-    person_id = yield from _person_id(_as_ref(ref), options)
+    person_id = yield from _person_id(as_person_ref(ref), options)
     found: list[StoredSegment] = []
     for segment in (yield from _all_segments(options)):
         if segment.events:

@@ -33,11 +33,12 @@ from ._batch import (
     RequestFailures,
     by_index,
     chunk_failed,
+    encode_all,
     in_order,
     results_of,
     send_all,
 )
-from .people import _encode_all, order_by_param
+from ._params import order_by_param
 
 __all__ = ["Companies", "AsyncCompanies", "BATCH_LIMIT", "COMPANY_MAX_LENGTHS", "check_company"]
 
@@ -288,7 +289,7 @@ class _CompaniesPlans:
         :class:`~infobip_profiles.PartialBatchError` carries every outcome so far.
         """
         failures = RequestFailures(on_error)
-        bodies = _encode_all(companies, lambda c: _company_body(c, create=True))
+        bodies = encode_all(companies, lambda c: _company_body(c, create=True))
         items: list[CompanyBatchItemResult] = []
         for offset, chunk in chunked(bodies, BATCH_LIMIT):
             body = {"companies": list(chunk)}
@@ -315,8 +316,8 @@ class _CompaniesPlans:
         See :meth:`create_many` for the checks and for what happens when a request fails.
         """
         failures = RequestFailures(on_error)
-        updates = _encode_all(items, _as_update)
-        entries = _encode_all(
+        updates = encode_all(items, _as_update)
+        entries = encode_all(
             updates,
             lambda u: {
                 "query": _query_wire(u.ref),
@@ -354,7 +355,7 @@ class _CompaniesPlans:
         See :meth:`create_many` for what happens when a request fails.
         """
         failures = RequestFailures(on_error)
-        checked = _encode_all(refs, _as_company_ref)
+        checked = encode_all(refs, _as_company_ref)
         results: list[CompanyBatchItemResult] = []
         for offset, chunk in chunked(checked, BATCH_LIMIT):
             body = {"companies": [{"query": _query_wire(r)} for r in chunk]}

@@ -20,7 +20,7 @@ from ..errors import BadRequestError, NotFoundError, ValidationError
 from ..models import MAX_ATTRIBUTE_NAME, AttributeTypeMismatchError, CustomAttribute, DataType
 from ..pagination import PageSpec
 from ._base import AsyncResource, SyncResource
-from .people import order_by_param
+from ._params import order_by_param
 
 __all__ = ["CustomAttributes", "AsyncCustomAttributes", "check_attribute_name"]
 

@@ -16,6 +16,7 @@ from typing import Any
 from typing_extensions import Unpack
 
 from .._converter import dumps, from_wire, to_wire
+from .._operations import CLIENT_PAGE_SIZE, batch_limit, max_lengths, spec_limit
 from .._plan import Call, Plan, async_op, async_pager, json_of, sync_op, sync_pager
 from .._types import CallOptions
 from ..errors import (
@@ -56,18 +57,22 @@ __all__ = [
 ]
 
 #: Items per request of the batch call.
-MAX_BATCH_ITEMS = 5000
+MAX_BATCH_ITEMS = batch_limit("send-custom-events")
 #: Largest JSON size of one batch item.
-MAX_ITEM_BYTES = 512_000
+MAX_ITEM_BYTES = spec_limit("event_item_bytes")
 #: Largest JSON size of one batch request.
-MAX_BATCH_BYTES = 15_728_640
+MAX_BATCH_BYTES = spec_limit("event_batch_bytes")
 #: Fields an event definition may have.
-MAX_FIELDS = 120
+MAX_FIELDS = spec_limit("event_definition_fields")
 #: The batch call refuses events older than this.
-MAX_EVENT_AGE = timedelta(days=30)
-DEFAULT_PAGE_SIZE = 100
+MAX_EVENT_AGE = timedelta(days=spec_limit("event_age_days"))
+DEFAULT_PAGE_SIZE = CLIENT_PAGE_SIZE
+_DEFINITION_LENGTHS = max_lengths("event_definition")
+_MAX_TITLE = _DEFINITION_LENGTHS["title"]
+_MAX_DESCRIPTION = _DEFINITION_LENGTHS["description"]
+_MAX_EXPORT_IDS = spec_limit("export_definition_ids")
 
-_DEFINITION_ID = re.compile(r"^[A-Za-z0-9]{1,36}$")
+_DEFINITION_ID = re.compile(rf"^[A-Za-z0-9]{{1,{_DEFINITION_LENGTHS['definitionId']}}}$")
 _FIELD_NAME = re.compile(r"^[a-z_][a-zA-Z0-9_]*$")
 _ORDER_RE = re.compile(r"^\s*(\w+)\s*(?::\s*(asc|desc))?\s*$", re.IGNORECASE)
 _ORDER_FIELDS = {"definitionid": "DefinitionId", "definition_id": "DefinitionId", "title": "Title"}
@@ -420,8 +425,8 @@ class _EventsPlans:
         else:
             assert definition_id is not None
             _check_definition_id(definition_id)
-            _check_text(title, "title", 100, required=True)
-            _check_text(description, "description", 2000)
+            _check_text(title, "title", _MAX_TITLE, required=True)
+            _check_text(description, "description", _MAX_DESCRIPTION)
             body["definitionId"] = definition_id
             body["title"] = title
             if description is not None:
@@ -458,8 +463,8 @@ class _EventsPlans:
         are.
         """
         _check_definition_id(definition_id)
-        _check_text(title, "title", 100, required=True)
-        _check_text(description, "description", 2000)
+        _check_text(title, "title", _MAX_TITLE, required=True)
+        _check_text(description, "description", _MAX_DESCRIPTION)
         wanted = _fields_body(fields, "fields") if fields is not None else []
         path = {"definitionId": definition_id}
         try:
@@ -503,8 +508,8 @@ class _EventsPlans:
         Send the existing fields along with the new ones: leaving one out or changing its type is
         refused by the service. A template definition keeps its template's title and description.
         """
-        _check_text(title, "title", 100, required=True)
-        _check_text(description, "description", 2000)
+        _check_text(title, "title", _MAX_TITLE, required=True)
+        _check_text(description, "description", _MAX_DESCRIPTION)
         body: dict[str, Any] = {"title": title}
         if description is not None:
             body["description"] = description
@@ -702,9 +707,10 @@ class _EventsPlans:
             body["directoryPath"] = directory_path
         if definition_ids is not None:
             ids = list(dict.fromkeys(definition_ids))
-            if len(ids) > 200:
+            if len(ids) > _MAX_EXPORT_IDS:
                 raise ValidationError(
-                    f"at most 200 definition ids, got {len(ids)}", field="definitionIdList"
+                    f"at most {_MAX_EXPORT_IDS} definition ids, got {len(ids)}",
+                    field="definitionIdList",
                 )
             body["definitionIdList"] = ids
         if enrich_with_moments_info is not None:

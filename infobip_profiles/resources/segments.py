@@ -14,6 +14,7 @@ from typing import Any
 from typing_extensions import Unpack
 
 from .._converter import from_wire, to_wire
+from .._operations import CLIENT_PAGE_SIZE, page_size
 from .._plan import Call, Plan, async_op, async_pager, json_of, sync_op, sync_pager
 from .._types import CallOptions
 from ..errors import ValidationError
@@ -26,9 +27,9 @@ from ._base import AsyncResource, SyncResource
 
 __all__ = ["Segments", "AsyncSegments", "MAX_PAGE_SIZE", "person_from_v3"]
 
-#: Largest ``size`` the segment listings accept.
-MAX_PAGE_SIZE = 1000
-DEFAULT_PAGE_SIZE = 100
+#: Largest ``size`` the segment listings accept (the spec states the same for both).
+MAX_PAGE_SIZE = page_size("get-segments").maximum
+DEFAULT_PAGE_SIZE = CLIENT_PAGE_SIZE
 
 _SORT_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*(?:,\s*(asc|desc)\s*)?$", re.IGNORECASE)
 

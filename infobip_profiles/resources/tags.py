@@ -17,7 +17,7 @@ from ..pagination import PageSpec
 from ..refs import PersonRef
 from ._base import AsyncResource, SyncResource, chunked
 from ._batch import send_all
-from .people import order_by_param
+from ._params import order_by_param
 
 __all__ = ["Tags", "AsyncTags", "BATCH_LIMIT", "check_tag_name"]
 
