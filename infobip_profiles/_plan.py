@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Concatenate, Generic, TypeVar, overload
+from typing import Any, Concatenate, Generic, Protocol, TypeVar, overload
 
 import attrs
 import httpx
@@ -21,18 +21,15 @@ from ._operations import Operation, operation
 from ._types import CallOptions, check_options
 from .errors import UnexpectedResponseError
 
-if TYPE_CHECKING:
-    from .pagination import AsyncPager, Pager, PageSpec
-
 __all__ = [
     "Call",
     "JSONBody",
     "Plan",
+    "Runner",
+    "AsyncRunner",
     "NO_BODY",
     "sync_op",
     "async_op",
-    "sync_pager",
-    "async_pager",
     "json_of",
     "check_answer",
     "forget_json",
@@ -79,6 +76,18 @@ class Call:
 
 #: A plan yields calls, receives responses, returns the method's result.
 Plan = Generator[Call, httpx.Response, R]
+
+
+class Runner(Protocol):
+    """What drives plans with blocking I/O (the sync client), as resources and pagers see it."""
+
+    def _run(self, plan: Plan[T]) -> T: ...
+
+
+class AsyncRunner(Protocol):
+    """What drives plans with ``await`` (the async client), as resources and pagers see it."""
+
+    def _run(self, plan: Plan[T]) -> Awaitable[T]: ...
 
 
 _PARSED = "infobip_profiles.json"
@@ -350,48 +359,6 @@ class _AsyncOp(_Method[P, Awaitable[R]]):
         return method
 
 
-class _PagerOp(_Method[P, "Pager[T]"]):
-    """Descriptor: a method that returns a lazy :class:`Pager` (no request until iterated)."""
-
-    spec: Callable[Concatenate[Any, P], PageSpec[T]]
-
-    def __init__(self, spec: Callable[Concatenate[Any, P], PageSpec[T]]) -> None:
-        super().__init__(spec)
-        self.spec = spec
-
-    def _bind(self, obj: Any, client: Any) -> Callable[P, Pager[T]]:
-        from .pagination import Pager
-
-        spec = self.spec
-
-        @functools.wraps(spec)
-        def method(*args: P.args, **kwargs: P.kwargs) -> Pager[T]:
-            return Pager(client, spec(obj, *args, **kwargs))
-
-        return method
-
-
-class _AsyncPagerOp(_Method[P, "AsyncPager[T]"]):
-    """Descriptor: a method that returns a lazy :class:`AsyncPager`."""
-
-    spec: Callable[Concatenate[Any, P], PageSpec[T]]
-
-    def __init__(self, spec: Callable[Concatenate[Any, P], PageSpec[T]]) -> None:
-        super().__init__(spec)
-        self.spec = spec
-
-    def _bind(self, obj: Any, client: Any) -> Callable[P, AsyncPager[T]]:
-        from .pagination import AsyncPager
-
-        spec = self.spec
-
-        @functools.wraps(spec)
-        def method(*args: P.args, **kwargs: P.kwargs) -> AsyncPager[T]:
-            return AsyncPager(client, spec(obj, *args, **kwargs))
-
-        return method
-
-
 def sync_op(plan: Callable[Concatenate[Any, P], Plan[R]]) -> _Op[P, R]:
     """Expose ``plan`` as a blocking method."""
     return _Op(plan)
@@ -400,13 +367,3 @@ def sync_op(plan: Callable[Concatenate[Any, P], Plan[R]]) -> _Op[P, R]:
 def async_op(plan: Callable[Concatenate[Any, P], Plan[R]]) -> _AsyncOp[P, R]:
     """Expose ``plan`` as a coroutine method."""
     return _AsyncOp(plan)
-
-
-def sync_pager(spec: Callable[Concatenate[Any, P], PageSpec[T]]) -> _PagerOp[P, T]:
-    """Expose a page spec builder as a method returning a :class:`Pager`."""
-    return _PagerOp(spec)
-
-
-def async_pager(spec: Callable[Concatenate[Any, P], PageSpec[T]]) -> _AsyncPagerOp[P, T]:
-    """Expose a page spec builder as a method returning an :class:`AsyncPager`."""
-    return _AsyncPagerOp(spec)

@@ -14,23 +14,23 @@ Every page request carries the same filter and order as the first.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Concatenate, Generic, TypeVar
 
 import attrs
+from typing_extensions import ParamSpec
 
 from ._operations import Paging, operation
-from ._plan import Call, Plan, json_of
+from ._plan import AsyncRunner, Call, Plan, Runner, _Method, json_of
 from ._retry import log
 from ._types import CallOptions, check_options
 from .errors import NotFoundError, UnexpectedResponseError
 
-if TYPE_CHECKING:
-    from ._client import AsyncProfilesClient, ProfilesClient
-
-__all__ = ["Page", "PageSpec", "Pager", "AsyncPager"]
+__all__ = ["Page", "PageSpec", "Pager", "AsyncPager", "sync_pager", "async_pager"]
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 @attrs.frozen
@@ -192,7 +192,7 @@ class Pager(Generic[T]):
         first = client.people.list().first_page()
     """
 
-    def __init__(self, client: ProfilesClient, spec: PageSpec[T]) -> None:
+    def __init__(self, client: Runner, spec: PageSpec[T]) -> None:
         self._client = client
         self.spec = spec
 
@@ -224,7 +224,7 @@ class Pager(Generic[T]):
 class AsyncPager(Generic[T]):
     """The async twin of :class:`Pager`: ``async for person in client.people.list(): ...``."""
 
-    def __init__(self, client: AsyncProfilesClient, spec: PageSpec[T]) -> None:
+    def __init__(self, client: AsyncRunner, spec: PageSpec[T]) -> None:
         self._client = client
         self.spec = spec
 
@@ -252,3 +252,51 @@ class AsyncPager(Generic[T]):
     async def to_list(self) -> list[T]:
         """Every item of every page, as a list."""
         return [item async for item in self]
+
+
+class _PagerOp(_Method[P, Pager[T]]):
+    """Descriptor: a method that returns a lazy :class:`Pager` (no request until iterated)."""
+
+    spec: Callable[Concatenate[Any, P], PageSpec[T]]
+
+    def __init__(self, spec: Callable[Concatenate[Any, P], PageSpec[T]]) -> None:
+        super().__init__(spec)
+        self.spec = spec
+
+    def _bind(self, obj: Any, client: Any) -> Callable[P, Pager[T]]:
+        spec = self.spec
+
+        @functools.wraps(spec)
+        def method(*args: P.args, **kwargs: P.kwargs) -> Pager[T]:
+            return Pager(client, spec(obj, *args, **kwargs))
+
+        return method
+
+
+class _AsyncPagerOp(_Method[P, AsyncPager[T]]):
+    """Descriptor: a method that returns a lazy :class:`AsyncPager`."""
+
+    spec: Callable[Concatenate[Any, P], PageSpec[T]]
+
+    def __init__(self, spec: Callable[Concatenate[Any, P], PageSpec[T]]) -> None:
+        super().__init__(spec)
+        self.spec = spec
+
+    def _bind(self, obj: Any, client: Any) -> Callable[P, AsyncPager[T]]:
+        spec = self.spec
+
+        @functools.wraps(spec)
+        def method(*args: P.args, **kwargs: P.kwargs) -> AsyncPager[T]:
+            return AsyncPager(client, spec(obj, *args, **kwargs))
+
+        return method
+
+
+def sync_pager(spec: Callable[Concatenate[Any, P], PageSpec[T]]) -> _PagerOp[P, T]:
+    """Expose a page spec builder as a method returning a :class:`Pager`."""
+    return _PagerOp(spec)
+
+
+def async_pager(spec: Callable[Concatenate[Any, P], PageSpec[T]]) -> _AsyncPagerOp[P, T]:
+    """Expose a page spec builder as a method returning an :class:`AsyncPager`."""
+    return _AsyncPagerOp(spec)

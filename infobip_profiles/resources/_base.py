@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
+from .._plan import AsyncRunner, Runner
 from .._response import AsyncRawView, RawView
-
-if TYPE_CHECKING:
-    from .._client import AsyncProfilesClient, ProfilesClient
 
 __all__ = ["SyncResource", "AsyncResource", "chunked"]
 
@@ -18,7 +16,7 @@ T = TypeVar("T")
 class SyncResource:
     """Base of the blocking resources."""
 
-    def __init__(self, client: ProfilesClient) -> None:
+    def __init__(self, client: Runner) -> None:
         self._client = client
 
     @property
@@ -31,7 +29,7 @@ class SyncResource:
 class AsyncResource:
     """Base of the async resources."""
 
-    def __init__(self, client: AsyncProfilesClient) -> None:
+    def __init__(self, client: AsyncRunner) -> None:
         self._client = client
 
     @property

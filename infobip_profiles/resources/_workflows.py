@@ -1,5 +1,6 @@
-"""The Customer Profiles docs' workflows, one call each: tags by person, archive and activate,
-a person's whole picture, and the segments a person belongs to.
+"""The Customer Profiles docs' workflows, one call each: tags by person, a person's whole
+picture, and the segments a person belongs to (archive and activate, which reuse the people
+batch update, are people's own plans).
 
 Each function here is a plan (see :mod:`infobip_profiles._plan`), bound as a method of
 ``people`` / ``segments`` on both clients, so the logic exists once for sync and async.
@@ -8,7 +9,7 @@ Each function here is a plan (see :mod:`infobip_profiles._plan`), bound as a met
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 from typing_extensions import Unpack
@@ -23,9 +24,6 @@ from ..models import Company, DataType, Person, StoredPerson, StoredSegment
 from ..refs import CompanyRef, IdentifierType, PersonRef
 from ._params import as_person_ref
 
-if TYPE_CHECKING:
-    from ..models import BatchResult
-
 __all__ = [
     "ARCHIVED_ATTRIBUTE",
     "PersonExport",
@@ -34,8 +32,7 @@ __all__ = [
     "add_tags",
     "remove_tags",
     "has_tags",
-    "archive",
-    "activate",
+    "ensure_status_attribute",
     "export",
     "segments_of",
 ]
@@ -111,45 +108,14 @@ def has_tags(
 # -- archive / activate --------------------------------------------------------------------------
 
 
-def _ensure_status_attribute(options: CallOptions) -> Plan[None]:
+def ensure_status_attribute(options: CallOptions) -> Plan[None]:
+    """Create the ``BOOLEAN`` attribute :data:`ARCHIVED_ATTRIBUTE` when the account lacks it
+    (what ``people.archive`` and ``people.activate`` set)."""
     from .custom_attributes import _CustomAttributesPlans
 
     plans: Any = _CustomAttributesPlans
     yield from plans.ensure(None, ARCHIVED_ATTRIBUTE, DataType.BOOLEAN, **options)
     return None
-
-
-def _set_status(refs: Iterable[PersonRef], value: bool, options: CallOptions) -> Plan[BatchResult]:
-    from .people import _PeoplePlans
-
-    items = [
-        (as_person_ref(r), Person(custom_attributes={ARCHIVED_ATTRIBUTE: value})) for r in refs
-    ]
-    yield from _ensure_status_attribute(options)
-    plans: Any = _PeoplePlans
-    result: BatchResult = yield from plans.update_many(None, items, **options)
-    return result
-
-
-def archive(
-    self: Any, refs: PersonRef | Iterable[PersonRef], **options: Unpack[CallOptions]
-) -> Plan[BatchResult]:
-    """Archive people: set :data:`ARCHIVED_ATTRIBUTE` to ``True`` (one person or any number,
-    1000 per batch request; one outcome per person, in order).
-
-    The attribute is created (``BOOLEAN``) when the account lacks it, also for an empty
-    ``refs``. Filter with :func:`archived` / :func:`active`.
-    """
-    items = [refs] if isinstance(refs, PersonRef) else list(refs)
-    return (yield from _set_status(items, True, options))
-
-
-def activate(
-    self: Any, refs: PersonRef | Iterable[PersonRef], **options: Unpack[CallOptions]
-) -> Plan[BatchResult]:
-    """Activate people: set :data:`ARCHIVED_ATTRIBUTE` to ``False`` (see :func:`archive`)."""
-    items = [refs] if isinstance(refs, PersonRef) else list(refs)
-    return (yield from _set_status(items, False, options))
 
 
 # -- segments of a person ------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing_extensions import Unpack
 from .._company_fields import COMPANY_MAX_LENGTHS
 from .._converter import from_wire, to_wire
 from .._operations import CLIENT_PAGE_SIZE, batch_limit, page_size
-from .._plan import Call, Plan, async_op, async_pager, json_of, sync_op, sync_pager
+from .._plan import Call, Plan, async_op, json_of, sync_op
 from .._types import CallOptions
 from ..errors import APIConnectionError, APIError, NotFoundError, ValidationError
 from ..filters import FilterLike, to_query_param
@@ -25,7 +25,7 @@ from ..models import (
     CompanyUpdate,
     StoredCompany,
 )
-from ..pagination import PageSpec
+from ..pagination import PageSpec, async_pager, sync_pager
 from ..refs import CompanyRef, CompanySelector, PersonRef
 from ._base import AsyncResource, SyncResource, chunked
 from ._batch import (

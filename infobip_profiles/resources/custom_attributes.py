@@ -14,11 +14,11 @@ from typing_extensions import Unpack
 
 from .._converter import from_wire
 from .._operations import CLIENT_PAGE_SIZE, page_size
-from .._plan import Call, Plan, async_op, async_pager, json_of, sync_op, sync_pager
+from .._plan import Call, Plan, async_op, json_of, sync_op
 from .._types import CallOptions
 from ..errors import BadRequestError, NotFoundError, ValidationError
 from ..models import MAX_ATTRIBUTE_NAME, AttributeTypeMismatchError, CustomAttribute, DataType
-from ..pagination import PageSpec
+from ..pagination import PageSpec, async_pager, sync_pager
 from ._base import AsyncResource, SyncResource
 from ._params import order_by_param
 

@@ -17,7 +17,7 @@ from typing_extensions import Unpack
 
 from .._converter import dumps, from_wire, to_wire
 from .._operations import CLIENT_PAGE_SIZE, batch_limit, max_lengths, spec_limit
-from .._plan import Call, Plan, async_op, async_pager, json_of, sync_op, sync_pager
+from .._plan import Call, Plan, async_op, json_of, sync_op
 from .._types import CallOptions
 from ..errors import (
     APIConnectionError,
@@ -41,7 +41,7 @@ from ..models import (
     RecordedEvent,
 )
 from ..models._events import check_event_id, event_properties, new_event_id
-from ..pagination import PageSpec
+from ..pagination import PageSpec, async_pager, sync_pager
 from ..refs import IdentifierType, PersonRef
 from ._base import AsyncResource, SyncResource
 from ._batch import OnError, RequestFailures, may_have_been_applied

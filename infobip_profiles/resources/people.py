@@ -14,7 +14,7 @@ from typing_extensions import Unpack
 
 from .._converter import dumps, from_wire, to_wire
 from .._operations import CLIENT_PAGE_SIZE, batch_limit, page_size
-from .._plan import Call, Plan, async_op, async_pager, json_of, sync_op, sync_pager
+from .._plan import Call, Plan, async_op, json_of, sync_op
 from .._types import CallOptions
 from ..errors import (
     APIConnectionError,
@@ -23,7 +23,7 @@ from ..errors import (
     UnexpectedResponseError,
     ValidationError,
 )
-from ..filters import FilterLike
+from ..filters import ARCHIVED_ATTRIBUTE, FilterLike
 from ..lists_ops import append_after, append_only, split_appends
 from ..models import (
     BatchItemResult,
@@ -39,7 +39,7 @@ from ..models import (
     UpsertItemResult,
     UpsertResult,
 )
-from ..pagination import PageSpec
+from ..pagination import PageSpec, async_pager, sync_pager
 from ..refs import IdentifierType, PersonRef
 from . import _workflows
 from ._base import AsyncResource, SyncResource, chunked
@@ -567,6 +567,25 @@ class _PeoplePlans:
             )
         )
 
+    def archive(
+        self, refs: PersonRef | Iterable[PersonRef], **options: Unpack[CallOptions]
+    ) -> Plan[BatchResult]:
+        """Archive people: set :data:`~infobip_profiles.filters.ARCHIVED_ATTRIBUTE` to ``True``
+        (one person or any number, 1000 per batch request; one outcome per person, in order).
+
+        The attribute is created (``BOOLEAN``) when the account lacks it, also for an empty
+        ``refs``. Filter with :func:`~infobip_profiles.filters.archived` /
+        :func:`~infobip_profiles.filters.active`.
+        """
+        return (yield from _set_status(self, refs, True, options))
+
+    def activate(
+        self, refs: PersonRef | Iterable[PersonRef], **options: Unpack[CallOptions]
+    ) -> Plan[BatchResult]:
+        """Activate people: set :data:`~infobip_profiles.filters.ARCHIVED_ATTRIBUTE` to ``False``
+        (see :meth:`archive`)."""
+        return (yield from _set_status(self, refs, False, options))
+
     def append_to_attribute(
         self,
         ref: PersonRef,
@@ -583,6 +602,18 @@ class _PeoplePlans:
             options=options,
         )
         return [dict(item) for item in json_of(response)]  # the answer's kind is checked
+
+
+def _set_status(
+    resource: Any, refs: PersonRef | Iterable[PersonRef], value: bool, options: CallOptions
+) -> Plan[BatchResult]:
+    """Set the archived attribute of ``refs`` to ``value`` (creating the attribute first)."""
+    targets = [refs] if isinstance(refs, PersonRef) else list(refs)
+    items = [
+        (as_person_ref(r), Person(custom_attributes={ARCHIVED_ATTRIBUTE: value})) for r in targets
+    ]
+    yield from _workflows.ensure_status_attribute(options)
+    return (yield from _PeoplePlans.update_many(resource, items, **options))
 
 
 class People(SyncResource):
@@ -609,8 +640,8 @@ class People(SyncResource):
     add_tags = sync_op(_workflows.add_tags)
     remove_tags = sync_op(_workflows.remove_tags)
     has_tags = sync_op(_workflows.has_tags)
-    archive = sync_op(_workflows.archive)
-    activate = sync_op(_workflows.activate)
+    archive = sync_op(_PeoplePlans.archive)
+    activate = sync_op(_PeoplePlans.activate)
     export = sync_op(_workflows.export)
 
 
@@ -638,6 +669,6 @@ class AsyncPeople(AsyncResource):
     add_tags = async_op(_workflows.add_tags)
     remove_tags = async_op(_workflows.remove_tags)
     has_tags = async_op(_workflows.has_tags)
-    archive = async_op(_workflows.archive)
-    activate = async_op(_workflows.activate)
+    archive = async_op(_PeoplePlans.archive)
+    activate = async_op(_PeoplePlans.activate)
     export = async_op(_workflows.export)

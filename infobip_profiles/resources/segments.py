@@ -15,12 +15,12 @@ from typing_extensions import Unpack
 
 from .._converter import from_wire, to_wire
 from .._operations import CLIENT_PAGE_SIZE, page_size
-from .._plan import Call, Plan, async_op, async_pager, json_of, sync_op, sync_pager
+from .._plan import Call, Plan, async_op, json_of, sync_op
 from .._types import CallOptions
 from ..errors import ValidationError
 from ..filters import Filter, FilterLike
 from ..models import EventCondition, Segment, StoredPerson, StoredSegment
-from ..pagination import PageSpec
+from ..pagination import PageSpec, async_pager, sync_pager
 from ..refs import CHANNEL_CONTACT_KEYS
 from . import _workflows
 from ._base import AsyncResource, SyncResource

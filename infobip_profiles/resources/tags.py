@@ -9,11 +9,11 @@ from typing_extensions import Unpack
 
 from .._converter import from_wire
 from .._operations import CLIENT_PAGE_SIZE, batch_limit, page_size
-from .._plan import Call, Plan, async_op, async_pager, json_of, sync_op, sync_pager
+from .._plan import Call, Plan, async_op, json_of, sync_op
 from .._types import CallOptions
 from ..errors import BadRequestError, NotFoundError, ValidationError
 from ..models import MAX_TAG_NAME, Tag
-from ..pagination import PageSpec
+from ..pagination import PageSpec, async_pager, sync_pager
 from ..refs import PersonRef
 from ._base import AsyncResource, SyncResource, chunked
 from ._batch import send_all
