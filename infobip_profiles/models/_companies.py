@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +10,7 @@ import attrs
 from .._converter import Model, model
 from ..errors import ProfilesError
 from ..refs import CompanyRef
-from ._people import Origin, describe_outcome
+from ._people import Origin, _Outcomes, describe_outcome
 
 __all__ = [
     "Company",
@@ -111,19 +110,10 @@ class CompanyBatchItemResult:
 
 
 @attrs.frozen
-class CompanyBatchResult(Sequence[CompanyBatchItemResult]):
+class CompanyBatchResult(_Outcomes[CompanyBatchItemResult]):
     """One outcome per input company, in input order: nothing is silently dropped."""
 
     items: tuple[CompanyBatchItemResult, ...]
-
-    def __getitem__(self, index: Any) -> Any:
-        return self.items[index]
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def __iter__(self) -> Iterator[CompanyBatchItemResult]:
-        return iter(self.items)
 
     @property
     def succeeded(self) -> list[CompanyBatchItemResult]:

@@ -12,7 +12,7 @@ import enum
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -259,6 +259,24 @@ class PersonUpdate:
 
 # -- batch outcomes ------------------------------------------------------------------------------
 
+_Item = TypeVar("_Item")
+
+
+class _Outcomes(Sequence[_Item]):
+    """What every batch result is as a sequence: its ``items``, one per input, in input order."""
+
+    __slots__ = ()
+    items: Sequence[_Item]
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.items[index]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[_Item]:
+        return iter(self.items)
+
 
 @attrs.frozen
 class BatchItemResult:
@@ -287,19 +305,10 @@ class BatchItemResult:
 
 
 @attrs.frozen
-class BatchResult(Sequence[BatchItemResult]):
+class BatchResult(_Outcomes[BatchItemResult]):
     """One outcome per input item, in input order: nothing is silently dropped."""
 
     items: tuple[BatchItemResult, ...]
-
-    def __getitem__(self, index: Any) -> Any:
-        return self.items[index]
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def __iter__(self) -> Iterator[BatchItemResult]:
-        return iter(self.items)
 
     @property
     def succeeded(self) -> list[BatchItemResult]:
@@ -366,7 +375,7 @@ class UpsertedPerson(UpsertItemResult):
 
 
 @attrs.frozen
-class UpsertResult(Sequence[UpsertItemResult]):
+class UpsertResult(_Outcomes[UpsertItemResult]):
     """One outcome per input person, in input order.
 
     ``items`` is a tuple, or (from ``upsert_many``) a compact sequence that stores plain
@@ -374,15 +383,6 @@ class UpsertResult(Sequence[UpsertItemResult]):
     """
 
     items: Sequence[UpsertItemResult]
-
-    def __getitem__(self, index: Any) -> Any:
-        return self.items[index]
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def __iter__(self) -> Iterator[UpsertItemResult]:
-        return iter(self.items)
 
     def count(self, status: UpsertStatus | str | None = None) -> int:
         """How many items ended with ``status`` (or, with no argument, how many failed)."""
@@ -455,19 +455,10 @@ class MergeItemResult:
 
 
 @attrs.frozen
-class MergeResult(Sequence[MergeItemResult]):
+class MergeResult(_Outcomes[MergeItemResult]):
     """One outcome per merge item, in input order (``items``: as in :class:`UpsertResult`)."""
 
     items: Sequence[MergeItemResult]
-
-    def __getitem__(self, index: Any) -> Any:
-        return self.items[index]
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def __iter__(self) -> Iterator[MergeItemResult]:
-        return iter(self.items)
 
     @property
     def ok(self) -> bool:
