@@ -49,7 +49,7 @@ import secrets
 import signal
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -61,6 +61,7 @@ import httpx
 
 from ._client import _Credential
 from ._version import __version__
+from .auth import _FixedHeader
 
 __all__ = [
     "CleanupRecord",
@@ -2014,7 +2015,7 @@ def run_verification(
         raise VerifySetupError("no API key given")
     # From here on the credential lives only inside an httpx.Auth that writes the header as each
     # request goes out: no local variable of a frame an exception passes through holds it.
-    auth = _HeaderAuth(_Credential(_authorization(auth_scheme, api_key)))
+    auth = _FixedHeader(_Credential(_authorization(auth_scheme, api_key)))
     del api_key
     names = Names.generate(prefix)
     headers = {"Accept": "application/json", "User-Agent": f"infobip-profiles-verify/{__version__}"}
@@ -2069,20 +2070,6 @@ _CAPTURE_KINDS = {
     "export": "export",
     "segment": "segment",
 }
-
-
-class _HeaderAuth(httpx.Auth):
-    """Writes the ``Authorization`` header into each request as httpx sends it."""
-
-    def __init__(self, value: _Credential) -> None:
-        self._value = value
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = self._value.reveal()
-        yield request
-
-    def __repr__(self) -> str:
-        return "_HeaderAuth(<redacted>)"
 
 
 def _authorization(scheme: str, credential: str) -> str:
