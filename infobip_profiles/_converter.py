@@ -207,7 +207,8 @@ def parse_datetime(value: str) -> datetime:
     """Parse the API's timestamps (v2 without zone, or ISO with milliseconds and ``Z``) as UTC."""
     if type(value) is str and _V2_RE.fullmatch(value):
         # The v2 form, by far the most common: one parse, no rewriting.
-        return datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+        # (an offset in the text is cheaper than .replace(tzinfo=...); +00:00 gives timezone.utc)
+        return datetime.fromisoformat(value + "+00:00")
     text = value.strip()
     if not _ISO_RE.match(text):
         raise ValueError(f"not a timestamp: {value!r}")
@@ -227,6 +228,9 @@ def parse_datetime(value: str) -> datetime:
 # -- the converter ------------------------------------------------------------------------------
 
 converter = cattrs.Converter()
+#: The same conversions without the compiled decoders: the reference the compiled ones must
+#: match (tests compare the two), and the path any input they do not take goes through.
+plain_converter = cattrs.Converter()
 
 
 # Values sent as they are (exact types: an ``enum`` mixing in ``str`` is not one of them).
@@ -292,20 +296,6 @@ def _read_only_error(cls: type[Any], names: frozenset[str]) -> Exception:
     )
 
 
-def _field_structurer(type_: Any) -> tuple[Callable[[Any, Any], Any], Any, bool]:
-    """The hook for one field's type, resolved once: ``(hook, type, optional)``.
-
-    For ``X | None`` it is ``X``'s own hook, called for non-``None`` values, which is exactly
-    what cattrs' generic optional handler does on every value after dispatching again.
-    """
-    args = typing.get_args(type_)
-    is_union = typing.get_origin(type_) in (typing.Union, types.UnionType)
-    if is_union and len(args) == 2 and type(None) in args:
-        inner = args[0] if args[1] is type(None) else args[1]
-        return converter.get_structure_hook(inner), inner, True
-    return converter.get_structure_hook(type_), type_, False
-
-
 _FACTORY: Any = type(attrs.Factory(list))
 
 
@@ -318,32 +308,27 @@ def _missing(field: attrs.Attribute[Any]) -> tuple[Callable[[], Any] | None, Any
     return None, None if default is attrs.NOTHING else default
 
 
-def _make_structure(cls: type[Any]) -> Callable[[Any, Any], Any]:
+def _structure_factory(conv: cattrs.Converter, compiled: bool) -> Callable[[type[Any]], Any]:
+    """The structure hook factory of models for ``conv``: the reference path alone (the plain
+    converter), or a compiled function in front of it (the client's converter)."""
+
+    def make(cls: type[Any]) -> Callable[[Any, Any], Any]:
+        return _make_structure(cls, conv, compiled)
+
+    return make
+
+
+def _make_structure(
+    cls: type[Any], conv: cattrs.Converter, compiled: bool
+) -> Callable[[Any, Any], Any]:
     overrides = {f.name: override(rename=wire_name(f)) for f in attrs.fields(cls)}
     # cattrs' generated function stays the reference: malformed data goes through it, so errors
     # are reported exactly as cattrs reports them.
-    base = make_dict_structure_fn(cls, converter, **overrides)  # type: ignore[arg-type]
+    base = make_dict_structure_fn(cls, conv, **overrides)  # type: ignore[arg-type]
     fields = attrs.fields(cls)  # types resolved by make_dict_structure_fn
-    plan = [
-        (
-            wire_name(f),
-            f.name,
-            *_field_structurer(f.type),
-            f.default is attrs.NOTHING,
-            not f.metadata.get("read_only"),
-            *_missing(f),
-        )
-        for f in fields
-        if f.init
-    ]
     read_only = frozenset(f.name for f in fields if f.metadata.get("read_only"))
     not_init = [f.name for f in fields if not f.init]
-    # Skipping the constructor is only the same when it does nothing but assign.
-    plain_init = not hasattr(cls, "__attrs_post_init__") and not any(
-        f.validator is not None or f.converter is not None for f in fields
-    )
     setter = object.__setattr__
-    new = object.__new__
 
     def reference(data: Any, type_: Any) -> Any:
         obj = base(data, type_)
@@ -355,32 +340,24 @@ def _make_structure(cls: type[Any]) -> Callable[[Any, Any], Any]:
         setter(obj, "_fields_set", obj._fields_set - read_only)
         return obj
 
+    if not compiled:
+        return reference
+    from ._decoder import compile_structure
+
+    build = compile_structure(cls, conv, wire_name, _missing)
+    if build is None:
+        return reference
+
     def structure(data: Any, type_: Any) -> Any:
-        # The same result as ``reference``, built without the constructor's set-field tracking:
-        # the fields set are the ones the data holds.
-        if type(data) is not dict or not plain_init:
+        # The same object as ``reference`` gives, built by the model's compiled function; any
+        # input it does not take as it is (not a plain dict, a value to convert, an error) goes
+        # to the reference.
+        if type(data) is not dict:
             return reference(data, type_)
-        obj = new(cls)
-        chosen = []
         try:
-            for key, name, hook, inner, optional, required, writable, factory, default in plan:
-                if key in data:
-                    value = data[key]
-                    if not optional or value is not None:
-                        value = hook(value, inner)
-                    setter(obj, name, value)
-                    if writable:
-                        chosen.append(name)
-                elif required:
-                    return reference(data, type_)
-                else:
-                    setter(obj, name, default if factory is None else factory())
+            return build(data)
         except Exception:
             return reference(data, type_)
-        for name in not_init:
-            setter(obj, name, None)
-        setter(obj, "_fields_set", frozenset(chosen))
-        return obj
 
     return structure
 
@@ -390,7 +367,6 @@ def _is_model(cls: Any) -> bool:
 
 
 converter.register_unstructure_hook_factory(_is_model, _make_unstructure)
-converter.register_structure_hook_factory(_is_model, _make_structure)
 
 
 def _structure_enum(value: Any, cls: type[enum.Enum]) -> Any:
@@ -420,33 +396,43 @@ def _enum_of(type_: Any) -> Any:
     return None
 
 
-def _make_enum_or_str(type_: Any) -> Callable[[Any, Any], Any]:
-    cls = _enum_of(type_)
-    hook = converter.get_structure_hook(cls)
+def _enum_or_str_factory(conv: cattrs.Converter) -> Callable[[Any], Any]:
+    def make(type_: Any) -> Callable[[Any, Any], Any]:
+        cls = _enum_of(type_)
+        hook = conv.get_structure_hook(cls)
 
-    def structure(value: Any, _: Any) -> Any:
-        return None if value is None else hook(value, cls)
+        def structure(value: Any, _: Any) -> Any:
+            return None if value is None else hook(value, cls)
 
-    return structure
+        return structure
 
-
-converter.register_structure_hook_factory(lambda t: _enum_of(t) is not None, _make_enum_or_str)
+    return make
 
 
 def lenient_enum(cls: type[E]) -> type[E]:
     """Register ``cls`` so that decoding an unknown value keeps the raw string instead of failing."""
-    converter.register_structure_hook(cls, _structure_enum)
+    for conv in (converter, plain_converter):
+        conv.register_structure_hook(cls, _structure_enum)
     return cls
 
 
-converter.register_structure_hook(date, lambda v, _: date.fromisoformat(v[:10]))
-converter.register_structure_hook(datetime, lambda v, _: parse_datetime(v))
-converter.register_structure_hook(
-    Decimal, lambda v, _: v if isinstance(v, Decimal) else Decimal(str(v))
-)
-# Free-form JSON (custom attributes, system data) passes through as decoded. A predicate hook,
-# because Python 3.10's singledispatch refuses ``typing.Any`` as a class.
-converter.register_structure_hook_func(lambda t: t is Any, lambda v, _: v)
+def _configure(conv: cattrs.Converter, compiled: bool) -> None:
+    conv.register_structure_hook_factory(_is_model, _structure_factory(conv, compiled))
+    conv.register_structure_hook_factory(
+        lambda t: _enum_of(t) is not None, _enum_or_str_factory(conv)
+    )
+    conv.register_structure_hook(date, lambda v, _: date.fromisoformat(v[:10]))
+    conv.register_structure_hook(datetime, lambda v, _: parse_datetime(v))
+    conv.register_structure_hook(
+        Decimal, lambda v, _: v if isinstance(v, Decimal) else Decimal(str(v))
+    )
+    # Free-form JSON (custom attributes, system data) passes through as decoded. A predicate
+    # hook, because Python 3.10's singledispatch refuses ``typing.Any`` as a class.
+    conv.register_structure_hook_func(lambda t: t is Any, lambda v, _: v)
+
+
+_configure(converter, compiled=True)
+_configure(plain_converter, compiled=False)
 
 
 def to_wire(obj: Any) -> Any:
@@ -457,6 +443,11 @@ def to_wire(obj: Any) -> Any:
 def from_wire(data: Any, cls: type[T]) -> T:
     """Structure wire JSON into ``cls``; unknown fields are ignored."""
     return converter.structure(data, cls)
+
+
+def plain_from_wire(data: Any, cls: type[T]) -> T:
+    """What :func:`from_wire` gives, through cattrs alone (no compiled decoder)."""
+    return plain_converter.structure(data, cls)
 
 
 # -- JSON with exact decimals -------------------------------------------------------------------
@@ -544,5 +535,35 @@ def dumps(value: Any) -> bytes:
 
 
 def loads(content: bytes) -> Any:
-    """Parse JSON; non-integral numbers become ``Decimal`` so no digit is lost."""
+    """Parse JSON; non-integral numbers become ``Decimal`` so no digit is lost.
+
+    msgspec parses it (about half of ``json``'s time); whatever msgspec refuses (``NaN``, a
+    byte order mark, UTF-16, a lone surrogate, an integer past its range...) is parsed by
+    ``json``, so the value, or the error, is always what ``json.loads`` gives.
+    """
+    decode = _fast_loads or _load_fast_loads()
+    if decode is not None:
+        try:
+            return decode(content)
+        except Exception:  # noqa: S110 - json.loads below decides, and raises its own error
+            pass
+    return json.loads(content, parse_float=Decimal)
+
+
+_fast_loads: Callable[[bytes], Any] | None = None
+
+
+def _load_fast_loads() -> Callable[[bytes], Any] | None:
+    # Imported on the first body parsed, not with the package.
+    global _fast_loads
+    try:
+        import msgspec
+    except ImportError:  # pragma: no cover - a dependency; json alone still works
+        return None
+    _fast_loads = msgspec.json.Decoder(float_hook=Decimal).decode
+    return _fast_loads
+
+
+def plain_loads(content: bytes) -> Any:
+    """What :func:`loads` gives, through ``json`` alone."""
     return json.loads(content, parse_float=Decimal)

@@ -1,0 +1,246 @@
+"""Compiled decoders: one generated function per model, building it from a decoded JSON object.
+
+The plain path is cattrs' generated structure function followed by the converter's own
+bookkeeping (which fields were set); it stays the reference. The compiled function gives the
+same object for the common case, a ``dict`` whose values already have the types the model
+declares, and hands everything else to the reference (:class:`Fallback`), so a value that needs
+converting or an error is always treated exactly as cattrs treats it.
+
+Why it is fast: the function is straight-line code written for the model's fields (no loop over
+a field table, no hook call for a value that already has its type), and the values are stored
+into an instance of a private subclass that adds no slots and writes attributes the plain way,
+then the instance is given the model's class. Models track assignments through ``__setattr__``;
+a decoded object must not go through that hook, and slot stores without it cost a fraction of a
+``object.__setattr__`` call. The subclass has the model's exact memory layout, which is what
+lets Python change an object's class.
+"""
+
+from __future__ import annotations
+
+import enum
+import types
+import typing
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+import attrs
+
+from ._converter import _V2_RE, Model
+
+__all__ = ["Fallback", "compile_structure"]
+
+
+class Fallback(Exception):
+    """The compiled function does not handle this input: the reference path decodes it."""
+
+
+_MISSING = object()
+
+#: Scalar types whose cattrs hook is the type itself (``str(v)``, ``int(v)``...): a value of
+#: exactly that type comes out unchanged.
+_CALLED = (str, int, float, bool)
+
+
+def _optional(type_: Any) -> tuple[Any, bool]:
+    args = typing.get_args(type_)
+    if typing.get_origin(type_) in (typing.Union, types.UnionType) and type(None) in args:
+        rest = tuple(a for a in args if a is not type(None))
+        if len(rest) == 1:
+            return rest[0], True
+    return type_, False
+
+
+def _enum_or_str(type_: Any) -> Any:
+    """``E`` for ``E | str`` and ``E | str | None``, else ``None``."""
+    if typing.get_origin(type_) not in (typing.Union, types.UnionType):
+        return None
+    rest = [a for a in typing.get_args(type_) if a is not type(None)]
+    enums = [a for a in rest if isinstance(a, type) and issubclass(a, enum.Enum)]
+    if len(rest) == 2 and str in rest and len(enums) == 1:
+        return enums[0]
+    return None
+
+
+class _Writer:
+    """Collects the generated source and the names it refers to."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.env: dict[str, Any] = {}
+
+    def ref(self, value: Any, hint: str) -> str:
+        name = f"_{hint}{len(self.env)}"
+        self.env[name] = value
+        return name
+
+
+def _value_expr(
+    w: _Writer, type_: Any, var: str, converter: Any, builders: dict[type, str], owner: type
+) -> str:
+    """An expression giving what cattrs' hook for ``type_`` gives for ``var``.
+
+    It may raise (any exception sends the whole object to the reference path).
+    """
+    hook = w.ref(converter.get_structure_hook(type_), "hook")
+    t = w.ref(type_, "type")
+    general = f"{hook}({var}, {t})"
+    enum_cls = _enum_or_str(type_)
+    if enum_cls is not None:
+        members = w.ref(enum_cls._value2member_map_, "members")
+        # A known value is its member; anything else goes through the hook (the raw string
+        # kept, or None), exactly as the lenient hook decides.
+        return f"({members}.get({var}) if type({var}) is str else None) or {hook}({var}, {t})"
+    inner, optional = _optional(type_)
+    if optional and inner in _CALLED:
+        return (
+            f"({var} if {var} is None or type({var}) is {inner.__name__} else {hook}({var}, {t}))"
+        )
+    if optional:
+        return (
+            f"(None if {var} is None else {_value_expr(w, inner, var, converter, builders, owner)})"
+        )
+    if type_ is Any:
+        return var
+    if type_ in _CALLED:
+        return f"({var} if type({var}) is {type_.__name__} else {general})"
+    if isinstance(type_, type) and issubclass(type_, enum.Enum):
+        members = w.ref(type_._value2member_map_, "members")
+        return f"(({members}.get({var}) if type({var}) is str else None) or {general})"
+    if type_ is datetime:
+        # parse_datetime's own shortcut for the v2 form, written inline
+        v2 = w.ref(_V2_RE.fullmatch, "v2")
+        iso = w.ref(datetime.fromisoformat, "iso")
+        return f"({iso}({var} + '+00:00') if type({var}) is str and {v2}({var}) else {general})"
+    if type_ is date:
+        iso = w.ref(date.fromisoformat, "diso")
+        return f"({iso}({var}[:10]) if type({var}) is str else {general})"
+    if _is_compiled_model(type_) and _plain_init(type_):
+        builder = builders.get(type_)
+        if builder is None:
+            # The nested model's own compiled function (compiled by the hook lookup above);
+            # looked up when first called if it is still being compiled (a model that holds
+            # itself).
+            compiled = _COMPILED.get(type_)
+            target = compiled if compiled is not None else _Lazy(type_, converter)
+            builder = w.ref(target, "build")
+            builders[type_] = builder
+        return f"({builder}({var}) if type({var}) is dict else {general})"
+    origin = typing.get_origin(type_)
+    args = typing.get_args(type_)
+    if origin is list and len(args) == 1:
+        item = _value_expr(w, args[0], "_x", converter, builders, owner)
+        if item == "_x":
+            return f"({var}[:] if type({var}) is list else {general})"
+        return f"([{item} for _x in {var}] if type({var}) is list else {general})"
+    if origin is dict and len(args) == 2 and args[0] is str and args[1] is Any:
+        # dict(**d) accepts only string keys, as JSON has: cattrs would make them strings.
+        return f"(dict(**{var}) if type({var}) is dict else {general})"
+    return general
+
+
+class _Lazy:
+    """Calls the compiled function of ``cls``, resolved on first use."""
+
+    __slots__ = ("cls", "converter", "fn")
+
+    def __init__(self, cls: type, converter: Any) -> None:
+        self.cls = cls
+        self.converter = converter
+        self.fn: Callable[[dict[str, Any]], Any] | None = None
+
+    def __call__(self, data: dict[str, Any]) -> Any:
+        fn = self.fn
+        if fn is None:
+            self.converter.get_structure_hook(self.cls)  # compiles it
+            fn = self.fn = _COMPILED[self.cls]
+        return fn(data)
+
+
+#: The compiled function of each model, by class (filled as models are first decoded).
+_COMPILED: dict[type, Callable[[dict[str, Any]], Any]] = {}
+
+
+def _is_compiled_model(type_: Any) -> bool:
+    return isinstance(type_, type) and issubclass(type_, Model) and attrs.has(type_)
+
+
+def _plain_init(cls: type) -> bool:
+    return not hasattr(cls, "__attrs_post_init__") and not any(
+        f.validator is not None or f.converter is not None for f in attrs.fields(cls)
+    )
+
+
+def compile_structure(
+    cls: type, converter: Any, wire_name: Callable[[Any], str], missing: Callable[[Any], Any]
+) -> Callable[[dict[str, Any]], Any] | None:
+    """The compiled function building ``cls`` from a ``dict``, or ``None`` when ``cls`` cannot
+    have one (its constructor does more than assign). It raises on any input it does not handle;
+    the caller then takes the reference path."""
+    if not _plain_init(cls):
+        return None
+    fields = attrs.fields(cls)
+    builder = type(
+        f"_{cls.__name__}Build",
+        (cls,),
+        {"__slots__": (), "__setattr__": object.__setattr__, "__module__": cls.__module__},
+    )
+    w = _Writer()
+    w.env.update(
+        {"_new": object.__new__, "_Build": builder, "_cls": cls, "_M": _MISSING, "_fb": Fallback}
+    )
+    builders: dict[type, str] = {}
+    body = ["o = _new(_Build)", "m = 0", "get = d.get"]
+    # The fields set, as a bit per writable field: each combination's frozenset is made once.
+    bits: dict[int, str] = {}
+    for f in fields:
+        if not f.init:
+            body.append(f"o.{f.name} = None")
+            continue
+        key = wire_name(f)
+        factory, default = missing(f)
+        if f.default is attrs.NOTHING:
+            absent = ["raise _fb"]
+        elif factory is None:
+            value = "None" if default is None else w.ref(default, "default")
+            absent = [f"o.{f.name} = {value}"]
+        else:
+            absent = [f"o.{f.name} = {w.ref(factory, 'factory')}()"]
+        present = [f"o.{f.name} = {_value_expr(w, f.type, 'v', converter, builders, cls)}"]
+        if not f.metadata.get("read_only"):
+            bit = 1 << len(bits)
+            bits[bit] = f.name
+            present.append(f"m |= {bit}")
+        body.append(f"v = get({key!r}, _M)")
+        body.append("if v is _M:")
+        body.extend("    " + line for line in absent)
+        body.append("else:")
+        body.extend("    " + line for line in present)
+    sets: dict[int, frozenset[str]] = {}
+    w.env["_sets"] = sets
+
+    def chosen(mask: int) -> frozenset[str]:
+        names = frozenset(name for bit, name in bits.items() if mask & bit)
+        if len(sets) < 4096:
+            sets[mask] = names
+        return names
+
+    w.env["_chosen"] = chosen
+    body += [
+        "s = _sets.get(m)",
+        "o._fields_set = _chosen(m) if s is None else s",
+        "o.__class__ = _cls",
+        "return o",
+    ]
+    source = "def build(d):\n" + "".join(f"    {line}\n" for line in body)
+    namespace = dict(w.env)
+    # Generated from the model's own field table, as attrs and cattrs generate theirs.
+    exec(compile(source, f"<compiled decoder of {cls.__qualname__}>", "exec"), namespace)  # noqa: S102
+    fn: Callable[[dict[str, Any]], Any] = namespace["build"]
+    fn.__qualname__ = f"compiled_{cls.__name__}"
+    _COMPILED[cls] = fn
+    for lazy in builders.values():
+        target = w.env[lazy]
+        if isinstance(target, _Lazy) and target.cls in _COMPILED:
+            target.fn = _COMPILED[target.cls]
+    return fn
