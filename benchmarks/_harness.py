@@ -48,39 +48,25 @@ class Scale:
     stream_persons: int
 
 
-FULL = Scale(
-    quick=False,
-    rounds=7,
-    overhead_calls=2000,
-    decode_persons=1000,
-    bulk_persons=100_000,
-    bulk_create_sample=1000,
-    bulk_rounds=5,
-    paced_persons=100_000,
-    scale_small=10_000,
-    scale_large=1_000_000,
-    scale_filter=100_000,
-    scale_memory=1_000_000,
-    async_gets=1000,
-    stream_persons=1_000_000,
-)
+#: Every size of a run: (the full figures, the ``--quick`` smoke mode).
+_SIZES: dict[str, tuple[int, int]] = {
+    "rounds": (7, 2),
+    "overhead_calls": (2000, 50),
+    "decode_persons": (1000, 100),
+    "bulk_persons": (100_000, 2000),
+    "bulk_create_sample": (1000, 20),
+    "bulk_rounds": (5, 1),
+    "paced_persons": (100_000, 2000),
+    "scale_small": (10_000, 200),
+    "scale_large": (1_000_000, 2000),
+    "scale_filter": (100_000, 1000),
+    "scale_memory": (1_000_000, 2000),
+    "async_gets": (1000, 20),
+    "stream_persons": (1_000_000, 2000),
+}
 
-QUICK = Scale(
-    quick=True,
-    rounds=2,
-    overhead_calls=50,
-    decode_persons=100,
-    bulk_persons=2000,
-    bulk_create_sample=20,
-    bulk_rounds=1,
-    paced_persons=2000,
-    scale_small=200,
-    scale_large=2000,
-    scale_filter=1000,
-    scale_memory=2000,
-    async_gets=20,
-    stream_persons=2000,
-)
+FULL = Scale(quick=False, **{name: full for name, (full, _) in _SIZES.items()})
+QUICK = Scale(quick=True, **{name: quick for name, (_, quick) in _SIZES.items()})
 
 
 @attrs.frozen

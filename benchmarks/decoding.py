@@ -68,18 +68,24 @@ def run(scale: Scale) -> list[Figure]:
         )
     ]
     generated_label = "openapi-python-client models (json.loads + IamPersonV2.from_dict)"
-    if scale.quick:
+
+    def without_generated(reason: str) -> list[Figure]:
         figures.append(
             unavailable(
                 "decode_vs_generated",
                 name,
                 generated_label,
                 "seconds per page",
-                "skipped in --quick mode (the generator is installed from PyPI at run time)",
+                reason,
                 target="< 1.0",
             )
         )
         return figures
+
+    if scale.quick:
+        return without_generated(
+            "skipped in --quick mode (the generator is installed from PyPI at run time)"
+        )
     try:
         with generated_person_decoder() as (from_dict, info):
             page_content = content
@@ -105,17 +111,7 @@ def run(scale: Scale) -> list[Figure]:
             assert len(generated()) == n
             sdk_time, gen_time = compare(sdk_same, generated, number=number, rounds=scale.rounds)
     except Unavailable as exc:
-        figures.append(
-            unavailable(
-                "decode_vs_generated",
-                name,
-                generated_label,
-                "seconds per page",
-                str(exc),
-                target="< 1.0",
-            )
-        )
-        return figures
+        return without_generated(str(exc))
     figures.append(
         figure(
             "decode_vs_generated",
