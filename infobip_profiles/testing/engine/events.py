@@ -1,4 +1,5 @@
-"""Engine: event definitions, the events persons perform, computed attributes, export requests.
+"""Engine: event definitions, the events persons perform, computed attributes; export requests
+are in ``exports.py`` (a part of :class:`EventsEngine`), timestamps in ``timestamps.py``.
 
 No HTTP here: the handlers in ``handlers/events.py`` parse requests and render responses. Errors
 are raised as :class:`FakeError` in the envelope of the operation's family (definitions answer
@@ -13,18 +14,21 @@ Events are stored per person. The persons engine tells this engine when a person
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import re
 import sys
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from .._errors import MSG, FakeError, no_body_error, problem_details, v2_error
 from .._wire import dumps
+from .exports import EventExports
+from .exports import _Export as _Export  # state files pickled before the move
 from .query import MISSING
+from .timestamps import _iso
+from .timestamps import parse_time as parse_time
 
 if TYPE_CHECKING:
     from .._state import TenantState
@@ -79,8 +83,6 @@ IDENTIFIER_TYPES = (
 _ID_RE = re.compile(r"^[A-Za-z0-9]{1,36}$")
 _FIELD_RE = re.compile(r"^[a-z_][a-zA-Z0-9_]*$")
 _EVENT_ID_CHARS = re.compile(r"^[A-Za-z0-9_-]*$")
-_ISO_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(\.\d{1,7})?(Z|[+-]\d{2}:?\d{2})?$")
-_ARN_RE = re.compile(r"^arn:aws:iam::[0-9A-Za-z_-]+:role/[\w+=,.@/-]{1,512}$")
 
 
 def _f(name: str, type_: str) -> dict[str, Any]:
@@ -291,31 +293,8 @@ class _Computed:
             object.__setattr__(self, key, value)
 
 
-class _Export:
-    __slots__ = ("cancelled_at", "created_at", "definition_ids", "end", "request_id", "start")
-
-    def __init__(
-        self,
-        request_id: str,
-        created_at: float,
-        start: datetime,
-        end: datetime,
-        definition_ids: list[str] | None,
-    ) -> None:
-        self.request_id = request_id
-        self.created_at = created_at
-        self.start = start
-        self.end = end
-        self.definition_ids = definition_ids
-        self.cancelled_at: datetime | None = None
-
-
-class EventsEngine:
+class EventsEngine(EventExports):
     """Event definitions, events per person, computed attributes and exports of one tenant."""
-
-    #: Seconds an export request stays SUBMITTED, then IN_PROGRESS, on the fake's clock.
-    EXPORT_SUBMITTED_SECONDS = 5.0
-    EXPORT_PROGRESS_SECONDS = 30.0
 
     def __init__(self, state: TenantState) -> None:
         self._state = state
@@ -837,120 +816,6 @@ class EventsEngine:
         ``getter`` reads the person's fields for formula attributes."""
         return {c.name: self._value(c, person_id, getter) for c in self._computed.values()}
 
-    # -- exports -----------------------------------------------------------------------------
-
-    def create_export(self, body: Any) -> dict[str, Any]:
-        """Accept an export request (v2 400 when invalid, 429 past 72 hours in progress)."""
-        if not isinstance(body, dict):
-            raise v2_error(400, MSG.BAD_REQUEST, validation_errors={"body": [MSG.FIELD_OBJECT]})
-        problems: dict[str, list[str]] = {}
-        for key in ("roleArn", "bucket", "region", "startTime", "endTime"):
-            if not isinstance(body.get(key), str) or not body[key].strip():
-                problems[key] = [MSG.FIELD_REQUIRED]
-        if "roleArn" not in problems and not _ARN_RE.match(body["roleArn"]):
-            problems["roleArn"] = [MSG.EXPORT_ROLE_ARN]
-        now = self._state.clock.now()
-        times: dict[str, datetime] = {}
-        for key in ("startTime", "endTime"):
-            if key in problems:
-                continue
-            try:
-                times[key] = parse_time(body[key])
-            except ValueError:
-                problems[key] = [MSG.EXPORT_TIME_FORMAT]
-        if len(times) == 2:
-            start, end = times["startTime"], times["endTime"]
-            if start >= end:
-                problems.setdefault("startTime", []).append(MSG.EXPORT_START_AFTER_END)
-            if end > now:
-                problems.setdefault("endTime", []).append(MSG.EXPORT_IN_FUTURE)
-            if end - start > timedelta(hours=24):
-                problems.setdefault("endTime", []).append(MSG.EXPORT_WINDOW)
-            if start < now - timedelta(days=365):
-                problems.setdefault("startTime", []).append(MSG.EXPORT_TOO_OLD)
-        ids = body.get("definitionIdList")
-        matched: list[str] | None = None
-        if ids is not None:
-            if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-                problems["definitionIdList"] = [MSG.FIELD_LIST]
-            else:
-                matched = [d for d in self._defs if any(fnmatch.fnmatchcase(d, p) for p in ids)]
-                if len(matched) > 200 or len(ids) > 200:
-                    problems["definitionIdList"] = [MSG.EXPORT_TOO_MANY_DEFINITIONS.format(max=200)]
-        enrich = body.get("enrichWithMomentsInfo")
-        if enrich is not None and not isinstance(enrich, bool):
-            problems["enrichWithMomentsInfo"] = [MSG.VALUE_TYPE.format(type="BOOLEAN")]
-        if problems:
-            raise v2_error(400, MSG.BAD_REQUEST, validation_errors=problems)
-        start, end = times["startTime"], times["endTime"]
-        busy = sum(
-            ((e.end - e.start) for e in self._exports.values() if not self._finished(e)),
-            timedelta(),
-        )
-        if busy + (end - start) > timedelta(hours=72):
-            raise v2_error(429, MSG.EXPORT_IN_PROGRESS_LIMIT)
-        request_id = self._state.next_uuid("export")
-        self._exports[request_id] = _Export(
-            request_id, self._state.clock.time(), start, end, matched
-        )
-        return {"requestId": request_id}
-
-    def export_status(self, request_id: str) -> dict[str, Any]:
-        """``{requestId, status, message?}`` as of the fake clock's now."""
-        export = self._export(request_id)
-        status, message = self._status(export)
-        body: dict[str, Any] = {"requestId": request_id, "status": status}
-        if message is not None:
-            body["message"] = message
-        return body
-
-    def cancel_export(self, request_id: str) -> None:
-        """Cancel a request that has not finished (409 once it has)."""
-        export = self._export(request_id)
-        status, _ = self._status(export)
-        if self._finished(export):
-            raise v2_error(409, MSG.EXPORT_FINISHED.format(request_id=request_id, status=status))
-        export.cancelled_at = self._state.clock.now()
-
-    def exports(self) -> list[dict[str, Any]]:
-        """Every export request with its current status (for inspection)."""
-        return [self.export_status(rid) for rid in self._exports]
-
-    def _export(self, request_id: str) -> _Export:
-        export = self._exports.get(request_id)
-        if export is None:
-            raise v2_error(404, MSG.EXPORT_NOT_FOUND.format(request_id=request_id))
-        return export
-
-    def _finished(self, export: _Export) -> bool:
-        return self._status(export)[0] in ("COMPLETED_SUCCESSFULLY", "CANCELLED_BY_CUSTOMER")
-
-    def _status(self, export: _Export) -> tuple[str, str | None]:
-        if export.cancelled_at is not None:
-            at = _iso(export.cancelled_at)
-            return "CANCELLED_BY_CUSTOMER", MSG.EXPORT_CANCELLED.format(at=at)
-        elapsed = self._state.clock.time() - export.created_at
-        if elapsed < self.EXPORT_SUBMITTED_SECONDS:
-            return "SUBMITTED", None
-        if elapsed < self.EXPORT_SUBMITTED_SECONDS + self.EXPORT_PROGRESS_SECONDS:
-            return "IN_PROGRESS", None
-        count = self._export_count(export)
-        if count == 0:
-            return "COMPLETED_SUCCESSFULLY", MSG.EXPORT_NO_EVENTS
-        return "COMPLETED_SUCCESSFULLY", MSG.EXPORT_DONE.format(count=count)
-
-    def _export_count(self, export: _Export) -> int:
-        count = 0
-        for events in self._events.values():
-            for event in events:
-                if export.definition_ids is not None and (
-                    event["definitionId"] not in export.definition_ids
-                ):
-                    continue
-                if export.start <= parse_time(event["occurredTime"]) < export.end:
-                    count += 1
-        return count
-
 
 # -- helpers -------------------------------------------------------------------------------------
 
@@ -1135,27 +1000,6 @@ def _batch_error(index: int, code: int, message: str) -> FakeError:
 def _compact(value: Any) -> bytes:
     # surrogatepass: a lone surrogate escape ("\ud800") is valid JSON; count its three bytes
     return dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass")
-
-
-def parse_time(text: str) -> datetime:
-    """ISO 8601 with optional fraction and zone (``Z``, ``+0000``, ``+00:00``); naive is UTC."""
-    match = _ISO_RE.match(text.strip()) if isinstance(text, str) else None
-    if not match:
-        raise ValueError(f"not a timestamp: {text!r}")
-    day, clock, fraction, zone = match.groups()
-    micro = (fraction or ".0")[1:7].ljust(6, "0")
-    moment = datetime.fromisoformat(f"{day}T{clock}.{micro}")
-    if zone and zone != "Z":
-        sign = 1 if zone[0] == "+" else -1
-        digits = zone[1:].replace(":", "")
-        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-        return (moment - sign * offset).replace(tzinfo=timezone.utc)
-    return moment.replace(tzinfo=timezone.utc)
-
-
-def _iso(moment: datetime) -> str:
-    moment = moment.astimezone(timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def _public(event: Mapping[str, Any]) -> dict[str, Any]:
