@@ -43,6 +43,28 @@ def _decode(data: Any) -> Tag:
     return from_wire(data, Tag)
 
 
+def _tag_people(
+    op_id: str, name: str, refs: Iterable[PersonRef], options: CallOptions
+) -> Plan[None]:
+    """Add or remove the tag ``name`` on people, :data:`BATCH_LIMIT` per request."""
+    path = {"name": check_tag_name(name)}
+    return (
+        yield from send_all(
+            (
+                offset,
+                len(chunk),
+                Call(
+                    op_id,
+                    path_params=path,
+                    body={"people": [{"query": r.to_wire()} for r in chunk]},
+                    options=options,
+                ),
+            )
+            for offset, chunk in chunked(refs, BATCH_LIMIT)
+        )
+    )
+
+
 class _TagsPlans:
     """The tag operations, written once."""
 
@@ -108,22 +130,7 @@ class _TagsPlans:
         after the first fails, a :class:`~infobip_profiles.PartialBatchError` says which items
         were applied (those before its ``offset``).
         """
-        path = {"name": check_tag_name(name)}
-        return (
-            yield from send_all(
-                (
-                    offset,
-                    len(chunk),
-                    Call(
-                        "add-tag-to-people-batch",
-                        path_params=path,
-                        body={"people": [{"query": r.to_wire()} for r in chunk]},
-                        options=options,
-                    ),
-                )
-                for offset, chunk in chunked(refs, BATCH_LIMIT)
-            )
-        )
+        return (yield from _tag_people("add-tag-to-people-batch", name, refs, options))
 
     def remove_from_people(
         self, name: str, refs: Iterable[PersonRef], **options: Unpack[CallOptions]
@@ -132,22 +139,7 @@ class _TagsPlans:
 
         If a request after the first fails, a :class:`~infobip_profiles.PartialBatchError`
         says which items were applied (those before its ``offset``)."""
-        path = {"name": check_tag_name(name)}
-        return (
-            yield from send_all(
-                (
-                    offset,
-                    len(chunk),
-                    Call(
-                        "remove-tag-from-people-batch",
-                        path_params=path,
-                        body={"people": [{"query": r.to_wire()} for r in chunk]},
-                        options=options,
-                    ),
-                )
-                for offset, chunk in chunked(refs, BATCH_LIMIT)
-            )
-        )
+        return (yield from _tag_people("remove-tag-from-people-batch", name, refs, options))
 
 
 class Tags(SyncResource):
