@@ -271,13 +271,11 @@ def _client(args: argparse.Namespace) -> ProfilesClient:
 def _json_value(value: Any) -> Any:
     """Models and values as plain JSON: wire (camelCase) names, read-only fields kept, unset
     and ``None`` fields left out."""
-    import enum
-    from datetime import date, datetime
     from decimal import Decimal
 
     import attrs
 
-    from ._converter import format_date, format_datetime, wire_name
+    from ._converter import _unstructure_value, wire_name
 
     if attrs.has(type(value)):
         out = {}
@@ -287,19 +285,14 @@ def _json_value(value: Any) -> Any:
                 continue
             out[wire_name(field)] = _json_value(item)
         return out
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, datetime):
-        return format_datetime(value)
-    if isinstance(value, date):
-        return format_date(value)
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, dict):
         return {str(k): _json_value(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_json_value(v) for v in value]
-    return value
+    # Enums, timestamps and dates as the client sends them.
+    return _unstructure_value(value)
 
 
 def _print_json(value: Any, *, compact: bool = False) -> None:
