@@ -14,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from ..._operations import ATTRIBUTE_NAME_MAX_LENGTH, ATTRIBUTE_VALUE_MAX_LENGTH
 from .._messages import MSG
 from ._domain import Invalid, NotFound
 
@@ -28,8 +29,8 @@ DATA_TYPES = ("STRING", "DECIMAL", "INTEGER", "BOOLEAN", "DATE", "DATE_TIME", "L
 ITEM_ID_KEY = "__id"
 """The key the v3 lists engine stamps on each LIST_OF_OBJECTS item; always allowed in an item."""
 
-_MAX_NAME = 256
-_MAX_STRING = 4096
+_MAX_NAME = ATTRIBUTE_NAME_MAX_LENGTH
+_MAX_STRING = ATTRIBUTE_VALUE_MAX_LENGTH
 _INT64_MAX = 9223372036854775807
 _INT64_MIN = -9223372036854775808
 _NAME_FORBIDDEN = re.compile(r"[{}\[\]]")

@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..._company_fields import COMPANY_FIELD_ORDER, COMPANY_MAX_LENGTHS
+from ..._operations import batch_limit, page_size
 from .._messages import MSG
 from ._domain import Conflict, DomainError, Invalid, NotFound
 from .query import COMPANY_FIELDS, MAX_DEPTH, MISSING, QueryError, compile_filter, nesting_depth
@@ -42,8 +43,10 @@ SELECTORS = ("id", "externalId", "name", "domain")
 COMPANY_ORDER_FIELDS = ("name", "createdAt", "modifiedAt")
 """Fields the companies list can be ordered by."""
 
-BATCH_LIMIT = 1000
-"""Most items per batch or membership request."""
+BATCH_LIMIT = batch_limit("create-companies")
+"""Most companies per batch request (the spec states the same for create, update, delete)."""
+_MEMBERSHIP_LIMIT = batch_limit("batch-add-persons-to-company")
+_DEFAULT_PAGE = page_size("get-a-single-company-by-name-or-a-list-of-companies").default
 
 _LIST_FIELDS = ("domains", "tags")
 _OBJECT_FIELDS = ("customAttributes", "serviceData")
@@ -167,7 +170,7 @@ class CompaniesEngine:
         filter_json: str | None = None,
         order_by: str | None = None,
         page: int = 1,
-        limit: int = 20,
+        limit: int = _DEFAULT_PAGE,
     ) -> tuple[list[dict[str, Any]], int]:
         """One page of companies matching ``filter_json`` and the total matched.
 
@@ -323,8 +326,8 @@ class CompaniesEngine:
 
     def _resolve_people(self, body: Any) -> list[int]:
         people = body.get("people") if isinstance(body, Mapping) else None
-        if not isinstance(people, list) or not 1 <= len(people) <= BATCH_LIMIT:
-            raise Invalid(fields={"people": [MSG.FIELD_BATCH_SIZE.format(max=BATCH_LIMIT)]})
+        if not isinstance(people, list) or not 1 <= len(people) <= _MEMBERSHIP_LIMIT:
+            raise Invalid(fields={"people": [MSG.FIELD_BATCH_SIZE.format(max=_MEMBERSHIP_LIMIT)]})
         ids = []
         for index, entry in enumerate(people):
             query = entry.get("query") if isinstance(entry, Mapping) else None

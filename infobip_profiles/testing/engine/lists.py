@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..._operations import batch_limit
 from .._messages import MSG
 from .._wire import dumps
 from ._domain import Invalid, NotFound
@@ -33,8 +34,8 @@ if TYPE_CHECKING:
 
 __all__ = ["ListsEngine", "MAX_ITEMS", "SENDERLESS_TYPES"]
 
-MAX_ITEMS = 128
-"""Most items (or fields of one item) a request body may carry."""
+MAX_ITEMS = batch_limit("append-list-items")
+"""Most items (or fields of one item) a request body may carry (the same for every list write)."""
 
 SENDERLESS_TYPES = frozenset({"ID", "EXTERNAL_ID", "PHONE", "EMAIL"})
 """Identifier types that must come without a ``sender`` on the lists calls."""

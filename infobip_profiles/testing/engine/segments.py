@@ -27,6 +27,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from ..._operations import page_size
 from .._errors import MSG, FakeError, segments_error
 from .events import parse_time as parse_event_time
 from .query import QueryError
@@ -34,10 +35,12 @@ from .query import QueryError
 if TYPE_CHECKING:
     from .._state import TenantState
 
-__all__ = ["SegmentsEngine", "SORT_FIELDS", "PERSON_SORT_FIELDS", "MAX_SIZE"]
+__all__ = ["SegmentsEngine", "SORT_FIELDS", "PERSON_SORT_FIELDS", "MAX_SIZE", "DEFAULT_SIZE"]
 
-MAX_SIZE = 1000
-"""Largest ``size`` of a segments page."""
+MAX_SIZE = page_size("get-segments").maximum
+"""Largest ``size`` of a segments page (the same for the members listing)."""
+DEFAULT_SIZE = page_size("get-segments").default
+"""The ``size`` of a segments page when none is given."""
 
 SORT_FIELDS = ("id", "name", "description", "createdAt", "modifiedAt")
 """Properties the segment list sorts on."""

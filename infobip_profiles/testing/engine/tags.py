@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from ..._operations import TAG_NAME_MAX_LENGTH, page_size
 from .._messages import MSG
 from ._domain import Invalid, NotFound
 
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 
 __all__ = ["TagsEngine", "TAG_ORDER_FIELDS", "MAX_TAG_NAME"]
 
-MAX_TAG_NAME = 256
+MAX_TAG_NAME = TAG_NAME_MAX_LENGTH
 """Longest tag name."""
 
 TAG_ORDER_FIELDS = ("name", "createdAt", "modifiedAt")
@@ -72,7 +73,11 @@ class TagsEngine:
         return len(self._tags)
 
     def page(
-        self, *, page: int = 1, limit: int = 20, order_by: str | None = None
+        self,
+        *,
+        page: int = 1,
+        limit: int = page_size("get-list-of-tags").default,
+        order_by: str | None = None,
     ) -> list[dict[str, Any]]:
         """One page of tags ordered by ``field:asc|desc`` over :data:`TAG_ORDER_FIELDS`
         (default: creation order)."""

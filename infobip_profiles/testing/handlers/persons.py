@@ -10,11 +10,14 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from ..._operations import batch_limit, page_size, spec_enum
 from .._context import Context
 from .._errors import MSG, lists_error, v2_error, v3_error
 from .._router import handles
 from .._wire import NO_BODY, FakeResponse
 from ..engine.persons import IDENTIFIER_TYPES, ORDER_FIELDS, collector_paused
+
+_LIST_OP = "get-a-single-person-or-a-list-of-people"
 
 __all__ = [
     "BATCH_LIMIT",
@@ -31,40 +34,19 @@ __all__ = [
     "person_from_query",
 ]
 
-BATCH_LIMIT = 1000
-"""Most items a batch, upsert or merge request may carry."""
-MAX_PAGE_SIZE = 1000
+BATCH_LIMIT = batch_limit("batch-people-create")
+"""Most items a batch, upsert or merge request may carry (the spec states the same for each)."""
+MAX_PAGE_SIZE = page_size(_LIST_OP).maximum
 """Largest ``limit`` a list accepts."""
-DEFAULT_PAGE_SIZE = 20
+DEFAULT_PAGE_SIZE = page_size(_LIST_OP).default
 INT32_MAX = 2**31 - 1
 """Largest value of an ``int32`` query parameter (``page``, ``limit``)."""
 
-#: The spec's ``IdentityQuery.type`` enum: what a batch item's ``query`` may name (and what its
-#: 207 result may echo).
-QUERY_TYPES = (
-    "ID",
-    "EXTERNAL_ID",
-    "PHONE",
-    "EMAIL",
-    "LINE",
-    "FACEBOOK",
-    "TELEGRAM",
-    "PUSH",
-    "WEB_PUSH",
-    "LIVE_CHAT",
-    "VIBER_BOTS",
-    "INSTAGRAM",
-    "INSTAGRAM_DM",
-    "TWITTER",
-    "APPLE_BUSINESS_CHAT",
-    "KAKAO_SANGDAM",
-    "OPEN_CHANNEL",
-    "ZALO_FOLLOWER",
-    "TIKTOK_BM",
-    "WHATSAPP",
-)
-#: The spec's ``ByUniqueRequestParameters.type`` enum (match): KAKAO_TALK, no WEB_PUSH.
-MATCH_TYPES = (*(t for t in QUERY_TYPES if t != "WEB_PUSH"), "KAKAO_TALK")
+QUERY_TYPES = spec_enum("query_types")
+"""The spec's ``IdentityQuery.type`` enum: what a batch item's ``query`` may name (and what its
+207 result may echo)."""
+MATCH_TYPES = spec_enum("match_types")
+"""The spec's ``ByUniqueRequestParameters.type`` enum (match): KAKAO_TALK, no WEB_PUSH."""
 
 _SENDERLESS = frozenset({"ID", "EXTERNAL_ID", "PHONE", "EMAIL"})
 

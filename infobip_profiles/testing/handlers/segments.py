@@ -7,6 +7,7 @@ from .._errors import MSG
 from .._router import handles
 from .._wire import FakeResponse
 from ..engine.segments import (
+    DEFAULT_SIZE,
     MAX_SIZE,
     PERSON_SORT_FIELDS,
     SORT_FIELDS,
@@ -15,7 +16,6 @@ from ..engine.segments import (
 )
 from .persons import int_param_value
 
-DEFAULT_SIZE = 20
 _INT32_MAX = 2**31 - 1  # paging.page is an int32
 
 

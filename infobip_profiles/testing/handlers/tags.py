@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..._operations import batch_limit
 from .._context import Context
 from .._errors import MSG, v2_error
 from .._router import handles
 from .._wire import NO_BODY, FakeResponse
 from ..engine.tags import TAG_ORDER_FIELDS
-from .persons import BATCH_LIMIT, check_identity, include_total, page_params, parse_order_by
+from .persons import check_identity, include_total, page_params, parse_order_by
+
+#: Most people one tagging request carries (the same for adding and removing).
+_BATCH_LIMIT = batch_limit("add-tag-to-people-batch")
 
 __all__: list[str] = []
 
@@ -80,10 +84,10 @@ def tag_people(ctx: Context) -> FakeResponse:
 def _people(ctx: Context) -> list[Any]:
     body = ctx.json()
     people = body.get("people") if isinstance(body, dict) else None
-    if not isinstance(people, list) or not 1 <= len(people) <= BATCH_LIMIT:
+    if not isinstance(people, list) or not 1 <= len(people) <= _BATCH_LIMIT:
         raise v2_error(
             400,
             MSG.BAD_REQUEST,
-            validation_errors={"people": [MSG.FIELD_BATCH_SIZE.format(max=BATCH_LIMIT)]},
+            validation_errors={"people": [MSG.FIELD_BATCH_SIZE.format(max=_BATCH_LIMIT)]},
         )
     return people
