@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import copy
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..._operations import batch_limit
@@ -194,26 +194,28 @@ class ListsEngine:
 
     def replace_item(self, pid: int, name: str, item_id: str, body: Any) -> list[Item]:
         """Replace one item's fields (it keeps its ``__id``; ``null`` fields are left out)."""
-        name = self._writable(name)
-        (item_id,) = self._check_ids([item_id])
-        fields = self._fields(body, item_id)
-        current = self._items(pid, name)
-        target = self._find(name, current, item_id)
-        self._validate(name, fields, partial=True)
-        target.clear()
-        target[ITEM_ID_KEY] = item_id
-        target.update({k: v for k, v in fields.items() if v is not None})
-        return self._store(pid, name, current)
+        return self._change_item(pid, name, item_id, body, _replace)
 
     def update_item(self, pid: int, name: str, item_id: str, body: Any) -> list[Item]:
         """Change some fields of one item (``null`` deletes a field); returns the whole list."""
+        return self._change_item(pid, name, item_id, body, _merge)
+
+    def _change_item(
+        self,
+        pid: int,
+        name: str,
+        item_id: str,
+        body: Any,
+        change: Callable[[Item, Mapping[str, Any]], None],
+    ) -> list[Item]:
+        """Check the list, the id and the fields, then ``change`` the stored item in place."""
         name = self._writable(name)
         (item_id,) = self._check_ids([item_id])
         fields = self._fields(body, item_id)
         current = self._items(pid, name)
         target = self._find(name, current, item_id)
         self._validate(name, fields, partial=True)
-        _merge(target, fields)
+        change(target, fields)
         return self._store(pid, name, current)
 
     # == checks ====================================================================================
@@ -282,6 +284,14 @@ def _item_array(body: Any) -> list[Item]:
     if not all(isinstance(i, dict) for i in body):
         raise Invalid(MSG.LIST_BODY_SHAPE.format(what="a JSON array of objects"), code=400101)
     return [dict(i) for i in body]
+
+
+def _replace(target: Item, fields: Mapping[str, Any]) -> None:
+    """Keep only the item's id, then set the fields given (``null`` ones are left out)."""
+    item_id = target[ITEM_ID_KEY]
+    target.clear()
+    target[ITEM_ID_KEY] = item_id
+    target.update({k: v for k, v in fields.items() if v is not None})
 
 
 def _merge(target: Item, fields: Mapping[str, Any]) -> None:
