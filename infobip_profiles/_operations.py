@@ -232,8 +232,8 @@ def max_lengths(kind: str) -> Mapping[str, int]:
 
 def spec_limit(name: str) -> int:
     """A named limit of the spec: ``contacts_per_person``, ``custom_attribute_value_length``,
-    ``event_item_bytes``, ``event_batch_bytes``, ``event_age_days``, ``event_definition_fields``
-    or ``export_definition_ids``."""
+    ``event_item_bytes``, ``event_batch_bytes``, ``event_age_days``, ``event_definition_fields``,
+    ``event_list_fields`` (the fields of a ``List`` field's items) or ``export_definition_ids``."""
     return SPEC_LIMITS[name]
 
 

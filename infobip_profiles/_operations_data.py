@@ -145,6 +145,7 @@ SPEC_LIMITS: dict[str, int] = {
     'event_batch_bytes': 15728640,
     'event_age_days': 30,
     'event_definition_fields': 120,
+    'event_list_fields': 128,
     'export_definition_ids': 200,
 }
 

@@ -225,6 +225,7 @@ def _named_limits(spec: _Spec) -> dict[str, int]:
         raise SystemExit(f"the contacts caps differ: {emails} emails, {phones} phones")
     fields = spec.agreed("EventDefinitionCreateResource", lambda s: s["properties"]["fields"])
     export_ids = spec.agreed("ExportRequestBody", lambda s: s["properties"]["definitionIdList"])
+    list_fields = spec.agreed("ListItemResource", lambda s: s["properties"]["fields"])
     return {
         "contacts_per_person": emails,
         "custom_attribute_value_length": _one(
@@ -246,6 +247,7 @@ def _named_limits(spec: _Spec) -> dict[str, int]:
             re.compile(r"up to `(\d+)` days ago"), text, "how old an event may be"
         ),
         "event_definition_fields": int(fields["maxItems"]),
+        "event_list_fields": int(list_fields["maxItems"]),
         "export_definition_ids": int(export_ids["maxItems"]),
     }
 

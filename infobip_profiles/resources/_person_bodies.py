@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 
 from .._converter import _PLAIN, dumps, to_wire, wire_name
+from .._operations import EMAIL_MAX_LENGTH, PHONE_MAX_LENGTH
 from .._types import NOT_GIVEN
 from .._validation import (
     FORBIDDEN_NAME_CHARACTERS,
@@ -252,8 +253,8 @@ _CONTACTS_READ_ONLY = frozenset(
 #: (field, item class, item attribute, the item's JSON text up to its identifier, length limit)
 #: per contact kind, in wire order.
 _V3_CONTACT_KINDS = (
-    ("email", EmailContact, "address", '{"type":"EMAIL","identifier":', 255),
-    ("phone", PhoneContact, "number", '{"type":"PHONE","identifier":', 50),
+    ("email", EmailContact, "address", '{"type":"EMAIL","identifier":', EMAIL_MAX_LENGTH),
+    ("phone", PhoneContact, "number", '{"type":"PHONE","identifier":', PHONE_MAX_LENGTH),
 )
 
 

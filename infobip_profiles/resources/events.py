@@ -71,6 +71,8 @@ _DEFINITION_LENGTHS = max_lengths("event_definition")
 _MAX_TITLE = _DEFINITION_LENGTHS["title"]
 _MAX_DESCRIPTION = _DEFINITION_LENGTHS["description"]
 _MAX_EXPORT_IDS = spec_limit("export_definition_ids")
+_MAX_FIELD_NAME = max_lengths("event_field")["name"]
+_MAX_LIST_FIELDS = spec_limit("event_list_fields")
 
 _DEFINITION_ID = re.compile(rf"^[A-Za-z0-9]{{1,{_DEFINITION_LENGTHS['definitionId']}}}$")
 _FIELD_NAME = re.compile(r"^[a-z_][a-zA-Z0-9_]*$")
@@ -92,7 +94,7 @@ def _check_definition_id(value: str, field: str = "definitionId") -> None:
 def _field_body(item: EventField | dict[str, Any], where: str, *, nested: bool) -> dict[str, Any]:
     body: dict[str, Any] = to_wire(item) if isinstance(item, EventField) else dict(item)
     name = body.get("name")
-    if not isinstance(name, str) or not _FIELD_NAME.match(name) or len(name) > 128:
+    if not isinstance(name, str) or not _FIELD_NAME.match(name) or len(name) > _MAX_FIELD_NAME:
         raise ValidationError(
             f"{where}.name {name!r}: start with a lowercase letter or '_', then letters, digits "
             "or '_', at most 128 characters",
@@ -112,13 +114,16 @@ def _field_body(item: EventField | dict[str, Any], where: str, *, nested: bool) 
             )
         schema = body.get("schema")
         fields = schema.get("fields") if isinstance(schema, dict) else None
-        if not fields or len(fields) > 128:
+        if not fields or len(fields) > _MAX_LIST_FIELDS:
             raise ValidationError(
-                f"{where}: a List field needs schema fields (1 to 128)", field=f"{where}.schema"
+                f"{where}: a List field needs schema fields (1 to {_MAX_LIST_FIELDS})",
+                field=f"{where}.schema",
             )
         body["schema"] = {
             "type": "Object",
-            "fields": _fields_body(fields, f"{where}.schema.fields", nested=True, limit=128),
+            "fields": _fields_body(
+                fields, f"{where}.schema.fields", nested=True, limit=_MAX_LIST_FIELDS
+            ),
         }
     elif body.get("schema") is not None:
         raise ValidationError(f"{where}: only a List field has a schema", field=f"{where}.schema")

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from ..._operations import batch_limit, max_lengths, spec_limit
 from .._errors import MSG, FakeError, no_body_error, problem_details, v2_error
 from .._wire import dumps
 from .exports import EventExports
@@ -45,12 +46,16 @@ __all__ = [
     "MAX_BATCH_BYTES",
 ]
 
-MAX_BATCH_ITEMS = 5000
-MAX_ITEM_BYTES = 512_000
-MAX_BATCH_BYTES = 15_728_640
-MAX_FIELDS = 120
-MAX_LIST_FIELDS = 128
-MAX_EVENT_AGE = timedelta(days=30)
+MAX_BATCH_ITEMS = batch_limit("send-custom-events")
+MAX_ITEM_BYTES = spec_limit("event_item_bytes")
+MAX_BATCH_BYTES = spec_limit("event_batch_bytes")
+MAX_FIELDS = spec_limit("event_definition_fields")
+MAX_LIST_FIELDS = spec_limit("event_list_fields")
+MAX_EVENT_AGE = timedelta(days=spec_limit("event_age_days"))
+_DEFINITION_LENGTHS = max_lengths("event_definition")
+_MAX_TITLE = _DEFINITION_LENGTHS["title"]
+_MAX_DESCRIPTION = _DEFINITION_LENGTHS["description"]
+_MAX_FIELD_NAME = max_lengths("event_field")["name"]
 
 FIELD_TYPES = ("String", "Boolean", "DateTime", "Numeric", "Decimal", "List")
 CATEGORIES = ("external", "person", "channel", "product", "template")
@@ -80,7 +85,7 @@ IDENTIFIER_TYPES = (
     "TIKTOK_BM",
 )
 
-_ID_RE = re.compile(r"^[A-Za-z0-9]{1,36}$")
+_ID_RE = re.compile(rf"^[A-Za-z0-9]{{1,{_DEFINITION_LENGTHS['definitionId']}}}$")
 _FIELD_RE = re.compile(r"^[a-z_][a-zA-Z0-9_]*$")
 _EVENT_ID_CHARS = re.compile(r"^[A-Za-z0-9_-]*$")
 
@@ -342,8 +347,8 @@ class EventsEngine(EventExports):
             t_title, t_description, base = TEMPLATES[template_id]
             self._templates[template_id] = (t_title, t_description, [dict(f) for f in base])
             return
-        if not isinstance(title, str) or not 1 <= len(title) <= 100:
-            raise ValueError("a template needs a title of 1-100 characters")
+        if not isinstance(title, str) or not 1 <= len(title) <= _MAX_TITLE:
+            raise ValueError(f"a template needs a title of 1-{_MAX_TITLE} characters")
         try:
             checked = _check_fields([dict(f) for f in fields or []])
         except FakeError:
@@ -385,10 +390,10 @@ class EventsEngine(EventExports):
                 raise no_body_error(400)
             title = body.get("title")
             description = body.get("description")
-            if not isinstance(title, str) or not 1 <= len(title) <= 100:
+            if not isinstance(title, str) or not 1 <= len(title) <= _MAX_TITLE:
                 raise no_body_error(400)
             if description is not None and (
-                not isinstance(description, str) or len(description) > 2000
+                not isinstance(description, str) or len(description) > _MAX_DESCRIPTION
             ):
                 raise no_body_error(400)
             fields = _check_fields(extra or [])
@@ -411,10 +416,10 @@ class EventsEngine(EventExports):
             raise no_body_error(400)
         title = body.get("title")
         description = body.get("description")
-        if not isinstance(title, str) or not 1 <= len(title) <= 100:
+        if not isinstance(title, str) or not 1 <= len(title) <= _MAX_TITLE:
             raise no_body_error(400)
         if description is not None and (
-            not isinstance(description, str) or len(description) > 2000
+            not isinstance(description, str) or len(description) > _MAX_DESCRIPTION
         ):
             raise no_body_error(400)
         new_fields = body.get("fields")
@@ -847,7 +852,7 @@ def _check_fields(fields: list[Any], *, nested: bool = False) -> list[dict[str, 
             raise no_body_error(400)
         name = field.get("name")
         kind = field.get("type")
-        if not isinstance(name, str) or not _FIELD_RE.match(name) or len(name) > 128:
+        if not isinstance(name, str) or not _FIELD_RE.match(name) or len(name) > _MAX_FIELD_NAME:
             raise no_body_error(400)
         if name.lower() in seen or kind not in FIELD_TYPES:
             raise no_body_error(400)
