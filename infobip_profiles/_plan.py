@@ -18,7 +18,7 @@ from typing_extensions import ParamSpec, Self
 
 from ._converter import loads
 from ._operations import Operation, operation
-from ._types import CallOptions, check_options
+from ._types import NO_BODY, NOT_GIVEN, CallOptions, check_options
 from .errors import UnexpectedResponseError
 
 __all__ = [
@@ -39,14 +39,6 @@ P = ParamSpec("P")
 R = TypeVar("R")
 T = TypeVar("T")
 M = TypeVar("M")
-
-
-class _NoBody:
-    def __repr__(self) -> str:
-        return "NO_BODY"
-
-
-NO_BODY: Any = _NoBody()
 
 
 @attrs.frozen
@@ -100,8 +92,8 @@ def json_of(response: httpx.Response) -> Any:
     :class:`~infobip_profiles.errors.UnexpectedResponseError`. The value is parsed once per
     response (the client's shape check and the plan share it).
     """
-    cached = response.extensions.get(_PARSED, _UNPARSED)
-    if cached is not _UNPARSED:
+    cached = response.extensions.get(_PARSED, NOT_GIVEN)
+    if cached is not NOT_GIVEN:
         return cached
     # No local holds the body: a frame on the path of the error below must not keep an echo
     # of a secret that the client redacts from the response afterwards.
@@ -117,9 +109,6 @@ def json_of(response: httpx.Response) -> Any:
         ) from None
     response.extensions[_PARSED] = value
     return value
-
-
-_UNPARSED = object()
 
 
 def forget_json(response: httpx.Response) -> None:

@@ -7,7 +7,7 @@ from typing import Any, TypedDict
 
 import httpx
 
-__all__ = ["NOT_GIVEN", "NotGiven", "UNSET", "CallOptions", "TimeoutTypes", "check_options"]
+__all__ = ["NOT_GIVEN", "NO_BODY", "NotGiven", "CallOptions", "TimeoutTypes", "check_options"]
 
 
 class NotGiven:
@@ -35,10 +35,20 @@ class NotGiven:
 
 NOT_GIVEN = NotGiven()
 
-#: :data:`NOT_GIVEN` under the name models use: assigning it to a model field (or passing it to
-#: the constructor) leaves the field unset, so it reads as its default (``None`` for most fields)
-#: and is not sent. Typed ``Any`` so that it can be assigned to any field.
-UNSET: Any = NOT_GIVEN
+
+class _NoBody:
+    """The type of :data:`NO_BODY`."""
+
+    def __repr__(self) -> str:
+        return "NO_BODY"
+
+    def __reduce__(self) -> str:
+        return "NO_BODY"
+
+
+#: "No body at all", as opposed to a JSON ``null``: a request the client sends without a body,
+#: and a response the fake sends without one. Typed ``Any`` so that it fits any body field.
+NO_BODY: Any = _NoBody()
 
 TimeoutTypes = float | httpx.Timeout | None
 

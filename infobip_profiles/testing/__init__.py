@@ -5,7 +5,7 @@ in-process httpx transport (``client()``, ``async_client()``), a real HTTP serve
 (``serve()``) or a respx hook (``patch()``).
 """
 
-from ._calls import UnknownOperationError
+from ._calls import RecordedCall, UnknownOperationError
 from ._clock import FakeClock
 from ._fake import FakeProfiles
 from ._seed import Seeded, SeedError
@@ -18,6 +18,7 @@ __all__ = [
     "FakeProfiles",
     "FakeRequest",
     "FakeResponse",
+    "RecordedCall",
     "SeedError",
     "Seeded",
     "SimulatedProfile",

@@ -20,7 +20,7 @@ from typing import Any, overload
 import attrs
 
 __all__ = [
-    "Call",
+    "RecordedCall",
     "CallLog",
     "UnknownOperationError",
     "check_op_id",
@@ -110,7 +110,7 @@ def parse_body(content: bytes) -> Any:
 
 
 @attrs.frozen
-class Call:
+class RecordedCall:
     """One API request the fake received, and how it answered.
 
     ``status`` is ``None`` when no response was sent (a dropped connection, or the client's
@@ -195,7 +195,7 @@ class Call:
         started_at: float,
         finished_at: float,
         faults: Sequence[str] = (),
-    ) -> Call:
+    ) -> RecordedCall:
         """Build a call from raw request data, redacting secrets on the way in."""
         return cls(
             method=method,
@@ -214,7 +214,7 @@ class Call:
         )
 
 
-class CallLog(Sequence[Call]):
+class CallLog(Sequence[RecordedCall]):
     """The request history of a :class:`FakeProfiles`: a read-only, thread-safe sequence of calls.
 
     Indexing, ``len()`` and iteration see a snapshot; ``filter`` and ``count`` select calls by
@@ -234,12 +234,12 @@ class CallLog(Sequence[Call]):
 
     def __init__(self, maxlen: int | None = None, max_bytes: int | None = None) -> None:
         self._lock = threading.Lock()
-        self._calls: deque[Call] = deque()
+        self._calls: deque[RecordedCall] = deque()
         self._maxlen = maxlen
         self._max_bytes = max_bytes
         self._bytes = 0
 
-    def _append(self, call: Call) -> None:
+    def _append(self, call: RecordedCall) -> None:
         with self._lock:
             self._calls.append(call)
             self._bytes += len(call.content)
@@ -255,7 +255,7 @@ class CallLog(Sequence[Call]):
         with self._lock:
             return self._bytes
 
-    def _snapshot(self) -> tuple[Call, ...]:
+    def _snapshot(self) -> tuple[RecordedCall, ...]:
         with self._lock:
             return tuple(self._calls)
 
@@ -264,22 +264,22 @@ class CallLog(Sequence[Call]):
             return len(self._calls)
 
     @overload
-    def __getitem__(self, index: int) -> Call: ...
+    def __getitem__(self, index: int) -> RecordedCall: ...
 
     @overload
-    def __getitem__(self, index: slice) -> Sequence[Call]: ...
+    def __getitem__(self, index: slice) -> Sequence[RecordedCall]: ...
 
-    def __getitem__(self, index: int | slice) -> Call | Sequence[Call]:
+    def __getitem__(self, index: int | slice) -> RecordedCall | Sequence[RecordedCall]:
         return self._snapshot()[index]
 
-    def __iter__(self) -> Iterator[Call]:
+    def __iter__(self) -> Iterator[RecordedCall]:
         return iter(self._snapshot())
 
     def __repr__(self) -> str:
         return f"CallLog({list(self._snapshot())!r})"
 
     @property
-    def last(self) -> Call:
+    def last(self) -> RecordedCall:
         """The most recent call (``IndexError`` when there is none)."""
         with self._lock:
             if not self._calls:
@@ -295,7 +295,7 @@ class CallLog(Sequence[Call]):
         status: int | None = None,
         api_key: str | None = None,
         tenant: str | None = None,
-    ) -> tuple[Call, ...]:
+    ) -> tuple[RecordedCall, ...]:
         """The calls matching every criterion given, oldest first.
 
         ``path`` is exact text, a glob (``"/people/2/tags/*"``) or a compiled regex. ``api_key``
@@ -352,3 +352,20 @@ class CallLog(Sequence[Call]):
             self._calls.clear()
             self._calls.extend(keep)
             self._bytes = sum(len(call.content) for call in keep)
+
+
+def __getattr__(name: str) -> Any:
+    # ``Call`` was this class's name until it was renamed so as not to share a name with the
+    # client's plan step (``infobip_profiles._plan.Call``); the old name still works, with a
+    # warning.
+    if name == "Call":
+        import warnings
+
+        warnings.warn(
+            "infobip_profiles.testing._calls.Call is now RecordedCall "
+            "(import it from infobip_profiles.testing)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return RecordedCall
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -25,7 +25,7 @@ from ._auth import (
     token_answer,
     token_error,
 )
-from ._calls import Call, CallLog, fingerprint
+from ._calls import CallLog, RecordedCall, fingerprint
 from ._clock import FakeClock
 from ._context import Context
 from ._errors import MSG, FakeError, error_for_family, v2_error
@@ -307,7 +307,7 @@ class FakeProfiles:
 
         def record(response: FakeResponse | None) -> None:
             self._calls._append(
-                Call.build(
+                RecordedCall.build(
                     method=request.method,
                     path=request.path,
                     query=request.query,

@@ -19,6 +19,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import attrs
 
+from .._types import NO_BODY
+
 __all__ = ["FakeRequest", "FakeResponse", "NO_BODY", "JSONDecimal", "dumps"]
 
 
@@ -81,14 +83,6 @@ def dumps(
 
     text = json.dumps(value, separators=separators, ensure_ascii=ensure_ascii, default=default)
     return _MARKED.sub(r"\1", text) if found else text
-
-
-class _NoBody:
-    def __repr__(self) -> str:
-        return "NO_BODY"
-
-
-NO_BODY: Any = _NoBody()
 
 
 @attrs.define
