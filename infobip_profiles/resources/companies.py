@@ -200,6 +200,37 @@ def _membership(
     )
 
 
+def _send_batches(
+    op_id: str,
+    chunks: Iterable[tuple[int, list[Any], Sequence[CompanyRef] | None]],
+    failures: RequestFailures,
+    options: CallOptions,
+) -> Plan[CompanyBatchResult]:
+    """Send each ``(offset, entries, refs)`` chunk as one request of ``op_id``; one outcome per
+    entry, in order, from the answer or from the failure (see
+    :class:`~infobip_profiles.resources._batch.RequestFailures`).
+
+    ``refs`` are the companies the entries address: the answer names its outcomes by them. For
+    creations they are ``None`` and the answer lists its outcomes by index.
+    """
+    results: list[CompanyBatchItemResult] = []
+    for offset, entries, refs in chunks:
+        try:
+            response = yield Call(op_id, body={"companies": entries}, options=options)
+        except (APIError, APIConnectionError) as error:
+            failures.failed(error)
+            results.extend(chunk_failed(CompanyBatchItemResult, error, offset, len(entries), refs))
+            failures.after(error, offset, len(entries), lambda: CompanyBatchResult(tuple(results)))
+            continue
+        failures.succeeded()
+        body = json_of(response)
+        if refs is None:
+            results.extend(_by_index(body, offset, len(entries)))
+        else:
+            results.extend(_by_query(body, offset, refs))
+    return CompanyBatchResult(tuple(results))
+
+
 class _CompaniesPlans:
     """The company operations, written once."""
 
@@ -290,19 +321,8 @@ class _CompaniesPlans:
         """
         failures = RequestFailures(on_error)
         bodies = encode_all(companies, lambda c: _company_body(c, create=True))
-        items: list[CompanyBatchItemResult] = []
-        for offset, chunk in chunked(bodies, BATCH_LIMIT):
-            body = {"companies": list(chunk)}
-            try:
-                response = yield Call("create-companies", body=body, options=options)
-            except (APIError, APIConnectionError) as error:
-                failures.failed(error)
-                items.extend(chunk_failed(CompanyBatchItemResult, error, offset, len(chunk)))
-                failures.after(error, offset, len(chunk), lambda: CompanyBatchResult(tuple(items)))
-                continue
-            failures.succeeded()
-            items.extend(_by_index(json_of(response), offset, len(chunk)))
-        return CompanyBatchResult(tuple(items))
+        chunks = ((offset, list(chunk), None) for offset, chunk in chunked(bodies, BATCH_LIMIT))
+        return (yield from _send_batches("create-companies", chunks, failures, options))
 
     def update_many(
         self,
@@ -324,24 +344,11 @@ class _CompaniesPlans:
                 "update": _company_body(u.company, create=False),
             },
         )
-        results: list[CompanyBatchItemResult] = []
-        for offset, chunk in chunked(entries, BATCH_LIMIT):
-            refs = [u.ref for u in updates[offset : offset + len(chunk)]]
-            body = {"companies": list(chunk)}
-            try:
-                response = yield Call("update-companies", body=body, options=options)
-            except (APIError, APIConnectionError) as error:
-                failures.failed(error)
-                results.extend(
-                    chunk_failed(CompanyBatchItemResult, error, offset, len(chunk), refs)
-                )
-                failures.after(
-                    error, offset, len(chunk), lambda: CompanyBatchResult(tuple(results))
-                )
-                continue
-            failures.succeeded()
-            results.extend(_by_query(json_of(response), offset, refs))
-        return CompanyBatchResult(tuple(results))
+        chunks = (
+            (offset, list(chunk), [u.ref for u in updates[offset : offset + len(chunk)]])
+            for offset, chunk in chunked(entries, BATCH_LIMIT)
+        )
+        return (yield from _send_batches("update-companies", chunks, failures, options))
 
     def delete_many(
         self,
@@ -356,23 +363,11 @@ class _CompaniesPlans:
         """
         failures = RequestFailures(on_error)
         checked = encode_all(refs, _as_company_ref)
-        results: list[CompanyBatchItemResult] = []
-        for offset, chunk in chunked(checked, BATCH_LIMIT):
-            body = {"companies": [{"query": _query_wire(r)} for r in chunk]}
-            try:
-                response = yield Call("delete-companies", body=body, options=options)
-            except (APIError, APIConnectionError) as error:
-                failures.failed(error)
-                results.extend(
-                    chunk_failed(CompanyBatchItemResult, error, offset, len(chunk), chunk)
-                )
-                failures.after(
-                    error, offset, len(chunk), lambda: CompanyBatchResult(tuple(results))
-                )
-                continue
-            failures.succeeded()
-            results.extend(_by_query(json_of(response), offset, chunk))
-        return CompanyBatchResult(tuple(results))
+        chunks = (
+            (offset, [{"query": _query_wire(r)} for r in chunk], chunk)
+            for offset, chunk in chunked(checked, BATCH_LIMIT)
+        )
+        return (yield from _send_batches("delete-companies", chunks, failures, options))
 
     def add_people(
         self,
