@@ -16,7 +16,9 @@ Event clauses, as the fake reads them ([I] where the docs are silent):
   event falls in it, ``NOT`` that none does.
 * ``occurrenceCondition`` compares the count with ``times``; without one, at least one is needed.
 
-Every error is in the segments envelope (``errorCode`` ``E400``/``E404``, ``violations``).
+A refusal is an :class:`Invalid` listing each ``(property, violation)`` or a
+:class:`NotFound`; the handler boundary renders them in the segments envelope (``errorCode``
+``E400``/``E404``, ``violations``).
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from ..._operations import page_size
-from .._errors import MSG, FakeError, segments_error
+from .._messages import MSG
+from ._domain import Invalid, NotFound
 from .events import parse_time as parse_event_time
 from .query import QueryError
 
@@ -58,25 +61,18 @@ _RELATIVE = ("AFTER", "BEFORE", "BETWEEN")
 _INT32 = 2**31 - 1
 
 
-def bad_request(violations: list[dict[str, str]]) -> FakeError:
-    """The segments family's E400 with ``violations``."""
-    return segments_error(
-        400,
-        MSG.SEGMENT_BAD_REQUEST,
-        action=MSG.SEGMENT_BAD_REQUEST_ACTION,
-        violations=violations,
-    )
+def bad_request(violations: list[tuple[str, str]]) -> Invalid:
+    """A request breaking the rules: each ``(property, violation)`` in order."""
+    return Invalid(fields=violations)
 
 
-def not_found(segment_id: int | str) -> FakeError:
-    """The segments family's E404."""
-    return segments_error(
-        404, MSG.SEGMENT_NOT_FOUND.format(id=segment_id), action=MSG.SEGMENT_NOT_FOUND_ACTION
-    )
+def not_found(segment_id: int | str) -> NotFound:
+    """No segment has this id."""
+    return NotFound("segment", MSG.SEGMENT_NOT_FOUND.format(id=segment_id))
 
 
-def _violation(prop: str, text: str) -> dict[str, str]:
-    return {"property": prop, "violation": text}
+def _violation(prop: str, text: str) -> tuple[str, str]:
+    return (prop, text)
 
 
 def _is_int(value: Any) -> bool:
@@ -195,7 +191,7 @@ class SegmentsEngine:
     def _validate(self, body: Any, *, exclude: int | None) -> dict[str, Any]:
         if not isinstance(body, Mapping):
             raise bad_request([_violation("body", MSG.SEGMENT_OBJECT)])
-        problems: list[dict[str, str]] = []
+        problems: list[tuple[str, str]] = []
         fields: dict[str, Any] = {}
         name = body.get("name")
         if name is None:
@@ -261,7 +257,7 @@ def _check_enum(
     key: str,
     values: Iterable[str],
     where: str,
-    problems: list[dict[str, str]],
+    problems: list[tuple[str, str]],
     *,
     required: bool = True,
 ) -> str | None:
@@ -283,7 +279,7 @@ def _check_int(
     obj: Mapping[str, Any],
     key: str,
     where: str,
-    problems: list[dict[str, str]],
+    problems: list[tuple[str, str]],
     *,
     required: bool,
     minimum: int = 0,
@@ -302,7 +298,7 @@ def _check_int(
     return int(value)
 
 
-def _clean_clause(item: Any, where: str, problems: list[dict[str, str]]) -> dict[str, Any]:
+def _clean_clause(item: Any, where: str, problems: list[tuple[str, str]]) -> dict[str, Any]:
     if not isinstance(item, Mapping):
         problems.append(_violation(where, MSG.SEGMENT_OBJECT))
         return {}

@@ -1,4 +1,5 @@
-"""Handlers: segments v3 (``/people/3/segments``). Every error is in the segments envelope."""
+"""Handlers: segments v3 (``/people/3/segments``). Every error is in the segments envelope
+(the domain errors raised here and in the engine are rendered so at the handler boundary)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ from .persons import int_param_value
 _INT32_MAX = 2**31 - 1  # paging.page is an int32
 
 
-def _violation(prop: str, text: str) -> dict[str, str]:
-    return {"property": prop, "violation": text}
+def _violation(prop: str, text: str) -> tuple[str, str]:
+    return (prop, text)
 
 
 def _segment_id(ctx: Context) -> int:
@@ -37,7 +38,7 @@ def _paging(ctx: Context, fields: tuple[str, ...]) -> tuple[int, int, list[tuple
     that is not an integer, a ``size`` outside 1 to 1000); what it allows is read leniently, the
     Spring Data way ([I]): a negative page is page 0, and a sort on an unknown property or with an
     unknown direction is ignored; a page beyond int32 is the last int32."""
-    problems = []
+    problems: list[tuple[str, str]] = []
     page, size = 0, DEFAULT_SIZE
     raw_page, raw_size = ctx.param("page"), ctx.param("size")
     if raw_page is not None:
