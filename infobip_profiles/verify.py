@@ -60,6 +60,7 @@ from urllib.parse import quote
 import httpx
 
 from ._client import _Credential
+from ._operations import page_size
 from ._version import __version__
 from .auth import _FixedHeader
 
@@ -661,10 +662,16 @@ def _reg_id(n: Names) -> str:
     return f"00000000-0000-4000-8000-{digits}"
 
 
+#: The largest page each listing serves (the spec states the same for all of them), as a query
+#: value, and one more (which each refuses).
+_BIG_PAGE = str(page_size("get-a-single-person-or-a-list-of-people").maximum)
+_TOO_BIG_PAGE = str(page_size("get-a-single-person-or-a-list-of-people").maximum + 1)
+
+
 def scenario_steps() -> list[Step]:
     """The scenario, in order (each step one request to each side)."""
     now = datetime.now(timezone.utc)
-    big_page = ("limit", "1000")
+    big_page = ("limit", _BIG_PAGE)
 
     def own_listing(
         name: str, op_id: str, path: str, items: str | None, *params: tuple[str, str]
@@ -1024,7 +1031,7 @@ def scenario_steps() -> list[Step]:
         Step(
             "people.list_limit_too_large",
             "get-a-single-person-or-a-list-of-people",
-            lambda n, v: Request("GET", P2, [("limit", "1001")]),
+            lambda n, v: Request("GET", P2, [("limit", _TOO_BIG_PAGE)]),
         ),
         Step(
             "people.batch_update",
@@ -1439,7 +1446,7 @@ def scenario_steps() -> list[Step]:
                 json=_segment(n, "verify run, updated", n.ext("ada")),
             ),
         ),
-        own_listing("segments.list", "get-segments", SEGMENTS, "results", ("size", "1000")),
+        own_listing("segments.list", "get-segments", SEGMENTS, "results", ("size", _BIG_PAGE)),
         Step(
             "segments.persons",
             "get-segment-persons",
@@ -1829,8 +1836,10 @@ class _Listing:
 
 
 _PREFIX_LISTINGS = (
-    _Listing(TAGS, lambda n: [("limit", "1000")], None, "name", "tag"),
-    _Listing(ATTRS, lambda n: [("limit", "1000")], "customAttributes", "name", "custom attribute"),
+    _Listing(TAGS, lambda n: [("limit", _BIG_PAGE)], None, "name", "tag"),
+    _Listing(
+        ATTRS, lambda n: [("limit", _BIG_PAGE)], "customAttributes", "name", "custom attribute"
+    ),
     _Listing(
         P2,
         lambda n: [_starts_with("externalId", n.prefix), ("limit", "10")],
@@ -1854,7 +1863,7 @@ _PREFIX_LISTINGS = (
         "event definition",
         lambda n, name: name.startswith(n.compact),
     ),
-    _Listing(SEGMENTS, lambda n: [("size", "1000")], "results", "name", "segment"),
+    _Listing(SEGMENTS, lambda n: [("size", _BIG_PAGE)], "results", "name", "segment"),
 )
 
 

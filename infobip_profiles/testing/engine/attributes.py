@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from ..._operations import ATTRIBUTE_NAME_MAX_LENGTH, ATTRIBUTE_VALUE_MAX_LENGTH
+from ..._operations import ATTRIBUTE_NAME_MAX_LENGTH, ATTRIBUTE_VALUE_MAX_LENGTH, spec_enum
 from .._messages import MSG
 from ._domain import Invalid, NotFound
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = ["AttributesEngine", "DATA_TYPES", "ITEM_ID_KEY"]
 
-DATA_TYPES = ("STRING", "DECIMAL", "INTEGER", "BOOLEAN", "DATE", "DATE_TIME", "LIST_OF_OBJECTS")
+DATA_TYPES = spec_enum("attribute_data_types")
 """Every ``dataType`` a custom attribute can have."""
 
 ITEM_ID_KEY = "__id"
