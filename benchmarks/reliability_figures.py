@@ -5,7 +5,7 @@ Usage::
     python -m benchmarks.reliability_figures            # run the matrix, rewrite the page's table
     python -m benchmarks.reliability_figures --check    # exit 1 if the page is out of date
 
-It runs ``tests/reliability/test_rel_faults.py`` (slow cases included) with
+It runs ``tests/reliability/test_faults.py`` (slow cases included) with
 ``INFOBIP_RELIABILITY_FIGURES`` set, so that each case records the faults it injected, the
 requests that reached the fake, and the records lost or duplicated; then it replaces the text
 between the ``figures`` markers of the page.
@@ -25,7 +25,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "docs" / "reliability.md"
-MATRIX = "tests/reliability/test_rel_faults.py"
+MATRIX = "tests/reliability/test_faults.py"
 START = "<!-- figures:start (python -m benchmarks.reliability_figures) -->"
 END = "<!-- figures:end -->"
 

@@ -15,45 +15,7 @@ import pytest
 
 from infobip_profiles import AsyncProfilesClient, ProfilesClient
 from infobip_profiles.testing import FakeProfiles
-
-KEY = "test-key"
-AUTH = {"Authorization": f"App {KEY}"}
-MODES = [
-    pytest.param("inprocess", id="inprocess"),
-    pytest.param("http", id="http", marks=pytest.mark.http),
-]
-
-
-class Wire:
-    """Raw HTTP to the fake, for asserting exact statuses and wire shapes.
-
-    ``wire.get("/people/2/persons", params={...})`` and friends return the ``httpx.Response``;
-    ``wire.fake`` is the :class:`FakeProfiles` behind it (for seeding and inspection).
-    """
-
-    def __init__(self, fake: FakeProfiles, http: httpx.Client, mode: str) -> None:
-        self.fake = fake
-        self.http = http
-        self.mode = mode
-
-    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        return self.http.request(method, path, **kwargs)
-
-    def get(self, path: str, **kwargs: Any) -> httpx.Response:
-        return self.http.get(path, **kwargs)
-
-    def post(self, path: str, **kwargs: Any) -> httpx.Response:
-        return self.http.post(path, **kwargs)
-
-    def put(self, path: str, **kwargs: Any) -> httpx.Response:
-        return self.http.put(path, **kwargs)
-
-    def patch(self, path: str, **kwargs: Any) -> httpx.Response:
-        return self.http.patch(path, **kwargs)
-
-    def delete(self, path: str, **kwargs: Any) -> httpx.Response:
-        """DELETE, with an optional ``json=`` body (httpx's own ``delete`` takes none)."""
-        return self.http.request("DELETE", path, **kwargs)
+from tests._support.wire import AUTH, KEY, MODES, Wire
 
 
 @pytest.fixture
@@ -117,27 +79,24 @@ async def aclient(
         yield c
 
 
-def service_exception(response: httpx.Response) -> dict[str, Any]:
-    """The v2 error envelope's ``serviceException`` (fails the test if the body is not one)."""
-    body = response.json()
-    assert "requestError" in body, f"not a v2 error envelope: {body!r}"
-    exc: dict[str, Any] = body["requestError"]["serviceException"]
-    return exc
-
-
 # -- conformance to the API spec of everything the suite sends and receives ----------------------
 #
 # Every request reaching a FakeProfiles (in-process, over HTTP, under patch()) and every answer it
 # gives is checked against ../shared/spec/people-openapi.json, and so is every request a respx
 # router sees (client tests stubbing the API). Violations fail the test that caused them; see
-# tests/spec_validation.py for what is checked and the allow-list. A test that sends a
+# tests/_support/spec_validation.py for what is checked and the allow-list. A test that sends a
 # deliberately invalid request is marked ``@pytest.mark.nonconforming``: its responses are still
 # checked. Without the spec (a user's clone) nothing is checked.
 
 import threading as _threading  # noqa: E402
 
 import respx as _respx  # noqa: E402
-from spec_validation import (  # noqa: E402
+
+from infobip_profiles.testing._faults import FaultRegistry  # noqa: E402
+from infobip_profiles.testing._router import HANDLERS as _HANDLERS  # noqa: E402
+from infobip_profiles.testing._router import resolve as _resolve  # noqa: E402
+from infobip_profiles.testing._wire import FakeRequest, FakeResponse  # noqa: E402
+from tests._support.spec_validation import (  # noqa: E402
     Violation,
     check_httpx_request,
     format_violations,
@@ -145,11 +104,6 @@ from spec_validation import (  # noqa: E402
     unforgiven,
     validator,
 )
-
-from infobip_profiles.testing._faults import FaultRegistry  # noqa: E402
-from infobip_profiles.testing._router import HANDLERS as _HANDLERS  # noqa: E402
-from infobip_profiles.testing._router import resolve as _resolve  # noqa: E402
-from infobip_profiles.testing._wire import FakeRequest, FakeResponse  # noqa: E402
 
 
 class SpecViolations:

@@ -1,7 +1,7 @@
 """Generate ``docs/coverage.md``: every operation of the API, its client method and its fake handler.
 
 Run ``python tools/gen_coverage.py`` after adding a resource method or a fake handler (``--check``
-exits 1 instead of writing when the page is stale; ``tests/test_coverage_page.py`` does the same).
+exits 1 instead of writing when the page is stale; ``tests/conformance/test_coverage_page.py`` does the same).
 
 Where the facts come from:
 

@@ -14,12 +14,12 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import KEY, Wire
-from persons_support import PERSONS, create
 
 from infobip_profiles.testing import FakeProfiles
 from infobip_profiles.testing._auth import TOKEN_LIFETIME, TOKEN_PATH
 from infobip_profiles.testing._errors import MSG
+from tests._support.persons import PERSONS, create
+from tests._support.wire import KEY, Wire
 
 FORM = {"grant_type": "client_credentials", "client_id": KEY, "client_secret": "s3cret"}
 

@@ -17,6 +17,7 @@ from infobip_profiles.testing._seed import SeedError, to_wire
 from infobip_profiles.testing._wire import FakeResponse
 from infobip_profiles.testing.engine.attributes import AttributesEngine
 from infobip_profiles.testing.engine.persons import PersonsEngine
+from tests._support import paths
 
 KEY = "test-key"
 AUTH = {"Authorization": f"App {KEY}"}
@@ -478,7 +479,7 @@ def test_control_plane_answers_in_process_too(fake: FakeProfiles) -> None:
 def test_every_control_endpoint_is_documented() -> None:
     from infobip_profiles.testing._control import _ROUTES
 
-    docs = (Path(__file__).parents[2] / "docs" / "testing.md").read_text(encoding="utf-8")
+    docs = (paths.ROOT / "docs" / "testing.md").read_text(encoding="utf-8")
     missing = [
         f"{method} /_fake/{name}"
         for method, name in _ROUTES

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Wire
-from persons_support import by, create, fetch
+
+from tests._support.persons import by, create, fetch
+from tests._support.wire import Wire
 
 ATTRS = "/people/2/customAttributes"
 CART = {

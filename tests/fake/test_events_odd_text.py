@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from conftest import Wire
-
 from infobip_profiles.testing import FakeClock, FakeProfiles
+from tests._support.wire import Wire
 
 
 def test_a_lone_surrogate_in_a_batch_item_is_not_a_server_error(wire: Wire) -> None:

@@ -10,10 +10,10 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import Wire
-from persons_support import PERSONS, by
 
 from infobip_profiles.testing._wire import JSONDecimal, dumps
+from tests._support.persons import PERSONS, by
+from tests._support.wire import Wire
 
 ATTRIBUTES = [
     {"name": "price", "dataType": "DECIMAL"},

@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import Wire
-from persons_support import (
+
+from infobip_profiles.testing._errors import MSG
+from tests._support.persons import (
     CONTACTS,
     PERSONS,
     by,
@@ -22,8 +23,7 @@ from persons_support import (
     phones,
     validation_errors,
 )
-
-from infobip_profiles.testing._errors import MSG
+from tests._support.wire import Wire
 
 pytestmark = pytest.mark.nonconforming
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import Wire
-from persons_support import PERSONS, create
+
+from tests._support.persons import PERSONS, create
+from tests._support.wire import Wire
 
 pytestmark = pytest.mark.nonconforming
 

@@ -10,13 +10,13 @@ import string
 from urllib.parse import quote
 
 import pytest
-from conftest import KEY, Wire
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from persons_support import PERSONS, by, create, error_text
 
 from infobip_profiles._operations import OPERATIONS
 from infobip_profiles.testing._errors import MSG
+from tests._support.persons import PERSONS, by, create, error_text
+from tests._support.wire import KEY, Wire
 
 ODD_METHODS = ["TRACE", "OPTIONS", "PROPFIND", "HEAD", "CONNECTX", "MKCOL"]
 

@@ -8,13 +8,13 @@ Over the wire (in-process and loopback HTTP), the control plane, and the client.
 from __future__ import annotations
 
 import pytest
-from conftest import KEY, Wire
 
 from infobip_profiles import AsyncProfilesClient, ProfilesClient
 from infobip_profiles.errors import BadRequestError
 from infobip_profiles.models import SessionTemplate
 from infobip_profiles.testing import FakeProfiles
 from infobip_profiles.testing.engine.events import SESSION_TEMPLATES
+from tests._support.wire import KEY, Wire
 
 DEFS = "/peopleevents/2/definitions"
 

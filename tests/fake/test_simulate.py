@@ -11,7 +11,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from conftest import Wire
 
 from infobip_profiles import (
     AsyncProfilesClient,
@@ -21,6 +20,7 @@ from infobip_profiles import (
     ProfilesClient,
 )
 from infobip_profiles.testing import FakeProfiles, SimulatedProfile, SimulatedSession
+from tests._support.wire import Wire
 
 PERSONS = "/people/2/persons"
 NOW = datetime(2026, 3, 10, 12, 0, 0, tzinfo=timezone.utc)

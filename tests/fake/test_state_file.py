@@ -13,10 +13,10 @@ from typing import Any
 
 import httpx
 import pytest
-from _support.served import start_fake_server
 
 from infobip_profiles.testing import FakeClock, FakeProfiles, StateFileError
 from infobip_profiles.testing._state import STATE_MAGIC
+from tests._support.served import start_fake_server
 
 KEY = "test-key"
 

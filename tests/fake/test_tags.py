@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Wire
-from persons_support import PERSONS, by, create, fetch
+
+from tests._support.persons import PERSONS, by, create, fetch
+from tests._support.wire import Wire
 
 TAGS = "/people/2/tags"
 

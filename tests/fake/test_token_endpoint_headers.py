@@ -8,7 +8,8 @@ from __future__ import annotations
 import base64
 
 import pytest
-from conftest import KEY, Wire
+
+from tests._support.wire import KEY, Wire
 
 TOKEN_PATH = "/auth/1/oauth2/token"
 FORM = {"grant_type": "client_credentials", "client_id": KEY, "client_secret": "s3cret"}

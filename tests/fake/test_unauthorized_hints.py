@@ -4,7 +4,8 @@ cannot read, or a bearer token that expired on the fake's clock (in-process and 
 from __future__ import annotations
 
 import pytest
-from conftest import KEY, Wire
+
+from tests._support.wire import KEY, Wire
 
 TOKEN_PATH = "/auth/1/oauth2/token"
 

@@ -1,0 +1,64 @@
+"""Raw HTTP to the fake: the test key, the two ways of reaching the fake, and :class:`Wire`.
+
+``tests/conftest.py`` builds the ``wire`` fixture from these; tests import ``KEY``, ``Wire`` (for
+annotations) and ``service_exception`` from here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from infobip_profiles.testing import FakeProfiles
+
+#: The API key every fixture's fake accepts.
+KEY = "test-key"
+#: The ``Authorization`` header carrying :data:`KEY`.
+AUTH = {"Authorization": f"App {KEY}"}
+#: How the fake is reached: in-process, or over loopback HTTP (marked ``http``).
+MODES = [
+    pytest.param("inprocess", id="inprocess"),
+    pytest.param("http", id="http", marks=pytest.mark.http),
+]
+
+
+class Wire:
+    """Raw HTTP to the fake, for asserting exact statuses and wire shapes.
+
+    ``wire.get("/people/2/persons", params={...})`` and friends return the ``httpx.Response``;
+    ``wire.fake`` is the :class:`FakeProfiles` behind it (for seeding and inspection).
+    """
+
+    def __init__(self, fake: FakeProfiles, http: httpx.Client, mode: str) -> None:
+        self.fake = fake
+        self.http = http
+        self.mode = mode
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        return self.http.request(method, path, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.http.get(path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.http.post(path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.http.put(path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.http.patch(path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> httpx.Response:
+        """DELETE, with an optional ``json=`` body (httpx's own ``delete`` takes none)."""
+        return self.http.request("DELETE", path, **kwargs)
+
+
+def service_exception(response: httpx.Response) -> dict[str, Any]:
+    """The v2 error envelope's ``serviceException`` (fails the test if the body is not one)."""
+    body = response.json()
+    assert "requestError" in body, f"not a v2 error envelope: {body!r}"
+    exc: dict[str, Any] = body["requestError"]["serviceException"]
+    return exc

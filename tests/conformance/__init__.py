@@ -1,0 +1,1 @@
+"""Against the API spec: the validator, Prism, schemathesis, verify, coverage page."""

@@ -1,0 +1,1 @@
+"""The fake's computed and formula attributes: controls, aggregations, read-only rules."""

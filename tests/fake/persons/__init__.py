@@ -1,0 +1,1 @@
+"""The fake's persons endpoints: create, read, update, batch, upsert, merge, filters."""

@@ -1,0 +1,1 @@
+"""Seeding the fake: all or nothing, contacts, keys; bad seeds are typed errors."""

@@ -1,0 +1,1 @@
+"""Bulk imports of people and companies against the fake."""

@@ -1,0 +1,1 @@
+"""Faults, partial batches, concurrency, secrets, and hostile servers."""

@@ -1,0 +1,1 @@
+"""The client against a raw loopback server that misbehaves on purpose."""

@@ -1,0 +1,1 @@
+"""The command line, docs, examples, README, benchmarks smoke run, type checking."""

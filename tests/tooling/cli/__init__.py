@@ -1,0 +1,1 @@
+"""The ``infobip-profiles`` command line against a served fake."""

@@ -1,0 +1,1 @@
+"""The documentation site build and its API reference."""

@@ -1,0 +1,1 @@
+"""User code type-checked with ``mypy --strict`` and run against the fake."""
