@@ -344,7 +344,7 @@ def _make_structure(
         return reference
     from ._decoder import compile_structure
 
-    build = compile_structure(cls, conv, wire_name, _missing)
+    build = compile_structure(cls, conv, wire_name, _missing, _V2_RE.fullmatch)
     if build is None:
         return reference
 
@@ -442,7 +442,17 @@ def to_wire(obj: Any) -> Any:
 
 def from_wire(data: Any, cls: type[T]) -> T:
     """Structure wire JSON into ``cls``; unknown fields are ignored."""
-    return converter.structure(data, cls)
+    hook = _model_hooks.get(cls)
+    if hook is None:
+        if not _is_model(cls):
+            return converter.structure(data, cls)
+        # A model's hook is made once (as cattrs' own cache does), without cattrs' dispatch
+        # on every call: a page decodes a thousand of them.
+        hook = _model_hooks[cls] = converter.get_structure_hook(cls)
+    return hook(data, cls)  # type: ignore[no-any-return]
+
+
+_model_hooks: dict[Any, Callable[[Any, Any], Any]] = {}
 
 
 def plain_from_wire(data: Any, cls: type[T]) -> T:

@@ -26,8 +26,6 @@ from typing import Any
 
 import attrs
 
-from ._converter import _V2_RE, Model
-
 __all__ = ["Fallback", "compile_structure"]
 
 
@@ -65,9 +63,9 @@ def _enum_or_str(type_: Any) -> Any:
 class _Writer:
     """Collects the generated source and the names it refers to."""
 
-    def __init__(self) -> None:
-        self.lines: list[str] = []
+    def __init__(self, v2_match: Callable[[str], object]) -> None:
         self.env: dict[str, Any] = {}
+        self.v2_match = v2_match
 
     def ref(self, value: Any, hint: str) -> str:
         name = f"_{hint}{len(self.env)}"
@@ -82,7 +80,12 @@ def _value_expr(
 
     It may raise (any exception sends the whole object to the reference path).
     """
-    hook = w.ref(converter.get_structure_hook(type_), "hook")
+    if _mentions_compiling(type_):
+        # A model that holds itself (or one being compiled around it): its hook is looked up
+        # when called, through the converter, once it exists.
+        hook = w.ref(converter.structure, "structure")
+    else:
+        hook = w.ref(converter.get_structure_hook(type_), "hook")
     t = w.ref(type_, "type")
     general = f"{hook}({var}, {t})"
     enum_cls = _enum_or_str(type_)
@@ -109,22 +112,17 @@ def _value_expr(
         return f"(({members}.get({var}) if type({var}) is str else None) or {general})"
     if type_ is datetime:
         # parse_datetime's own shortcut for the v2 form, written inline
-        v2 = w.ref(_V2_RE.fullmatch, "v2")
+        v2 = w.ref(w.v2_match, "v2")
         iso = w.ref(datetime.fromisoformat, "iso")
         return f"({iso}({var} + '+00:00') if type({var}) is str and {v2}({var}) else {general})"
     if type_ is date:
         iso = w.ref(date.fromisoformat, "diso")
         return f"({iso}({var}[:10]) if type({var}) is str else {general})"
-    if _is_compiled_model(type_) and _plain_init(type_):
+    if isinstance(type_, type) and type_ in _COMPILED:
         builder = builders.get(type_)
         if builder is None:
-            # The nested model's own compiled function (compiled by the hook lookup above);
-            # looked up when first called if it is still being compiled (a model that holds
-            # itself).
-            compiled = _COMPILED.get(type_)
-            target = compiled if compiled is not None else _Lazy(type_, converter)
-            builder = w.ref(target, "build")
-            builders[type_] = builder
+            # The nested model's own compiled function (compiled by the hook lookup above).
+            builder = builders[type_] = w.ref(_COMPILED[type_], "build")
         return f"({builder}({var}) if type({var}) is dict else {general})"
     origin = typing.get_origin(type_)
     args = typing.get_args(type_)
@@ -139,30 +137,16 @@ def _value_expr(
     return general
 
 
-class _Lazy:
-    """Calls the compiled function of ``cls``, resolved on first use."""
-
-    __slots__ = ("cls", "converter", "fn")
-
-    def __init__(self, cls: type, converter: Any) -> None:
-        self.cls = cls
-        self.converter = converter
-        self.fn: Callable[[dict[str, Any]], Any] | None = None
-
-    def __call__(self, data: dict[str, Any]) -> Any:
-        fn = self.fn
-        if fn is None:
-            self.converter.get_structure_hook(self.cls)  # compiles it
-            fn = self.fn = _COMPILED[self.cls]
-        return fn(data)
-
-
 #: The compiled function of each model, by class (filled as models are first decoded).
 _COMPILED: dict[type, Callable[[dict[str, Any]], Any]] = {}
+#: The models whose function is being written right now.
+_COMPILING: set[type] = set()
 
 
-def _is_compiled_model(type_: Any) -> bool:
-    return isinstance(type_, type) and issubclass(type_, Model) and attrs.has(type_)
+def _mentions_compiling(type_: Any) -> bool:
+    if isinstance(type_, type) and type_ in _COMPILING:
+        return True
+    return any(_mentions_compiling(arg) for arg in typing.get_args(type_))
 
 
 def _plain_init(cls: type) -> bool:
@@ -172,25 +156,47 @@ def _plain_init(cls: type) -> bool:
 
 
 def compile_structure(
-    cls: type, converter: Any, wire_name: Callable[[Any], str], missing: Callable[[Any], Any]
+    cls: type,
+    converter: Any,
+    wire_name: Callable[[Any], str],
+    missing: Callable[[Any], Any],
+    v2_match: Callable[[str], object],
 ) -> Callable[[dict[str, Any]], Any] | None:
     """The compiled function building ``cls`` from a ``dict``, or ``None`` when ``cls`` cannot
     have one (its constructor does more than assign). It raises on any input it does not handle;
-    the caller then takes the reference path."""
+    the caller then takes the reference path.
+
+    ``wire_name`` and ``missing`` give a field's wire name and what it holds when left out;
+    ``v2_match`` is the test ``parse_datetime`` applies before its shortcut for the v2 form.
+    """
     if not _plain_init(cls):
         return None
+    _COMPILING.add(cls)
+    try:
+        return _compile(cls, converter, wire_name, missing, v2_match)
+    finally:
+        _COMPILING.discard(cls)
+
+
+def _compile(
+    cls: type,
+    converter: Any,
+    wire_name: Callable[[Any], str],
+    missing: Callable[[Any], Any],
+    v2_match: Callable[[str], object],
+) -> Callable[[dict[str, Any]], Any]:
     fields = attrs.fields(cls)
     builder = type(
         f"_{cls.__name__}Build",
         (cls,),
         {"__slots__": (), "__setattr__": object.__setattr__, "__module__": cls.__module__},
     )
-    w = _Writer()
+    w = _Writer(v2_match)
     w.env.update(
         {"_new": object.__new__, "_Build": builder, "_cls": cls, "_M": _MISSING, "_fb": Fallback}
     )
     builders: dict[type, str] = {}
-    body = ["o = _new(_Build)", "m = 0", "get = d.get"]
+    body = ["o = _new(_Build)", "m = 0"]
     # The fields set, as a bit per writable field: each combination's frozenset is made once.
     bits: dict[int, str] = {}
     for f in fields:
@@ -211,11 +217,11 @@ def compile_structure(
             bit = 1 << len(bits)
             bits[bit] = f.name
             present.append(f"m |= {bit}")
-        body.append(f"v = get({key!r}, _M)")
-        body.append("if v is _M:")
-        body.extend("    " + line for line in absent)
-        body.append("else:")
+        body.append(f"if {key!r} in d:")
+        body.append(f"    v = d[{key!r}]")
         body.extend("    " + line for line in present)
+        body.append("else:")
+        body.extend("    " + line for line in absent)
     sets: dict[int, frozenset[str]] = {}
     w.env["_sets"] = sets
 
@@ -239,8 +245,4 @@ def compile_structure(
     fn: Callable[[dict[str, Any]], Any] = namespace["build"]
     fn.__qualname__ = f"compiled_{cls.__name__}"
     _COMPILED[cls] = fn
-    for lazy in builders.values():
-        target = w.env[lazy]
-        if isinstance(target, _Lazy) and target.cls in _COMPILED:
-            target.fn = _COMPILED[target.cls]
     return fn
