@@ -107,12 +107,6 @@ class FakeProfiles:
             (``chatSessionStarted``...) to create-definition in every tenant, as
             :meth:`register_session_templates` does for one. The spec names no template ids, so
             by default the fake offers none.
-        pause_collector: keep Python's cyclic garbage collector off while a v3 upsert request
-            is written (it is switched back on after, if it was on). The collector is one per
-            process: this pauses it for every thread of the process, the tests' own included,
-            for that time. It pays only for bulk loads of tens of thousands of persons (about a
-            quarter of the fake's CPU time at 100,000); ``fake-server --pause-collector`` sets
-            it in a served fake's own process. Off by default.
 
     Example::
 
@@ -136,10 +130,8 @@ class FakeProfiles:
         max_call_bytes: int | None = None,
         admin_token: str | None = None,
         session_templates: bool = False,
-        pause_collector: bool = False,
     ) -> None:
         self.session_templates = session_templates
-        self.pause_collector = pause_collector
         if not api_key:
             raise ValueError("api_key must not be empty")
         self.api_key = api_key
@@ -417,7 +409,7 @@ class FakeProfiles:
             handler = HANDLERS.get(op.op_id)
             if handler is None:
                 raise error_for_family(op.errors, 404, MSG.NOT_FOUND_PATH.format(path=request.path))
-            ctx = Context(request, op, path_params, state, self.clock, self.pause_collector)
+            ctx = Context(request, op, path_params, state, self.clock)
             try:
                 return handler(ctx)
             except FakeError:
@@ -988,12 +980,7 @@ class FakeProfiles:
 
         from .._client import ProfilesClient
 
-        if options.get("auth") is None:  # auth= names its own credential (its own tenant)
-            options.setdefault("api_key", self.api_key)
-        options.setdefault("base_url", "https://fake.api.infobip.com")
-        options.setdefault("throttle", self.rate_limits)
-        options.setdefault("sleep", self.clock.sleep)
-        options.setdefault("clock", self.clock.time)
+        options = self._client_options(options, self.clock.sleep)
         http = httpx.Client(transport=self.transport())
         return ProfilesClient(http_client=http, **options)
 
@@ -1004,14 +991,21 @@ class FakeProfiles:
 
         from .._client import AsyncProfilesClient
 
-        if options.get("auth") is None:  # auth= names its own credential (its own tenant)
+        options = self._client_options(options, self.clock.asleep)
+        http = httpx.AsyncClient(transport=self.async_transport())
+        return AsyncProfilesClient(http_client=http, **options)
+
+    def _client_options(self, options: dict[str, Any], sleep: Any) -> dict[str, Any]:
+        """What a client of this fake gets unless told otherwise: the fake's key (unless
+        ``auth=`` names its own credential, and so its own tenant), its base URL and rate
+        limits, and its clock to wait on (``sleep``: the blocking or the async one)."""
+        if options.get("auth") is None:
             options.setdefault("api_key", self.api_key)
         options.setdefault("base_url", "https://fake.api.infobip.com")
         options.setdefault("throttle", self.rate_limits)
-        options.setdefault("sleep", self.clock.asleep)
+        options.setdefault("sleep", sleep)
         options.setdefault("clock", self.clock.time)
-        http = httpx.AsyncClient(transport=self.async_transport())
-        return AsyncProfilesClient(http_client=http, **options)
+        return options
 
     @contextlib.contextmanager
     def serve(
