@@ -1,11 +1,11 @@
 """Engine: event definitions, the events persons perform, computed attributes; export requests
 are in ``exports.py`` (a part of :class:`EventsEngine`), timestamps in ``timestamps.py``.
 
-No HTTP here: the handlers in ``handlers/events.py`` parse requests and render responses. Errors
-are raised as :class:`FakeError` in the envelope of the operation's family (definitions answer
-with a status and no body; the single send answers 400 with no body and 404 in the v2
-envelope; exports use the v2 envelope; the batch call uses
-ProblemDetails with the codes listed in docs/fake-semantics.md).
+No HTTP here: the handlers in ``handlers/events.py`` parse requests and render responses.
+Refusals are domain errors; the handler boundary renders them in the operation's envelope
+(definitions answer with a status and no body; the single send answers 400 with no body and
+404 in the v2 envelope; the batch call's :class:`Invalid` carries its per-item problems, with
+the codes listed in docs/fake-semantics.md, as ``details`` for ProblemDetails).
 
 Events are stored per person. The persons engine tells this engine when a person is deleted
 (their events go) or merged (their events move to the primary), and renders
@@ -23,8 +23,9 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from ..._operations import batch_limit, max_lengths, spec_limit
-from .._errors import MSG, FakeError, no_body_error, problem_details, v2_error
+from .._messages import MSG
 from .._wire import dumps
+from ._domain import Conflict, DomainError, Invalid, NotFound
 from .exports import EventExports
 from .exports import _Export as _Export  # state files pickled before the move
 from .query import MISSING
@@ -351,7 +352,7 @@ class EventsEngine(EventExports):
             raise ValueError(f"a template needs a title of 1-{_MAX_TITLE} characters")
         try:
             checked = _check_fields([dict(f) for f in fields or []])
-        except FakeError:
+        except DomainError:
             raise ValueError(f"the fields of template {template_id!r} are invalid") from None
         self._templates[template_id] = (title, description or "", checked)
 
@@ -364,20 +365,20 @@ class EventsEngine(EventExports):
     def create_definition(self, body: Any) -> dict[str, Any]:
         """Create a definition from scratch or a template (400 no body when invalid, 409 taken)."""
         if not isinstance(body, dict):
-            raise no_body_error(400)
+            raise Invalid()
         unknown = set(body) - {"templateId", "definitionId", "title", "description", "fields"}
         template_id = body.get("templateId")
         definition_id = body.get("definitionId")
         if unknown or (template_id is None) == (definition_id is None):
-            raise no_body_error(400)
+            raise Invalid()
         extra = body.get("fields")
         if extra is not None and not isinstance(extra, list):
-            raise no_body_error(400)
+            raise Invalid()
         if template_id is not None:
             if not isinstance(template_id, str) or template_id not in self._templates:
-                raise no_body_error(400)
+                raise Invalid()
             if body.get("title") is not None or body.get("description") is not None:
-                raise no_body_error(400)
+                raise Invalid()
             t_title, t_description, base = self._templates[template_id]
             fields = _check_fields([*(dict(f) for f in base), *(extra or [])])
             definition = _Definition(
@@ -385,21 +386,21 @@ class EventsEngine(EventExports):
             )
         else:
             if not isinstance(definition_id, str) or not _ID_RE.match(definition_id):
-                raise no_body_error(400)
+                raise Invalid()
             if _is_standard(definition_id):
-                raise no_body_error(400)
+                raise Invalid()
             title = body.get("title")
             description = body.get("description")
             if not isinstance(title, str) or not 1 <= len(title) <= _MAX_TITLE:
-                raise no_body_error(400)
+                raise Invalid()
             if description is not None and (
                 not isinstance(description, str) or len(description) > _MAX_DESCRIPTION
             ):
-                raise no_body_error(400)
+                raise Invalid()
             fields = _check_fields(extra or [])
             definition = _Definition(definition_id, title, description, fields)
         if definition.definition_id in self._defs:
-            raise no_body_error(409)
+            raise Conflict()
         self._defs[definition.definition_id] = definition
         return definition.wire()
 
@@ -411,28 +412,28 @@ class EventsEngine(EventExports):
         """Change title/description, add fields; removing or retyping a field is a 400."""
         definition = self._definition(definition_id)
         if not isinstance(body, dict) or set(body) - {"title", "description", "fields"}:
-            raise no_body_error(400)
+            raise Invalid()
         if definition.internal:
-            raise no_body_error(400)
+            raise Invalid()
         title = body.get("title")
         description = body.get("description")
         if not isinstance(title, str) or not 1 <= len(title) <= _MAX_TITLE:
-            raise no_body_error(400)
+            raise Invalid()
         if description is not None and (
             not isinstance(description, str) or len(description) > _MAX_DESCRIPTION
         ):
-            raise no_body_error(400)
+            raise Invalid()
         new_fields = body.get("fields")
         fields = definition.fields
         if new_fields is not None:
             if not isinstance(new_fields, list):
-                raise no_body_error(400)
+                raise Invalid()
             checked = _check_fields(new_fields)
             by_name = {str(f["name"]).lower(): f for f in checked}
             for old in definition.fields:
                 sent = by_name.get(str(old["name"]).lower())
                 if sent is None or _normal(sent) != _normal(old):
-                    raise no_body_error(400)
+                    raise Invalid()
             known = {str(f["name"]).lower() for f in definition.fields}
             fields = [*definition.fields, *(f for f in checked if f["name"].lower() not in known)]
             _check_fields(fields)
@@ -473,13 +474,13 @@ class EventsEngine(EventExports):
             )
         page = items[offset:] if limit is None else items[offset : offset + limit]
         if not page:
-            raise no_body_error(404)
+            raise NotFound("event definition")
         return [d.wire() for d in page]
 
     def _definition(self, definition_id: str) -> _Definition:
         definition = self._defs.get(definition_id)
         if definition is None:
-            raise no_body_error(404)
+            raise NotFound("event definition")
         return definition
 
     def definition_ids(self) -> list[str]:
@@ -503,14 +504,14 @@ class EventsEngine(EventExports):
         body, as the spec declares; an unknown person or definition is a v2 ``NOT_FOUND``.
         """
         if identifier_type not in IDENTIFIER_TYPES:
-            raise no_body_error(400)
+            raise Invalid()
         assert identifier_type is not None
         if create_person and identifier_type not in CREATABLE_TYPES:
-            raise no_body_error(400)
+            raise Invalid()
         if body is None:
             body = {}
         if not isinstance(body, dict):
-            raise no_body_error(400)
+            raise Invalid()
         event_id = body.get("eventId")
         problems: dict[str, list[str]] = {}
         if event_id is not None:
@@ -519,18 +520,20 @@ class EventsEngine(EventExports):
                 problems["eventId"] = [problem]
         definition = self._defs.get(definition_id)
         if definition is None:
-            raise v2_error(404, MSG.EVENT_DEFINITION_NOT_FOUND.format(definition=definition_id))
+            raise NotFound(
+                "event definition", MSG.EVENT_DEFINITION_NOT_FOUND.format(definition=definition_id)
+            )
         if definition.internal:
-            raise no_body_error(400)
+            raise Invalid()
         properties = body.get("properties")
         problems.update(_property_problems(definition, properties))
         if problems:
-            raise no_body_error(400)
+            raise Invalid()
         person_id = self._find_person(identifier_type, identifier, None)
         if person_id is None:
             if not create_person:
-                raise v2_error(
-                    404,
+                raise NotFound(
+                    "person",
                     MSG.EVENT_PERSON_NOT_FOUND.format(identifier=identifier, type=identifier_type),
                 )
             person_id = self._create_person(identifier_type, identifier)
@@ -596,7 +599,7 @@ class EventsEngine(EventExports):
             occurred = min(parse_time(item["occurredTime"]), now)
             plan.append((index, item, occurred))
         if errors:
-            raise problem_details(errors, title="One or more validation errors occurred.")
+            raise Invalid(details=errors)
         for _, item, occurred in plan:
             ident = item["identifier"]
             kind = ident["type"]
@@ -774,8 +777,7 @@ class EventsEngine(EventExports):
             raise ValueError("a computed attribute needs a name")
         if name.lower() in self._computed:
             raise ValueError(f"computed attribute {name!r} already exists")
-        attribute_get = getattr(self._state.attributes, "get", None)
-        if callable(attribute_get) and attribute_get(name) is not None:
+        if self._state.attributes.get(name) is not None:
             raise ValueError(f"{name!r} is already a custom attribute")
 
     def computed_types(self) -> dict[str, str]:
@@ -843,37 +845,37 @@ def _check_fields(fields: list[Any], *, nested: bool = False) -> list[dict[str, 
     """Validated copies of definition fields; any problem is a 400 with no body."""
     limit = MAX_LIST_FIELDS if nested else MAX_FIELDS
     if len(fields) > limit:
-        raise no_body_error(400)
+        raise Invalid()
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
     lists = 0
     for field in fields:
         if not isinstance(field, dict) or set(field) - {"name", "type", "schema"}:
-            raise no_body_error(400)
+            raise Invalid()
         name = field.get("name")
         kind = field.get("type")
         if not isinstance(name, str) or not _FIELD_RE.match(name) or len(name) > _MAX_FIELD_NAME:
-            raise no_body_error(400)
+            raise Invalid()
         if name.lower() in seen or kind not in FIELD_TYPES:
-            raise no_body_error(400)
+            raise Invalid()
         seen.add(name.lower())
         schema = field.get("schema")
         if kind == "List":
             lists += 1
             if nested or lists > 1 or not isinstance(schema, dict):
-                raise no_body_error(400)
+                raise Invalid()
             if schema.get("type") != "Object" or set(schema) - {"type", "fields"}:
-                raise no_body_error(400)
+                raise Invalid()
             inner = schema.get("fields")
             if not isinstance(inner, list) or not inner:
-                raise no_body_error(400)
+                raise Invalid()
             checked = _check_fields(inner, nested=True)
             out.append(
                 {"name": name, "type": kind, "schema": {"type": "Object", "fields": checked}}
             )
         else:
             if schema is not None:
-                raise no_body_error(400)
+                raise Invalid()
             out.append({"name": name, "type": kind})
     return out
 
@@ -996,10 +998,9 @@ def _err(index: int, code: int, message: str) -> dict[str, Any]:
     return {"index": index, "code": code, "message": message}
 
 
-def _batch_error(index: int, code: int, message: str) -> FakeError:
-    return problem_details(
-        [_err(index, code, message)], title="One or more validation errors occurred."
-    )
+def _batch_error(index: int, code: int, message: str) -> Invalid:
+    """The batch refused whole: one problem, at ``index`` (-1: the request itself)."""
+    return Invalid(details=[_err(index, code, message)])
 
 
 def _compact(value: Any) -> bytes:

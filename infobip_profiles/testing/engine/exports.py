@@ -4,7 +4,8 @@ and reports how many stored events its window and definitions select; it can be 
 it completes.
 
 :class:`EventExports` is a part of :class:`~infobip_profiles.testing.engine.events.EventsEngine`
-(the events it counts are that engine's); its errors use the v2 envelope.
+(the events it counts are that engine's); its refusals are domain errors, which the export
+operations render in the v2 envelope.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from .._errors import MSG, v2_error
+from .._messages import MSG
+from ._domain import Conflict, Invalid, LimitReached, NotFound
 from .timestamps import _iso, parse_time
 
 if TYPE_CHECKING:
@@ -61,7 +63,7 @@ class EventExports:
     def create_export(self, body: Any) -> dict[str, Any]:
         """Accept an export request (v2 400 when invalid, 429 past 72 hours in progress)."""
         if not isinstance(body, dict):
-            raise v2_error(400, MSG.BAD_REQUEST, validation_errors={"body": [MSG.FIELD_OBJECT]})
+            raise Invalid(fields={"body": [MSG.FIELD_OBJECT]})
         problems: dict[str, list[str]] = {}
         for key in ("roleArn", "bucket", "region", "startTime", "endTime"):
             if not isinstance(body.get(key), str) or not body[key].strip():
@@ -100,14 +102,14 @@ class EventExports:
         if enrich is not None and not isinstance(enrich, bool):
             problems["enrichWithMomentsInfo"] = [MSG.VALUE_TYPE.format(type="BOOLEAN")]
         if problems:
-            raise v2_error(400, MSG.BAD_REQUEST, validation_errors=problems)
+            raise Invalid(fields=problems)
         start, end = times["startTime"], times["endTime"]
         busy = sum(
             ((e.end - e.start) for e in self._exports.values() if not self._finished(e)),
             timedelta(),
         )
         if busy + (end - start) > timedelta(hours=72):
-            raise v2_error(429, MSG.EXPORT_IN_PROGRESS_LIMIT)
+            raise LimitReached(MSG.EXPORT_IN_PROGRESS_LIMIT)
         request_id = self._state.next_uuid("export")
         self._exports[request_id] = _Export(
             request_id, self._state.clock.time(), start, end, matched
@@ -128,7 +130,7 @@ class EventExports:
         export = self._export(request_id)
         status, _ = self._status(export)
         if self._finished(export):
-            raise v2_error(409, MSG.EXPORT_FINISHED.format(request_id=request_id, status=status))
+            raise Conflict(MSG.EXPORT_FINISHED.format(request_id=request_id, status=status))
         export.cancelled_at = self._state.clock.now()
 
     def exports(self) -> list[dict[str, Any]]:
@@ -138,7 +140,7 @@ class EventExports:
     def _export(self, request_id: str) -> _Export:
         export = self._exports.get(request_id)
         if export is None:
-            raise v2_error(404, MSG.EXPORT_NOT_FOUND.format(request_id=request_id))
+            raise NotFound("export request", MSG.EXPORT_NOT_FOUND.format(request_id=request_id))
         return export
 
     def _finished(self, export: _Export) -> bool:
