@@ -3,11 +3,14 @@
 The fake is tested the way users reach it: ``wire`` sends raw HTTP requests to it in-process and
 over loopback HTTP (each test runs in both modes), and ``client`` / ``aclient`` are the SDK's
 clients wired to it the same two ways.
+
+Tests import helpers from ``tests._support`` (``Wire`` and ``KEY`` from ``tests._support.wire``),
+never from this module. ``tests/README.md`` lists the folders, fixtures and helpers.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import httpx
@@ -224,7 +227,7 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 
 
 @pytest.fixture
-def assert_request_conforms() -> Any:
+def assert_request_conforms() -> Callable[[httpx.Request], None]:
     """``assert_request_conforms(request)``: fail unless an ``httpx.Request`` is one the spec allows.
 
     respx routers are already checked for every test; this is for checking a request explicitly,

@@ -9,13 +9,19 @@ import contextlib
 import inspect
 import json
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 import respx
 
 from infobip_profiles import AsyncProfilesClient, ProfilesClient
+
+if TYPE_CHECKING:
+    from _pytest.fixtures import FixtureFunctionDefinition
+
+#: Either client: the tests in ``tests/unit/`` run most calls on both.
+AnyClient = ProfilesClient | AsyncProfilesClient
 
 #: The settings of a client that sends each request once, right away.
 PLAIN: dict[str, Any] = {"throttle": False, "max_retries": 0}
@@ -44,7 +50,7 @@ class Api:
 @contextlib.asynccontextmanager
 async def open_client(
     kind: str, base_url: str, api_key: str = "test-key-123"
-) -> AsyncIterator[ProfilesClient | AsyncProfilesClient]:
+) -> AsyncIterator[AnyClient]:
     """A plain ``kind`` (``"sync"``/``"async"``) client, closed after the block."""
     if kind == "sync":
         with ProfilesClient(api_key=api_key, base_url=base_url, **PLAIN) as client:
@@ -63,7 +69,7 @@ async def open_api(
         yield Api(client, resource)
 
 
-def api_fixture(base_url: str, resource: str) -> Any:
+def api_fixture(base_url: str, resource: str) -> FixtureFunctionDefinition:
     """An ``api`` fixture: an :class:`Api` for ``resource`` on a plain sync client, then on a
     plain async one (``api = ...`` in a test module)."""
 
@@ -75,24 +81,24 @@ def api_fixture(base_url: str, resource: str) -> Any:
     return api
 
 
-def plain_client(kind: str, api_key: str, base_url: str) -> Any:
+def plain_client(kind: str, api_key: str, base_url: str) -> AnyClient:
     """A plain ``kind`` (``"sync"``/``"async"``) client (not closed: the test owns it)."""
     cls = ProfilesClient if kind == "sync" else AsyncProfilesClient
     return cls(api_key=api_key, base_url=base_url, **PLAIN)
 
 
-def client_fixture(api_key: str, base_url: str) -> Any:
+def client_fixture(api_key: str, base_url: str) -> FixtureFunctionDefinition:
     """A ``client`` fixture: a plain sync client, then a plain async one (``client = ...`` in a
     test module)."""
 
     @pytest.fixture(params=["sync", "async"], name="client")
-    def client(request: pytest.FixtureRequest) -> Any:
+    def client(request: pytest.FixtureRequest) -> AnyClient:
         return plain_client(request.param, api_key, base_url)
 
     return client
 
 
-def router_fixture(name: str = "api", base_url: str | None = None) -> Any:
+def router_fixture(name: str = "api", base_url: str | None = None) -> FixtureFunctionDefinition:
     """A fixture called ``name`` that yields a :func:`mock_router` (``api = ...`` in a test
     module)."""
 

@@ -6,6 +6,8 @@ from typing import Any
 
 import httpx
 
+from tests._support.wire import Wire
+
 PERSONS = "/people/2/persons"
 BATCH = "/people/2/persons/batch"
 CONTACTS = "/people/2/persons/contactInformation"
@@ -34,7 +36,7 @@ def person_body(
     return body
 
 
-def create(wire: Any, **fields: Any) -> dict[str, Any]:
+def create(wire: Wire, **fields: Any) -> dict[str, Any]:
     """POST a person (see :func:`person_body`) and return the stored wire person."""
     response = wire.post(PERSONS, json=person_body(**fields))
     assert response.status_code == 200, response.text
@@ -50,7 +52,7 @@ def by(kind: str, identifier: str, sender: str | None = None) -> dict[str, str]:
     return params
 
 
-def fetch(wire: Any, kind: str, identifier: str) -> httpx.Response:
+def fetch(wire: Wire, kind: str, identifier: str) -> httpx.Response:
     """GET one person by identifier."""
     response: httpx.Response = wire.get(PERSONS, params=by(kind, identifier))
     return response
