@@ -350,10 +350,8 @@ def _make_structure(
 
     def structure(data: Any, type_: Any) -> Any:
         # The same object as ``reference`` gives, built by the model's compiled function; any
-        # input it does not take as it is (not a plain dict, a value to convert, an error) goes
-        # to the reference.
-        if type(data) is not dict:
-            return reference(data, type_)
+        # input it does not take as it is (not a plain dict, a value to convert, an error)
+        # makes it raise, and goes to the reference.
         try:
             return build(data)
         except Exception:

@@ -25,6 +25,7 @@ from datetime import date, datetime
 from typing import Any
 
 import attrs
+import cattrs
 
 __all__ = ["Fallback", "compile_structure"]
 
@@ -38,6 +39,7 @@ _MISSING = object()
 #: Scalar types whose cattrs hook is the type itself (``str(v)``, ``int(v)``...): a value of
 #: exactly that type comes out unchanged.
 _CALLED = (str, int, float, bool)
+_CALL = cattrs.BaseConverter._structure_call
 
 
 def _optional(type_: Any) -> tuple[Any, bool]:
@@ -93,7 +95,8 @@ def _value_expr(
         members = w.ref(enum_cls._value2member_map_, "members")
         # A known value is its member; anything else goes through the hook (the raw string
         # kept, or None), exactly as the lenient hook decides.
-        return f"({members}.get({var}) if type({var}) is str else None) or {hook}({var}, {t})"
+        # (a value that cannot be a key, a list say, raises here: the reference decides)
+        return f"({members}.get({var}) or {hook}({var}, {t}))"
     inner, optional = _optional(type_)
     if optional and inner in _CALLED:
         return (
@@ -109,7 +112,7 @@ def _value_expr(
         return f"({var} if type({var}) is {type_.__name__} else {general})"
     if isinstance(type_, type) and issubclass(type_, enum.Enum):
         members = w.ref(type_._value2member_map_, "members")
-        return f"(({members}.get({var}) if type({var}) is str else None) or {general})"
+        return f"({members}.get({var}) or {general})"
     if type_ is datetime:
         # parse_datetime's own shortcut for the v2 form, written inline
         v2 = w.ref(w.v2_match, "v2")
@@ -123,14 +126,24 @@ def _value_expr(
         if builder is None:
             # The nested model's own compiled function (compiled by the hook lookup above).
             builder = builders[type_] = w.ref(_COMPILED[type_], "build")
-        return f"({builder}({var}) if type({var}) is dict else {general})"
+        # (the compiled function refuses anything but a dict: the reference decides)
+        return f"{builder}({var})"
     origin = typing.get_origin(type_)
     args = typing.get_args(type_)
     if origin is list and len(args) == 1:
         item = _value_expr(w, args[0], "_x", converter, builders, owner)
         if item == "_x":
             return f"({var}[:] if type({var}) is list else {general})"
-        return f"([{item} for _x in {var}] if type({var}) is list else {general})"
+        elem = args[0]
+        if elem in _CALLED and converter.get_structure_hook(elem) is _CALL:
+            # cattrs calls the type on each item (str(x), int(x)...): so does map
+            each = elem.__name__
+        elif isinstance(elem, type) and elem in _COMPILED:
+            each = builders.get(elem) or w.ref(_COMPILED[elem], "build")
+            builders[elem] = each
+        else:
+            return f"([{item} for _x in {var}] if type({var}) is list else {general})"
+        return f"(list(map({each}, {var})) if type({var}) is list else {general})"
     if origin is dict and len(args) == 2 and args[0] is str and args[1] is Any:
         # dict(**d) accepts only string keys, as JSON has: cattrs would make them strings.
         return f"(dict(**{var}) if type({var}) is dict else {general})"
@@ -196,7 +209,7 @@ def _compile(
         {"_new": object.__new__, "_Build": builder, "_cls": cls, "_M": _MISSING, "_fb": Fallback}
     )
     builders: dict[type, str] = {}
-    body = ["o = _new(_Build)", "m = 0"]
+    body = ["if type(d) is not dict:", "    raise _fb", "o = _new(_Build)", "m = 0"]
     # The fields set, as a bit per writable field: each combination's frozenset is made once.
     bits: dict[int, str] = {}
     for f in fields:
