@@ -6,6 +6,8 @@ annotations) and ``service_exception`` from here.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import httpx
@@ -62,3 +64,22 @@ def service_exception(response: httpx.Response) -> dict[str, Any]:
     assert "requestError" in body, f"not a v2 error envelope: {body!r}"
     exc: dict[str, Any] = body["requestError"]["serviceException"]
     return exc
+
+
+@contextlib.contextmanager
+def reach(
+    fake: FakeProfiles, mode: str, headers: Mapping[str, str] | None = None
+) -> Iterator[httpx.Client]:
+    """A plain ``httpx.Client`` to ``fake`` in ``mode`` (``"inprocess"`` or ``"http"``).
+
+    It sends ``headers`` and nothing else (no key unless they carry one), for tests of
+    authentication and the control plane; served over loopback for the block in ``"http"`` mode.
+    """
+    if mode == "http":
+        with fake.serve() as url, httpx.Client(base_url=url, headers=headers) as client:
+            yield client
+    else:
+        with httpx.Client(
+            transport=fake.transport(), base_url="http://127.0.0.1", headers=headers
+        ) as client:
+            yield client

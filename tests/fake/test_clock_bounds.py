@@ -12,12 +12,8 @@ import httpx
 import pytest
 
 from infobip_profiles.testing import FakeClock, FakeProfiles
+from tests._support.wire import KEY, MODES, reach
 
-KEY = "test-key"
-MODES = [
-    pytest.param("inprocess", id="inprocess"),
-    pytest.param("http", id="http", marks=pytest.mark.http),
-]
 START = datetime(2024, 1, 1, tzinfo=timezone.utc)
 EARLY = ["0001-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "1900-06-01T00:00:00+00:00"]
 
@@ -30,14 +26,8 @@ def fake() -> FakeProfiles:
 @pytest.fixture(params=MODES)
 def http(request: pytest.FixtureRequest, fake: FakeProfiles) -> Iterator[httpx.Client]:
     headers = {"content-type": "application/json", "Authorization": f"App {KEY}"}
-    if request.param == "http":
-        with fake.serve() as base_url, httpx.Client(base_url=base_url, headers=headers) as c:
-            yield c
-    else:
-        with httpx.Client(
-            transport=fake.transport(), base_url="http://127.0.0.1", headers=headers
-        ) as c:
-            yield c
+    with reach(fake, request.param, headers) as client:
+        yield client
 
 
 @pytest.mark.parametrize("at", EARLY)

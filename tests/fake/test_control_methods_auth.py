@@ -15,12 +15,7 @@ import httpx
 import pytest
 
 from infobip_profiles.testing import FakeClock, FakeProfiles
-
-KEY = "test-key"
-MODES = [
-    pytest.param("inprocess", id="inprocess"),
-    pytest.param("http", id="http", marks=pytest.mark.http),
-]
+from tests._support.wire import KEY, MODES, reach
 
 
 @pytest.fixture
@@ -30,12 +25,8 @@ def fake() -> FakeProfiles:
 
 @pytest.fixture(params=MODES)
 def http(request: pytest.FixtureRequest, fake: FakeProfiles) -> Iterator[httpx.Client]:
-    if request.param == "http":
-        with fake.serve() as base_url, httpx.Client(base_url=base_url) as client:
-            yield client
-    else:
-        with httpx.Client(transport=fake.transport(), base_url="http://127.0.0.1") as client:
-            yield client
+    with reach(fake, request.param) as client:
+        yield client
 
 
 @pytest.mark.parametrize("method", ["OPTIONS", "TRACE", "PROPFIND", "PUT", "PATCH"])

@@ -15,13 +15,9 @@ import httpx
 import pytest
 
 from infobip_profiles.testing import FakeClock, FakeProfiles, UnknownOperationError
+from tests._support.wire import KEY, MODES, reach
 
-KEY = "test-key"
 ADMIN = "s3cret-admin"
-MODES = [
-    pytest.param("inprocess", id="inprocess"),
-    pytest.param("http", id="http", marks=pytest.mark.http),
-]
 
 
 def auth(key: str) -> dict[str, str]:
@@ -40,12 +36,8 @@ def fake() -> FakeProfiles:
 @pytest.fixture(params=MODES)
 def http(request: pytest.FixtureRequest, fake: FakeProfiles) -> Iterator[httpx.Client]:
     """An httpx client reaching ``fake`` in-process or over loopback HTTP."""
-    if request.param == "http":
-        with fake.serve() as base_url, httpx.Client(base_url=base_url) as client:
-            yield client
-    else:
-        with httpx.Client(transport=fake.transport(), base_url="http://127.0.0.1") as client:
-            yield client
+    with reach(fake, request.param) as client:
+        yield client
 
 
 def post(http: httpx.Client, path: str, body: Any = None, **headers: str) -> httpx.Response:

@@ -10,12 +10,8 @@ import httpx
 import pytest
 
 from infobip_profiles.testing import FakeProfiles
+from tests._support.wire import KEY, MODES, reach
 
-KEY = "test-key"
-MODES = [
-    pytest.param("inprocess", id="inprocess"),
-    pytest.param("http", id="http", marks=pytest.mark.http),
-]
 JSON = {"content-type": "application/json", "Authorization": f"App {KEY}"}
 BAD = [b"Infinity", b"-Infinity", b"NaN", b"1e300", b'"x"', b"true", b"[]"]
 
@@ -27,14 +23,8 @@ def fake() -> FakeProfiles:
 
 @pytest.fixture(params=MODES)
 def http(request: pytest.FixtureRequest, fake: FakeProfiles) -> Iterator[httpx.Client]:
-    if request.param == "http":
-        with fake.serve() as base_url, httpx.Client(base_url=base_url, headers=JSON) as client:
-            yield client
-    else:
-        with httpx.Client(
-            transport=fake.transport(), base_url="http://127.0.0.1", headers=JSON
-        ) as client:
-            yield client
+    with reach(fake, request.param, JSON) as client:
+        yield client
 
 
 @pytest.mark.parametrize("value", BAD)

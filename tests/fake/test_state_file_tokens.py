@@ -6,31 +6,15 @@ Each test runs against the fake in-process and over loopback HTTP.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
 from infobip_profiles.testing import FakeClock, FakeProfiles
+from tests._support.wire import KEY, MODES, reach
 
-KEY = "test-key"
-MODES = [
-    pytest.param("inprocess", id="inprocess"),
-    pytest.param("http", id="http", marks=pytest.mark.http),
-]
 FORM = {"grant_type": "client_credentials", "client_id": "alice-client", "client_secret": "pw-1"}
-
-
-@contextmanager
-def reach(fake: FakeProfiles, mode: str) -> Iterator[httpx.Client]:
-    if mode == "http":
-        with fake.serve() as base_url, httpx.Client(base_url=base_url) as client:
-            yield client
-    else:
-        with httpx.Client(transport=fake.transport(), base_url="http://127.0.0.1") as client:
-            yield client
 
 
 def _tags(http: httpx.Client, authorization: str) -> httpx.Response:
