@@ -42,6 +42,9 @@ class Context:
     path_params: dict[str, str]
     state: TenantState
     clock: FakeClock
+    #: Pause the process's cyclic garbage collector during a bulk write
+    #: (``FakeProfiles(pause_collector=True)``).
+    pause_collector: bool = False
 
     def param(self, name: str) -> str | None:
         """First value of query parameter ``name``."""

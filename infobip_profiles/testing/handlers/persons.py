@@ -6,6 +6,7 @@ and renders the wire response; the engine owns every rule.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable
 from typing import Any
@@ -438,7 +439,8 @@ def _v3_persons(ctx: Context) -> list[Any]:
 @handles("upsert-persons-full", "upsert-persons-partial")
 def upsert(ctx: Context) -> FakeResponse:
     """v3 upsert: always 207 with per-item results and errors."""
-    with collector_paused():  # a bulk write: see collector_paused
+    # A bulk write: the collector is paused only when the fake was asked to (see collector_paused).
+    with collector_paused() if ctx.pause_collector else contextlib.nullcontext():
         persons = _v3_persons(ctx)
         result = ctx.state.persons.upsert(persons, full=ctx.op.method == "PUT")
         # The parsed body is freed while the collector is still paused, so the collection that
