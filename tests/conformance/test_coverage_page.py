@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from types import ModuleType
-
 import pytest
 
 from infobip_profiles import AsyncProfilesClient, ProfilesClient
@@ -15,19 +11,7 @@ from tests._support import paths
 ROOT = paths.ROOT
 
 
-def _load_tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "gen_coverage", ROOT / "tools" / "gen_coverage.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("gen_coverage", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = _load_tool()
+gen = paths.load_script("tools/gen_coverage.py")
 
 
 @pytest.fixture(scope="module")

@@ -14,12 +14,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import importlib.util
 import json
 import os
-import sys
 from collections.abc import Iterator
-from types import ModuleType
 from typing import Any
 
 import httpx
@@ -52,22 +49,8 @@ from tests._support.spec_validation import SKIP_REASON, spec_available
 
 pytestmark = pytest.mark.prism
 
-ROOT = paths.ROOT
 
-
-def _load_tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "gen_coverage", ROOT / "tools" / "gen_coverage.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("gen_coverage", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = _load_tool()
+gen = paths.load_script("tools/gen_coverage.py")
 
 # -- the calls -----------------------------------------------------------------------------------
 

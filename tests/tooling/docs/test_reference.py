@@ -3,7 +3,6 @@ private parameters or classes (docs/_hooks/api_reference.py renders them into th
 
 from __future__ import annotations
 
-import importlib.util
 import re
 
 import pytest
@@ -12,13 +11,7 @@ from infobip_profiles import AsyncProfilesClient, ProfilesClient
 from tests._support import paths
 
 ROOT = paths.ROOT
-_spec = importlib.util.spec_from_file_location(
-    "api_reference", ROOT / "docs/_hooks/api_reference.py"
-)
-assert _spec is not None
-assert _spec.loader is not None
-api_reference = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(api_reference)
+api_reference = paths.load_script("docs/_hooks/api_reference.py")
 
 PAGE = (ROOT / "docs/reference/resources.md").read_text(encoding="utf-8")
 RENDERED = api_reference.on_page_markdown(PAGE)
