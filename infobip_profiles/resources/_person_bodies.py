@@ -134,8 +134,10 @@ def v3_json(person: Person) -> str:
             continue
         kind = type(value)
         if kind is str:
-            if (limit and len(value) > limit) or (
-                is_name and not FORBIDDEN_NAME_CHARACTERS.isdisjoint(value)
+            if (
+                (limit and len(value) > limit)
+                or (is_name and not FORBIDDEN_NAME_CHARACTERS.isdisjoint(value))
+                or key == "contactInformation"  # text where contacts belong: refused there
             ):
                 return _reference_json(person)
             parts.append(prefix + _json_str(value))
@@ -210,19 +212,36 @@ def v3_body_reference(person: Person) -> dict[str, Any]:
     """The v3 body built the general way: the v2 wire body, checked, then reshaped."""
     body = person_body(person, v3=True)
     contacts = body.pop("contactInformation", None)
+    if contacts and not isinstance(contacts, dict):
+        raise TypeError(
+            f"contact_information: expected ContactInformation, got {type(contacts).__name__}"
+        )
     if contacts:
         items = [
             {"type": "EMAIL", "identifier": e["address"]}
-            for e in contacts.get("email") or []
+            for e in _contact_items(contacts, "email", EmailContact)
             if e.get("address")
         ]
         items += [
             {"type": "PHONE", "identifier": p["number"]}
-            for p in contacts.get("phone") or []
+            for p in _contact_items(contacts, "phone", PhoneContact)
             if p.get("number")
         ]
         body["contactInformation"] = items
     return body
+
+
+def _contact_items(contacts: Any, key: str, cls: type) -> list[dict[str, Any]]:
+    """The wire items of one contact kind; :class:`TypeError` for an item that was not a
+    ``cls`` (a bare address string, ``None``), which the v3 body has no way to carry."""
+    items = contacts.get(key) or []
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise TypeError(
+                f"contact_information.{key}[{index}]: expected {cls.__name__}, "
+                f"got {type(item).__name__}"
+            )
+    return list(items)
 
 
 #: Person fields the v3 body may carry: (attribute, wire key, the key as JSON text with its colon,
