@@ -70,7 +70,6 @@ from ._person_bodies import (
     create_body,
     person_body,
     upsert_json,
-    v3_body_reference,
     v3_json,
     validate_person_for_upsert,
 )
@@ -96,11 +95,6 @@ UpdateItem = Union[PersonUpdate, "tuple[PersonRef, Person]"]
 # The plans define a method named ``list``; annotations inside the class use this alias.
 _List = list
 R = TypeVar("R")
-
-# Old private names, kept while tests still import them from here.
-_v3_json = v3_json
-_v3_body_reference = v3_body_reference
-_outcome_store = outcome_store
 
 
 def _decode_person(data: Any) -> StoredPerson:

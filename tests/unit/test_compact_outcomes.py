@@ -22,7 +22,7 @@ from infobip_profiles import (
     UpsertStatus,
 )
 from infobip_profiles.resources._batch import CompactOutcomes
-from infobip_profiles.resources.people import _outcome_store
+from infobip_profiles.resources._outcomes import outcome_store
 from infobip_profiles.testing import FakeProfiles
 
 
@@ -39,7 +39,7 @@ def _items() -> list[UpsertItemResult]:
 
 
 def _store(items: list[UpsertItemResult]) -> CompactOutcomes[UpsertItemResult]:
-    store = _outcome_store(UpsertItemResult)
+    store = outcome_store(UpsertItemResult)
     store.extend(items[:3])
     store.extend(items[3:])
     return store
@@ -78,7 +78,7 @@ def test_results_over_the_store_count_without_building_every_outcome() -> None:
 
 
 def test_merge_outcomes_are_stored_without_a_status() -> None:
-    store = _outcome_store(MergeItemResult)
+    store = outcome_store(MergeItemResult)
     items = [MergeItemResult(index=i, ok=True, id=100 + i) for i in range(3)]
     store.extend(items)
 
@@ -87,7 +87,7 @@ def test_merge_outcomes_are_stored_without_a_status() -> None:
 
 def test_a_success_costs_a_few_bytes() -> None:
     count = 50_000
-    store = _outcome_store(UpsertItemResult)
+    store = outcome_store(UpsertItemResult)
     tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]

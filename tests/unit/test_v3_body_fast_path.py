@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from infobip_profiles import ContactInformation, Person, ValidationError
 from infobip_profiles._converter import dumps
 from infobip_profiles.models import EmailContact, Gender, PersonType, PhoneContact
-from infobip_profiles.resources.people import _v3_body_reference, _v3_json
+from infobip_profiles.resources._person_bodies import v3_body_reference, v3_json
 
 
 def _fetched() -> Person:
@@ -125,9 +125,9 @@ INVALID: dict[str, Any] = {
 
 @pytest.mark.parametrize("make", VALID.values(), ids=VALID.keys())
 def test_one_pass_body_is_the_general_body(make: Any) -> None:
-    text = _v3_json(make())
+    text = v3_json(make())
 
-    expected = dumps(_v3_body_reference(make())).decode()
+    expected = dumps(v3_body_reference(make())).decode()
     assert text == expected
 
 
@@ -158,27 +158,27 @@ def test_any_person_encodes_as_the_general_path_does(
         )
 
     try:
-        expected: str | ValidationError = dumps(_v3_body_reference(make())).decode()
+        expected: str | ValidationError = dumps(v3_body_reference(make())).decode()
     except ValidationError as reference:
         expected = reference
     if isinstance(expected, str):
-        assert _v3_json(make()) == expected
+        assert v3_json(make()) == expected
     else:
         with pytest.raises(ValidationError) as fast:
-            _v3_json(make())
+            v3_json(make())
         assert str(fast.value) == str(expected)
 
 
 @pytest.mark.parametrize("make", INVALID.values(), ids=INVALID.keys())
 def test_one_pass_body_raises_the_general_error(make: Any) -> None:
     with pytest.raises(ValidationError) as reference:
-        _v3_body_reference(make())
+        v3_body_reference(make())
 
     with pytest.raises(ValidationError) as fast:
-        _v3_json(make())
+        v3_json(make())
     assert (str(fast.value), fast.value.field) == (str(reference.value), reference.value.field)
 
 
 def test_one_pass_body_refuses_what_is_not_a_person() -> None:
     with pytest.raises(TypeError, match="expected a Person"):
-        _v3_json({"externalId": "a"})  # type: ignore[arg-type]
+        v3_json({"externalId": "a"})  # type: ignore[arg-type]
