@@ -5,29 +5,15 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from infobip_profiles.cli import main
 from infobip_profiles.testing import FakeProfiles
-from tests._support.cli import run, serve_for_cli
+from tests._support.cli import run
 
 pytestmark = pytest.mark.http
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeProfiles]:
-    fake = FakeProfiles()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def base_url(fake: FakeProfiles, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    with serve_for_cli(fake, monkeypatch) as url:
-        yield url
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ import pytest
 
 from infobip_profiles.cli import main
 from infobip_profiles.testing import FakeProfiles
-from tests._support.cli import run, serve_for_cli
+from tests._support.cli import run
 from tests._support.cli import write_csv as support_write_csv
 from tests._support.served import start_fake_server
 
@@ -39,12 +39,6 @@ def fake() -> Iterator[FakeProfiles]:
     fake.seed(people=[ADA, BOB])
     yield fake
     fake.stop()
-
-
-@pytest.fixture
-def base_url(fake: FakeProfiles, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    with serve_for_cli(fake, monkeypatch) as url:
-        yield url
 
 
 # -- help -----------------------------------------------------------------------------------------

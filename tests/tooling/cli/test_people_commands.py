@@ -11,7 +11,7 @@ from infobip_profiles import PersonRef
 from infobip_profiles._cli_workflows import parse_ref
 from infobip_profiles.cli import main
 from infobip_profiles.testing import FakeProfiles
-from tests._support.cli import run, serve_for_cli
+from tests._support.cli import run
 
 ADA = {
     "externalId": "crm-1",
@@ -30,12 +30,6 @@ def fake() -> Iterator[FakeProfiles]:
     fake.seed(people=[ADA, BOB])
     yield fake
     fake.stop()
-
-
-@pytest.fixture
-def base_url(fake: FakeProfiles, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    with serve_for_cli(fake, monkeypatch) as url:
-        yield url
 
 
 @pytest.mark.parametrize(
