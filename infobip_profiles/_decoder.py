@@ -34,8 +34,6 @@ class Fallback(Exception):
     """The compiled function does not handle this input: the reference path decodes it."""
 
 
-_MISSING = object()
-
 #: Scalar types whose cattrs hook is the type itself (``str(v)``, ``int(v)``...): a value of
 #: exactly that type comes out unchanged.
 _CALLED = (str, int, float, bool)
@@ -63,7 +61,7 @@ def _enum_or_str(type_: Any) -> Any:
 
 
 class _Writer:
-    """Collects the generated source and the names it refers to."""
+    """The names the generated source refers to (hooks, types, enum value maps...)."""
 
     def __init__(self, v2_match: Callable[[str], object]) -> None:
         self.env: dict[str, Any] = {}
@@ -75,9 +73,7 @@ class _Writer:
         return name
 
 
-def _value_expr(
-    w: _Writer, type_: Any, var: str, converter: Any, builders: dict[type, str], owner: type
-) -> str:
+def _value_expr(w: _Writer, type_: Any, var: str, converter: Any, builders: dict[type, str]) -> str:
     """An expression giving what cattrs' hook for ``type_`` gives for ``var``.
 
     It may raise (any exception sends the whole object to the reference path).
@@ -103,9 +99,7 @@ def _value_expr(
             f"({var} if {var} is None or type({var}) is {inner.__name__} else {hook}({var}, {t}))"
         )
     if optional:
-        return (
-            f"(None if {var} is None else {_value_expr(w, inner, var, converter, builders, owner)})"
-        )
+        return f"(None if {var} is None else {_value_expr(w, inner, var, converter, builders)})"
     if type_ is Any:
         return var
     if type_ in _CALLED:
@@ -131,7 +125,7 @@ def _value_expr(
     origin = typing.get_origin(type_)
     args = typing.get_args(type_)
     if origin is list and len(args) == 1:
-        item = _value_expr(w, args[0], "_x", converter, builders, owner)
+        item = _value_expr(w, args[0], "_x", converter, builders)
         if item == "_x":
             return f"({var}[:] if type({var}) is list else {general})"
         elem = args[0]
@@ -205,9 +199,7 @@ def _compile(
         {"__slots__": (), "__setattr__": object.__setattr__, "__module__": cls.__module__},
     )
     w = _Writer(v2_match)
-    w.env.update(
-        {"_new": object.__new__, "_Build": builder, "_cls": cls, "_M": _MISSING, "_fb": Fallback}
-    )
+    w.env.update({"_new": object.__new__, "_Build": builder, "_cls": cls, "_fb": Fallback})
     builders: dict[type, str] = {}
     body = ["if type(d) is not dict:", "    raise _fb", "o = _new(_Build)", "m = 0"]
     # The fields set, as a bit per writable field: each combination's frozenset is made once.
@@ -225,7 +217,7 @@ def _compile(
             absent = [f"o.{f.name} = {value}"]
         else:
             absent = [f"o.{f.name} = {w.ref(factory, 'factory')}()"]
-        present = [f"o.{f.name} = {_value_expr(w, f.type, 'v', converter, builders, cls)}"]
+        present = [f"o.{f.name} = {_value_expr(w, f.type, 'v', converter, builders)}"]
         if not f.metadata.get("read_only"):
             bit = 1 << len(bits)
             bits[bit] = f.name
