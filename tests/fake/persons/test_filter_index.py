@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from infobip_profiles.testing import FakeProfiles
-from infobip_profiles.testing._errors import FakeError
+from infobip_profiles.testing.engine._domain import DomainError
 from infobip_profiles.testing.engine.persons import PersonsEngine, _Person
 from infobip_profiles.testing.engine.query import index_terms
 from tests._support.wire import Wire
@@ -105,7 +105,7 @@ def populate(fake: FakeProfiles, data: st.DataObject) -> PersonsEngine:
     engine = fake.tenant().persons
     people = data.draw(st.lists(bodies(), min_size=5, max_size=30), label="people")
     for i, body in enumerate(people):
-        with contextlib.suppress(FakeError):
+        with contextlib.suppress(DomainError):
             engine.create({"externalId": f"x{i}", **body})
     # Writes to stored persons: values change, tags come and go, persons leave.
     for _ in range(data.draw(st.integers(0, 8), label="writes")):
@@ -127,10 +127,10 @@ def populate(fake: FakeProfiles, data: st.DataObject) -> PersonsEngine:
                 engine.delete(pid)
             elif len(ids) > 1:
                 engine.merge(ids[-1], [pid])
-        except FakeError:
+        except DomainError:
             pass
     if data.draw(st.booleans(), label="delete a tag"):
-        with contextlib.suppress(FakeError):
+        with contextlib.suppress(DomainError):
             fake.tenant().tags.delete(data.draw(st.sampled_from(TAGS)))
     engine.check_indexes()
     return engine

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from infobip_profiles._operations import ErrorFamily
+from infobip_profiles._operations import OPERATIONS, ErrorFamily
 from infobip_profiles.testing import FakeProfiles
-from infobip_profiles.testing._errors import FakeError
+from infobip_profiles.testing._errors import refusal
+from infobip_profiles.testing.engine._domain import NotFound
 from tests._support.persons import (
     PERSONS,
     by,
@@ -163,14 +164,16 @@ def test_id_lookup_with_a_non_number_is_404(wire: Wire) -> None:
         (ErrorFamily.SEGMENTS, 404, "violations"),
     ],
 )
-def test_require_raises_the_not_found_of_each_family(
+def test_require_raises_a_not_found_each_family_renders(
     fake: FakeProfiles, family: ErrorFamily, status: int, marker: str
 ) -> None:
-    with pytest.raises(FakeError) as caught:
-        fake.tenant().persons.require("EMAIL", "nobody@x.com", family=family)
+    with pytest.raises(NotFound) as caught:
+        fake.tenant().persons.require("EMAIL", "nobody@x.com")
 
-    assert caught.value.status == status
-    assert marker in caught.value.response.body
+    op = next(op for op in OPERATIONS.values() if op.errors is family)
+    response = refusal(caught.value, op.errors).response
+    assert response.status == status
+    assert marker in response.json()
 
 
 def test_v3_rendering_lists_contacts_as_typed_identifiers(fake: FakeProfiles) -> None:

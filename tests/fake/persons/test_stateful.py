@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from infobip_profiles.testing import FakeProfiles, SeedError
-from infobip_profiles.testing._errors import FakeError
+from infobip_profiles.testing.engine._domain import DomainError
 
 EXTERNAL_IDS = st.sampled_from(["e1", "e2", "e3", "e4"])
 EMAILS = st.sampled_from(["a@x.com", "A@X.com", "b@x.com", "c@x.com", "d@x.com"])
@@ -71,7 +71,7 @@ class PersonsIndexes(RuleBasedStateMachine):
     def attempt(self, fn: Any, *args: Any, **kwargs: Any) -> None:
         try:
             fn(*args, **kwargs)
-        except FakeError as err:
+        except DomainError as err:
             if err.status not in (400, 404, 409):
                 raise
 

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from infobip_profiles.testing import FakeProfiles
-from infobip_profiles.testing._errors import FakeError
+from infobip_profiles.testing.engine._domain import DomainError
 from infobip_profiles.testing.engine.persons import PersonsEngine
 
 EMAILS = ["a@x.com", "A@X.com", "b@x.com", "c@x.com"]
@@ -65,7 +65,7 @@ def apply(fake: FakeProfiles, data: st.DataObject, count: int) -> None:
         ids = engine.ids()
         pid = data.draw(st.sampled_from(ids)) if ids else None
         other = data.draw(st.sampled_from(ids)) if ids else None
-        with contextlib.suppress(FakeError):
+        with contextlib.suppress(DomainError):
             if op == "create":
                 engine.create({"externalId": f"n{len(ids)}-{i}", **data.draw(bodies())})
             elif op == "profile":

@@ -50,8 +50,8 @@ __all__ = [
 class PersonsEngine(PersonUpserts):
     """Every person of one tenant, its indexes, and the persons semantics.
 
-    Public methods raise :class:`~infobip_profiles.testing._errors.FakeError` (v2 envelope unless
-    documented otherwise) and change nothing when they do.
+    Public methods raise the domain errors of :mod:`~infobip_profiles.testing.engine._domain`
+    and change nothing when they do; the handler boundary renders them for the wire.
     """
 
     #: :meth:`snapshot` renders every person anew (no container of the engine's state is shared),

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ...._operations import ErrorFamily
-from ..._errors import MSG, v2_error
+from ..._messages import MSG
+from .._domain import Invalid
 from ..query import MISSING, QueryError, compile_filter, decode_filter
 from .records import (
     CHANNEL_TYPES,
@@ -34,17 +34,12 @@ class PersonReads(PersonRecords):
         id_type: str,
         identifier: str,
         sender: str | None = None,
-        *,
-        family: ErrorFamily = ErrorFamily.V2,
     ) -> int:
-        """Like :meth:`resolve`, but an unknown person raises the 404 of ``family``.
-
-        V2: ``NOT_FOUND``; V3: ``404100``; LISTS: ``300101``; PUSH: ``48013`` (400); EVENTS_BATCH:
-        ``400505``; SEGMENTS: ``E404``; EVENT_DEFINITIONS: a bodiless 404.
-        """
+        """Like :meth:`resolve`, but an unknown person raises :class:`NotFound` (``"person"``),
+        which each operation's envelope renders with its own code."""
         pid = self.resolve(id_type, identifier, sender)
         if pid is None:
-            raise not_found(family)
+            raise not_found()
         return pid
 
     def get(self, person_id: int) -> dict[str, Any] | None:
@@ -83,9 +78,7 @@ class PersonReads(PersonRecords):
         attributes = self._state.attributes
         schemas = {d["name"]: d["objectSchema"] for d in attributes.all() if d.get("objectSchema")}
         types = attributes.attribute_types()
-        computed_types = getattr(self._state.events, "computed_types", None)
-        if callable(computed_types):
-            types = {**computed_types(), **types}
+        types = {**self._state.events.computed_types(), **types}
         return compile_filter(
             filter_json,
             now=self._state.clock.now(),
@@ -116,7 +109,7 @@ class PersonReads(PersonRecords):
             decoded = decode_filter(filter_json)
             predicate = self.compile(decoded)
         except QueryError as exc:
-            raise v2_error(400, MSG.FILTER_INVALID.format(reason=exc)) from None
+            raise Invalid(MSG.FILTER_INVALID.format(reason=exc)) from None
         source = self._candidates(decoded)
         if source is None:
             source = self._persons.values()
@@ -142,17 +135,15 @@ class PersonReads(PersonRecords):
         return [self._render_v2(p) for p in matched[start : start + limit]], len(matched)
 
     def _computed(self, person_id: int) -> dict[str, Any] | None:
-        computed = getattr(self._state.events, "computed_attributes", None)
-        if not callable(computed):
-            return None
         person = self._persons.get(person_id)
-        value = computed(person_id, person.getter if person is not None else None)
+        getter = person.getter if person is not None else None
+        value = self._state.events.computed_attributes(person_id, getter)
         return dict(value) if value else None
 
     def _filter_getter(self, person: _Person) -> Any:
         """The person's filter getter, answering computed attribute names too."""
         events = self._state.events
-        types = events.computed_types() if hasattr(events, "computed_types") else {}
+        types = events.computed_types()
         if not types:
             return person.getter
 

@@ -10,18 +10,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from ...._operations import ErrorFamily
-from ..._errors import (
-    MSG,
-    FakeError,
-    lists_error,
-    no_body_error,
-    problem_details,
-    push_error,
-    segments_error,
-    v2_error,
-    v3_error,
-)
+from ..._messages import MSG
+from .._domain import Conflict, DomainError, Invalid, NotFound
 from ..events import COMPUTED_READ_ONLY
 from .records import (
     _CHANNELS,
@@ -112,26 +102,6 @@ _SCALAR_RULES: dict[str, tuple[float, Callable[[str], str | None] | None]] = {
 }
 
 
-class _Invalid(Exception):
-    """A write broke a rule; ``errors`` are validationErrors, ``conflict`` a uniqueness clash."""
-
-    def __init__(
-        self,
-        errors: dict[str, list[str]] | None = None,
-        *,
-        text: str = MSG.BAD_REQUEST,
-        status: int = 400,
-    ) -> None:
-        super().__init__(text)
-        self.errors = errors or {}
-        self.text = text
-        self.status = status
-
-    def v2(self) -> FakeError:
-        """As the v2 envelope."""
-        return v2_error(self.status, self.text, validation_errors=self.errors or None)
-
-
 class PersonRules(PersonRecords):
     """Parsing and validating writes."""
 
@@ -151,7 +121,7 @@ class PersonRules(PersonRecords):
     def _parse_v2(self, body: Any) -> Doc:
         """The writable fields present in a v2 body; explicit ``null`` kept as ``None``."""
         if not isinstance(body, dict):
-            raise _Invalid({"body": [MSG.FIELD_OBJECT]})
+            raise Invalid(fields={"body": [MSG.FIELD_OBJECT]})
         given: Doc = {}
         for name in SCALAR_FIELDS:
             if name in body and name != "nickName":
@@ -169,7 +139,7 @@ class PersonRules(PersonRecords):
             elif isinstance(contacts, dict):
                 given.update(self._parse_contacts_v2(contacts, "contactInformation"))
             else:
-                raise _Invalid({"contactInformation": [MSG.FIELD_OBJECT]})
+                raise Invalid(fields={"contactInformation": [MSG.FIELD_OBJECT]})
         return given
 
     @staticmethod
@@ -195,13 +165,13 @@ class PersonRules(PersonRecords):
                 values.append(value)
             given[key] = tuple(values)
         if errors:
-            raise _Invalid(errors)
+            raise Invalid(fields=errors)
         return given
 
     def _parse_v3(self, item: Any, index: int, *, merge: bool) -> Doc:
         """The fields of a v3 person; contacts become emails/phones/channels."""
         if not isinstance(item, dict):
-            raise _Invalid({f"persons[{index}]": [MSG.FIELD_OBJECT]})
+            raise Invalid(fields={f"persons[{index}]": [MSG.FIELD_OBJECT]})
         # A copy, less what is not a scalar field: cheaper than picking the scalars one by one.
         given: Doc = dict(item)
         others = given.keys() - _SCALAR_SET
@@ -217,7 +187,7 @@ class PersonRules(PersonRecords):
             contacts = item["contactInformation"]
             errors: dict[str, list[str]] = {}
             if not isinstance(contacts, list):
-                raise _Invalid({f"persons[{index}].contactInformation": [MSG.FIELD_LIST]})
+                raise Invalid(fields={f"persons[{index}].contactInformation": [MSG.FIELD_LIST]})
             emails: list[str] = []
             phones: list[str] = []
             channels: list[tuple[str, str, str]] = []
@@ -274,7 +244,7 @@ class PersonRules(PersonRecords):
                         continue
                     channels.append((kind, sender, ident))
             if errors:
-                raise _Invalid(errors)
+                raise Invalid(fields=errors)
             given[_EMAILS] = tuple(emails)
             given[_PHONES] = tuple(phones)
             if channels:
@@ -295,11 +265,11 @@ class PersonRules(PersonRecords):
     ) -> Doc:
         """The complete new doc of a write (``create``, ``put`` or ``patch``), validated.
 
-        Raises :class:`_Invalid` (400) for a bad field; uniqueness is checked by :meth:`_store`.
+        Raises :class:`Invalid` for a bad field; uniqueness is checked by :meth:`_store`.
         """
         errors = self._validate_given(given, partial=mode == "patch", contacts_checked=v3)
         if errors:
-            raise _Invalid(errors)
+            raise Invalid(fields=errors)
         if mode == "create":
             doc: Doc = dict(base) if base is not None else {_TYPE: "CUSTOMER"}
             mode = "patch" if base is not None else "put"
@@ -356,7 +326,7 @@ class PersonRules(PersonRecords):
                 field = "contactInformation" if v3 else f"contactInformation.{wire}"
                 limits[field] = [MSG.FIELD_MAX_ITEMS.format(max=MAX_CONTACTS)]
         if limits:
-            raise _Invalid(limits)
+            raise Invalid(fields=limits)
         if require_identity and not (
             doc.get("externalId")
             or doc.get(_EMAILS)
@@ -364,7 +334,7 @@ class PersonRules(PersonRecords):
             or doc.get(_CHANNELS)
             or (person is not None and person.push)
         ):
-            raise _Invalid(text=MSG.PERSON_IDENTITY_REQUIRED)
+            raise Invalid(MSG.PERSON_IDENTITY_REQUIRED)
 
     def _validate_given(
         self, given: Doc, *, partial: bool, contacts_checked: bool = False
@@ -430,45 +400,30 @@ class PersonRules(PersonRecords):
 # == module helpers =================================================================================
 
 
-def not_found(family: ErrorFamily) -> FakeError:
-    """The "no such person" error of an error family."""
-    if family is ErrorFamily.V3:
-        return v3_error(404, 404100, MSG.PERSON_NOT_FOUND)
-    if family is ErrorFamily.LISTS:
-        return lists_error(404, 300101, MSG.PERSON_NOT_FOUND)
-    if family is ErrorFamily.PUSH:
-        return push_error(48013, MSG.PERSON_NOT_FOUND)
-    if family is ErrorFamily.EVENTS_BATCH:
-        return problem_details(
-            [{"index": -1, "code": "400505", "message": MSG.PERSON_NOT_FOUND, "details": []}]
-        )
-    if family is ErrorFamily.SEGMENTS:
-        return segments_error(404, MSG.PERSON_NOT_FOUND)
-    if family is ErrorFamily.EVENT_DEFINITIONS:
-        return no_body_error(404)
-    return v2_error(404, MSG.PERSON_NOT_FOUND)
+def not_found() -> NotFound:
+    """No person matches the identity a request names."""
+    return NotFound("person", MSG.PERSON_NOT_FOUND)
 
 
-def _conflict(kind: str, value: str) -> _Invalid:
-    return _Invalid(text=MSG.DESTINATION_EXISTS.format(kind=kind, value=value), status=409)
+def _conflict(kind: str, value: str) -> Conflict:
+    return Conflict(MSG.DESTINATION_EXISTS.format(kind=kind, value=value))
 
 
-def _item_errors(exc: _Invalid) -> list[dict[str, str]]:
-    if exc.errors:
-        return [
-            {"message": f"{field}: {msg}"} for field, msgs in exc.errors.items() for msg in msgs
-        ]
-    return [{"message": exc.text}]
+def _item_errors(exc: DomainError) -> list[dict[str, str]]:
+    if exc.violations:
+        return [{"message": f"{field}: {msg}"} for field, msg in exc.violations]
+    return [{"message": exc.message or MSG.BAD_REQUEST}]
 
 
-def _v3_item_error(exc: _Invalid, index: int) -> dict[str, Any]:
-    if exc.status == 409:
-        return {"code": 409100, "message": exc.text, "details": [], "index": index}
+def _v3_item_error(exc: DomainError, index: int) -> dict[str, Any]:
+    text = exc.message or MSG.BAD_REQUEST
+    if isinstance(exc, Conflict):
+        return {"code": 409100, "message": text, "details": [], "index": index}
     details: list[dict[str, str]] = []
-    for field, msgs in exc.errors.items():
+    for field, msg in exc.violations:
         prop = field if field.startswith("persons[") else f"persons[{index}].{field}"
-        details.extend({"property": prop, "message": msg} for msg in msgs)
-    message = exc.text if not exc.errors else MSG.V3_VALIDATION
+        details.append({"property": prop, "message": msg})
+    message = text if not exc.violations else MSG.V3_VALIDATION
     return {"code": 400100, "message": message, "details": details, "index": index}
 
 

@@ -10,7 +10,8 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ..._errors import MSG
+from ..._messages import MSG
+from .._domain import Conflict, DomainError
 from .records import (
     _CHANNELS,
     _CUSTOM,
@@ -33,7 +34,6 @@ from .rules import (
     _SCALAR_RULES,
     _TYPES,
     MAX_CONTACTS,
-    _Invalid,
     _v3_item_error,
 )
 from .writes import PersonWrites
@@ -62,7 +62,7 @@ class PersonUpserts(PersonWrites):
                 given = self._parse_v3(item, index, merge=False)
                 matched = self._v3_matches(given)
                 if len(matched) > 1:
-                    raise _Invalid(text=MSG.V3_AMBIGUOUS, status=409)
+                    raise Conflict(MSG.V3_AMBIGUOUS)
                 # No uniqueness check is left for _store to make (``force``): every identifier
                 # the item names belongs to the one matched person or to nobody (else it would
                 # have matched another), and the matched person's own are its own.
@@ -77,7 +77,7 @@ class PersonUpserts(PersonWrites):
                     person = self._store(None, doc, force=True)
                     status = "CREATED"
                 results.append({"id": person.id, "index": index, "status": status})
-            except _Invalid as exc:
+            except DomainError as exc:
                 errors.append(_v3_item_error(exc, index))
         return {"errors": errors, "results": results}
 
@@ -231,7 +231,7 @@ class PersonUpserts(PersonWrites):
                     person = self._persons[pid]
                     self._store(person, self._combine(person, given, "patch", v3=True))
                 results.append({"id": person.id, "index": index})
-            except _Invalid as exc:
+            except DomainError as exc:
                 errors.append(_v3_item_error(exc, index))
         return {"errors": errors, "results": results}
 
@@ -353,10 +353,7 @@ class PersonUpserts(PersonWrites):
         channels += tuple(c for c in other.channels or () if c not in channels)
         if channels:
             doc[_CHANNELS] = channels
-        try:
-            self._check_doc(doc, survivor, require_identity=False)
-        except _Invalid as exc:
-            raise exc.v2() from None
+        self._check_doc(doc, survivor, require_identity=False)
         moved = list(other.push or ())
         self._keep(survivor)
         self._keep(other)

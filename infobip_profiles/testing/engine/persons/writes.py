@@ -8,7 +8,8 @@ import sys
 from collections.abc import Iterable
 from typing import Any
 
-from ..._errors import MSG
+from ..._messages import MSG
+from .._domain import Conflict, DomainError, Invalid
 from .records import (
     _CHANNELS,
     _CUSTOM,
@@ -27,7 +28,7 @@ from .records import (
     _union,
 )
 from .render import PersonReads
-from .rules import PersonRules, _conflict, _Invalid, _item_errors
+from .rules import PersonRules, _conflict, _item_errors
 
 __all__ = ["PersonWrites"]
 
@@ -106,11 +107,8 @@ class PersonWrites(PersonRules, PersonReads):
         Read-only fields are ignored; ``type`` defaults to CUSTOMER; unknown tags are created.
         Raises 400 (validationErrors) or 409 (``Destination(email) x already exists.``).
         """
-        try:
-            doc = self._combine(None, self._parse_v2(body), "create")
-            person = self._store(None, doc)
-        except _Invalid as exc:
-            raise exc.v2() from None
+        doc = self._combine(None, self._parse_v2(body), "create")
+        person = self._store(None, doc)
         return self._render_v2(person)
 
     def replace(self, person_id: int, body: dict[str, Any]) -> dict[str, Any]:
@@ -124,42 +122,36 @@ class PersonWrites(PersonRules, PersonReads):
 
     def _update_v2(self, person_id: int, body: dict[str, Any], mode: str) -> dict[str, Any]:
         person = self._persons[person_id]
-        try:
-            doc = self._combine(person, self._parse_v2(body), mode)
-            self._store(person, doc)
-        except _Invalid as exc:
-            raise exc.v2() from None
+        doc = self._combine(person, self._parse_v2(body), mode)
+        self._store(person, doc)
         return self._render_v2(person)
 
     def contacts(self, person_id: int, body: Any, mode: str) -> dict[str, Any]:
         """The contactInformation calls: ``mode`` ``put`` replaces emails/phones, ``patch`` adds,
         ``delete`` removes the listed ones (absent ones are ignored). Returns the v2 person."""
         person = self._persons[person_id]
-        try:
-            if not isinstance(body, dict) or not isinstance(body.get("contactInformation"), dict):
-                raise _Invalid({"contactInformation": [MSG.FIELD_REQUIRED]})
-            given = self._parse_contacts_v2(body["contactInformation"], "contactInformation")
-            errors = self._validate_given(given, partial=True)
-            if errors:
-                raise _Invalid(errors)
-            doc = person.doc()
-            if mode == "delete":
-                for key in (_EMAILS, _PHONES):
-                    drop = {_contact_key(key, v) for v in given.get(key) or ()}
-                    kept = tuple(v for v in doc.get(key, ()) if _contact_key(key, v) not in drop)
-                    doc[key] = kept
-            else:
-                for key in (_EMAILS, _PHONES):
-                    if key not in given:
-                        if mode == "put":
-                            doc[key] = ()
-                        continue
-                    base = () if mode == "put" else doc.get(key, ())
-                    doc[key] = _union(key, base, given[key] or ())
-            self._check_doc(doc, person)
-            self._store(person, doc)
-        except _Invalid as exc:
-            raise exc.v2() from None
+        if not isinstance(body, dict) or not isinstance(body.get("contactInformation"), dict):
+            raise Invalid(fields={"contactInformation": [MSG.FIELD_REQUIRED]})
+        given = self._parse_contacts_v2(body["contactInformation"], "contactInformation")
+        errors = self._validate_given(given, partial=True)
+        if errors:
+            raise Invalid(fields=errors)
+        doc = person.doc()
+        if mode == "delete":
+            for key in (_EMAILS, _PHONES):
+                drop = {_contact_key(key, v) for v in given.get(key) or ()}
+                kept = tuple(v for v in doc.get(key, ()) if _contact_key(key, v) not in drop)
+                doc[key] = kept
+        else:
+            for key in (_EMAILS, _PHONES):
+                if key not in given:
+                    if mode == "put":
+                        doc[key] = ()
+                    continue
+                base = () if mode == "put" else doc.get(key, ())
+                doc[key] = _union(key, base, given[key] or ())
+        self._check_doc(doc, person)
+        self._store(person, doc)
         return self._render_v2(person)
 
     def delete(self, person_id: int) -> None:
@@ -177,9 +169,9 @@ class PersonWrites(PersonRules, PersonReads):
         for index, body in enumerate(people):
             try:
                 if not isinstance(body, dict):
-                    raise _Invalid({f"people[{index}]": [MSG.FIELD_OBJECT]})
+                    raise Invalid(fields={f"people[{index}]": [MSG.FIELD_OBJECT]})
                 self._store(None, self._combine(None, self._parse_v2(body), "create"))
-            except _Invalid as exc:
+            except DomainError as exc:
                 failures.append({"index": index, "status": exc.status, "errors": _item_errors(exc)})
         return failures
 
@@ -193,10 +185,10 @@ class PersonWrites(PersonRules, PersonReads):
                 pid = self._query_person(query)
                 update = item.get("update")
                 if not isinstance(update, dict):
-                    raise _Invalid({"update": [MSG.FIELD_OBJECT]})
+                    raise Invalid(fields={"update": [MSG.FIELD_OBJECT]})
                 person = self._persons[pid]
                 self._store(person, self._combine(person, self._parse_v2(update), "patch"))
-            except _Invalid as exc:
+            except DomainError as exc:
                 failures.append(
                     {
                         "query": query,
@@ -214,7 +206,7 @@ class PersonWrites(PersonRules, PersonReads):
             query = item.get("query") if isinstance(item, dict) else None
             try:
                 pid = self._query_person(query)
-            except _Invalid as exc:
+            except DomainError as exc:
                 failures.append({"query": query, "status": exc.status, "errors": _item_errors(exc)})
                 continue
             self.delete(pid)
@@ -222,13 +214,13 @@ class PersonWrites(PersonRules, PersonReads):
 
     def _query_person(self, query: Any) -> int:
         if not isinstance(query, dict):
-            raise _Invalid(text=MSG.PERSON_NO_MATCH, status=409)
+            raise Conflict(MSG.PERSON_NO_MATCH)
         kind, identifier, sender = query.get("type"), query.get("identifier"), query.get("sender")
         if not isinstance(kind, str) or not isinstance(identifier, str):
-            raise _Invalid(text=MSG.PERSON_NO_MATCH, status=409)
+            raise Conflict(MSG.PERSON_NO_MATCH)
         pid = self.resolve(kind, identifier, sender if isinstance(sender, str) else None)
         if pid is None:
-            raise _Invalid(text=MSG.PERSON_NO_MATCH, status=409)
+            raise Conflict(MSG.PERSON_NO_MATCH)
         return pid
 
     def match(self, identities: list[Any]) -> list[dict[str, Any]]:
@@ -377,20 +369,17 @@ class PersonWrites(PersonRules, PersonReads):
         a channel contact or registration alone identifies the person."""
         channels = tuple(channels)
         regs = [dict(r) for r in push]
-        try:
-            given = self._parse_v2(body)
-            if channels:
-                given[_CHANNELS] = channels
-            seen: set[str] = set()
-            for reg in regs:
-                reg_id = reg["registrationId"]
-                if reg_id in self._by_push or reg_id in seen:
-                    raise _conflict("push", reg_id)
-                seen.add(reg_id)
-            doc = self._combine(None, given, "create", require_identity=not regs)
-            person = self._store(None, doc)
-        except _Invalid as exc:
-            raise exc.v2() from None
+        given = self._parse_v2(body)
+        if channels:
+            given[_CHANNELS] = channels
+        seen: set[str] = set()
+        for reg in regs:
+            reg_id = reg["registrationId"]
+            if reg_id in self._by_push or reg_id in seen:
+                raise _conflict("push", reg_id)
+            seen.add(reg_id)
+        doc = self._combine(None, given, "create", require_identity=not regs)
+        person = self._store(None, doc)
         person.origin = person.modified_from = origin
         for reg in regs:
             entry = {k: reg[k] for k in _PUSH_KEYS if k in reg}
@@ -455,10 +444,7 @@ class PersonWrites(PersonRules, PersonReads):
         (externalId, firstName, ..., customAttributes, tags, contactInformation) merged into the
         person; ``promote`` turns a LEAD into a CUSTOMER. Raises v2 400/409 like PATCH."""
         person = self._persons[person_id]
-        try:
-            doc = self._combine(person, self._parse_v2(fields), "patch", require_identity=False)
-            if promote:
-                doc[_TYPE] = "CUSTOMER"
-            self._store(person, doc)
-        except _Invalid as exc:
-            raise exc.v2() from None
+        doc = self._combine(person, self._parse_v2(fields), "patch", require_identity=False)
+        if promote:
+            doc[_TYPE] = "CUSTOMER"
+        self._store(person, doc)
