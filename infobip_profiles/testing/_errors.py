@@ -51,20 +51,6 @@ class FakeError(Exception):
         return self.response.status
 
 
-def refusal_text(err: FakeError) -> str:
-    """What a refusal in the service's v2 error shape says: its text, then each field's
-    validation errors (``field: reason, reason; ...``); the whole body for any other shape."""
-    body = err.response.json()
-    if isinstance(body, Mapping):
-        exc = (body.get("requestError") or {}).get("serviceException") or {}
-        text = str(exc.get("text") or "")
-        details = exc.get("validationErrors") or {}
-        if details:
-            text += " " + "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in details.items())
-        return text.strip() or str(body)
-    return str(body)
-
-
 def v2_body(
     status: int,
     text: str,

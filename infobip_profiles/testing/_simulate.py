@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from ._errors import FakeError, refusal_text
+from .engine._domain import DomainError
 from .engine.persons import CHANNEL_TYPES, channel_origin
 
 if TYPE_CHECKING:
@@ -179,8 +179,8 @@ def simulate_form(state: TenantState, fields: Mapping[str, Any]) -> SimulatedPro
         if _rendered(state, pid)["type"] != "LEAD":
             return SimulatedProfile(_rendered(state, pid), created=False, changed=False)
         person, changed = persons.update_from(pid, body, "FORMS")
-    except FakeError as err:
-        raise ValueError(f"the form was refused: {refusal_text(err)}") from None
+    except DomainError as err:
+        raise ValueError(f"the form was refused: {err.describe()}") from None
     return SimulatedProfile(person, created=False, changed=changed)
 
 

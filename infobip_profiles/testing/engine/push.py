@@ -22,10 +22,10 @@ known push applications and implements the four push operations on top:
 The anonymous profiles made here (first launch, logout) show ``origin`` ``PUSH``: the mobile SDK
 made them, not the API (inferred).
 
-Errors use the push envelope ``{errorCode, errorMessage}`` with status 400: 48001 missing
-``AppCode``, 48012 unknown application, 48013 unknown registration (the spec's codes); a bad body
-is 48000, a personalize conflict 48010, ambiguous candidates 48011, a rejected write 48014 ([I]).
-A rejected request changes nothing.
+Refusals carry the push family's codes (rendered as ``{errorCode, errorMessage}``, status 400,
+at the handler boundary): 48001 missing ``AppCode``, 48012 unknown application, 48013 unknown
+registration (the spec's codes); a bad body is 48000, a personalize conflict 48010, ambiguous
+candidates 48011, a rejected write 48014 ([I]). A rejected request changes nothing.
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from .._errors import MSG, FakeError, push_error, refusal_text
+from .._messages import MSG
+from ._domain import Conflict, DomainError, Invalid, NotFound
 
 if TYPE_CHECKING:
     from .._state import TenantState
@@ -78,9 +79,9 @@ def _registration_id(seed: str) -> str:
     return str(uuid.UUID(bytes=digest, version=4)).upper()
 
 
-def invalid(field: str, reason: str) -> FakeError:
-    """The push family's 400 for a malformed request."""
-    return push_error(CODE_INVALID, MSG.PUSH_INVALID_REQUEST.format(field=field, reason=reason))
+def invalid(field: str, reason: str) -> Invalid:
+    """A malformed request (``48000``)."""
+    return Invalid(MSG.PUSH_INVALID_REQUEST.format(field=field, reason=reason), code=CODE_INVALID)
 
 
 def _is_identified(person: Mapping[str, Any]) -> bool:
@@ -237,12 +238,14 @@ class PushEngine:
             if found is not None:
                 candidates.add(found)
         if len(candidates) > 1:
-            raise push_error(CODE_AMBIGUOUS, MSG.PUSH_AMBIGUOUS_CANDIDATES)
+            raise Conflict(MSG.PUSH_AMBIGUOUS_CANDIDATES, code=CODE_AMBIGUOUS)
         target = next(iter(candidates), None)
         current = persons.get(pid) or {}
         conflict = _is_identified(current) and target != pid
         if conflict and not force_depersonalize:
-            raise push_error(CODE_PERSONALIZATION_IMPOSSIBLE, MSG.PUSH_PERSONALIZATION_IMPOSSIBLE)
+            raise Conflict(
+                MSG.PUSH_PERSONALIZATION_IMPOSSIBLE, code=CODE_PERSONALIZATION_IMPOSSIBLE
+            )
         fields = _person_fields(identity, attributes)
         lead_match = (
             target is not None
@@ -259,10 +262,10 @@ class PushEngine:
                 assert target is not None
                 try:
                     persons.take_over(pid, target)
-                except FakeError as exc:
-                    raise push_error(
-                        CODE_REJECTED,
-                        MSG.PUSH_PERSONALIZE_REJECTED.format(reason=refusal_text(exc)),
+                except DomainError as exc:
+                    raise Conflict(
+                        MSG.PUSH_PERSONALIZE_REJECTED.format(reason=exc.describe()),
+                        code=CODE_REJECTED,
                     ) from None
                 target = pid
             survivor = pid if target is None else target
@@ -274,9 +277,9 @@ class PushEngine:
                 )
             try:
                 persons.apply_identity(survivor, fields, promote=not keep_as_lead)
-            except FakeError as exc:
-                raise push_error(
-                    CODE_REJECTED, MSG.PUSH_PERSONALIZE_REJECTED.format(reason=refusal_text(exc))
+            except DomainError as exc:
+                raise Conflict(
+                    MSG.PUSH_PERSONALIZE_REJECTED.format(reason=exc.describe()), code=CODE_REJECTED
                 ) from None
             if survivor != pid:
                 self._absorb(pid, survivor)
@@ -292,9 +295,9 @@ class PushEngine:
 
     def _require(self, app_code: str | None, registration_id: str) -> tuple[int, dict[str, Any]]:
         if not app_code:
-            raise push_error(CODE_APP_CODE_MISSING, MSG.PUSH_APP_CODE_MISSING)
+            raise Invalid(MSG.PUSH_APP_CODE_MISSING, code=CODE_APP_CODE_MISSING)
         if app_code not in self._applications:
-            raise push_error(CODE_APP_NOT_FOUND, MSG.PUSH_APP_NOT_FOUND)
+            raise NotFound("push application", MSG.PUSH_APP_NOT_FOUND, code=CODE_APP_NOT_FOUND)
         persons = self._state.persons
         pid = persons.resolve("PUSH", registration_id)
         if pid is not None:
@@ -303,7 +306,9 @@ class PushEngine:
                     app_code
                 ):
                     return pid, reg
-        raise push_error(CODE_REGISTRATION_NOT_FOUND, MSG.PUSH_REGISTRATION_NOT_FOUND)
+        raise NotFound(
+            "push registration", MSG.PUSH_REGISTRATION_NOT_FOUND, code=CODE_REGISTRATION_NOT_FOUND
+        )
 
     def _detach(self, reg: dict[str, Any]) -> int:
         """Move a registration to a new empty LEAD; returns the lead's id."""
@@ -357,7 +362,7 @@ def _parse_personalize(body: Any) -> tuple[dict[str, str], dict[str, Any]]:
         raise invalid("body", "must be a JSON object")
     raw = body.get("identity")
     if not isinstance(raw, Mapping):
-        raise push_error(CODE_INVALID, MSG.PUSH_IDENTITY_REQUIRED)
+        raise Invalid(MSG.PUSH_IDENTITY_REQUIRED, code=CODE_INVALID)
     identity: dict[str, str] = {}
     for key in _IDENTITY_KEYS:
         value = raw.get(key)
@@ -370,7 +375,7 @@ def _parse_personalize(body: Any) -> tuple[dict[str, str], dict[str, Any]]:
         if value.strip():
             identity[key] = value
     if not identity:
-        raise push_error(CODE_INVALID, MSG.PUSH_IDENTITY_REQUIRED)
+        raise Invalid(MSG.PUSH_IDENTITY_REQUIRED, code=CODE_INVALID)
     attributes = body.get("attributes")
     if attributes is None:
         return identity, {}
