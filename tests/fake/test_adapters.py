@@ -24,14 +24,8 @@ from infobip_profiles.testing import FakeProfiles
 from infobip_profiles.testing._context import Context
 from infobip_profiles.testing._router import HANDLERS
 from infobip_profiles.testing._wire import FakeResponse
-
-KEY = "test-key"
-AUTH = {"Authorization": f"App {KEY}"}
-
-
-def stored(fake: FakeProfiles, api_key: str | None = None) -> list[Any]:
-    """What the stub write handler stored in a tenant."""
-    return list(fake.tenant(api_key).__dict__.get("stub_writes", []))
+from tests._support.stubs import record_write, stored
+from tests._support.wire import AUTH, KEY
 
 
 @pytest.fixture(autouse=True)
@@ -40,17 +34,10 @@ def stub_handlers(monkeypatch: pytest.MonkeyPatch) -> None:
         return FakeResponse(200, {"name": ctx.path_params["name"], "query": ctx.request.query})
 
     def write(ctx: Context) -> FakeResponse:
-        body = ctx.json()
-        ctx.state.__dict__.setdefault("stub_writes", []).append(body)
-        return FakeResponse(200, {"stored": body})
+        return FakeResponse(200, {"stored": record_write(ctx)})
 
     monkeypatch.setitem(HANDLERS, "get-a-tag", echo)
     monkeypatch.setitem(HANDLERS, "create-a-new-tag", write)
-
-
-@pytest.fixture
-def fake() -> FakeProfiles:
-    return FakeProfiles(KEY)
 
 
 def envelope(response: httpx.Response) -> dict[str, Any]:

@@ -18,21 +18,17 @@ from infobip_profiles.testing._wire import FakeResponse
 from infobip_profiles.testing.engine.attributes import AttributesEngine
 from infobip_profiles.testing.engine.persons import PersonsEngine
 from tests._support import paths
+from tests._support.stubs import record_write, stored
+from tests._support.wire import AUTH, KEY
 
-KEY = "test-key"
-AUTH = {"Authorization": f"App {KEY}"}
 TIER = {"name": "tier", "dataType": "STRING"}
 SCORE = {"name": "score", "dataType": "INTEGER"}
-
-
-def stored(fake: FakeProfiles, api_key: str | None = None) -> list[Any]:
-    return list(fake.tenant(api_key).__dict__.get("stub_writes", []))
 
 
 @pytest.fixture(autouse=True)
 def stub_handlers(monkeypatch: pytest.MonkeyPatch) -> None:
     def write(ctx: Context) -> FakeResponse:
-        ctx.state.__dict__.setdefault("stub_writes", []).append(ctx.json())
+        record_write(ctx)
         return FakeResponse(200, {})
 
     def echo(ctx: Context) -> FakeResponse:
@@ -40,11 +36,6 @@ def stub_handlers(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setitem(HANDLERS, "create-a-new-tag", write)
     monkeypatch.setitem(HANDLERS, "get-a-tag", echo)
-
-
-@pytest.fixture
-def fake() -> FakeProfiles:
-    return FakeProfiles(KEY)
 
 
 @pytest.fixture

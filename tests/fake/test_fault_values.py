@@ -16,11 +16,6 @@ JSON = {"content-type": "application/json", "Authorization": f"App {KEY}"}
 BAD = [b"Infinity", b"-Infinity", b"NaN", b"1e300", b'"x"', b"true", b"[]"]
 
 
-@pytest.fixture
-def fake() -> FakeProfiles:
-    return FakeProfiles(KEY)
-
-
 @pytest.fixture(params=MODES)
 def http(request: pytest.FixtureRequest, fake: FakeProfiles) -> Iterator[httpx.Client]:
     with reach(fake, request.param, JSON) as client:

@@ -19,9 +19,9 @@ from infobip_profiles.testing import FakeClock, FakeProfiles
 from infobip_profiles.testing._context import Context
 from infobip_profiles.testing._router import HANDLERS
 from infobip_profiles.testing._wire import FakeResponse
+from tests._support.stubs import record_write, stored
+from tests._support.wire import AUTH, KEY
 
-KEY = "test-key"
-AUTH = {"Authorization": f"App {KEY}"}
 STUBBED = (
     "get-a-tag",
     "get-segment",
@@ -31,18 +31,13 @@ STUBBED = (
 )
 
 
-def stored(fake: FakeProfiles, api_key: str | None = None) -> list[Any]:
-    return list(fake.tenant(api_key).__dict__.get("stub_writes", []))
-
-
 @pytest.fixture(autouse=True)
 def stub_handlers(monkeypatch: pytest.MonkeyPatch) -> None:
     def echo(ctx: Context) -> FakeResponse:
         return FakeResponse(200, {"op": ctx.op.op_id})
 
     def write(ctx: Context) -> FakeResponse:
-        ctx.state.__dict__.setdefault("stub_writes", []).append(ctx.json())
-        return FakeResponse(200, {"stored": ctx.json()})
+        return FakeResponse(200, {"stored": record_write(ctx)})
 
     for op_id in STUBBED:
         monkeypatch.setitem(HANDLERS, op_id, echo)
