@@ -27,6 +27,19 @@ AnyClient = ProfilesClient | AsyncProfilesClient
 PLAIN: dict[str, Any] = {"throttle": False, "max_retries": 0}
 
 
+class Sleeps(list[float]):
+    """Records every wait the client asks for instead of sleeping: set a client's ``_sleep`` to
+    :meth:`sync` (or an async client's to :meth:`asynchronous`)."""
+
+    def sync(self, seconds: float) -> None:
+        """Record a sync client's wait."""
+        self.append(seconds)
+
+    async def asynchronous(self, seconds: float) -> None:
+        """Record an async client's wait."""
+        self.append(seconds)
+
+
 class Api:
     """Calls one resource's methods on the sync or the async client, the same way."""
 

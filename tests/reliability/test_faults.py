@@ -33,6 +33,7 @@ from infobip_profiles import (
     ServerError,
 )
 from infobip_profiles.testing import FakeProfiles
+from tests._support.client import Sleeps
 
 KEY = "rel-fault-key"
 ADA = {
@@ -201,16 +202,6 @@ def record(
 
 
 # -- the matrix ---------------------------------------------------------------------------------
-
-
-class Sleeps(list[float]):
-    """Records the waits the client asks for instead of sleeping."""
-
-    def sync(self, seconds: float) -> None:
-        self.append(seconds)
-
-    async def asynchronous(self, seconds: float) -> None:
-        self.append(seconds)
 
 
 @pytest.fixture

@@ -28,23 +28,13 @@ from infobip_profiles import (
     ServerError,
 )
 from infobip_profiles._operations import OPERATIONS
-from tests._support.client import resolve, router_fixture
+from tests._support.client import Sleeps, resolve, router_fixture
 
 KEY = "sk-retry-secret-42"
 BASE = "https://acme.api.infobip.com"
 PERSONS = f"{BASE}/people/2/persons"
 REF = PersonRef.external_id("crm-1")
 STORED = {"id": 42, "externalId": "crm-1"}
-
-
-class Sleeps(list[float]):
-    """Records every wait the client asks for instead of sleeping."""
-
-    def sync(self, seconds: float) -> None:
-        self.append(seconds)
-
-    async def asynchronous(self, seconds: float) -> None:
-        self.append(seconds)
 
 
 @pytest.fixture
