@@ -11,7 +11,6 @@ body. The texts live in :mod:`~infobip_profiles.testing._messages` (re-exported 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from typing import Any
 
 from .._operations import ErrorFamily, Operation

@@ -30,6 +30,7 @@ from .engine.tags import TagsEngine
 
 if TYPE_CHECKING:
     from ._clock import FakeClock
+    from .engine._hooks import PersonHooks
 
 __all__ = [
     "STATE_MAGIC",
@@ -47,6 +48,9 @@ log = logging.getLogger("infobip_profiles.testing")
 
 class TenantState:
     """All data of one API key. Engines reach each other through it (a tag delete touches persons)."""
+
+    #: The attribute name of every engine, in the order they are made.
+    ENGINES = ("attributes", "tags", "persons", "companies", "lists", "events", "push", "segments")
 
     def __init__(self, clock: FakeClock, tenant_index: int = 0) -> None:
         self.clock = clock
@@ -76,34 +80,24 @@ class TenantState:
         return str(uuid.UUID(int=value & ((1 << 128) - 1), version=4))
 
     # -- cross-engine notifications ---------------------------------------------------------------
-    # The persons engine calls these; every other engine may define ``person_deleted(pid)`` and
-    # ``persons_merged(primary_id, secondary_ids)`` to keep what it holds per person consistent
-    # (events move to the primary, company membership and push registrations follow, ...).
+    # The persons engine calls these; the engines that keep something per person implement
+    # ``PersonHooks`` (engine/_hooks.py) to stay consistent: company membership follows, events
+    # move to the primary. Push registrations live on the person itself; tags, attributes and
+    # lists are stored on the person or read through it; segments are evaluated live.
 
     def person_deleted(self, person_id: int) -> None:
-        """Tell every other engine that ``person_id`` is gone."""
+        """Tell every engine that keeps something per person that ``person_id`` is gone."""
         for engine in self._dependents():
-            hook = getattr(engine, "person_deleted", None)
-            if callable(hook):
-                hook(person_id)
+            engine.person_deleted(person_id)
 
     def persons_merged(self, primary_id: int, secondary_ids: list[int]) -> None:
-        """Tell every other engine that ``secondary_ids`` were merged into ``primary_id``."""
+        """Tell every engine that keeps something per person that ``secondary_ids`` were merged
+        into ``primary_id``."""
         for engine in self._dependents():
-            hook = getattr(engine, "persons_merged", None)
-            if callable(hook):
-                hook(primary_id, secondary_ids)
+            engine.persons_merged(primary_id, secondary_ids)
 
-    def _dependents(self) -> tuple[object, ...]:
-        return (
-            self.attributes,
-            self.tags,
-            self.companies,
-            self.lists,
-            self.events,
-            self.push,
-            self.segments,
-        )
+    def _dependents(self) -> tuple[PersonHooks, ...]:
+        return (self.companies, self.events)
 
 
 # -- persistence: the state file of ``fake-server --state FILE`` -----------------------------------

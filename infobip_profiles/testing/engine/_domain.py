@@ -19,7 +19,7 @@ renderer uses what its envelope has room for and ignores the rest.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar
 
 from .._messages import MSG
 
@@ -30,7 +30,6 @@ __all__ = [
     "Conflict",
     "LimitReached",
     "FieldErrors",
-    "PersonHooks",
 ]
 
 FieldErrors = Mapping[str, Sequence[str]] | Iterable[tuple[str, str]]
@@ -113,16 +112,6 @@ class LimitReached(DomainError):
     """The tenant has as much in progress as the service allows; later, the request may pass."""
 
     status = 429
-
-
-class PersonHooks(Protocol):
-    """What an engine that keeps something per person hears from the persons engine."""
-
-    def person_deleted(self, person_id: int) -> None:
-        """``person_id`` is gone: drop or detach what belongs to it."""
-
-    def persons_merged(self, primary_id: int, secondary_ids: list[int]) -> None:
-        """``secondary_ids`` were merged into ``primary_id``: move what they held."""
 
 
 def _pairs(fields: FieldErrors | None) -> tuple[tuple[str, str], ...]:

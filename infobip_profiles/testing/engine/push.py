@@ -341,7 +341,7 @@ class PushEngine:
         engines, small beside it, are copied."""
         state = self._state
         persons = state.persons
-        names = [n for n, v in vars(state).items() if hasattr(v, "_state") and v is not persons]
+        names = [n for n in state.ENGINES if n != "persons"]
         memo: dict[int, Any] = {id(state): state, id(state.clock): state.clock}
         memo[id(persons)] = persons
         backup = {name: copy.deepcopy(getattr(state, name), memo) for name in names}
