@@ -567,7 +567,7 @@ def _only_prefixed_strings(n: Names, body: Any) -> Any:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"  # milliseconds, truncated
 
 
 def _first(body: Any, *path: Any) -> Any:
