@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
+from .._operations import CONTACT_IDENTIFIER_MAX_LENGTH
 from .engine._domain import DomainError
 from .engine.persons import CHANNEL_TYPES, channel_origin
 
@@ -54,7 +55,7 @@ INBOUND_CHANNELS = (
     *(kind for kind in CHANNEL_TYPES if kind not in ("PUSH", "WEB_PUSH")),
 )
 
-_MAX_IDENTIFIER = 255
+_MAX_IDENTIFIER = CONTACT_IDENTIFIER_MAX_LENGTH
 _SESSION_EVENTS = {
     "chatbot": ("chatbotSessionStarted", "chatbotSessionEnded", "ANSWERS"),
     "conversation": ("conversationCreated", "conversationClosed", "CONVERSATIONS"),

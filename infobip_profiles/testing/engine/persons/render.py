@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ...._operations import page_size
 from ..._messages import MSG
 from .._domain import Invalid
 from ..query import MISSING, QueryError, compile_filter, decode_filter
@@ -92,7 +93,7 @@ class PersonReads(PersonRecords):
         filter_json: str | None = None,
         order_by: str | None = None,
         page: int = 1,
-        limit: int = 20,
+        limit: int = page_size("get-a-single-person-or-a-list-of-people").default,
         with_total: bool = True,
     ) -> tuple[list[dict[str, Any]], int]:
         """One page of persons (v2 wire dicts) matching ``filter_json`` and the total matched.

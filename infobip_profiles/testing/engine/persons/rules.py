@@ -10,6 +10,14 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from ...._operations import (
+    CONTACT_IDENTIFIER_MAX_LENGTH,
+    EMAIL_MAX_LENGTH,
+    MAX_CONTACTS,
+    PERSON_MAX_LENGTHS,
+    PHONE_MAX_LENGTH,
+    spec_enum,
+)
 from ..._messages import MSG
 from .._domain import Conflict, DomainError, Invalid, NotFound
 from ..events import COMPUTED_READ_ONLY
@@ -33,17 +41,7 @@ from .records import (
 
 __all__ = ["PersonRules", "MAX_CONTACTS", "not_found"]
 
-_MAX_LENGTH = {
-    "externalId": 256,
-    "firstName": 255,
-    "lastName": 255,
-    "middleName": 50,
-    "nickName": 50,
-    "address": 256,
-    "city": 50,
-    "country": 50,
-    "profilePicture": 2083,
-}
+_MAX_LENGTH = PERSON_MAX_LENGTHS
 
 _NAME_FIELDS = ("firstName", "lastName", "middleName", "nickName")
 
@@ -57,18 +55,15 @@ _PHONE = re.compile(r"^\+?[1-9][0-9]{2,14}$")
 
 _LANGUAGE = re.compile(r"^[a-z]{2}(?:-[A-Z]{2})?$")
 
-_MAX_EMAIL = 255
+_MAX_EMAIL = EMAIL_MAX_LENGTH
 
-_MAX_PHONE = 50
+_MAX_PHONE = PHONE_MAX_LENGTH
 
-_MAX_CONTACT_ID = 255
+_MAX_CONTACT_ID = CONTACT_IDENTIFIER_MAX_LENGTH
 
-MAX_CONTACTS = 100
-"""At most this many emails and this many phones per person."""
+_TYPES = spec_enum("person_types")
 
-_TYPES = ("CUSTOMER", "LEAD")
-
-_GENDERS = ("MALE", "FEMALE")
+_GENDERS = spec_enum("genders")
 
 
 def _name_problem(value: str) -> str | None:
