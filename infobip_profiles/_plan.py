@@ -293,9 +293,15 @@ class _Method(Generic[P, M]):
     a method of the resource instance, with ``fn``'s parameters and a return type ``M`` that the
     subclass decides by how :meth:`_bind` wraps what ``fn`` returns."""
 
+    #: The attribute this descriptor is bound to in its class.
+    _attribute: str | None = None
+
     def __init__(self, fn: Callable[Concatenate[Any, P], Any]) -> None:
         self.fn = fn
         functools.update_wrapper(self, fn)  # type: ignore[arg-type]
+
+    def __set_name__(self, owner: type[Any], name: str) -> None:
+        self._attribute = name
 
     @overload
     def __get__(self, obj: None, owner: type[Any]) -> Self: ...
@@ -304,7 +310,12 @@ class _Method(Generic[P, M]):
     def __get__(self, obj: object | None, owner: type[Any]) -> Self | Callable[P, M]:
         if obj is None:
             return self
-        return self._bind(obj, obj._client)  # type: ignore[attr-defined]
+        bound = self._bind(obj, obj._client)  # type: ignore[attr-defined]
+        if self._attribute is not None and hasattr(obj, "__dict__"):
+            # Kept on the instance, which this (non-data) descriptor yields to from then on:
+            # a hot call like ``client.people.get(...)`` makes no new closure each time.
+            obj.__dict__[self._attribute] = bound
+        return bound
 
     def _bind(self, obj: Any, client: Any) -> Callable[P, M]:
         raise NotImplementedError
