@@ -34,7 +34,13 @@ import httpx
 if TYPE_CHECKING:
     import aiohttp
 
-__all__ = ["AiohttpTransport", "aiohttp_available", "environment_uses_proxy"]
+__all__ = [
+    "AiohttpTransport",
+    "aiohttp_available",
+    "environment_uses_proxy",
+    "map_error",
+    "response_of",
+]
 
 _URL: Any = None  # yarl.URL, bound when the first pool opens (aiohttp is imported only then)
 
@@ -60,7 +66,7 @@ def environment_uses_proxy() -> bool:
     return any(found.get(scheme) for scheme in ("http", "https", "all"))
 
 
-def _map_error(exc: BaseException) -> httpx.TransportError | None:
+def map_error(exc: BaseException) -> httpx.TransportError | None:
     """The httpx error httpcore raises where aiohttp raised ``exc`` (``None``: not a transport error)."""
     import aiohttp
 
@@ -85,6 +91,8 @@ def _map_error(exc: BaseException) -> httpx.TransportError | None:
         return httpx.ReadTimeout(message)
     return None
 
+
+_map_error = map_error  # the name tests knew it by
 
 _REQUEST_CLASS: Any = None
 
@@ -118,7 +126,7 @@ class _Body(httpx.AsyncByteStream):
             async for chunk in self._answer.content.iter_any():
                 yield chunk
         except Exception as exc:
-            mapped = _map_error(exc)
+            mapped = map_error(exc)
             if mapped is None:
                 raise
             raise mapped from exc
@@ -126,6 +134,38 @@ class _Body(httpx.AsyncByteStream):
     async def aclose(self) -> None:
         # Back to the pool if the body was read to its end; aiohttp closes it otherwise.
         self._answer.release()
+
+
+def response_of(answer: aiohttp.ClientResponse, request: httpx.Request) -> httpx.Response:
+    """The ``httpx.Response`` of aiohttp's ``answer``, its body streaming from the connection."""
+    extensions: dict[str, Any] = {"http_version": b"HTTP/1.1"}
+    if answer.reason:
+        extensions["reason_phrase"] = answer.reason.encode("ascii", "replace")
+    # ``stream=`` (not ``content=``): the headers stay those received, and httpx decodes the
+    # body (gzip...) as it reads it, as it does for httpcore's answers.
+    return httpx.Response(
+        answer.status,
+        headers=answer.raw_headers,
+        stream=_Body(answer),
+        request=request,
+        extensions=extensions,
+    )
+
+
+_SSL_CONTEXTS: dict[tuple[bool, str | None, str | None], ssl.SSLContext] = {}
+
+
+def _shared_ssl_context(verify: bool) -> ssl.SSLContext:
+    """httpx's TLS settings, made once per process (and per certificate location named in the
+    environment): loading the certificate bundle costs some 20 ms of CPU, which a new client
+    would otherwise pay on its first request. A context serves any number of connections."""
+    import os
+
+    key = (verify, os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+    context = _SSL_CONTEXTS.get(key)
+    if context is None:
+        context = _SSL_CONTEXTS[key] = httpx.create_ssl_context(verify=verify)
+    return context
 
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
@@ -148,7 +188,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     def ssl_context(self) -> ssl.SSLContext:
         """The TLS settings of every connection: httpx's (certificates verified by default)."""
         if self._ssl_context is None:
-            self._ssl_context = httpx.create_ssl_context(verify=self._verify)
+            self._ssl_context = _shared_ssl_context(self._verify)
         return self._ssl_context
 
     def _open(self) -> aiohttp.ClientSession:
@@ -182,11 +222,11 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._session, self._loop = session, loop
         return session
 
-    def _timeout(self, request: httpx.Request) -> aiohttp.ClientTimeout:
+    def _timeout(self, request: httpx.Request, reads: bool = True) -> aiohttp.ClientTimeout:
         import aiohttp
 
         given = request.extensions.get("timeout") or {}
-        key = (given.get("connect"), given.get("read"), given.get("pool"))
+        key = (given.get("connect"), given.get("read") if reads else None, given.get("pool"))
         timeout = self._timeouts.get(key)
         if timeout is None:
             connect, read, pool = key
@@ -210,40 +250,50 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             self._fallback = httpx.AsyncHTTPTransport(limits=self._limits, verify=self._verify)
         return self._fallback
 
+    def direct(self) -> bool:
+        """Whether a request may go straight to :meth:`open` (nothing patches httpcore)."""
+        return self._patched() is None
+
+    def start(self, request: httpx.Request, *, reads: bool = True) -> Any:
+        """Start sending ``request`` over the pool: awaited, aiohttp's answer, its body not read
+        yet (the caller reads it from ``answer.content`` and releases the answer); aiohttp's
+        errors pass as they are (see :func:`map_error`).
+
+        ``reads=False`` leaves out the per-read timeout: for a caller that bounds the whole
+        exchange by the read timeout already (no single read can outlast it then)."""
+        session = self._open()
+        content = request.content  # the client's bodies are always bytes
+        return session.request(
+            request.method,
+            _URL(str(request.url), encoded=True),
+            headers=request.headers.multi_items(),
+            data=content or None,
+            allow_redirects=False,
+            compress=None,
+            timeout=self._timeout(request, reads),
+        )
+
+    async def open(self, request: httpx.Request) -> aiohttp.ClientResponse:
+        """Send ``request`` over the pool; aiohttp's answer, its body not read yet.
+
+        Raises the httpx error httpcore raises in the same situation. The caller reads the body
+        from ``answer.content`` and releases the answer.
+        """
+        try:
+            answer: aiohttp.ClientResponse = await self.start(request)
+            return answer
+        except Exception as exc:
+            mapped = map_error(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request``; the answer's body streams from the connection as httpx reads it."""
         patched = self._patched()
         if patched is not None:
             return await patched.handle_async_request(request)
-        session = self._open()
-        content = request.content  # the client's bodies are always bytes
-        try:
-            answer = await session.request(
-                request.method,
-                _URL(str(request.url), encoded=True),
-                headers=request.headers.multi_items(),
-                data=content or None,
-                allow_redirects=False,
-                compress=None,
-                timeout=self._timeout(request),
-            )
-        except Exception as exc:
-            mapped = _map_error(exc)
-            if mapped is None:
-                raise
-            raise mapped from exc
-        extensions: dict[str, Any] = {"http_version": b"HTTP/1.1"}
-        if answer.reason:
-            extensions["reason_phrase"] = answer.reason.encode("ascii", "replace")
-        # ``stream=`` (not ``content=``): the headers stay those received, and httpx decodes the
-        # body (gzip...) as it reads it, as it does for httpcore's answers.
-        return httpx.Response(
-            answer.status,
-            headers=answer.raw_headers,
-            stream=_Body(answer),
-            request=request,
-            extensions=extensions,
-        )
+        return response_of(await self.open(request), request)
 
     async def aclose(self) -> None:
         """Close the pool (if it was opened in the running loop; a closed loop's pool is gone)."""

@@ -8,8 +8,10 @@ send-and-sleep loop exists twice (blocking and ``async``). Resource methods are 
 from __future__ import annotations
 
 import contextvars
+import datetime
 import functools
 import ipaddress
+import logging
 import os
 import platform
 import re
@@ -224,6 +226,8 @@ class _Shared:
     lock: threading.Lock = attrs.field(factory=threading.Lock)
     #: Bounds the requests in flight in an owned httpcore pool (async clients only).
     gate: _Gate | None = None
+    #: The owned aiohttp pool that calls use without httpx's sending layer (async clients only).
+    direct: Any = None
 
     def pacer(self, op: Operation, clock: Callable[[], float]) -> Pacer | None:
         """The pacer of ``op`` (created on first use, reading ``clock``), or ``None`` if unlimited."""
@@ -337,8 +341,12 @@ class _AppKeyAuth(httpx.Auth):
         self._key = key
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = "App " + self._key.reveal()
+        self._write_header(request)
         yield request
+
+    def _write_header(self, request: httpx.Request) -> None:
+        """The whole flow: the header written once (the async client calls it directly)."""
+        request.headers["Authorization"] = "App " + self._key.reveal()
 
     def __repr__(self) -> str:
         return "_AppKeyAuth(<redacted>)"
@@ -461,8 +469,143 @@ def _keep_deadlines(http: Any) -> None:
         pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
 
 
+class _URLs:
+    """``httpx.URL`` objects for a path and a query under one base URL, without httpx parsing
+    each one.
+
+    The client percent-encodes every character outside the unreserved set in the paths and
+    queries it sends (see ``Operation.format_path`` and ``_BaseClient._target``), so httpx's
+    parse of the whole URL would keep them as they are: the base URL is parsed once, and each
+    URL is its parsed form with the path extended and the query set. That this gives what
+    httpx's own parse gives is checked once, on a probe with escapes and dot segments; where it
+    does not (a base URL whose path httpx rewrites), or httpx's URL is not laid out as expected,
+    every URL is parsed by httpx.
+    """
+
+    __slots__ = ("_base",)
+
+    def __init__(self, base_url: str) -> None:
+        self._base: Any = None
+        path, query = "/a%2Fb/%2E%2E/%25~c._-", "x=%20%2B&y="
+        try:
+            base = httpx.URL(base_url)._uri_reference
+            parsed = httpx.URL(base_url + path + "?" + query)._uri_reference
+            if self._with(base, path, query)._uri_reference == parsed:
+                self._base = base
+        except Exception:  # another httpx layout: parse each URL
+            self._base = None
+
+    @staticmethod
+    def _with(base: Any, path: str, query: str) -> httpx.URL:
+        url = httpx.URL.__new__(httpx.URL)
+        url._uri_reference = base._replace(path=base.path + path, query=query or None)
+        return url
+
+    def make(self, path: str, query: str) -> httpx.URL | None:
+        """The URL of ``path`` and ``query`` (both percent-encoded); ``None``: parse it instead."""
+        base = self._base
+        return None if base is None else self._with(base, path, query)
+
+
+_HTTPX_LOG = logging.getLogger("httpx")
+
+
+def _within(deadline: float | None) -> Any:
+    """An async context that ends its block with ``TimeoutError`` after ``deadline`` seconds:
+    ``asyncio.timeout`` where there is one (Python 3.11+), else anyio's (a cancel scope, which
+    costs more)."""
+    import asyncio
+
+    timeout = getattr(asyncio, "timeout", None)
+    if timeout is not None:
+        return timeout(deadline)
+    return _AnyioDeadline(deadline)
+
+
+class _AnyioDeadline:
+    """``anyio.fail_after`` as an async context manager."""
+
+    def __init__(self, deadline: float | None) -> None:
+        self._scope = anyio.fail_after(deadline)
+
+    async def __aenter__(self) -> None:
+        self._scope.__enter__()
+
+    async def __aexit__(self, *exc: Any) -> bool | None:
+        return self._scope.__exit__(*exc)
+
+
+#: Headers httpx's request adds or reads on its own: given any of them, httpx builds the request.
+_AUTO = frozenset({"host", "content-length", "transfer-encoding", "cookie"})
+
+
+def _assemble(
+    method: str,
+    url: httpx.URL,
+    headers: list[tuple[str, str]],
+    content: bytes | None,
+    extensions: dict[str, Any],
+) -> httpx.Request:
+    """The ``httpx.Request(method, url, headers=headers, content=content, extensions=...)`` of
+    a body in bytes (or none), made without the steps of its constructor that cannot apply:
+    the headers are made once (``Host`` first, then those given, then ``Content-Length``).
+    Only for a method in upper case and headers without any of ``_AUTO``."""
+    pairs = [("Host", url.netloc.decode("ascii"))]
+    if not content and method in ("POST", "PUT", "PATCH"):
+        pairs.append(("Content-Length", "0"))
+    pairs.extend(headers)
+    if content:
+        pairs.append(("Content-Length", str(len(content))))
+    request = httpx.Request.__new__(httpx.Request)
+    request.method = method
+    request.url = url
+    request.headers = httpx.Headers(pairs)
+    request.extensions = extensions
+    body = content or b""
+    request.stream = httpx.ByteStream(body)
+    request._content = body
+    return request
+
+
+_ASSEMBLY: list[bool] = []
+
+
+def _assembly_works() -> bool:
+    """Whether :func:`_assemble` gives what httpx's constructor gives, in this httpx (checked
+    once, on a request of each kind; where it does not, httpx's constructor builds each)."""
+    if not _ASSEMBLY:
+        url = httpx.URL("https://h.example:8443/p/a%2Fb?x=%40y")
+        headers = [("Accept", "application/json"), ("Content-Type", "application/json")]
+        works = True
+        for method, content in (("GET", None), ("POST", b'{"a":1}'), ("POST", None)):
+            for body in (content, b"") if content is None else (content,):
+                try:
+                    made = _assemble(method, url, headers, body, {"timeout": {}})
+                except Exception:
+                    works = False
+                    break
+                real = httpx.Request(
+                    method, url, headers=headers, content=body, extensions={"timeout": {}}
+                )
+                works = works and (
+                    vars(made).keys() == vars(real).keys()
+                    and made.headers.raw == real.headers.raw
+                    and (made.method, made.url, made.content, made.extensions)
+                    == (real.method, real.url, real.content, real.extensions)
+                    and type(made.stream) is type(real.stream)
+                )
+        _ASSEMBLY.append(works)
+    return _ASSEMBLY[0]
+
+
 class _TooLarge(Exception):
     """A body went past ``max_response_bytes``."""
+
+
+def _framing(response: httpx.Response) -> tuple[str, str]:
+    """The ``Content-Length`` and ``Content-Encoding`` of ``response`` (``""`` when absent)."""
+    headers = response.headers
+    return headers.get("content-length", ""), headers.get("content-encoding", "")
 
 
 class _Body:
@@ -473,11 +616,13 @@ class _Body:
     go through httpx's own decoders, checked after each decoded piece.
     """
 
-    def __init__(self, response: httpx.Response, cap: int) -> None:
+    def __init__(self, content_encoding: str, cap: int) -> None:
         self.cap = cap
         self.size = 0
         self.chunks: list[bytes] = []
-        encoding = response.headers.get("content-encoding", "").strip().lower()
+        encoding = content_encoding.strip().lower()
+        #: Sent as it is (no ``Content-Encoding``, or ``identity``): no decoding to do.
+        self.plain = encoding in ("", "identity")
         self.deflate = encoding == "deflate"
         self.inflater: Any = None
         if encoding in ("gzip", "x-gzip"):
@@ -581,11 +726,19 @@ class _BaseClient:
                 )
             owns = http_client is None
             http = http_client if http_client is not None else self._new_http_client()
-            _shared = _Shared(http, owns, gate=self._new_gate(http) if owns else None)
+            _shared = (
+                _Shared(http, owns, gate=self._new_gate(http), direct=self._new_direct(http))
+                if owns
+                else _Shared(http, owns)
+            )
         self._shared = _shared
         self._http = _shared.http
         # Seams for tests: the throttle's clock (pacers read it when first created).
         self._clock: Callable[[], float] = time.monotonic
+        # Made on the first request: the base URL parsed once, the default timeout's parts.
+        self._urls: _URLs | None = None
+        self._timeouts: dict[str, float | None] | None = None
+        self._default_headers: list[tuple[str, str]] | None = None
 
     def _new_http_client(self) -> Any:
         http = self._http_class(
@@ -598,6 +751,9 @@ class _BaseClient:
         return http
 
     def _new_gate(self, http: Any) -> _Gate | None:
+        return None
+
+    def _new_direct(self, http: Any) -> Any:
         return None
 
     def __repr__(self) -> str:
@@ -635,7 +791,9 @@ class _BaseClient:
 
     # -- building a request --------------------------------------------------------------------
 
-    def _url(self, call: Call) -> str:
+    def _target(self, call: Call) -> tuple[str, str]:
+        """The path (after the base URL) and the query string of ``call``, both percent-encoded:
+        every character outside the unreserved set is escaped."""
         op = call.operation
         path = op.format_path(**call.path_params) if op.path_params else op.path
         query = list(call.query)
@@ -645,11 +803,12 @@ class _BaseClient:
             names = {str(k) for k in extra}
             query = [(k, v) for k, v in query if k not in names]
             query.extend((str(k), str(v)) for k, v in extra.items())
-        url = self.base_url + path
-        if query:
-            # quote (not quote_plus): channel ids with spaces or '+' survive exactly
-            url += "?" + urlencode(query, quote_via=quote, safe="")
-        return url
+        # quote (not quote_plus): channel ids with spaces or '+' survive exactly
+        return path, urlencode(query, quote_via=quote, safe="") if query else ""
+
+    def _url(self, call: Call) -> str:
+        path, query = self._target(call)
+        return self.base_url + path + ("?" + query if query else "")
 
     def _headers(self, call: Call) -> dict[str, str]:
         # Authorization is not here: ``self._auth`` writes it as the request is sent.
@@ -679,13 +838,16 @@ class _BaseClient:
             content = dumps(body)
         headers = self._headers(call)
         try:
-            request: httpx.Request = self._http.build_request(
-                call.operation.method,
-                self._url(call),
-                headers=headers,
-                content=content,
-                timeout=self._timeout(call),
-            )
+            if self._shared.owns_http:
+                request = self._own_request(call, headers, content)
+            else:  # a user's client: its base URL, headers, params and cookies apply
+                request = self._http.build_request(
+                    call.operation.method,
+                    self._url(call),
+                    headers=headers,
+                    content=content,
+                    timeout=self._timeout(call),
+                )
         except UnicodeEncodeError:
             # The value is not echoed: a header may carry an application code or a token.
             names = [k for k, v in headers.items() if not (str(k) + str(v)).isascii()]
@@ -695,6 +857,48 @@ class _BaseClient:
                 field=names[0] if names else None,
             ) from None
         return request
+
+    def _own_request(
+        self, call: Call, headers: dict[str, str], content: bytes | None
+    ) -> httpx.Request:
+        """The request ``self._http.build_request`` makes on the client's own ``httpx`` client
+        (whose settings are httpx's defaults), built without its merging and URL parsing."""
+        http = self._http
+        urls = self._urls
+        if urls is None:
+            urls = self._urls = _URLs(self.base_url)
+        path, query = self._target(call)
+        url = urls.make(path, query)
+        # httpx's merge: the client's headers but those given, then the given ones in order.
+        defaults = self._default_headers
+        if defaults is None:
+            encoding = http.headers.encoding
+            defaults = self._default_headers = [
+                (k.decode(encoding), v.decode(encoding)) for k, v in http.headers.raw
+            ]
+        given = {k.lower() for k in headers}
+        merged = [(k, v) for k, v in defaults if k.lower() not in given]
+        merged.extend(headers.items())
+        value = call.options.get("timeout", NOT_GIVEN)
+        if isinstance(value, NotGiven):
+            timeouts = self._timeouts
+            if timeouts is None:
+                timeouts = self._timeouts = httpx.Timeout(self.timeout).as_dict()
+        else:
+            timeouts = httpx.Timeout(_check_timeout(value)).as_dict()
+        cookies = http.cookies
+        method = call.operation.method
+        extensions = {"timeout": dict(timeouts)}
+        if url is not None and not cookies and _assembly_works() and given.isdisjoint(_AUTO):
+            return _assemble(method, url, merged, content, extensions)
+        return httpx.Request(
+            method,
+            url if url is not None else self.base_url + path + ("?" + query if query else ""),
+            headers=merged,
+            cookies=cookies if cookies else None,
+            content=content,
+            extensions=extensions,
+        )
 
     # -- reading a response --------------------------------------------------------------------
 
@@ -763,24 +967,24 @@ class _BaseClient:
     def _redact_headers(self, headers: Any) -> dict[str, str]:
         return {k: self._secrets.text(v) for k, v in headers.items()}
 
-    def _declared_too_long(self, response: httpx.Response) -> bool:
+    def _declared_too_long(self, content_length: str, content_encoding: str) -> bool:
         # A plain body announced past the cap is refused before a byte of it is read.
-        length = response.headers.get("content-length", "").strip()
-        encoded = response.headers.get("content-encoding", "identity").strip().lower()
+        length = content_length.strip()
         return (
             length.isdigit()
-            and encoded in ("", "identity")
+            and content_encoding.strip().lower() in ("", "identity")
             and int(length) > self.max_response_bytes
         )
 
     def _check(self, request: httpx.Request, response: httpx.Response, started: float) -> None:
-        log.debug(
-            "%s %s -> %s (%.0f ms)",
-            request.method,
-            request.url.path,
-            response.status_code,
-            (time.monotonic() - started) * 1000,
-        )
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "%s %s -> %s (%.0f ms)",
+                request.method,
+                request.url.path,
+                response.status_code,
+                (time.monotonic() - started) * 1000,
+            )
         if response.is_success:
             return
         # The stored response and the error carry no echo of a credential.
@@ -1096,9 +1300,10 @@ class ProfilesClient(_BaseClient):
             except httpx.TransportError as exc:
                 raise self._transport_error(exc) from exc
             try:
-                if self._declared_too_long(response):
+                length, encoding = _framing(response)
+                if self._declared_too_long(length, encoding):
                     raise _TooLarge
-                body = _Body(response, self.max_response_bytes)
+                body = _Body(encoding, self.max_response_bytes)
                 for chunk in response.iter_raw() if body.raw else response.iter_bytes():
                     body.add(chunk)
                     if deadline is not None and time.monotonic() - started > deadline:
@@ -1269,12 +1474,16 @@ class AsyncProfilesClient(_BaseClient):
         )
 
     def _new_gate(self, http: Any) -> _Gate | None:
-        from ._aiohttp import AiohttpTransport
-
-        if isinstance(getattr(http, "_transport", None), AiohttpTransport):
+        if self._new_direct(http) is not None:
             return None
         # As many in flight as the pool keeps alive: measured best between 10 and 20.
         return _Gate(_POOL_LIMITS.max_keepalive_connections or 20)
+
+    def _new_direct(self, http: Any) -> Any:
+        from ._aiohttp import AiohttpTransport
+
+        transport = getattr(http, "_transport", None)
+        return transport if isinstance(transport, AiohttpTransport) else None
 
     async def aclose(self) -> None:
         """Close the connection pool (unless it was passed in as ``http_client``)."""
@@ -1363,18 +1572,148 @@ class AsyncProfilesClient(_BaseClient):
         deadline = self._deadline(request)
         try:
             # The deadline covers the whole attempt: connecting, sending, the headers, the body.
-            with anyio.fail_after(deadline):
-                gate = self._shared.gate
-                if gate is None:
-                    response = await self._receive(request, op)
-                else:  # waiting here counts towards the deadline, as waiting for the pool does
-                    async with gate.semaphore():
+            direct = self._direct()
+            if direct is not None:
+                if deadline is None:
+                    response = await self._exchange(direct, request, op)
+                else:
+                    async with _within(deadline):
+                        response = await self._exchange(direct, request, op)
+            else:
+                with anyio.fail_after(deadline):
+                    gate = self._shared.gate
+                    if gate is None:
                         response = await self._receive(request, op)
+                    else:  # waiting here counts towards the deadline, as waiting for the pool does
+                        async with gate.semaphore():
+                            response = await self._receive(request, op)
         except TimeoutError:
             raise self._late(deadline or 0.0) from None
         finally:
             self._redact_request(request)
         self._check(request, response, started)
+        return response
+
+    def _direct(self) -> Any:
+        """The client's own aiohttp pool, if this attempt may go to it without httpx's sending
+        layer (see :meth:`_exchange`): not while something patches httpcore (respx,
+        ``FakeProfiles.patch()``), once the client is closed, or with event hooks set."""
+        transport = self._shared.direct
+        if transport is None or not transport.direct():
+            return None
+        http = self._http
+        if http.is_closed:
+            return None  # httpx's send raises the error a closed client gives
+        hooks = http.event_hooks
+        if hooks["request"] or hooks["response"]:
+            return None
+        return transport
+
+    def _exchange(
+        self, transport: Any, request: httpx.Request, op: Operation
+    ) -> Awaitable[httpx.Response]:
+        """What ``self._http.send(request, auth=self._auth, stream=True)`` followed by
+        :meth:`_receive` give, on the client's own aiohttp pool, without httpx's sending layer.
+
+        httpx's client wraps each exchange in work this client never needs (redirects it does
+        not follow, event hooks it has none of, a response stream read a piece at a time through
+        three layers) and that costs more CPU than aiohttp's own exchange: here the auth flow
+        runs as httpx runs it, each request goes straight to aiohttp, and each answer comes back
+        as the same ``httpx.Response`` (headers as received, body read and decoded under
+        ``max_response_bytes``, cookies kept, httpx's log line). An auth that writes one fixed
+        header (the API key, Basic, IBSSO, Bearer) writes it without running a flow."""
+        write = getattr(self._auth, "_write_header", None)
+        if write is not None:
+            write(request)
+            return self._direct_receive(transport, request, op)
+        return self._exchange_flow(transport, request, op)
+
+    async def _exchange_flow(
+        self, transport: Any, request: httpx.Request, op: Operation
+    ) -> httpx.Response:
+        """:meth:`_exchange` for an auth that runs a flow (OAuth2: a token first, a replay
+        after a 401), run as httpx's client runs it."""
+        flow = self._auth.async_auth_flow(request)
+        history: list[httpx.Response] = []
+        try:
+            request = await flow.__anext__()
+            while True:
+                response = await self._direct_receive(transport, request, op)
+                if history:
+                    response.history = list(history)
+                try:
+                    request = await flow.asend(response)
+                except StopAsyncIteration:
+                    return response
+                history.append(response)
+        finally:
+            await flow.aclose()
+
+    async def _direct_receive(
+        self, transport: Any, request: httpx.Request, op: Operation
+    ) -> httpx.Response:
+        from ._aiohttp import map_error, response_of
+
+        started = time.perf_counter()
+        try:
+            # No per-read timeout: the attempt's deadline (the read timeout) bounds every read.
+            answer = await transport.start(request, reads=False)
+        except Exception as exc:
+            mapped = map_error(exc)
+            if mapped is None:
+                raise
+            try:
+                raise mapped from exc
+            except httpx.TransportError as error:
+                raise self._transport_error(error) from error
+        response = response_of(answer, request)
+        if "Set-Cookie" in answer.headers:
+            self._http.cookies.extract_cookies(response)
+        if _HTTPX_LOG.isEnabledFor(logging.INFO):
+            _HTTPX_LOG.info(
+                'HTTP Request: %s %s "%s %d %s"',
+                request.method,
+                request.url,
+                response.http_version,
+                response.status_code,
+                response.reason_phrase,
+            )
+        try:
+            # As httpx reads them: repeated headers joined by commas.
+            encoding = ", ".join(answer.headers.getall("Content-Encoding", ()))
+            length = ", ".join(answer.headers.getall("Content-Length", ()))
+            if self._declared_too_long(length, encoding):
+                raise _TooLarge
+            body = _Body(encoding, self.max_response_bytes)
+            if body.plain or body.raw:
+                # Straight from aiohttp's buffer (httpx's decoders would pass it as it is, or
+                # decompress what _Body decompresses itself).
+                content = answer.content
+                try:
+                    while chunk := await content.readany():
+                        body.add(chunk)
+                except (_TooLarge, zlib.error):
+                    raise
+                except Exception as exc:
+                    mapped = map_error(exc)
+                    if mapped is None:
+                        raise
+                    raise mapped from exc
+                response.is_stream_consumed = True
+            else:  # another encoding (br, zstd...): httpx's decoders
+                async for chunk in response.aiter_bytes():
+                    body.add(chunk)
+            response._content = body.content()
+        except _TooLarge:
+            raise self._oversized(request, response, op) from None
+        except httpx.TransportError as exc:
+            raise self._transport_error(exc) from exc
+        except (httpx.DecodingError, zlib.error) as exc:
+            raise self._undecodable(request, response, op, exc) from None
+        finally:
+            answer.release()  # back to the pool if read to its end; closed otherwise
+            response.is_closed = True
+            response.elapsed = datetime.timedelta(seconds=time.perf_counter() - started)
         return response
 
     async def _receive(self, request: httpx.Request, op: Operation) -> httpx.Response:
@@ -1384,9 +1723,10 @@ class AsyncProfilesClient(_BaseClient):
         except httpx.TransportError as exc:
             raise self._transport_error(exc) from exc
         try:
-            if self._declared_too_long(response):
+            length, encoding = _framing(response)
+            if self._declared_too_long(length, encoding):
                 raise _TooLarge
-            body = _Body(response, self.max_response_bytes)
+            body = _Body(encoding, self.max_response_bytes)
             async for chunk in response.aiter_raw() if body.raw else response.aiter_bytes():
                 body.add(chunk)
             response._content = body.content()
@@ -1433,8 +1773,8 @@ class AsyncProfilesClient(_BaseClient):
             raise
         return response, attempts - 1
 
-    async def _run(self, plan: Plan[R]) -> R:
-        return await self._drive(plan, None)
+    def _run(self, plan: Plan[R]) -> Awaitable[R]:
+        return self._drive(plan, None)  # awaited by the caller: one coroutine fewer per call
 
     async def _run_raw(self, plan: Plan[R]) -> RawResponse[R]:
         seen: list[tuple[httpx.Response, int]] = []

@@ -166,8 +166,12 @@ class _FixedHeader(httpx.Auth):
         self._value = value
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = self._value.reveal()
+        self._write_header(request)
         yield request
+
+    def _write_header(self, request: httpx.Request) -> None:
+        """The whole flow: the header written once (the async client calls it directly)."""
+        request.headers["Authorization"] = self._value.reveal()
 
     def __repr__(self) -> str:
         return f"_FixedHeader({_REDACTED})"
