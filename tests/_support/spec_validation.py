@@ -478,24 +478,7 @@ class SpecValidator:
                 return target
             return {**siblings, "allOf": [target, *siblings.pop("allOf", [])]}
         out = {k: self.inline(v) for k, v in node.items()}
-        extra = out.get("additionalProperties")
-        if (
-            isinstance(extra, dict)
-            and extra.get("type") == "object"
-            and not set(extra)
-            - {
-                "type",
-                "example",
-                "readOnly",
-                "description",
-            }
-        ):
-            out["additionalProperties"] = {}
-        if out.get("type") == "null" and "allOf" in out:
-            variants = [{"type": "null"}, {"allOf": out.pop("allOf")}]
-            out.pop("type")
-            out["anyOf"] = variants
-        return out
+        return _normalized(out, any_value={})
 
     def component_schema(self, suffix: str) -> dict[str, Any]:
         """The inlined component schema whose name ends with ``.suffix`` (or is ``suffix``)."""
@@ -865,6 +848,30 @@ def load_spec() -> dict[str, Any]:
     return document
 
 
+#: The keys a map's value schema may have and still mean "any value" (see :data:`NORMALIZATIONS`).
+_LOOSE_MAP_KEYS = frozenset({"type", "example", "readOnly", "description"})
+
+
+def _normalized(out: dict[str, Any], any_value: Any) -> dict[str, Any]:
+    """One schema node (its children already done) with :data:`NORMALIZATIONS` applied.
+
+    A map whose values are declared only ``{"type": "object"}`` takes any value (``any_value``:
+    ``{}`` or ``True``, the two spellings of the schema that accepts anything), and
+    ``type: null`` beside ``allOf`` becomes ``anyOf`` null or the ``allOf``.
+    """
+    extra = out.get("additionalProperties")
+    if (
+        isinstance(extra, dict)
+        and extra.get("type") == "object"
+        and not set(extra) - _LOOSE_MAP_KEYS
+    ):
+        out["additionalProperties"] = any_value
+    if out.get("type") == "null" and "allOf" in out:
+        out["anyOf"] = [{"type": "null"}, {"allOf": out.pop("allOf")}]
+        out.pop("type")
+    return out
+
+
 def normalized_document() -> dict[str, Any]:
     """The spec with :data:`NORMALIZATIONS` applied, ``$ref`` s kept (for tools such as Prism)."""
 
@@ -874,23 +881,7 @@ def normalized_document() -> dict[str, Any]:
         if not isinstance(node, dict):
             return node
         out = {k: fix(v) for k, v in node.items()}
-        extra = out.get("additionalProperties")
-        if (
-            isinstance(extra, dict)
-            and extra.get("type") == "object"
-            and not set(extra)
-            - {
-                "type",
-                "example",
-                "readOnly",
-                "description",
-            }
-        ):
-            out["additionalProperties"] = True
-        if out.get("type") == "null" and "allOf" in out:
-            out["anyOf"] = [{"type": "null"}, {"allOf": out.pop("allOf")}]
-            out.pop("type")
-        return out
+        return _normalized(out, any_value=True)
 
     document: dict[str, Any] = fix(load_spec())
     for item in document.get("paths", {}).values():
