@@ -183,3 +183,30 @@ def test_every_known_back_edge_still_closes_a_cycle() -> None:
         assert any(importer in g and imported in g for g in groups), (
             f"{importer} -> {imported} no longer closes a cycle: remove it from KNOWN_BACK_EDGES"
         )
+
+
+def _reached_from(graph: dict[str, dict[str, int]], starts: list[str]) -> dict[str, str]:
+    """Every module ``starts`` import, directly or not, each with the module that imports it."""
+    via: dict[str, str] = {}
+    todo = list(starts)
+    while todo:
+        module = todo.pop()
+        for target in graph[module]:
+            if target not in via:
+                via[target] = module
+                todo.append(target)
+    return via
+
+
+def test_the_fakes_engines_and_handlers_do_not_reach_the_client() -> None:
+    """The fake's rules are its own: its engines and handlers import no client resource nor the
+    client itself, not even through another module (only the fake's client factories do)."""
+    graph = import_graph()
+    fake = ("infobip_profiles.testing.engine", "infobip_profiles.testing.handlers")
+    reached = _reached_from(graph, [m for m in graph if m.startswith(fake)])
+    client = [
+        f"{module} (imported by {importer})"
+        for module, importer in sorted(reached.items())
+        if module == "infobip_profiles._client" or module.startswith("infobip_profiles.resources")
+    ]
+    assert client == []

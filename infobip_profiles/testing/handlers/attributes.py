@@ -9,7 +9,7 @@ from .._errors import MSG, v2_error
 from .._router import handles
 from .._wire import FakeResponse
 from ..engine.events import COMPUTED_READ_ONLY
-from .persons import include_total, page_params, parse_order_by, person_from_query
+from ._params import include_total, page_params, parse_order_by, person_from_query
 
 __all__: list[str] = []
 

@@ -13,7 +13,7 @@ from .._errors import MSG, v2_error
 from .._router import handles
 from .._wire import NO_BODY, FakeResponse
 from ..engine.companies import COMPANY_ORDER_FIELDS, SELECTORS
-from .persons import (
+from ._params import (
     check_identity_queries,
     include_total,
     int_param_value,

@@ -11,7 +11,7 @@ from .._errors import no_body_error
 from .._router import handles
 from .._wire import NO_BODY, FakeResponse
 from ..engine.events import CATEGORIES
-from .persons import int_param_value
+from ._params import int_param_value
 
 __all__: list[str] = []
 

@@ -10,7 +10,7 @@ from .._context import Context
 from .._errors import MSG, lists_error
 from .._router import handles
 from .._wire import NO_BODY, FakeResponse
-from .persons import lists_person
+from ._params import lists_person
 
 __all__: list[str] = []
 

@@ -15,7 +15,7 @@ from ..engine.segments import (
     bad_request,
     not_found,
 )
-from .persons import int_param_value
+from ._params import int_param_value
 
 _INT32_MAX = 2**31 - 1  # paging.page is an int32
 

@@ -10,7 +10,7 @@ from .._errors import MSG, v2_error
 from .._router import handles
 from .._wire import NO_BODY, FakeResponse
 from ..engine.tags import TAG_ORDER_FIELDS
-from .persons import check_identity, include_total, page_params, parse_order_by
+from ._params import check_identity, include_total, page_params, parse_order_by
 
 #: Most people one tagging request carries (the same for adding and removing).
 _BATCH_LIMIT = batch_limit("add-tag-to-people-batch")
