@@ -378,6 +378,9 @@ def collector_paused() -> Iterator[None]:
     A 1000-person upsert allocates thousands of short-lived containers; each time they trigger a
     full collection, the collector walks every stored person (at 100,000 persons that was about a
     quarter of the upsert's time). Nothing is lost: garbage made meanwhile is collected later.
+
+    The collector is one per process, so the upsert handler pauses it only when the fake was
+    built with ``pause_collector=True`` (``fake-server --pause-collector``).
     """
     was_on = gc.isenabled()
     if was_on:
