@@ -240,7 +240,8 @@ def spec_limit(name: str) -> int:
 def spec_enum(name: str) -> tuple[str, ...]:
     """An enum of the spec, in its order: ``query_types`` (a batch item's identity query),
     ``match_types`` (the match call's), ``attribute_data_types``, ``person_types``, ``genders``,
-    ``push_cloud_types``."""
+    ``push_cloud_types``, ``event_field_types``, ``event_categories``, and ``senderless_types``
+    (the identifier types that take no ``sender``)."""
     return SPEC_ENUMS[name]
 
 

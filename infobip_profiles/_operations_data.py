@@ -157,4 +157,7 @@ SPEC_ENUMS: dict[str, tuple[str, ...]] = {
     'person_types': ('CUSTOMER', 'LEAD'),
     'genders': ('MALE', 'FEMALE'),
     'push_cloud_types': ('GCM', 'APNS', 'HMS', 'WEB'),
+    'event_field_types': ('String', 'Boolean', 'DateTime', 'Numeric', 'Decimal', 'List'),
+    'event_categories': ('external', 'person', 'channel', 'product', 'template'),
+    'senderless_types': ('ID', 'EXTERNAL_ID', 'PHONE', 'EMAIL'),
 }

@@ -823,7 +823,12 @@ SUBCOMMANDS.append(_add_verify)
 
 # -- attributes ---------------------------------------------------------------------------------
 
-_DATA_TYPES = ("STRING", "INTEGER", "DECIMAL", "BOOLEAN", "DATE", "DATE_TIME", "LIST_OF_OBJECTS")
+
+def _data_types() -> tuple[str, ...]:
+    """The custom attribute data types of the spec (imported when a command needs them)."""
+    from ._operations import spec_enum
+
+    return spec_enum("attribute_data_types")
 
 
 def _add_attributes(subparsers: Subparsers) -> None:
@@ -851,9 +856,9 @@ def _add_attributes(subparsers: Subparsers) -> None:
         "--type",
         required=True,
         type=str.upper,
-        choices=_DATA_TYPES,
+        choices=_data_types(),
         metavar="TYPE",
-        help=f"its data type: {', '.join(_DATA_TYPES)}",
+        help=f"its data type: {', '.join(_data_types())}",
     )
     create.add_argument(
         "--field",
@@ -885,9 +890,9 @@ def _run_attributes_create(args: argparse.Namespace) -> int:
     schema: dict[str, str] = {}
     for item in args.field:
         name, sep, kind = item.partition("=")
-        if not sep or not name or kind.upper() not in _DATA_TYPES:
+        if not sep or not name or kind.upper() not in _data_types():
             print(
-                f"error: --field {item!r}: use NAME=TYPE with TYPE one of {', '.join(_DATA_TYPES)}",
+                f"error: --field {item!r}: use NAME=TYPE with TYPE one of {', '.join(_data_types())}",
                 file=sys.stderr,
             )
             return EXIT_USAGE

@@ -54,7 +54,13 @@ _ENUMS = {
     "person_types": ("IamTypeV2", None),
     "genders": ("IamGender", None),
     "push_cloud_types": ("CloudType", None),
+    "event_field_types": ("EventFieldType", None),
+    "event_categories": ("EventDefinitionCategory", None),
 }
+#: How the spec names the identifier types that take no ``sender`` (only in prose).
+_SENDERLESS = re.compile(
+    r"`sender` is required for all identifier types except ((?:`\w+`(?:, )?)+)"
+)
 
 
 def _number(text: str) -> int:
@@ -261,6 +267,13 @@ def _enums(spec: _Spec) -> dict[str, tuple[str, ...]]:
             return list(node["enum"])
 
         out[name] = tuple(spec.agreed(title, read))
+    text = _description(spec, "IdentityQuery", "sender")
+    found = _SENDERLESS.search(text)
+    if found is None:
+        raise SystemExit(
+            f"the spec no longer states the senderless types as /{_SENDERLESS.pattern}/"
+        )
+    out["senderless_types"] = tuple(re.findall(r"`(\w+)`", found.group(1)))
     return out
 
 

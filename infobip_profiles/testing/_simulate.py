@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from .._operations import CONTACT_IDENTIFIER_MAX_LENGTH
+from .._operations import CONTACT_IDENTIFIER_MAX_LENGTH, spec_enum
 from .engine._domain import DomainError
 from .engine.persons import CHANNEL_TYPES, channel_origin
 
@@ -225,7 +225,7 @@ def simulate_session(
         if identifier_type == "PUSH":
             raise ValueError("a session cannot be held over a push registration")
         sender = _text(sender, "sender")
-    elif identifier_type not in ("ID", "EXTERNAL_ID", "PHONE", "EMAIL"):
+    elif identifier_type not in spec_enum("senderless_types"):
         raise ValueError(f"identifier type {identifier_type!r} is not one a person has")
     if started_at is not None and started_at.tzinfo is None:
         raise ValueError("started_at must be timezone-aware")

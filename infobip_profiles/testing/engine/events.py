@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from ..._operations import batch_limit, max_lengths, spec_limit
+from ..._operations import batch_limit, max_lengths, spec_enum, spec_limit
 from .._messages import MSG
 from .._wire import dumps
 from ._domain import Conflict, DomainError, Invalid, NotFound
@@ -58,10 +58,10 @@ _MAX_TITLE = _DEFINITION_LENGTHS["title"]
 _MAX_DESCRIPTION = _DEFINITION_LENGTHS["description"]
 _MAX_FIELD_NAME = max_lengths("event_field")["name"]
 
-FIELD_TYPES = ("String", "Boolean", "DateTime", "Numeric", "Decimal", "List")
-CATEGORIES = ("external", "person", "channel", "product", "template")
+FIELD_TYPES = spec_enum("event_field_types")
+CATEGORIES = spec_enum("event_categories")
 CREATABLE_TYPES = ("PHONE", "EMAIL", "EXTERNAL_ID")
-_BASIC_TYPES = ("ID", "EXTERNAL_ID", "PHONE", "EMAIL")
+_BASIC_TYPES = spec_enum("senderless_types")
 IDENTIFIER_TYPES = (
     "ID",
     "EXTERNAL_ID",

@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..._operations import batch_limit
+from ..._operations import batch_limit, spec_enum
 from .._messages import MSG
 from .._wire import dumps
 from ._domain import Invalid, NotFound
@@ -37,7 +37,7 @@ __all__ = ["ListsEngine", "MAX_ITEMS", "SENDERLESS_TYPES"]
 MAX_ITEMS = batch_limit("append-list-items")
 """Most items (or fields of one item) a request body may carry (the same for every list write)."""
 
-SENDERLESS_TYPES = frozenset({"ID", "EXTERNAL_ID", "PHONE", "EMAIL"})
+SENDERLESS_TYPES = frozenset(spec_enum("senderless_types"))
 """Identifier types that must come without a ``sender`` on the lists calls."""
 
 Item = dict[str, Any]

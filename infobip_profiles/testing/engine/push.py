@@ -38,6 +38,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from ..._operations import spec_enum
 from .._messages import MSG
 from ._domain import Conflict, DomainError, Invalid, NotFound
 
@@ -57,7 +58,7 @@ __all__ = [
     "CODE_REJECTED",
 ]
 
-CLOUD_TYPES = ("GCM", "APNS", "HMS", "WEB")
+CLOUD_TYPES = spec_enum("push_cloud_types")
 OPERATING_SYSTEMS = ("Android", "iOS")
 
 CODE_INVALID = 48000

@@ -50,7 +50,7 @@ QUERY_TYPES = spec_enum("query_types")
 207 result may echo)."""
 
 #: Identifier types that need no ``sender``.
-SENDERLESS_TYPES = frozenset({"ID", "EXTERNAL_ID", "PHONE", "EMAIL"})
+SENDERLESS_TYPES = frozenset(spec_enum("senderless_types"))
 
 #: Legacy addressing of one person, from the People v2 docs (``phone=41793026727``,
 #: ``email=janesmith%40acme.com``): each query parameter and the identifier type it stands for.
