@@ -8,17 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .._operations import ErrorFamily, Operation
-from ._errors import (
-    BODYLESS_400,
-    MSG,
-    FakeError,
-    error_for_family,
-    lists_error,
-    no_body_error,
-    problem_details,
-    v3_error,
-)
+from .._operations import Operation
+from ._errors import MSG, malformed_json
 from ._wire import JSONDecimal
 from .engine.query import nesting_depth
 
@@ -80,16 +71,3 @@ def _exact_decimal(text: str) -> JSONDecimal:
     if not math.isfinite(float(text)):
         raise ValueError(f"{text} does not fit a double")
     return JSONDecimal(text)
-
-
-def malformed_json(op: Operation, text: str = MSG.MALFORMED_JSON) -> FakeError:
-    """The error each family answers a body that is not JSON with (``text`` says why)."""
-    if op.op_id in BODYLESS_400:
-        return no_body_error(400)
-    if op.errors is ErrorFamily.V3:
-        return v3_error(400, 400103, text)
-    if op.errors is ErrorFamily.LISTS:
-        return lists_error(400, 400101, text)
-    if op.errors is ErrorFamily.EVENTS_BATCH:
-        return problem_details([{"index": -1, "code": 400500, "message": text, "details": []}])
-    return error_for_family(op.errors, 400, text)

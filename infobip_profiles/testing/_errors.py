@@ -18,7 +18,15 @@ from ._messages import MSG
 from ._wire import NO_BODY, FakeResponse
 from .engine._domain import DomainError, Invalid, NotFound
 
-__all__ = ["FakeError", "v2_error", "error_for_family", "render", "refusal", "MSG"]
+__all__ = [
+    "FakeError",
+    "v2_error",
+    "error_for_family",
+    "malformed_json",
+    "render",
+    "refusal",
+    "MSG",
+]
 
 V2_MESSAGE_IDS = {
     400: "BAD_REQUEST",
@@ -162,11 +170,25 @@ def error_for_family(
     return v2_error(status, text, headers=headers)
 
 
-# -- domain errors to the wire ---------------------------------------------------------------------
-
 #: Operations of another family whose 400 the spec declares without a body: sending one event is
 #: a v2 operation (its 404 is the v2 envelope) but answers every 400 with a status alone.
 BODYLESS_400 = frozenset({"send-custom-event"})
+
+
+def malformed_json(op: Operation, text: str = MSG.MALFORMED_JSON) -> FakeError:
+    """The error each family answers a body that is not JSON with (``text`` says why)."""
+    if op.op_id in BODYLESS_400:
+        return no_body_error(400)
+    if op.errors is ErrorFamily.V3:
+        return v3_error(400, 400103, text)
+    if op.errors is ErrorFamily.LISTS:
+        return lists_error(400, 400101, text)
+    if op.errors is ErrorFamily.EVENTS_BATCH:
+        return problem_details([{"index": -1, "code": 400500, "message": text, "details": []}])
+    return error_for_family(op.errors, 400, text)
+
+
+# -- domain errors to the wire ---------------------------------------------------------------------
 
 #: "No such person" in the families that number their errors (the events batch's is a string).
 _PERSON_NOT_FOUND_CODES: dict[ErrorFamily, int | str] = {
