@@ -1,15 +1,20 @@
-"""What an engine refuses, in the domain's terms: no status lines, no envelopes, no bodies.
+"""What an engine refuses, in the domain's terms: no envelopes, no bodies.
 
 Engines raise these; the handler boundary (:func:`~infobip_profiles.testing._router.handles`)
 renders each in the error envelope of the operation being served, which the operations table
 names once per operation. A refusal changes nothing in the state.
 
-Four kinds, each with what the service needs to say about it:
+Four kinds, each with what the service needs to say about it (and the status the service gives
+the kind, where an envelope does not fix one):
 
-* :class:`Invalid`: the request breaks a rule; ``fields`` say which field and why.
-* :class:`NotFound`: what the request names does not exist (``what`` says which kind of thing).
-* :class:`Conflict`: the request clashes with what is stored (a taken name, a finished export).
-* :class:`LimitReached`: the tenant has too much in progress to accept more.
+* :class:`Invalid` (400): the request breaks a rule; ``fields`` say which field and why.
+* :class:`NotFound` (404): what the request names does not exist (``what`` says which kind).
+* :class:`Conflict` (409): the request clashes with what is stored (a taken unique value, a
+  finished export).
+* :class:`LimitReached` (429): the tenant has too much in progress to accept more.
+
+A rule the service answers differently from its kind is classified by the answer: a taken tag or
+custom attribute name is a 400 there, so the engines raise :class:`Invalid` for it.
 
 Families that number their errors get the number as ``code`` (the lists family's ``400116``, the
 push family's ``48001``); a family that lists per-item problems gets them as ``details``. The
