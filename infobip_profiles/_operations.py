@@ -226,7 +226,8 @@ def page_size(op_id: str) -> PageSize:
 
 def max_lengths(kind: str) -> Mapping[str, int]:
     """Wire field -> maximum length, for a ``person``, ``company``, ``email``, ``phone``,
-    ``contact``, ``tag``, ``custom_attribute``, ``event_definition`` or ``event_field``."""
+    ``contact``, ``tag``, ``custom_attribute``, ``event_definition``, ``event_field`` or
+    ``event`` (a batch item's ``eventId``)."""
     return MappingProxyType(SPEC_MAX_LENGTHS[kind])
 
 

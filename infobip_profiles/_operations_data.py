@@ -135,6 +135,7 @@ SPEC_MAX_LENGTHS: dict[str, dict[str, int]] = {
     'custom_attribute': {'name': 256},
     'event_definition': {'templateId': 36, 'definitionId': 36, 'title': 100, 'description': 2000},
     'event_field': {'name': 128},
+    'event': {'eventId': 36},
 }
 
 # named limits stated by the spec (bytes for the event sizes)

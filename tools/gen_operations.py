@@ -43,6 +43,7 @@ _LENGTH_PROSE = (
     re.compile(r"\b(\d+) characters max\b(?! per)"),
     re.compile(r"cannot exceed (\d+) characters"),
     re.compile(r"Maximum length: `(\d+)` characters"),
+    re.compile(r"must be `1\u2013(\d+)` characters long"),
 )
 
 #: Enums both sides check values against: name -> (schema title, property or None for the
@@ -206,6 +207,7 @@ def _length_tables(spec: _Spec) -> dict[str, dict[str, int]]:
         "EventDefinitionCreateResource", lambda s: _lengths(spec, s)
     )
     tables["event_field"] = spec.agreed("EventFieldResource", lambda s: _lengths(spec, s))
+    tables["event"] = spec.agreed("EventResourceRequest", lambda s: _lengths(spec, s))
     return tables
 
 

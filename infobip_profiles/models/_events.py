@@ -20,6 +20,7 @@ from typing import Any
 import attrs
 
 from .._converter import Model, lenient_enum, model
+from .._operations import max_lengths
 from ..errors import ProfilesError, ValidationError
 from ..refs import IdentifierType, PersonRef
 
@@ -146,7 +147,8 @@ class RecordedEvent(Model):
     metadata: dict[str, Any] | None = None
 
 
-_EVENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,36}$")
+_MAX_EVENT_ID = max_lengths("event")["eventId"]
+_EVENT_ID = re.compile(rf"^[A-Za-z0-9_-]{{1,{_MAX_EVENT_ID}}}$")
 
 
 def format_event_time(value: datetime | date) -> str:
@@ -191,10 +193,11 @@ def event_properties(properties: Mapping[str, Any] | None) -> dict[str, Any] | N
 
 
 def check_event_id(event_id: str | None) -> None:
-    """``eventId`` is 1-36 of ``A-Z a-z 0-9 _ -``."""
+    """``eventId`` is 1 to 36 (the spec's limit) of ``A-Z a-z 0-9 _ -``."""
     if event_id is not None and not _EVENT_ID.match(event_id):
         raise ValidationError(
-            f"event_id {event_id!r}: use 1 to 36 letters, digits, '_' or '-'", field="eventId"
+            f"event_id {event_id!r}: use 1 to {_MAX_EVENT_ID} letters, digits, '_' or '-'",
+            field="eventId",
         )
 
 

@@ -57,6 +57,7 @@ _DEFINITION_LENGTHS = max_lengths("event_definition")
 _MAX_TITLE = _DEFINITION_LENGTHS["title"]
 _MAX_DESCRIPTION = _DEFINITION_LENGTHS["description"]
 _MAX_FIELD_NAME = max_lengths("event_field")["name"]
+_MAX_EVENT_ID = max_lengths("event")["eventId"]
 
 FIELD_TYPES = spec_enum("event_field_types")
 CATEGORIES = spec_enum("event_categories")
@@ -881,7 +882,7 @@ def _check_fields(fields: list[Any], *, nested: bool = False) -> list[dict[str, 
 
 
 def _event_id_problem(event_id: Any) -> str | None:
-    if not isinstance(event_id, str) or not 1 <= len(event_id) <= 36:
+    if not isinstance(event_id, str) or not 1 <= len(event_id) <= _MAX_EVENT_ID:
         return MSG.EVENT_ID_LENGTH
     if not _EVENT_ID_CHARS.match(event_id):
         return MSG.EVENT_ID_CHARS

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ..._operations import spec_limit
 from .._messages import MSG
 from ._domain import Conflict, Invalid, LimitReached, NotFound
 from .timestamps import _iso, parse_time
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
 __all__ = ["EventExports"]
 
 _ARN_RE = re.compile(r"^arn:aws:iam::[0-9A-Za-z_-]+:role/[\w+=,.@/-]{1,512}$")
+#: Most definition ids an export request may name (after wildcards are expanded too).
+_MAX_IDS = spec_limit("export_definition_ids")
 
 
 class _Export:
@@ -96,8 +99,10 @@ class EventExports:
                 problems["definitionIdList"] = [MSG.FIELD_LIST]
             else:
                 matched = [d for d in self._defs if any(fnmatch.fnmatchcase(d, p) for p in ids)]
-                if len(matched) > 200 or len(ids) > 200:
-                    problems["definitionIdList"] = [MSG.EXPORT_TOO_MANY_DEFINITIONS.format(max=200)]
+                if len(matched) > _MAX_IDS or len(ids) > _MAX_IDS:
+                    problems["definitionIdList"] = [
+                        MSG.EXPORT_TOO_MANY_DEFINITIONS.format(max=_MAX_IDS)
+                    ]
         enrich = body.get("enrichWithMomentsInfo")
         if enrich is not None and not isinstance(enrich, bool):
             problems["enrichWithMomentsInfo"] = [MSG.VALUE_TYPE.format(type="BOOLEAN")]
