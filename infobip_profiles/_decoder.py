@@ -196,7 +196,8 @@ def _compile(
     builder = type(
         f"_{cls.__name__}Build",
         (cls,),
-        {"__slots__": (), "__setattr__": object.__setattr__, "__module__": cls.__module__},
+        # (its module says whose it is: a walk over a model's subclasses can leave it out)
+        {"__slots__": (), "__setattr__": object.__setattr__, "__module__": __name__},
     )
     w = _Writer(v2_match)
     w.env.update({"_new": object.__new__, "_Build": builder, "_cls": cls, "_fb": Fallback})

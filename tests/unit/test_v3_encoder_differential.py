@@ -49,6 +49,8 @@ from infobip_profiles.resources._person_bodies import (
 
 def _subclasses(cls: type) -> Iterator[type]:
     for sub in cls.__subclasses__():
+        if sub.__module__ == "infobip_profiles._decoder":
+            continue  # the compiled decoders' private build classes, never a decoded type
         yield sub
         yield from _subclasses(sub)
 
