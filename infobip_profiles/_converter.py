@@ -549,7 +549,7 @@ def loads(content: bytes) -> Any:
     byte order mark, UTF-16, a lone surrogate, an integer past its range...) is parsed by
     ``json``, so the value, or the error, is always what ``json.loads`` gives.
     """
-    decode = _fast_loads or _load_fast_loads()
+    decode = _fast_loads if _fast_loads is not _UNLOADED else _load_fast_loads()
     if decode is not None:
         try:
             return decode(content)
@@ -558,7 +558,8 @@ def loads(content: bytes) -> Any:
     return json.loads(content, parse_float=Decimal)
 
 
-_fast_loads: Callable[[bytes], Any] | None = None
+_UNLOADED: Any = object()
+_fast_loads: Callable[[bytes], Any] | None = _UNLOADED
 
 
 def _load_fast_loads() -> Callable[[bytes], Any] | None:
@@ -567,6 +568,7 @@ def _load_fast_loads() -> Callable[[bytes], Any] | None:
     try:
         import msgspec
     except ImportError:  # pragma: no cover - a dependency; json alone still works
+        _fast_loads = None
         return None
     _fast_loads = msgspec.json.Decoder(float_hook=Decimal).decode
     return _fast_loads

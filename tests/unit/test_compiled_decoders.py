@@ -397,3 +397,13 @@ class _Node(Model):
 )
 def test_a_model_that_holds_itself_decodes_as_cattrs_decodes_it(wire: dict[str, Any]) -> None:
     assert_same(from_wire(wire, _Node), plain_from_wire(wire, _Node))
+
+
+def test_without_msgspec_bodies_are_parsed_by_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    import infobip_profiles._converter as converter_module
+
+    monkeypatch.setattr(converter_module, "_fast_loads", None)
+
+    parsed = loads(b'{"a": [19.90, 1]}')
+    assert str(parsed["a"][0]) == "19.90"
+    assert parsed == {"a": [Decimal("19.90"), 1]}
