@@ -31,6 +31,7 @@ __all__ = [
     "sync_op",
     "async_op",
     "json_of",
+    "json_kind",
     "check_answer",
     "forget_json",
 ]
@@ -223,20 +224,21 @@ def _check_kind(call: Call, response: httpx.Response) -> None:
         return
     body = json_of(response)
     if not isinstance(body, kinds):
-        expected = " or ".join(_kind(k()) for k in kinds)
+        expected = " or ".join(json_kind(k()) for k in kinds)
         raise UnexpectedResponseError(
-            response.status_code, f"expected {expected}, got {_kind(body)}"
+            response.status_code, f"expected {expected}, got {json_kind(body)}"
         )
     key = _ARRAY_UNDER.get(call.op_id)
     if key is not None and isinstance(body, dict):
         items = body.get(key)
         if items is not None and not isinstance(items, list):
             raise UnexpectedResponseError(
-                response.status_code, f"{key} is {_kind(items)}, not an array"
+                response.status_code, f"{key} is {json_kind(items)}, not an array"
             )
 
 
-def _kind(value: Any) -> str:
+def json_kind(value: Any) -> str:
+    """What JSON ``value`` is, as error messages say it (``null``, ``an object``...)."""
     if value is None:
         return "null"
     return {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}.get(
@@ -258,7 +260,7 @@ def check_answer(call: Call, response: httpx.Response) -> None:
     body = json_of(response)
     if not isinstance(body, dict):
         raise UnexpectedResponseError(
-            response.status_code, f"expected a JSON object, got {_kind(body)}"
+            response.status_code, f"expected a JSON object, got {json_kind(body)}"
         )
     key = _LISTED_UNDER.get(call.op_id)
     if key is not None and key in body:
@@ -267,7 +269,7 @@ def check_answer(call: Call, response: httpx.Response) -> None:
             return
         if not isinstance(items, list):
             raise UnexpectedResponseError(
-                response.status_code, f"{key} is {_kind(items)}, not an array"
+                response.status_code, f"{key} is {json_kind(items)}, not an array"
             )
         for index, item in enumerate(items):
             _require(response, item, fields, f"{key}[{index}]")
@@ -278,7 +280,7 @@ def check_answer(call: Call, response: httpx.Response) -> None:
 def _require(response: httpx.Response, item: Any, fields: tuple[str, ...], where: str) -> None:
     if not isinstance(item, dict):
         raise UnexpectedResponseError(
-            response.status_code, f"{where} is {_kind(item)}, not an object"
+            response.status_code, f"{where} is {json_kind(item)}, not an object"
         )
     missing = [name for name in fields if item.get(name) is None]
     if missing:

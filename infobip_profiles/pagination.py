@@ -22,7 +22,7 @@ import attrs
 from typing_extensions import ParamSpec
 
 from ._operations import Paging, operation
-from ._plan import AsyncRunner, Call, Plan, Runner, _Method, json_of
+from ._plan import AsyncRunner, Call, Plan, Runner, _Method, json_kind, json_of
 from ._retry import log
 from ._types import CallOptions, check_options
 from .errors import NotFoundError, UnexpectedResponseError
@@ -125,14 +125,15 @@ class PageSpec(Generic[T]):
         if self.items_key is not None:
             if body is not None and not isinstance(body, Mapping):
                 raise UnexpectedResponseError(
-                    status, f"expected a JSON object holding {self.items_key}, got {_kind(body)}"
+                    status,
+                    f"expected a JSON object holding {self.items_key}, got {json_kind(body)}",
                 )
             raw = (body or {}).get(self.items_key)
         if raw is None:
             return []
         if not isinstance(raw, list):
             where = self.items_key or "the body"
-            raise UnexpectedResponseError(status, f"{where} is {_kind(raw)}, not an array")
+            raise UnexpectedResponseError(status, f"{where} is {json_kind(raw)}, not an array")
         return raw
 
     def next_number(self, page: Page[T]) -> int | None:
@@ -150,14 +151,6 @@ class PageSpec(Generic[T]):
 def _count(value: Any) -> int | None:
     """A count the body gave, if it is a whole number of at least 0."""
     return value if type(value) is int and value >= 0 else None
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}.get(
-        type(value), "a number"
-    )
 
 
 class _Walk:
