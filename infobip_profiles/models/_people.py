@@ -306,9 +306,13 @@ class BatchItemResult:
 
 @attrs.frozen
 class BatchResult(_Outcomes[BatchItemResult]):
-    """One outcome per input item, in input order: nothing is silently dropped."""
+    """One outcome per input item, in input order: nothing is silently dropped.
 
-    items: tuple[BatchItemResult, ...]
+    ``items`` is a tuple, or (from the ``*_many`` calls) a compact sequence that stores plain
+    successes as columns and builds each outcome when read; both compare equal item by item.
+    """
+
+    items: Sequence[BatchItemResult]
 
     @property
     def succeeded(self) -> list[BatchItemResult]:

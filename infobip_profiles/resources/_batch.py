@@ -8,11 +8,13 @@ succeeded. The item types differ per family, so callers pass how to build an out
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Generic, Literal, TypeVar
 
-from .._plan import Call, JSONBody, Plan
+import attrs
+
+from .._plan import Call, JSONBody, Plan, json_of
 from ..errors import (
     APIConnectionError,
     APIError,
@@ -39,6 +41,10 @@ __all__ = [
     "CompactOutcomes",
     "encode_all",
     "json_array_body",
+    "stream_many",
+    "batch_store",
+    "is_strict",
+    "refused_item",
 ]
 
 #: What a many-item call does when one of its requests fails after an earlier one was sent:
@@ -450,3 +456,194 @@ def encode_all(items: Iterable[T], encode: Callable[[T], R]) -> list[R]:
 def json_array_body(key: str, texts: Sequence[str]) -> JSONBody:
     """``{"<key>": [...]}`` from items already encoded as JSON text."""
     return JSONBody(('{"' + key + '":[' + ",".join(texts) + "]}").encode())
+
+
+#: Turns one input item into its JSON text and the ref its outcome names (``None`` when the
+#: answer names outcomes by index); raises ValidationError or TypeError for a bad item.
+Prepare = Callable[[Any], "tuple[str, Any]"]
+#: Builds the outcomes of one answered request: ``(body, offset, refs, count)`` gives ``count``
+#: outcomes indexed from ``offset`` (``refs`` are the sent items' refs, or ``None``).
+Decode = Callable[[Any, int, "Sequence[Any] | None", int], "list[T]"]
+
+
+def is_strict(strict: bool | None, items: Iterable[Any]) -> bool:
+    """``strict`` as given, or, when ``None``: check every item first when ``items`` is a
+    sequence already in memory, read chunk by chunk otherwise."""
+    if strict is None:
+        return isinstance(items, Sequence)
+    return bool(strict)
+
+
+def refused_item(make: Callable[..., T], index: int, error: Exception, ref: Any = None) -> T:
+    """The outcome of an item the client's checks kept back (not sent): not ok, status 0."""
+    placed: Exception = error.at(index) if isinstance(error, ValidationError) else error
+    return make(
+        index=index,
+        ok=False,
+        status=0,
+        errors=(f"not sent: refused by the client's checks: {error}",),
+        query=ref,
+        error=placed if isinstance(placed, ProfilesError) else None,
+    )
+
+
+def _prepare_chunk(
+    chunk: Sequence[Any], offset: int, prepare: Prepare, make: Callable[..., Any]
+) -> tuple[list[str], list[Any], list[int], dict[int, Any], Exception | None]:
+    """Check and encode one chunk just before its request: texts, refs and chunk positions of
+    the items to send, outcomes of the refused ones, and the first refusal (placed)."""
+    texts: list[str] = []
+    refs: list[Any] = []
+    positions: list[int] = []
+    refused: dict[int, Any] = {}
+    first: Exception | None = None
+    for i, item in enumerate(chunk):
+        try:
+            text, ref = prepare(item)
+        except ValidationError as error:
+            refused[i] = refused_item(make, offset + i, error)
+            first = first or error.at(offset + i)
+            continue
+        except TypeError as error:
+            refused[i] = refused_item(make, offset + i, error)
+            first = first or TypeError(f"item {offset + i}: {error}")
+            continue
+        texts.append(text)
+        refs.append(ref)
+        positions.append(i)
+    return texts, refs, positions, refused, first
+
+
+def _placed(
+    answered: list[Any], offset: int, positions: Sequence[int], refused: Mapping[int, Any]
+) -> list[Any]:
+    """The chunk's outcomes in order: answered ones (indexed within the request) moved to their
+    input positions among the refused ones."""
+    out: dict[int, Any] = dict(refused)
+    for outcome in answered:
+        position = positions[outcome.index]
+        out[position] = attrs.evolve(outcome, index=offset + position)
+    return [out[i] for i in range(len(positions) + len(refused))]
+
+
+def _answered(
+    decode: Decode[T],
+    body: Any,
+    offset: int,
+    refs: Sequence[Any] | None,
+    positions: Sequence[int],
+    refused: Mapping[int, Any],
+) -> list[T]:
+    if not refused:
+        return decode(body, offset, refs, len(positions))
+    return _placed(decode(body, 0, refs, len(positions)), offset, positions, refused)
+
+
+def stream_many(
+    op_id: str,
+    items: Iterable[Any],
+    *,
+    key: str,
+    size: int,
+    prepare: Prepare,
+    decode: Decode[T],
+    make: Callable[..., T],
+    named: bool,
+    strict: bool,
+    failures: RequestFailures,
+    options: Any,
+    store: CompactOutcomes[T],
+    wrap: Callable[[Sequence[T]], R],
+) -> Generator[Call, Any, R]:
+    """Send ``items`` as ``{"<key>": [...]}`` requests of ``op_id``, ``size`` per request, read
+    chunk by chunk: each chunk is checked and encoded (``prepare``) just before its request, so
+    memory holds about one chunk's input and encoding plus the result (``store``).
+
+    ``strict``: every item is checked and encoded first, the first bad one raises and nothing is
+    sent (the whole encoding is held). Otherwise a bad item is not sent and gets a failed
+    outcome of its own; the first refusal is raised only when no request was sent at all.
+    ``named``: the outcomes name the ref each item addressed (update, delete).
+    A request failing follows ``failures`` (see :class:`RequestFailures`).
+    """
+    hint = requests_hint(items, size)
+    source: Iterable[Any] = encode_all(items, prepare) if strict else items
+    sent = False
+    first_refusal: Exception | None = None
+    with Outcomes[T](hint, store) as outcomes:
+        for offset, chunk in chunked_items(source, size):
+            if strict:
+                texts = [text for text, _ in chunk]
+                refs: list[Any] = [ref for _, ref in chunk]
+                positions: Sequence[int] = range(len(chunk))
+                refused: dict[int, Any] = {}
+            else:
+                texts, refs, positions, refused, first = _prepare_chunk(
+                    chunk, offset, prepare, make
+                )
+                first_refusal = first_refusal or first
+            del chunk
+            count = len(positions) + len(refused)
+            if not texts:
+                outcomes.now([refused[i] for i in range(count)])
+                continue
+            sent = True
+            body = json_array_body(key, texts)
+            del texts
+            try:
+                response = yield Call(op_id, body=body, options=options)
+            except (APIError, APIConnectionError) as error:
+                failures.failed(error)
+                lost = chunk_failed(make, error, 0, len(positions), refs if named else None)
+                placed = _placed(lost, offset, positions, refused)
+                outcomes.now(placed)
+                failures.after(error, offset, count, lambda: wrap(outcomes.collect()))
+                continue
+            failures.succeeded()
+            outcomes.later(
+                _answered,
+                decode,
+                json_of(response),
+                offset,
+                refs if named else None,
+                positions,
+                refused,
+            )
+        if not sent and first_refusal is not None:
+            raise first_refusal
+        return wrap(outcomes.collect())
+
+
+def chunked_items(items: Iterable[T], size: int) -> Iterator[tuple[int, list[T]]]:
+    """``(offset, chunk)`` pairs of at most ``size`` items, read lazily."""
+    chunk: list[T] = []
+    offset = 0
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield offset, chunk
+            offset += size
+            chunk = []
+    if chunk:
+        yield offset, chunk
+
+
+def _plain_batch(outcome: Any) -> bool:
+    """A v2 batch success with nothing to it but its index, id and status."""
+    return bool(
+        outcome.ok
+        and not outcome.errors
+        and outcome.query is None
+        and getattr(outcome, "is_modified", None) is None
+        and not outcome.unknown
+        and outcome.error is None
+    )
+
+
+def batch_store(cls: Callable[..., T]) -> CompactOutcomes[T]:
+    """A compact store of v2 batch outcomes (``BatchItemResult``, ``CompanyBatchItemResult``):
+    a success with only an index, an id and a status costs 9 bytes."""
+    return CompactOutcomes(
+        lambda i, ident, status: cls(index=i, ok=True, status=status, id=ident),
+        lambda o: o.status,
+        _plain_batch,
+    )
