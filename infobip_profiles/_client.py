@@ -25,12 +25,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, urlencode, urlsplit
 
 import anyio
-import attrs
 import httpcore
 import httpx
 
 from ._converter import dumps
-from ._operations import Operation
 from ._plan import NO_BODY, Call, JSONBody, Plan, check_answer, forget_json
 from ._ratelimit import Pacer
 from ._response import RawResponse
@@ -52,6 +50,7 @@ from .errors import (
 if TYPE_CHECKING:
     from tenacity import RetryCallState
 
+    from ._operations import Operation
     from .auth import Auth
     from .resources.companies import AsyncCompanies, Companies
     from .resources.custom_attributes import AsyncCustomAttributes, CustomAttributes
@@ -216,18 +215,25 @@ class _Gate:
         return self._semaphore
 
 
-@attrs.frozen
 class _Shared:
-    """What ``with_options`` copies share: the connection pool and the pacers."""
+    """What ``with_options`` copies share: the connection pool and the pacers.
 
-    http: Any
-    owns_http: bool
-    pacers: dict[str, Pacer] = attrs.field(factory=dict)
-    lock: threading.Lock = attrs.field(factory=threading.Lock)
-    #: Bounds the requests in flight in an owned httpcore pool (async clients only).
-    gate: _Gate | None = None
-    #: The owned aiohttp pool that calls use without httpx's sending layer (async clients only).
-    direct: Any = None
+    A plain class, not an attrs one: attrs generates its methods when the module is imported,
+    which every program pays at start."""
+
+    __slots__ = ("direct", "gate", "http", "lock", "owns_http", "pacers")
+
+    def __init__(
+        self, http: Any, owns_http: bool, *, gate: _Gate | None = None, direct: Any = None
+    ) -> None:
+        self.http = http
+        self.owns_http = owns_http
+        self.pacers: dict[str, Pacer] = {}
+        self.lock = threading.Lock()
+        #: Bounds the requests in flight in an owned httpcore pool (async clients only).
+        self.gate = gate
+        #: The owned aiohttp pool that calls use without httpx's sending layer (async only).
+        self.direct = direct
 
     def pacer(self, op: Operation, clock: Callable[[], float]) -> Pacer | None:
         """The pacer of ``op`` (created on first use, reading ``clock``), or ``None`` if unlimited."""
@@ -284,12 +290,13 @@ def _echo_pattern(secret: str) -> str:
 class _Secrets:
     """Every credential a client holds, and the redaction of their echoes from text and bytes."""
 
-    __slots__ = ("__weakref__", "_bytes", "_credentials", "_text")
+    __slots__ = ("__weakref__", "_bytes", "_credentials", "_ready", "_text")
 
     def __init__(self, *credentials: _Credential) -> None:
         self._credentials: tuple[_Credential, ...] = ()
         self._text: re.Pattern[str] | None = None
         self._bytes: re.Pattern[bytes] | None = None
+        self._ready = True
         for credential in credentials:
             self.add(credential)
         # httpx/httpcore log wire headers at DEBUG: an echoed credential is blanked there too.
@@ -300,16 +307,28 @@ class _Secrets:
     def add(self, credential: _Credential) -> None:
         """Redact ``credential`` too (an auth scheme registers each secret it sends)."""
         self._credentials = (*self._credentials, credential)
-        pattern = "|".join(_echo_pattern(c.reveal()) for c in self._credentials if c.reveal())
+        # Compiled when first needed: an expression per character of each secret takes a few
+        # milliseconds to compile, which a program that never meets an error need not pay.
+        self._ready = False
+
+    def _compile(self) -> None:
+        credentials = self._credentials
+        pattern = "|".join(_echo_pattern(c.reveal()) for c in credentials if c.reveal())
         self._text = re.compile(pattern, re.IGNORECASE) if pattern else None
         self._bytes = re.compile(pattern.encode(), re.IGNORECASE) if pattern else None
+        # Not ready if a credential was added meanwhile (another thread): compiled again then.
+        self._ready = self._credentials is credentials
 
     def text(self, value: str) -> str:
         """``value`` with every credential (or an escaped echo of one) blanked out."""
+        if not self._ready:
+            self._compile()
         return self._text.sub(_REDACTED, value) if self._text is not None else value
 
     def bytes(self, value: bytes) -> bytes:
         """The same for bytes."""
+        if not self._ready:
+            self._compile()
         return self._bytes.sub(_REDACTED.encode(), value) if self._bytes is not None else value
 
     def deep(self, value: Any) -> Any:

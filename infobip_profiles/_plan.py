@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
-from typing import Any, Concatenate, Generic, Protocol, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, Protocol, TypeVar, overload
 
 import attrs
 import httpx
 from typing_extensions import ParamSpec, Self
 
 from ._converter import loads
-from ._operations import Operation, operation
 from ._types import NO_BODY, NOT_GIVEN, CallOptions, check_options
 from .errors import UnexpectedResponseError
+
+if TYPE_CHECKING:
+    from ._operations import Operation
 
 __all__ = [
     "Call",
@@ -64,7 +66,19 @@ class Call:
     @property
     def operation(self) -> Operation:
         """The operation this call belongs to (from the operations table)."""
-        return operation(self.op_id)
+        return _operation(self.op_id)
+
+
+def _first_operation(op_id: str) -> Operation:
+    """Loads the operations table on the first call: a program's start does not need it."""
+    global _operation
+    from ._operations import operation
+
+    _operation = operation
+    return operation(op_id)
+
+
+_operation: Callable[[str], Operation] = _first_operation
 
 
 #: A plan yields calls, receives responses, returns the method's result.

@@ -12,12 +12,11 @@ import logging
 import random
 from typing import TYPE_CHECKING
 
-import attrs
-
 if TYPE_CHECKING:
     from tenacity import RetryCallState  # imported by the client on a first retry only
 
-from ._operations import Operation
+    from ._operations import Operation
+
 from .errors import (
     APIConnectionError,
     APIError,
@@ -34,21 +33,46 @@ log = logging.getLogger("infobip_profiles")
 _RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
 
 
-@attrs.frozen
 class RetryPolicy:
     """Backoff settings. ``max_retries`` is the number of replays after the first attempt.
 
     ``max_retry_after`` caps one wait the server asks for (``Retry-After``); ``max_total_wait``
     caps the sum of every wait before the replays of one request: a replay whose wait would take
     the sum past it is not made, and the last error is raised instead.
+
+    A plain class, not an attrs one: attrs generates its methods when the module is imported,
+    which every program pays at start.
     """
 
-    max_retries: int = 3
-    initial_delay: float = 0.5
-    max_delay: float = 8.0
-    max_retry_after: float = 60.0
-    max_total_wait: float = 120.0
-    jitter: float = 0.25
+    __slots__ = (
+        "initial_delay",
+        "jitter",
+        "max_delay",
+        "max_retries",
+        "max_retry_after",
+        "max_total_wait",
+    )
+
+    def __init__(
+        self,
+        *,
+        max_retries: int = 3,
+        initial_delay: float = 0.5,
+        max_delay: float = 8.0,
+        max_retry_after: float = 60.0,
+        max_total_wait: float = 120.0,
+        jitter: float = 0.25,
+    ) -> None:
+        self.max_retries = max_retries
+        self.initial_delay = initial_delay
+        self.max_delay = max_delay
+        self.max_retry_after = max_retry_after
+        self.max_total_wait = max_total_wait
+        self.jitter = jitter
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"RetryPolicy({fields})"
 
     def reason(self, op: Operation, error: BaseException) -> str | None:
         """Why ``error`` may be retried for ``op``, or ``None`` when it must not be."""
