@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -25,6 +25,7 @@ from ..errors import (
     BadRequestError,
     ConflictError,
     NotFoundError,
+    ProfilesError,
     ValidationError,
 )
 from ..models import (
@@ -44,7 +45,7 @@ from ..models._events import check_event_id, event_properties, new_event_id
 from ..pagination import PageSpec, async_pager, sync_pager
 from ..refs import IdentifierType, PersonRef
 from ._base import AsyncResource, SyncResource
-from ._batch import OnError, RequestFailures, may_have_been_applied
+from ._batch import OnError, RequestFailures, is_strict, may_have_been_applied
 
 __all__ = [
     "Events",
@@ -214,40 +215,79 @@ def _export_time(value: datetime | str, field: str) -> str:
 # -- batching ------------------------------------------------------------------------------------
 
 
+def _encode_event(index: int, event: Any, now: datetime) -> tuple[dict[str, Any], int]:
+    """One event as its wire item and JSON size; raises for an event the service would refuse."""
+    if not isinstance(event, Event):
+        raise TypeError(f"send_many takes Event items; item {index} is {type(event).__name__}")
+    _check_age(event.occurred_at, now, f"event {index}: ")
+    item = event.to_wire(now)
+    size = len(dumps(item))
+    if size > MAX_ITEM_BYTES:
+        raise ValidationError(
+            f"event {index} is {size} bytes as JSON; one event may be at most "
+            f"{MAX_ITEM_BYTES} bytes",
+            field=f"[{index}]",
+        )
+    return item, size
+
+
 def _encoded(events: Iterable[Event], now: datetime) -> list[tuple[dict[str, Any], int]]:
     """Every event as its wire item and JSON size; any refused item stops everything here."""
-    out = []
+    return [_encode_event(index, event, now) for index, event in enumerate(events)]
+
+
+class _Refused:
+    """An event the client's checks refused (read chunk by chunk, it is not sent)."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+
+def _batches(
+    entries: Iterable[tuple[dict[str, Any], int] | _Refused],
+) -> Iterator[tuple[int, list[dict[str, Any]], int, _Refused | None]]:
+    """``(offset, items, bytes, None)`` of each batch, lazily: at most 5000 items and 15 MiB as
+    a JSON array; a refused entry closes the batch before it and comes as
+    ``(index, [], 0, refusal)``."""
+    batch: list[dict[str, Any]] = []
+    start, size = 0, 2  # the array's brackets
+    index = -1
+    for index, entry in enumerate(entries):
+        if isinstance(entry, _Refused):
+            if batch:
+                yield start, batch, size, None
+            yield index, [], 0, entry
+            start, batch, size = index + 1, [], 2
+            continue
+        item, item_size = entry
+        extra = item_size + (1 if batch else 0)  # a comma between items
+        if batch and (len(batch) == MAX_BATCH_ITEMS or size + extra > MAX_BATCH_BYTES):
+            yield start, batch, size, None
+            start, batch, size = index, [], 2
+            extra = item_size
+        batch.append(item)
+        size += extra
+    if batch:
+        yield start, batch, size, None
+
+
+def _checked_one_by_one(
+    events: Iterable[Event], now: datetime
+) -> Iterator[tuple[dict[str, Any], int] | _Refused]:
     for index, event in enumerate(events):
-        if not isinstance(event, Event):
-            raise TypeError(f"send_many takes Event items; item {index} is {type(event).__name__}")
-        _check_age(event.occurred_at, now, f"event {index}: ")
-        item = event.to_wire(now)
-        size = len(dumps(item))
-        if size > MAX_ITEM_BYTES:
-            raise ValidationError(
-                f"event {index} is {size} bytes as JSON; one event may be at most "
-                f"{MAX_ITEM_BYTES} bytes",
-                field=f"[{index}]",
-            )
-        out.append((item, size))
-    return out
+        try:
+            yield _encode_event(index, event, now)
+        except ValidationError as error:
+            yield _Refused(error)
+        except TypeError as error:
+            yield _Refused(error)
 
 
 def _split(items: Sequence[tuple[dict[str, Any], int]]) -> list[tuple[int, int, int]]:
     """``(offset, count, bytes)`` of each batch: at most 5000 items and 15 MiB as a JSON array."""
-    batches: list[tuple[int, int, int]] = []
-    start, count, size = 0, 0, 2  # the array's brackets
-    for index, (_, item_size) in enumerate(items):
-        extra = item_size + (1 if count else 0)  # a comma between items
-        if count and (count == MAX_BATCH_ITEMS or size + extra > MAX_BATCH_BYTES):
-            batches.append((start, count, size))
-            start, count, size = index, 0, 2
-            extra = item_size
-        count += 1
-        size += extra
-    if count:
-        batches.append((start, count, size))
-    return batches
+    return [(start, len(batch), size) for start, batch, size, _ in _batches(items)]
 
 
 # -- definitions this client has seen: sends are checked against them --------------------------
@@ -626,15 +666,28 @@ class _EventsPlans:
         self,
         events: Iterable[Event],
         *,
+        strict: bool | None = None,
         on_error: OnError = "continue",
         **options: Unpack[CallOptions],
     ) -> Plan[BatchAccepted]:
         """Send any number of events, split into valid batches (5000 items, 15 MiB each).
 
-        Every event is checked first (id, age, the 512000-byte item limit): a bad one raises
-        :class:`~infobip_profiles.ValidationError` before anything is sent. Each batch is all or
-        nothing on the service's side; persons unknown by phone, email or external id get a new
-        CUSTOMER profile.
+        Each event is checked (id, age, the 512000-byte item limit) as set by ``strict``:
+
+        * ``strict=True``, and the default for a sequence (a list or tuple, already in memory):
+          every event is checked first, so a bad one raises
+          :class:`~infobip_profiles.ValidationError` before anything is sent.
+        * ``strict=False``, and the default for any other iterable (a generator): ``events`` is
+          read batch by batch, each event checked and encoded just before its batch is sent. A
+          bad event is not sent: it is listed as a batch of its own with ``ok=False`` and its
+          ``error``, and the others go ahead (the batch before it is sent early, so batches stay
+          in input order); only when every event is bad is the first refusal raised.
+
+        Read from a generator, the call holds about one batch (5000 events) at a time and the
+        result one entry per batch: a million events grew the process by about as much as a
+        hundred thousand did when measured (``python -m benchmarks --only
+        send_many_stream_memory``). Each batch is all or nothing on the service's side; persons
+        unknown by phone, email or external id get a new CUSTOMER profile.
 
         If the first batch fails, its error is raised (with ``accepted``, an empty
         :class:`BatchAccepted`, and ``batch_offset``). If a later one fails, the batches already
@@ -645,10 +698,31 @@ class _EventsPlans:
         """
         failures = RequestFailures(on_error)
         now = _now()
-        items = _encoded(events, now)
+        entries: Iterable[tuple[dict[str, Any], int] | _Refused]
+        if is_strict(strict, events):
+            entries = _encoded(events, now)
+        else:
+            entries = _checked_one_by_one(events, now)
         done: list[AcceptedBatch] = []
-        for offset, count, size in _split(items):
-            body = [item for item, _ in items[offset : offset + count]]
+        first_refusal: Exception | None = None
+        sent = False
+        for offset, body, size, refused in _batches(entries):
+            if refused is not None:
+                error = refused.error
+                placed = error.at(offset) if isinstance(error, ValidationError) else error
+                first_refusal = first_refusal or placed
+                done.append(
+                    AcceptedBatch(
+                        offset=offset,
+                        count=1,
+                        size_bytes=0,
+                        ok=False,
+                        error=placed if isinstance(placed, ProfilesError) else None,
+                    )
+                )
+                continue
+            count = len(body)
+            sent = True
             try:
                 yield Call("send-custom-events", body=body, options=options)
             except (APIError, APIConnectionError) as err:
@@ -667,8 +741,12 @@ class _EventsPlans:
                 )
                 failures.after(err, offset, count, lambda: BatchAccepted(tuple(done)))
                 continue
+            finally:
+                del body
             failures.succeeded()
             done.append(AcceptedBatch(offset=offset, count=count, size_bytes=size))
+        if not sent and first_refusal is not None:
+            raise first_refusal
         return BatchAccepted(tuple(done))
 
     # -- exports -----------------------------------------------------------------------------
