@@ -89,7 +89,7 @@ class PersonUpserts(PersonWrites):
         item, without building the intermediate docs. Anything else (a match, a broken rule, a
         value of an unusual type, a contact that is not a valid email or phone) returns ``None``
         having changed nothing, and the general path answers it, errors included.
-        ``tests/fake/test_persons_upsert_create_path.py`` pins the two equal.
+        ``tests/fake/persons/test_upsert_create_path.py`` pins the two equal.
         """
         ext = item.get("externalId")
         if ext is not None and (type(ext) is not str or ext in self._by_external):
