@@ -9,7 +9,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -43,6 +43,7 @@ from ._simulate import (
 from ._state import TenantState
 from ._wire import FakeRequest, FakeResponse
 from .engine.events import SESSION_TEMPLATES
+from .engine.persons import PersonsEngine
 
 if TYPE_CHECKING:
     import httpx
@@ -79,6 +80,19 @@ def _recorded_body(response: FakeResponse | None, token_call: bool) -> Any:
     if token_call and isinstance(body, dict) and "access_token" in body:
         return {**body, "access_token": "[REDACTED]"}
     return body
+
+
+#: How each engine lists what it holds, and whether that listing is rendered anew on every call
+#: (then nothing of the engine's state is shared and no copy is needed).
+_LISTINGS: dict[str, tuple[Callable[[TenantState], list[dict[str, Any]]], bool]] = {
+    "persons": (lambda state: state.persons.snapshot(), PersonsEngine.SNAPSHOT_IS_FRESH),
+    "companies": (lambda state: state.companies.snapshot(), False),
+    "tags": (lambda state: state.tags.all(), False),
+    "attributes": (lambda state: state.attributes.all(), False),
+    "events": (lambda state: state.events.snapshot(), False),
+    "segments": (lambda state: state.segments.all(), False),
+    "push": (lambda state: state.push.all(), False),
+}
 
 
 class FakeProfiles:
@@ -922,7 +936,7 @@ class FakeProfiles:
             )
 
     def state(self, api_key: str | None = None) -> dict[str, Any]:
-        """A dump of a tenant's data, from every engine that can list it (``GET /_fake/state``)."""
+        """A dump of a tenant's data, from every engine that lists it (``GET /_fake/state``)."""
         dump: dict[str, Any] = {}
         for name, engine in (
             ("people", "persons"),
@@ -933,21 +947,16 @@ class FakeProfiles:
             ("segments", "segments"),
             ("push", "push"),
         ):
-            with contextlib.suppress(NotImplementedError):
-                dump[name] = list(self._snapshot(engine, api_key))
+            dump[name] = list(self._snapshot(engine, api_key))
         return dump
 
     def _snapshot(self, engine: str, api_key: str | None) -> tuple[dict[str, Any], ...]:
+        listing, fresh = _LISTINGS[engine]
         with self._lock:
-            obj = getattr(self.tenant(api_key), engine)
-            snapshot = getattr(obj, "snapshot", None) or getattr(obj, "all", None)
-            if not callable(snapshot):
-                raise NotImplementedError(
-                    f"the fake's {engine} engine cannot list its contents yet"
-                )
-            if getattr(obj, "SNAPSHOT_IS_FRESH", False):
-                return tuple(snapshot())  # rendered anew on every call: nothing shared to copy
-            return tuple(copy.deepcopy(list(snapshot())))
+            items = listing(self.tenant(api_key))
+            if fresh:
+                return tuple(items)  # rendered anew on every call: nothing shared to copy
+            return tuple(copy.deepcopy(items))
 
     # -- adapters ----------------------------------------------------------------------------------
 
