@@ -32,11 +32,8 @@ def _refs(n: int) -> list[PersonRef]:
 
 
 async def _concurrent(base_url: str, refs: list[PersonRef]) -> float:
-    limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
-    async with (
-        httpx.AsyncClient(limits=limits, timeout=120) as http,
-        AsyncProfilesClient(KEY, base_url, throttle=False, http_client=http) as client,
-    ):
+    # The client's own connection pool, as a user gets it by default.
+    async with AsyncProfilesClient(KEY, base_url, throttle=False, timeout=120) as client:
         await client.people.get(refs[0])  # open a connection first, as the sync side does
         started = time.perf_counter()
         people = await asyncio.gather(*(client.people.get(ref) for ref in refs))
