@@ -249,9 +249,10 @@ def item_error(outcome: Any, response: httpx.Response) -> APIError:
 
 
 def _plain_v3(outcome: UpsertItemResult | MergeItemResult) -> bool:
-    """A success with nothing to it but its index, id and status."""
+    """A success with nothing to it but its index, id and status (a subclass is kept whole)."""
     return (
-        outcome.ok
+        type(outcome) in (UpsertItemResult, MergeItemResult)
+        and outcome.ok
         and outcome.code is None
         and not outcome.errors
         and not outcome.details
