@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -111,9 +112,13 @@ class CompanyBatchItemResult:
 
 @attrs.frozen
 class CompanyBatchResult(_Outcomes[CompanyBatchItemResult]):
-    """One outcome per input company, in input order: nothing is silently dropped."""
+    """One outcome per input company, in input order: nothing is silently dropped.
 
-    items: tuple[CompanyBatchItemResult, ...]
+    ``items`` is a tuple, or (from the ``*_many`` calls) a compact sequence that stores plain
+    successes as columns and builds each outcome when read; both compare equal item by item.
+    """
+
+    items: Sequence[CompanyBatchItemResult]
 
     @property
     def succeeded(self) -> list[CompanyBatchItemResult]:

@@ -12,11 +12,11 @@ from typing import Any, Union
 from typing_extensions import Unpack
 
 from .._company_fields import COMPANY_MAX_LENGTHS
-from .._converter import from_wire, to_wire
+from .._converter import dumps, from_wire, to_wire
 from .._operations import CLIENT_PAGE_SIZE, batch_limit, page_size
 from .._plan import Call, Plan, async_op, json_of, sync_op
 from .._types import CallOptions
-from ..errors import APIConnectionError, APIError, NotFoundError, ValidationError
+from ..errors import NotFoundError, ValidationError
 from ..filters import FilterLike, to_query_param
 from ..models import (
     Company,
@@ -31,12 +31,13 @@ from ._base import AsyncResource, SyncResource, chunked
 from ._batch import (
     OnError,
     RequestFailures,
+    batch_store,
     by_index,
-    chunk_failed,
-    encode_all,
     in_order,
+    is_strict,
     results_of,
     send_all,
+    stream_many,
 )
 from ._params import order_by_param
 
@@ -200,35 +201,66 @@ def _membership(
     )
 
 
+def _create_entry(company: Company) -> tuple[str, None]:
+    return dumps(_company_body(company, create=True)).decode(), None
+
+
+def _update_entry(item: UpdateItem) -> tuple[str, CompanyRef]:
+    update = _as_update(item)
+    ref = _as_company_ref(update.ref)
+    body = {"query": _query_wire(ref), "update": _company_body(update.company, create=False)}
+    return dumps(body).decode(), ref
+
+
+def _delete_entry(ref: CompanyRef) -> tuple[str, CompanyRef]:
+    checked = _as_company_ref(ref)
+    return dumps({"query": _query_wire(checked)}).decode(), checked
+
+
+def _created(
+    body: Any, offset: int, refs: Sequence[Any] | None, count: int
+) -> list[CompanyBatchItemResult]:
+    return _by_index(body, offset, count)
+
+
+def _addressed(
+    body: Any, offset: int, refs: Sequence[Any] | None, count: int
+) -> list[CompanyBatchItemResult]:
+    return _by_query(body, offset, refs or ())
+
+
 def _send_batches(
     op_id: str,
-    chunks: Iterable[tuple[int, list[Any], Sequence[CompanyRef] | None]],
-    failures: RequestFailures,
+    items: Iterable[Any],
+    prepare: Any,
+    strict: bool | None,
+    on_error: OnError,
     options: CallOptions,
 ) -> Plan[CompanyBatchResult]:
-    """Send each ``(offset, entries, refs)`` chunk as one request of ``op_id``; one outcome per
-    entry, in order, from the answer or from the failure (see
-    :class:`~infobip_profiles.resources._batch.RequestFailures`).
+    """Send ``items`` as requests of ``op_id``, 1000 per request, read chunk by chunk (see
+    :func:`~infobip_profiles.resources._batch.stream_many`); one outcome per item, in order.
 
-    ``refs`` are the companies the entries address: the answer names its outcomes by them. For
-    creations they are ``None`` and the answer lists its outcomes by index.
+    Creations are answered by index; updates and deletes name each outcome by the company it
+    addressed.
     """
-    results: list[CompanyBatchItemResult] = []
-    for offset, entries, refs in chunks:
-        try:
-            response = yield Call(op_id, body={"companies": entries}, options=options)
-        except (APIError, APIConnectionError) as error:
-            failures.failed(error)
-            results.extend(chunk_failed(CompanyBatchItemResult, error, offset, len(entries), refs))
-            failures.after(error, offset, len(entries), lambda: CompanyBatchResult(tuple(results)))
-            continue
-        failures.succeeded()
-        body = json_of(response)
-        if refs is None:
-            results.extend(_by_index(body, offset, len(entries)))
-        else:
-            results.extend(_by_query(body, offset, refs))
-    return CompanyBatchResult(tuple(results))
+    named = prepare is not _create_entry
+    return (
+        yield from stream_many(
+            op_id,
+            items,
+            key="companies",
+            size=BATCH_LIMIT,
+            prepare=prepare,
+            decode=_addressed if named else _created,
+            make=CompanyBatchItemResult,
+            named=named,
+            strict=is_strict(strict, items),
+            failures=RequestFailures(on_error),
+            options=options,
+            store=batch_store(CompanyBatchItemResult),
+            wrap=CompanyBatchResult,
+        )
+    )
 
 
 class _CompaniesPlans:
@@ -306,68 +338,71 @@ class _CompaniesPlans:
         self,
         companies: Iterable[Company],
         *,
+        strict: bool | None = None,
         on_error: OnError = "continue",
         **options: Unpack[CallOptions],
     ) -> Plan[CompanyBatchResult]:
         """Create any number of companies, 1000 per request; one outcome per company, in order,
         with the created ``id`` on each success.
 
-        Every company is checked before the first request (a bad one raises
-        :class:`~infobip_profiles.ValidationError` and sends nothing). If the first request
-        fails, its error is raised; if a later one fails, the outcomes already known are kept:
-        that request's companies come back not ok (``unknown=True`` when it may have been
-        applied) and the rest are still sent, or, with ``on_error="raise"``, a
+        ``strict=True``, and the default for a sequence (a list or tuple, already in memory):
+        every company is checked before the first request, so a bad one raises
+        :class:`~infobip_profiles.ValidationError` and sends nothing. ``strict=False``, and the
+        default for any other iterable (a generator): companies are read, checked and encoded
+        chunk by chunk just before each request; a bad one is not sent (its outcome is failed,
+        status 0) and the others go ahead. Plain successes are stored in 9 bytes each (index,
+        id, status), failures in full, so a million companies from a generator cost tens of
+        megabytes, not the hundreds their objects would.
+
+        If the first request fails, its error is raised; if a later one fails, the outcomes
+        already known are kept: that request's companies come back not ok (``unknown=True`` when
+        it may have been applied) and the rest are still sent, or, with ``on_error="raise"``, a
         :class:`~infobip_profiles.PartialBatchError` carries every outcome so far.
         """
-        failures = RequestFailures(on_error)
-        bodies = encode_all(companies, lambda c: _company_body(c, create=True))
-        chunks = ((offset, list(chunk), None) for offset, chunk in chunked(bodies, BATCH_LIMIT))
-        return (yield from _send_batches("create-companies", chunks, failures, options))
+        return (
+            yield from _send_batches(
+                "create-companies", companies, _create_entry, strict, on_error, options
+            )
+        )
 
     def update_many(
         self,
         items: Iterable[UpdateItem],
         *,
+        strict: bool | None = None,
         on_error: OnError = "continue",
         **options: Unpack[CallOptions],
     ) -> Plan[CompanyBatchResult]:
         """PATCH any number of companies: ``CompanyUpdate(ref, company)`` or ``(ref, company)``.
 
-        See :meth:`create_many` for the checks and for what happens when a request fails.
+        See :meth:`create_many` for the checks (``strict``) and for what happens when a request
+        fails. Each outcome names the company it addressed, so outcomes are kept as objects
+        (about 250 bytes each); the input is read chunk by chunk.
         """
-        failures = RequestFailures(on_error)
-        updates = encode_all(items, _as_update)
-        entries = encode_all(
-            updates,
-            lambda u: {
-                "query": _query_wire(u.ref),
-                "update": _company_body(u.company, create=False),
-            },
+        return (
+            yield from _send_batches(
+                "update-companies", items, _update_entry, strict, on_error, options
+            )
         )
-        chunks = (
-            (offset, list(chunk), [u.ref for u in updates[offset : offset + len(chunk)]])
-            for offset, chunk in chunked(entries, BATCH_LIMIT)
-        )
-        return (yield from _send_batches("update-companies", chunks, failures, options))
 
     def delete_many(
         self,
         refs: Iterable[CompanyRef],
         *,
+        strict: bool | None = None,
         on_error: OnError = "continue",
         **options: Unpack[CallOptions],
     ) -> Plan[CompanyBatchResult]:
         """Delete any number of companies, 1000 per request; one outcome per ref, in order.
 
-        See :meth:`create_many` for what happens when a request fails.
+        See :meth:`create_many` for the checks (``strict``) and for what happens when a request
+        fails; outcomes are kept as in :meth:`update_many`.
         """
-        failures = RequestFailures(on_error)
-        checked = encode_all(refs, _as_company_ref)
-        chunks = (
-            (offset, [{"query": _query_wire(r)} for r in chunk], chunk)
-            for offset, chunk in chunked(checked, BATCH_LIMIT)
+        return (
+            yield from _send_batches(
+                "delete-companies", refs, _delete_entry, strict, on_error, options
+            )
         )
-        return (yield from _send_batches("delete-companies", chunks, failures, options))
 
     def add_people(
         self,

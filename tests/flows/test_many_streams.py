@@ -22,6 +22,9 @@ import pytest
 from infobip_profiles import (
     APIConnectionError,
     AsyncProfilesClient,
+    Company,
+    CompanyRef,
+    CompanyUpdate,
     ContactInformation,
     Event,
     Person,
@@ -156,6 +159,36 @@ CALLS = [
         TypeError,
     ),
     ManyCall(
+        "companies.create_many",
+        "companies",
+        "create_many",
+        "create-companies",
+        1000,
+        lambda i: Company(name=f"c-{i}"),
+        lambda i: Company(industry="no name"),
+        ValidationError,
+    ),
+    ManyCall(
+        "companies.update_many",
+        "companies",
+        "update_many",
+        "update-companies",
+        1000,
+        lambda i: CompanyUpdate(CompanyRef.name(f"c-{i}"), Company(industry=f"I{i}")),
+        lambda i: CompanyUpdate(CompanyRef.name(f"c-{i}"), Company(name="  ")),
+        ValidationError,
+    ),
+    ManyCall(
+        "companies.delete_many",
+        "companies",
+        "delete_many",
+        "delete-companies",
+        1000,
+        lambda i: CompanyRef.name(f"c-{i}"),
+        lambda i: PersonRef.external_id(f"c-{i}"),
+        TypeError,
+    ),
+    ManyCall(
         "events.send_many",
         "events",
         "send_many",
@@ -173,8 +206,10 @@ def _prepare(fake: FakeProfiles, call: ManyCall, n: int) -> None:
     setup = fake.client(max_retries=0, throttle=False)
     if call.resource == "events":
         setup.events.create_definition("purchase", title="Purchase")
-    if call.method in ("update_many", "delete_many"):
+    if call.resource == "people" and call.method in ("update_many", "delete_many"):
         fake.seed(people=[{"externalId": f"s-{i}"} for i in range(n)])
+    if call.resource == "companies" and call.method in ("update_many", "delete_many"):
+        fake.seed(companies=[{"name": f"c-{i}"} for i in range(n)])
 
 
 @pytest.fixture(params=CALLS, ids=str)
