@@ -23,6 +23,7 @@ from ..errors import (
     UnexpectedResponseError,
     ValidationError,
 )
+from ..refs import PersonRef
 
 __all__ = [
     "results_of",
@@ -42,6 +43,9 @@ __all__ = [
     "encode_all",
     "json_array_body",
     "stream_many",
+    "send_refs",
+    "person_query",
+    "NotSent",
     "batch_store",
     "is_strict",
     "refused_item",
@@ -409,6 +413,52 @@ class RequestFailures:
             ) from error
 
 
+class NotSent(Exception):
+    """Raised by the calls given to :func:`send_all` for a chunk the client's checks refused:
+    ``error`` is placed at item ``index``; the chunk of ``count`` items at ``offset`` is not sent."""
+
+    def __init__(self, error: Exception, index: int, offset: int, count: int) -> None:
+        super().__init__(str(error))
+        self.error, self.index, self.offset, self.count = error, index, offset, count
+
+
+def person_query(ref: Any) -> dict[str, Any]:
+    """``{"query": <the ref on the wire>}`` of a :class:`~infobip_profiles.PersonRef`."""
+    if not isinstance(ref, PersonRef):
+        raise TypeError(f"expected a PersonRef, got {type(ref).__name__}")
+    return {"query": ref.to_wire()}
+
+
+def send_refs(
+    refs: Iterable[Any], size: int, strict: bool, build: Callable[[list[Any]], Call]
+) -> Plan[None]:
+    """Send people ``refs``, ``size`` per request (``build`` makes the request of a chunk's
+    wire queries), with :func:`send_all`'s failure rule.
+
+    ``strict``: every ref is checked first (a bad one raises :class:`TypeError`, nothing is
+    sent). Otherwise refs are read and checked chunk by chunk: a bad ref in the first chunk
+    raises the same way; in a later chunk the call stops with a
+    :class:`~infobip_profiles.PartialBatchError` (the chunks before it were applied, its own
+    was not sent).
+    """
+    source: Iterable[Any] = encode_all(refs, person_query) if strict else refs
+
+    def calls() -> Iterator[tuple[int, int, Call]]:
+        for offset, chunk in chunked_items(source, size):
+            if not strict:
+                entries = []
+                for i, ref in enumerate(chunk):
+                    try:
+                        entries.append(person_query(ref))
+                    except TypeError as error:
+                        placed = TypeError(f"item {offset + i}: {error}")
+                        raise NotSent(placed, offset + i, offset, len(chunk)) from None
+                chunk = entries
+            yield offset, len(chunk), build(chunk)
+
+    return (yield from send_all(calls()))
+
+
 def send_all(calls: Iterable[tuple[int, int, Call]]) -> Plan[None]:
     """Send ``(offset, count, call)`` requests in order, for a many-item call with no per-item
     outcome (tagging people, company membership).
@@ -419,7 +469,30 @@ def send_all(calls: Iterable[tuple[int, int, Call]]) -> Plan[None]:
     the message), so the caller is never left to guess how far the call got.
     """
     sent = False
-    for offset, count, call in calls:
+    pending = iter(calls)
+    while True:
+        try:
+            offset, count, call = next(pending)
+        except StopIteration:
+            break
+        except NotSent as refusal:
+            if not sent:
+                raise refusal.error from None
+            placed = refusal.error
+            error = (
+                placed
+                if isinstance(placed, ValidationError)
+                else ValidationError(str(placed), index=refusal.index)
+            )
+            raise PartialBatchError(
+                f"items 0 to {refusal.offset - 1} were applied; the request carrying items "
+                f"{refusal.offset} to {refusal.offset + refusal.count - 1} was not sent: "
+                f"{placed}",
+                result=None,
+                error=error,
+                offset=refusal.offset,
+                count=refusal.count,
+            ) from placed
         try:
             yield call
         except (APIError, APIConnectionError) as error:

@@ -27,7 +27,7 @@ from ..models import (
 )
 from ..pagination import PageSpec, async_pager, sync_pager
 from ..refs import CompanyRef, CompanySelector, PersonRef
-from ._base import AsyncResource, SyncResource, chunked
+from ._base import AsyncResource, SyncResource
 from ._batch import (
     OnError,
     RequestFailures,
@@ -36,7 +36,7 @@ from ._batch import (
     in_order,
     is_strict,
     results_of,
-    send_all,
+    send_refs,
     stream_many,
 )
 from ._params import order_by_param
@@ -180,23 +180,21 @@ def _as_company_ref(ref: CompanyRef) -> CompanyRef:
 
 
 def _membership(
-    op_id: str, ref: CompanyRef, person_refs: Iterable[PersonRef], options: CallOptions
+    op_id: str,
+    ref: CompanyRef,
+    person_refs: Iterable[PersonRef],
+    strict: bool | None,
+    options: CallOptions,
 ) -> Plan[None]:
     """Send one membership call per chunk of 1000 people (a request after the first failing is
     a :class:`~infobip_profiles.PartialBatchError` saying which items were applied)."""
+    query = _as_company_ref(ref).query()
     return (
-        yield from send_all(
-            (
-                offset,
-                len(chunk),
-                Call(
-                    op_id,
-                    query=ref.query(),
-                    body={"people": [{"query": p.to_wire()} for p in chunk]},
-                    options=options,
-                ),
-            )
-            for offset, chunk in chunked(person_refs, BATCH_LIMIT)
+        yield from send_refs(
+            person_refs,
+            BATCH_LIMIT,
+            is_strict(strict, person_refs),
+            lambda queries: Call(op_id, query=query, body={"people": queries}, options=options),
         )
     )
 
@@ -408,21 +406,35 @@ class _CompaniesPlans:
         self,
         ref: CompanyRef,
         person_refs: Iterable[PersonRef],
+        *,
+        strict: bool | None = None,
         **options: Unpack[CallOptions],
     ) -> Plan[None]:
         """Make these people members of the company (1000 per request). A person belongs to one
-        company at most: joining this one leaves the previous one."""
-        return (yield from _membership("batch-add-persons-to-company", ref, person_refs, options))
+        company at most: joining this one leaves the previous one.
+
+        ``strict`` as in ``tags.add_to_people``: a sequence
+        is checked first, any other iterable read chunk by chunk (one chunk held at a time)."""
+        return (
+            yield from _membership(
+                "batch-add-persons-to-company", ref, person_refs, strict, options
+            )
+        )
 
     def remove_people(
         self,
         ref: CompanyRef,
         person_refs: Iterable[PersonRef],
+        *,
+        strict: bool | None = None,
         **options: Unpack[CallOptions],
     ) -> Plan[None]:
-        """Remove these people from the company (1000 per request)."""
+        """Remove these people from the company (1000 per request); ``strict`` as in
+        :meth:`add_people`."""
         return (
-            yield from _membership("batch-remove-persons-from-company", ref, person_refs, options)
+            yield from _membership(
+                "batch-remove-persons-from-company", ref, person_refs, strict, options
+            )
         )
 
 

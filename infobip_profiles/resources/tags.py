@@ -15,8 +15,8 @@ from ..errors import BadRequestError, NotFoundError, ValidationError
 from ..models import MAX_TAG_NAME, Tag
 from ..pagination import PageSpec, async_pager, sync_pager
 from ..refs import PersonRef
-from ._base import AsyncResource, SyncResource, chunked
-from ._batch import send_all
+from ._base import AsyncResource, SyncResource
+from ._batch import is_strict, send_refs
 from ._params import order_by_param
 
 __all__ = ["Tags", "AsyncTags", "BATCH_LIMIT", "check_tag_name"]
@@ -44,23 +44,22 @@ def _decode(data: Any) -> Tag:
 
 
 def _tag_people(
-    op_id: str, name: str, refs: Iterable[PersonRef], options: CallOptions
+    op_id: str,
+    name: str,
+    refs: Iterable[PersonRef],
+    strict: bool | None,
+    options: CallOptions,
 ) -> Plan[None]:
     """Add or remove the tag ``name`` on people, :data:`BATCH_LIMIT` per request."""
     path = {"name": check_tag_name(name)}
     return (
-        yield from send_all(
-            (
-                offset,
-                len(chunk),
-                Call(
-                    op_id,
-                    path_params=path,
-                    body={"people": [{"query": r.to_wire()} for r in chunk]},
-                    options=options,
-                ),
-            )
-            for offset, chunk in chunked(refs, BATCH_LIMIT)
+        yield from send_refs(
+            refs,
+            BATCH_LIMIT,
+            is_strict(strict, refs),
+            lambda queries: Call(
+                op_id, path_params=path, body={"people": queries}, options=options
+            ),
         )
     )
 
@@ -122,24 +121,38 @@ class _TagsPlans:
         return None
 
     def add_to_people(
-        self, name: str, refs: Iterable[PersonRef], **options: Unpack[CallOptions]
+        self,
+        name: str,
+        refs: Iterable[PersonRef],
+        *,
+        strict: bool | None = None,
+        **options: Unpack[CallOptions],
     ) -> Plan[None]:
         """Tag these people (1000 per request); people who have the tag already are unchanged.
 
         The tag must exist (:class:`~infobip_profiles.NotFoundError` otherwise). If a request
         after the first fails, a :class:`~infobip_profiles.PartialBatchError` says which items
         were applied (those before its ``offset``).
+
+        ``strict=True``, and the default for a sequence: every ref is checked first (a bad one
+        raises :class:`TypeError`, nothing is sent). ``strict=False``, and the default for any
+        other iterable: refs are read and checked chunk by chunk, so a generator of a million
+        refs holds one chunk at a time; a bad ref in a later chunk stops the call with a
+        :class:`~infobip_profiles.PartialBatchError` (the chunks before it were applied).
         """
-        return (yield from _tag_people("add-tag-to-people-batch", name, refs, options))
+        return (yield from _tag_people("add-tag-to-people-batch", name, refs, strict, options))
 
     def remove_from_people(
-        self, name: str, refs: Iterable[PersonRef], **options: Unpack[CallOptions]
+        self,
+        name: str,
+        refs: Iterable[PersonRef],
+        *,
+        strict: bool | None = None,
+        **options: Unpack[CallOptions],
     ) -> Plan[None]:
-        """Remove the tag from these people (1000 per request).
-
-        If a request after the first fails, a :class:`~infobip_profiles.PartialBatchError`
-        says which items were applied (those before its ``offset``)."""
-        return (yield from _tag_people("remove-tag-from-people-batch", name, refs, options))
+        """Remove the tag from these people (1000 per request); ``strict`` and failures as in
+        :meth:`add_to_people`."""
+        return (yield from _tag_people("remove-tag-from-people-batch", name, refs, strict, options))
 
 
 class Tags(SyncResource):

@@ -11,6 +11,7 @@ checked first (``strict=True``, or a list by default). A failed request in the m
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -63,7 +64,8 @@ class _Seen:
         self.arm: Callable[[], None] | None = None
 
     def mine(self, request: httpx.Request) -> bool:
-        return request.method == self.method and request.url.path == self.path
+        pattern = re.sub(r"\\\{[^/]*\\\}", "[^/]+", re.escape(self.path))
+        return request.method == self.method and re.fullmatch(pattern, request.url.path) is not None
 
     def sending(self, request: httpx.Request) -> None:
         if self.mine(request):
@@ -391,3 +393,141 @@ def test_a_stale_event_is_refused_by_the_client() -> None:
             [Event(PersonRef.external_id("a"), "purchase", occurred_at=_OLD)]
         )
     assert datetime.now(timezone.utc) - _OLD > timedelta(days=365)
+
+
+# -- calls with no per-item outcome: tagging people, company membership --------------------------
+
+
+@dataclass(frozen=True)
+class RefsCall:
+    """A call that applies one thing to many people and returns nothing."""
+
+    name: str
+    resource: str
+    method: str
+    op_id: str
+    target: Any
+
+    def __str__(self) -> str:
+        return self.name
+
+
+REF_CALLS = [
+    RefsCall("tags.add_to_people", "tags", "add_to_people", "add-tag-to-people-batch", "vip"),
+    RefsCall(
+        "tags.remove_from_people",
+        "tags",
+        "remove_from_people",
+        "remove-tag-from-people-batch",
+        "vip",
+    ),
+    RefsCall(
+        "companies.add_people",
+        "companies",
+        "add_people",
+        "batch-add-persons-to-company",
+        CompanyRef.name("acme"),
+    ),
+    RefsCall(
+        "companies.remove_people",
+        "companies",
+        "remove_people",
+        "batch-remove-persons-from-company",
+        CompanyRef.name("acme"),
+    ),
+]
+REFS = 2500
+
+
+@pytest.fixture(params=REF_CALLS, ids=str)
+def refs_call(request: pytest.FixtureRequest, fake: FakeProfiles) -> RefsCall:
+    call: RefsCall = request.param
+    fake.seed(
+        tags=["vip"],
+        companies=[{"name": "acme"}],
+        people=[{"externalId": f"s-{i}"} for i in range(REFS)],
+    )
+    return call
+
+
+async def _apply(client: Any, call: RefsCall, refs: Any, **kwargs: Any) -> Any:
+    method = getattr(getattr(client, call.resource), call.method)
+    try:
+        result = method(call.target, refs, **kwargs)
+        return await result if isinstance(client, AsyncProfilesClient) else result
+    finally:
+        if isinstance(client, AsyncProfilesClient):
+            await client.aclose()
+        else:
+            client.close()
+
+
+def _ref(i: int) -> PersonRef:
+    return PersonRef.external_id(f"s-{i}")
+
+
+async def test_refs_from_a_generator_are_read_one_chunk_ahead_at_most(
+    fake: FakeProfiles, mode: str, base_url: str, kind: str, refs_call: RefsCall
+) -> None:
+    source = Source(_ref, REFS)
+    seen = _Seen(refs_call.op_id, source)
+
+    assert await _apply(_client(fake, mode, base_url, kind, seen), refs_call, iter(source)) is None
+
+    assert len(seen.read_at) == 3
+    for k, read in enumerate(seen.read_at):
+        assert read <= (k + 2) * 1000, (k, read)
+    assert seen.read_at[0] < REFS
+
+
+async def test_a_bad_ref_in_a_later_chunk_stops_there_when_streamed(
+    fake: FakeProfiles, mode: str, base_url: str, kind: str, refs_call: RefsCall
+) -> None:
+    bad = 1007
+    seen = _Seen(refs_call.op_id)
+    refs = (f"s-{i}" if i == bad else _ref(i) for i in range(REFS))
+
+    with pytest.raises(PartialBatchError) as info:
+        await _apply(_client(fake, mode, base_url, kind, seen), refs_call, refs)
+
+    error = info.value
+    assert (error.offset, error.count) == (1000, 1000)
+    assert isinstance(error.error, ValidationError)
+    assert f"item {bad}" in str(error)
+    assert "not sent" in str(error)
+    assert len(seen.read_at) == 1  # the chunk with the bad ref was not sent
+
+
+@pytest.mark.parametrize("how", ["strict", "list"])
+async def test_a_bad_ref_in_a_later_chunk_sends_nothing_when_checked_first(
+    fake: FakeProfiles, mode: str, base_url: str, kind: str, refs_call: RefsCall, how: str
+) -> None:
+    bad = 1007
+    seen = _Seen(refs_call.op_id)
+    refs = [f"s-{i}" if i == bad else _ref(i) for i in range(REFS)]
+    given, options = (iter(refs), {"strict": True}) if how == "strict" else (refs, {})
+
+    with pytest.raises(TypeError, match=f"item {bad}"):
+        await _apply(_client(fake, mode, base_url, kind, seen), refs_call, given, **options)
+
+    assert seen.read_at == []
+
+
+async def test_a_ref_request_lost_in_the_middle_says_what_was_applied(
+    fake: FakeProfiles, mode: str, base_url: str, kind: str, refs_call: RefsCall
+) -> None:
+    seen = _Seen(refs_call.op_id)
+    seen.arm = lambda: fake.inject(drop="after", op_id=refs_call.op_id)
+
+    with pytest.raises(PartialBatchError) as info:
+        await _apply(
+            _client(fake, mode, base_url, kind, seen),
+            refs_call,
+            (_ref(i) for i in range(REFS)),
+        )
+
+    error = info.value
+    assert (error.offset, error.count) == (1000, 1000)
+    assert isinstance(error.error, APIConnectionError)
+    assert "may have been applied" in str(error)
+    assert len(seen.read_at) == 2
