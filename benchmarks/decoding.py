@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import attrs
 import httpx
 
 from infobip_profiles.resources.people import _PeoplePlans
@@ -20,7 +21,7 @@ from ._data import list_page
 from ._generated import Unavailable, generated_person_decoder
 from ._harness import Figure, Scale, compare, figure, unavailable
 
-__all__ = ["run", "sdk_page_decoder"]
+__all__ = ["bare_models", "run", "sdk_page_decoder"]
 
 NAME = "a {n}-person list page into models"
 
@@ -40,6 +41,55 @@ def sdk_page_decoder(content: bytes) -> Callable[[], Any]:
         raise RuntimeError("the page plan asked for a second request")
 
     return decode
+
+
+def bare_models(content: bytes) -> Callable[[], Any]:
+    """A callable making the objects the SDK makes for the persons page ``content`` (each person,
+    its contact block, its emails and phones), with every attribute stored but nothing read,
+    checked or converted: values are ready, timestamps already parsed.
+
+    The least any decoder written in Python pays to build these attrs models: a fresh object per
+    model and a store per attribute, through a private subclass with the plain attribute store
+    (as the compiled decoders do), then the model's class given to the object.
+    """
+    from infobip_profiles.models import ContactInformation, EmailContact, PhoneContact
+    from infobip_profiles.models import StoredPerson as Person
+
+    def maker(cls: type, *given: str) -> Callable[..., Any]:
+        # make(x, *given): the fields named in ``given`` hold the arguments, the others ``x``
+        build = type("Bare", (cls,), {"__slots__": (), "__setattr__": object.__setattr__})
+        names = [f.name for f in attrs.fields(cls)]
+        source = f"def make({', '.join(('x', *given))}):\n    o = new(build)\n"
+        source += "".join(f"    o.{n} = {n if n in given else 'x'}\n" for n in names)
+        source += "    o._fields_set = none\n    o.__class__ = cls\n    return o\n"
+        env = {"new": object.__new__, "build": build, "cls": cls, "none": frozenset()}
+        # straight-line stores, as the compiled decoders generate them
+        exec(source, env)
+        make: Callable[..., Any] = env["make"]
+        return make
+
+    person = maker(Person, "contact_information")
+    block = maker(ContactInformation, "email", "phone")
+    email, phone = maker(EmailContact), maker(PhoneContact)
+    shapes = []
+    for item in json.loads(content)["persons"]:
+        contacts = item.get("contactInformation") or {}
+        shapes.append((len(contacts.get("email") or ()), len(contacts.get("phone") or ())))
+
+    def build_all() -> list[Any]:
+        return [
+            person(
+                None,
+                block(
+                    None,
+                    [email(None) for _ in range(emails)],
+                    [phone(None) for _ in range(phones)],
+                ),
+            )
+            for emails, phones in shapes
+        ]
+
+    return build_all
 
 
 def run(scale: Scale) -> list[Figure]:

@@ -56,7 +56,7 @@ from infobip_profiles.testing._wire import FakeRequest
 from ._data import TAGS, TIERS, new_person
 from ._harness import Figure, Scale, compare, figure, unavailable
 from ._served import served_fake
-from .decoding import sdk_page_decoder
+from .decoding import bare_models, sdk_page_decoder
 from .fake_scale import build_fake, person_body
 
 __all__ = ["run"]
@@ -362,12 +362,19 @@ def _decode_vs_pydantic(scale: Scale) -> list[Figure]:
         number=number,
         rounds=scale.rounds,
     )
+    # The least a decoder in Python pays for these models: the same objects made with every
+    # attribute stored and nothing read (beside pydantic again, in alternating rounds).
+    bare_time, peer_again = compare(
+        bare_models(content), theirs, number=number, rounds=scale.rounds
+    )
     details = {
         "persons": scale.decode_persons,
         "bytes": len(content),
         "sdk_parse_seconds": round(parse_time, 6),
         "sdk_build_seconds": round(sdk_time - parse_time, 6),
         "json_loads_seconds": round(json_time, 6),
+        "bare_models_seconds": round(bare_time, 6),
+        "parse_plus_bare_models_ratio": round((parse_time + bare_time) / peer_again, 3),
     }
     return [
         figure(
