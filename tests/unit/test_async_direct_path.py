@@ -26,6 +26,7 @@ import pytest
 from infobip_profiles import (
     APIConnectionError,
     APIError,
+    APITimeoutError,
     AsyncProfilesClient,
     ContactInformation,
     Person,
@@ -422,3 +423,21 @@ async def test_compressed_chunked_cookies_oversized_and_slow_answers_are_the_sam
     assert [(m, t, sorted(h), b) for m, t, h, b in their_seen] == [
         (m, t, sorted(h), b) for m, t, h, b in seen
     ]
+
+
+async def test_without_asyncio_timeout_the_deadline_still_holds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Python 3.10 has no ``asyncio.timeout``: the direct path bounds the attempt with anyio's."""
+    import asyncio
+
+    monkeypatch.delattr(asyncio, "timeout", raising=False)
+    with hostile(_answers()) as server:
+        client, _ = _client("direct", server.url, monkeypatch, api_key=KEY, timeout=0.5)
+        async with client:
+            fine = await client.people.get(PersonRef.email("plain@example.com"))
+            with pytest.raises(APITimeoutError, match=r"within the 0\.5 s deadline") as late:
+                await client.people.get(PersonRef.email("slow@example.com"))
+
+    assert fine.first_name == "Ada"
+    assert late.value.request_sent is True
