@@ -4,7 +4,7 @@ Usage::
 
     python -m benchmarks                 # the full figures (several minutes; needs PyPI once)
     python -m benchmarks --quick         # a smoke run in seconds, what CI runs (no timing checks)
-    python -m benchmarks --only bulk     # some of: client_overhead decoding bulk fake_scale async
+    python -m benchmarks --only bulk     # some of: client_overhead decoding bulk fake_scale async fastpaths
     python -m benchmarks --out results.json
     python -m benchmarks --markdown results.json   # the docs/performance.md table of a saved run
 
@@ -26,7 +26,7 @@ from typing import Any
 
 from infobip_profiles import __version__
 
-from . import async_gets, bulk, client_overhead, decoding, fake_scale, peers
+from . import async_gets, bulk, client_overhead, decoding, fake_scale, fastpaths, peers
 from ._harness import FULL, QUICK, Figure, Scale, unavailable
 
 BENCHMARKS: dict[str, Callable[[Scale], list[Figure]]] = {
@@ -36,6 +36,7 @@ BENCHMARKS: dict[str, Callable[[Scale], list[Figure]]] = {
     "fake_scale": fake_scale.run,
     "async": async_gets.run,
     "peers": peers.run,
+    "fastpaths": fastpaths.run,
 }
 
 

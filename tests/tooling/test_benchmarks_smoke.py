@@ -51,6 +51,13 @@ EXPECTED_IDS = {
     "fake_filter_first_page_large_vs_small",
     "fake_seed_memory_per_person",
     "fixture_served_per_test",
+    "fastpath_decode_vs_plain",
+    "fastpath_loads_vs_json",
+    "fastpath_v3_encode_vs_plain",
+    "fastpath_fake_create_vs_general",
+    "fastpath_fake_collector_pause",
+    "fastpath_fake_filter_index_vs_scan",
+    "fastpath_compact_outcomes_memory",
 }
 
 pytestmark = pytest.mark.slow
