@@ -331,8 +331,17 @@ def _strict_datetime(text: str) -> datetime | None:
 
 
 def _parse_datetime_text(text: str) -> datetime | None:
-    """A stored timestamp as naive UTC; lenient, with a fast path for the v2 wire format."""
-    if len(text) == 19 and text[10] == "T":
+    """A stored timestamp as naive UTC; lenient, with a fast path for the v2 wire format.
+
+    The fast path takes only text with every separator of ``yyyy-MM-ddTHH:mm:ss`` in place:
+    ``fromisoformat`` alone would also take forms the strict parser refuses (an offset without
+    seconds, an ISO week date), and more of them on newer Pythons."""
+    if (
+        len(text) == 19
+        and text[10] == "T"
+        and text[4] == text[7] == "-"
+        and text[13] == text[16] == ":"
+    ):
         try:
             return _naive_utc(datetime.fromisoformat(text))
         except ValueError:
