@@ -20,6 +20,8 @@ reaches it:
   (``fake.handle``), with the fake's opt-in ``pause_collector`` against without it.
 - ``fastpath_fake_filter_index_vs_scan``: a selective filtered list (an equality on ``city``
   matching 1% of the persons, with the total count) using the filter indexes against a scan.
+- ``fastpath_fake_timestamp_vs_strict``: 1000 stored v2 timestamps read as the fake's filter
+  reads them, the v2 shortcut against the strict parser.
 - ``fastpath_compact_outcomes_memory``: memory kept per outcome by the upsert successes of a bulk
   call (appended 1000 at a time) in the compact store against a tuple of the outcome objects
   (bytes, not seconds).
@@ -42,6 +44,7 @@ from infobip_profiles._converter import dumps, from_wire, loads, plain_from_wire
 from infobip_profiles.resources._outcomes import outcome_store
 from infobip_profiles.resources._person_bodies import v3_body_reference, v3_json
 from infobip_profiles.testing import FakeProfiles, FakeRequest
+from infobip_profiles.testing.engine.query import _parse_datetime_text, _strict_datetime
 
 from ._data import list_page, new_person
 from ._harness import Figure, Scale, figure
@@ -298,6 +301,30 @@ def _filter_index(scale: Scale, engine: Any) -> Figure:
     )
 
 
+def _timestamps(scale: Scale) -> Figure:
+    texts = [
+        f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:07" for i in range(BATCH)
+    ]
+    if [_parse_datetime_text(t) for t in texts] != [_strict_datetime(t) for t in texts]:
+        raise RuntimeError("the timestamp shortcut and the strict parser read differently")
+    fast_s, plain_s, ratios = _alternate(
+        lambda: [_parse_datetime_text(t) for t in texts],
+        lambda: [_strict_datetime(t) for t in texts],
+        rounds=scale.rounds,
+        number=5 if scale.quick else 50,
+    )
+    return figure(
+        "fastpath_fake_timestamp_vs_strict",
+        f"{BATCH} stored v2 timestamps read by the fake's filter, v2 shortcut",
+        "the strict parser (pattern, then fromisoformat)",
+        "seconds per 1000 timestamps",
+        fast_s,
+        plain_s,
+        target="<= 0.85",
+        details=_details(ratios),
+    )
+
+
 def _outcomes_memory(scale: Scale) -> Figure:
     count = scale.bulk_persons
 
@@ -351,5 +378,6 @@ def run(scale: Scale) -> list[Figure]:
         _fake_create(scale),
         pause,
         _filter_index(scale, engine),
+        _timestamps(scale),
         _outcomes_memory(scale),
     ]

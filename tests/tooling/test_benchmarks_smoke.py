@@ -57,6 +57,7 @@ EXPECTED_IDS = {
     "fastpath_fake_create_vs_general",
     "fastpath_fake_collector_pause",
     "fastpath_fake_filter_index_vs_scan",
+    "fastpath_fake_timestamp_vs_strict",
     "fastpath_compact_outcomes_memory",
 }
 
