@@ -58,9 +58,16 @@ def _item_id(value: str) -> str:
 
 
 def _items(items: Iterable[Mapping[str, Any]], *, ids: bool) -> _List[dict[str, Any]]:
-    """Items as wire dicts: 1 to 128 of them, each with (``ids``) or without an ``__id``."""
+    """Items as wire dicts: 1 to 128 of them, each with (``ids``) or without an ``__id``.
+
+    A list write is one request of at most 128 items, so ``items`` is read no further than the
+    129th: a longer generator is refused without being drained."""
     out = []
     for index, item in enumerate(items):
+        if index == MAX_LIST_ITEMS:  # one more than a request takes: read no further
+            raise ValidationError(
+                f"a request carries 1 to {MAX_LIST_ITEMS} items, got more", field="items"
+            )
         if not isinstance(item, Mapping):
             raise ValidationError(f"item {index} is not a dict", field=f"items[{index}]")
         has_id = item.get(ITEM_ID) is not None

@@ -531,3 +531,34 @@ async def test_a_ref_request_lost_in_the_middle_says_what_was_applied(
     assert isinstance(error.error, APIConnectionError)
     assert "may have been applied" in str(error)
     assert len(seen.read_at) == 2
+
+
+# -- list writes: one request of at most 128 items -----------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["replace", "append"])
+async def test_a_list_write_reads_a_generator_no_further_than_one_request(
+    fake: FakeProfiles, mode: str, base_url: str, kind: str, method: str
+) -> None:
+    fake.seed(people=[{"externalId": "s-0"}])
+    source = Source(lambda i: {"n": i}, 1_000_000)
+    seen = _Seen("replace-list" if method == "replace" else "append-list-items", source)
+    client = _client(fake, mode, base_url, kind, seen)
+
+    with pytest.raises(ValidationError, match="1 to 128 items"):
+        await _call_list(client, method, iter(source))
+
+    assert source.read == 129
+    assert seen.read_at == []
+
+
+async def _call_list(client: Any, method: str, items: Any) -> Any:
+    call = getattr(client.lists, method)
+    try:
+        result = call(PersonRef.external_id("s-0"), "Orders", items)
+        return await result if isinstance(client, AsyncProfilesClient) else result
+    finally:
+        if isinstance(client, AsyncProfilesClient):
+            await client.aclose()
+        else:
+            client.close()
