@@ -1708,8 +1708,10 @@ class AsyncProfilesClient(_BaseClient):
                 # Straight from aiohttp's buffer (httpx's decoders would pass it as it is, or
                 # decompress what _Body decompresses itself).
                 content = answer.content
+                received = 0
                 try:
                     while chunk := await content.readany():
+                        received += len(chunk)
                         body.add(chunk)
                 except (_TooLarge, zlib.error):
                     raise
@@ -1718,6 +1720,8 @@ class AsyncProfilesClient(_BaseClient):
                     if mapped is None:
                         raise
                     raise mapped from exc
+                finally:
+                    response._num_bytes_downloaded = received  # as httpx counts them
                 response.is_stream_consumed = True
             else:  # another encoding (br, zstd...): httpx's decoders
                 async for chunk in response.aiter_bytes():

@@ -102,6 +102,7 @@ def _response(response: httpx.Response, url: str) -> Any:
         response.content,
         response.is_closed,
         response.is_stream_consumed,
+        response.num_bytes_downloaded,
         [r.status_code for r in response.history],
         isinstance(response.elapsed.total_seconds(), float),
         request.method,
@@ -283,7 +284,7 @@ async def test_oauth2_renewal_and_the_replay_after_a_401_are_the_same(
     assert set(sends) == {"/auth/1/oauth2/token"}  # only the token requests use httpx's send
     assert [c[4] for c in calls if c[1] != "/auth/1/oauth2/token"] == [200, 200, 401, 200]
     last = outcomes[-1]
-    assert last[2][7] == [401]  # the refused attempt is the history of the replayed one
+    assert last[2][8] == [401]  # the refused attempt is the history of the replayed one
     assert SECRET not in repr(outcomes)
     assert SECRET not in repr(calls)
     for path in ("httpx", "user-client"):
