@@ -654,11 +654,17 @@ class _PeoplePlans:
 def _set_status(
     resource: Any, refs: PersonRef | Iterable[PersonRef], value: bool, options: CallOptions
 ) -> Plan[BatchResult]:
-    """Set the archived attribute of ``refs`` to ``value`` (creating the attribute first)."""
-    targets = [refs] if isinstance(refs, PersonRef) else list(refs)
-    items = [
-        (as_person_ref(r), Person(custom_attributes={ARCHIVED_ATTRIBUTE: value})) for r in targets
-    ]
+    """Set the archived attribute of ``refs`` to ``value`` (creating the attribute first).
+
+    A sequence is checked whole before anything is sent; any other iterable is read chunk by
+    chunk by :meth:`~_PeoplePlans.update_many` (a bad ref fails alone there)."""
+    targets = [refs] if isinstance(refs, PersonRef) else refs
+    change = Person(custom_attributes={ARCHIVED_ATTRIBUTE: value})
+    items: Iterable[tuple[PersonRef, Person]]
+    if isinstance(targets, Sequence):
+        items = [(as_person_ref(r), change) for r in targets]
+    else:
+        items = ((r, change) for r in targets)
     yield from _workflows.ensure_status_attribute(options)
     return (yield from _PeoplePlans.update_many(resource, items, **options))
 

@@ -562,3 +562,22 @@ async def _call_list(client: Any, method: str, items: Any) -> Any:
             await client.aclose()
         else:
             client.close()
+
+
+@pytest.mark.parametrize("method", ["archive", "activate"])
+async def test_archive_reads_a_generator_one_chunk_ahead_at_most(
+    fake: FakeProfiles, mode: str, base_url: str, kind: str, method: str
+) -> None:
+    n = 2500
+    fake.seed(people=[{"externalId": f"s-{i}"} for i in range(n)])
+    source = Source(lambda i: PersonRef.external_id(f"s-{i}"), n)
+    seen = _Seen("batch-people-update", source)
+    many = ManyCall("people." + method, "people", method, "", 1000, _person, _person, TypeError)
+
+    result = await _call(_client(fake, mode, base_url, kind, seen), many, iter(source))
+
+    assert len(seen.read_at) == 3
+    for k, read in enumerate(seen.read_at):
+        assert read <= (k + 2) * 1000, (k, read)
+    assert [o.index for o in result] == list(range(n))
+    assert result.ok
