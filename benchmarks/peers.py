@@ -20,6 +20,8 @@ pydantic: the ``bench`` extra) make their figure ``available: false`` with the r
 - ``upsert_stream_memory``: peak traced memory of ``upsert_many`` fed a generator of N persons
   against the same with N/10 (a stub transport answers CREATED for every item, so only the client
   is measured).
+- ``create_stream_memory``, ``send_many_stream_memory``: the same for ``people.create_many`` (a
+  stub answering success by index) and ``events.send_many`` (a stub answering 202).
 - ``fake_seed_large_vs_empty``, ``fake_seed_memory_per_person``,
   ``fake_filter_first_page_large_vs_small``: ``fake.seed`` into a full fake against an empty one,
   memory per person stored through ``fake.seed``, and the first page of a selective tag filter.
@@ -47,7 +49,7 @@ from typing import Any
 
 import httpx
 
-from infobip_profiles import AsyncProfilesClient, Person, PersonRef, ProfilesClient
+from infobip_profiles import AsyncProfilesClient, Event, Person, PersonRef, ProfilesClient
 from infobip_profiles._converter import loads
 from infobip_profiles.filters import tags, to_query_param
 from infobip_profiles.testing import FakeProfiles
@@ -531,6 +533,79 @@ def _upsert_stream(scale: Scale) -> list[Figure]:
     ]
 
 
+def _stub_create(request: httpx.Request) -> httpx.Response:
+    count = len(json.loads(request.content)["people"])
+    results = [{"index": i, "status": 200, "id": i + 1} for i in range(count)]
+    return httpx.Response(200, json={"results": results})
+
+
+def _stub_events(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(202)
+
+
+def _create_result(client: ProfilesClient, n: int) -> int:
+    result = client.people.create_many(new_person(i) for i in range(n))
+    return 0 if result.failed else len(result)
+
+
+def _send_many_result(client: ProfilesClient, n: int) -> int:
+    now = dt.datetime.now(dt.timezone.utc)
+    events = (
+        Event(
+            PersonRef.external_id(f"bulk-{i}"),
+            "order_placed",
+            {"amount": i, "sku": f"sku-{i % 97}"},
+            occurred_at=now,
+        )
+        for i in range(n)
+    )
+    result = client.events.send_many(events)
+    return result.accepted if result.ok else 0
+
+
+def _stream_peak(
+    n: int,
+    stub: Callable[[httpx.Request], httpx.Response],
+    call: Callable[[ProfilesClient, int], int],
+) -> float:
+    http = httpx.Client(transport=httpx.MockTransport(stub))
+    with ProfilesClient(KEY, "http://127.0.0.1:9", throttle=False, http_client=http) as client:
+        gc.collect()
+        tracemalloc.start()
+        try:
+            done = call(client, n)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert done == n, (done, n)
+    return float(peak)
+
+
+def _many_streams(scale: Scale) -> list[Figure]:
+    large = scale.stream_persons
+    small = max(1, large // 10)
+    figures = []
+    for ident, what, stub, call in (
+        ("create_stream_memory", "people.create_many", _stub_create, _create_result),
+        ("send_many_stream_memory", "events.send_many", _stub_events, _send_many_result),
+    ):
+        small_peak = _stream_peak(small, stub, call)
+        large_peak = _stream_peak(large, stub, call)
+        figures.append(
+            figure(
+                ident,
+                f"peak client memory, {what} fed a generator of {large:,} items",
+                f"the same with {small:,} items",
+                "bytes (tracemalloc peak)",
+                large_peak,
+                small_peak,
+                target="<= 1.5",
+                details={"large_bytes_per_item": round(large_peak / large, 1)},
+            )
+        )
+    return figures
+
+
 # -- the fake at a million -------------------------------------------------------------------------
 
 
@@ -720,6 +795,7 @@ def run(scale: Scale) -> list[Figure]:
         ("peer_decode_vs_pydantic", _decode_vs_pydantic),
         ("peer_import_vs_httpx", _import_time),
         ("upsert_stream_memory", _upsert_stream),
+        ("many_stream_memory", _many_streams),
         ("fake_million", _fake_million),
         ("fixture_served_per_test", _fixture_per_test),
     ]

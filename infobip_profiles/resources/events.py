@@ -684,9 +684,10 @@ class _EventsPlans:
           in input order); only when every event is bad is the first refusal raised.
 
         Read from a generator, the call holds about one batch (5000 events) at a time and the
-        result one entry per batch: a million events grew the process by about as much as a
-        hundred thousand did when measured (``python -m benchmarks --only
-        send_many_stream_memory``). Each batch is all or nothing on the service's side; persons
+        result one entry per batch: measured (tracemalloc peak, a stub answering 202), a million
+        events cost 14.1 MB and a hundred thousand 13.8 MB, where checking every event first
+        cost 101 MB for a hundred thousand (figure ``send_many_stream_memory`` of
+        ``python -m benchmarks --only peers``). Each batch is all or nothing on the service's side; persons
         unknown by phone, email or external id get a new CUSTOMER profile.
 
         If the first batch fails, its error is raised (with ``accepted``, an empty

@@ -47,6 +47,8 @@ EXPECTED_IDS = {
     "peer_import_vs_httpx",
     "peer_import_sync_user_vs_httpx",
     "upsert_stream_memory",
+    "create_stream_memory",
+    "send_many_stream_memory",
     "fake_seed_large_vs_empty",
     "fake_filter_first_page_large_vs_small",
     "fake_seed_memory_per_person",
