@@ -13,9 +13,7 @@ their stored records and indexes, their v2 and v3 renderings, tags and state dum
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any
 
 import attrs
@@ -27,14 +25,11 @@ from infobip_profiles import Person
 from infobip_profiles._converter import wire_name
 from infobip_profiles._operations import max_lengths, spec_enum
 from infobip_profiles.refs import IdentifierType
-from infobip_profiles.testing import FakeClock, FakeProfiles
-from infobip_profiles.testing._wire import FakeRequest
+from infobip_profiles.testing import FakeProfiles
 from infobip_profiles.testing.engine.persons import SCALAR_FIELDS, PersonsEngine
+from tests._support.create_path import KEY, path_fake, spy_create, upsert
 from tests._support.spec_validation import SKIP_REASON, load_spec, spec_available
 
-KEY = "k"
-UPSERT = "/people/3/persons/upsert"
-MOMENT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 LIMITS = max_lengths("person")
 CONTACT_LIMIT = max_lengths("contact")["identifier"]
 DATA_TYPES = spec_enum("attribute_data_types")
@@ -383,51 +378,13 @@ def items(draw: st.DrawFn) -> Any:
 
 
 def _fake(general_only: bool, monkeypatch: pytest.MonkeyPatch) -> FakeProfiles:
-    # Both on one frozen moment: their timestamps must agree whenever each runs.
-    fake = FakeProfiles(KEY, clock=FakeClock(MOMENT, frozen=True))
     definitions = []
     for data_type in DATA_TYPES:
         definition: dict[str, Any] = {"name": attribute_name(data_type), "dataType": data_type}
         if data_type == "LIST_OF_OBJECTS":
             definition["objectSchema"] = {t.lower(): t for t in SCALAR_TYPES}
         definitions.append(definition)
-    fake.seed(
-        custom_attributes=definitions,
-        tags=["VIP"],
-        people=[
-            {
-                "externalId": "seeded-1",
-                "contactInformation": {
-                    "email": [{"address": "seeded@x.com"}],
-                    "phone": [{"number": "385911111111"}],
-                },
-            }
-        ],
-    )
-    # A computed attribute: read-only, so an item naming it is refused by both paths alike.
-    fake.tenant(KEY).events.create_definition(
-        {
-            "definitionId": "Bought",
-            "title": "Bought",
-            "fields": [{"name": "price", "type": "Decimal"}],
-        }
-    )
-    fake.define_computed_attribute("Spent", "Bought", "sum", "price", api_key=KEY)
-    if general_only:
-        monkeypatch.setattr(fake.tenant(KEY).persons, "_v3_create", lambda item: None)
-    return fake
-
-
-def _upsert(fake: FakeProfiles, method: str, persons: list[Any]) -> tuple[int, Any]:
-    response = fake.handle(
-        FakeRequest(
-            method,
-            UPSERT,
-            headers={"authorization": f"App {KEY}", "content-type": "application/json"},
-            body=json.dumps({"persons": persons}).encode(),
-        )
-    )
-    return response.status, response.body
+    return path_fake(general_only, monkeypatch, definitions)
 
 
 def _records(engine: PersonsEngine) -> dict[int, dict[str, Any]]:
@@ -509,9 +466,9 @@ def test_both_paths_answer_and_store_the_same_for_any_item(
     with monkeypatch.context() as patch:
         fast = _fake(False, patch)
         general = _fake(True, patch)
-        taken = _spy_create(fast, patch)
+        taken = spy_create(fast, patch)
         for method, persons in batches:
-            assert _upsert(fast, method, persons) == _upsert(general, method, persons)
+            assert upsert(fast, method, persons) == upsert(general, method, persons)
             assert _state(fast) == _state(general)
         # Which path answered (shown by --hypothesis-show-statistics): about a quarter of the
         # items are created in one pass, in about two examples of three.
@@ -525,27 +482,14 @@ def test_both_paths_answer_and_store_the_same_for_any_item(
 # -- each field and each type, on the one-pass path -----------------------------------------------
 
 
-def _spy_create(fake: FakeProfiles, monkeypatch: pytest.MonkeyPatch) -> list[int | None]:
-    engine = fake.tenant(KEY).persons
-    taken: list[int | None] = []
-    original: Callable[[dict[str, Any]], int | None] = engine._v3_create
-
-    def spy(item: dict[str, Any]) -> int | None:
-        taken.append(original(item))
-        return taken[-1]
-
-    monkeypatch.setattr(engine, "_v3_create", spy)
-    return taken
-
-
 def _taken_alike(item: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     fast = _fake(False, monkeypatch)
     general = _fake(True, monkeypatch)
-    taken = _spy_create(fast, monkeypatch)
+    taken = spy_create(fast, monkeypatch)
 
-    answer = _upsert(fast, "PATCH", [item])
+    answer = upsert(fast, "PATCH", [item])
 
-    assert answer == _upsert(general, "PATCH", [item])
+    assert answer == upsert(general, "PATCH", [item])
     assert answer[0] == 207
     assert answer[1]["errors"] == []
     assert taken == [answer[1]["results"][0]["id"]], "the one-pass path declined a valid item"

@@ -8,20 +8,14 @@ agree after every request, for valid items and for every kind of broken or unusu
 
 from __future__ import annotations
 
-import json
-from datetime import datetime, timezone
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from infobip_profiles.testing import FakeClock, FakeProfiles
-from infobip_profiles.testing._wire import FakeRequest
-from infobip_profiles.testing.engine.persons import PersonsEngine
-
-UPSERT = "/people/3/persons/upsert"
-MOMENT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+from infobip_profiles.testing import FakeProfiles
+from tests._support.create_path import path_fake, spy_create, upsert
 
 EXTERNAL_IDS = st.one_of(
     st.sampled_from(["e1", "e2", "e3", "seeded-1", "", "x" * 257]),
@@ -93,49 +87,8 @@ def items(draw: st.DrawFn) -> Any:
 
 
 def _fake(general_only: bool, monkeypatch: pytest.MonkeyPatch) -> FakeProfiles:
-    # Both fakes on one frozen moment: their timestamps must agree, whatever second each runs in.
-    fake = FakeProfiles("k", clock=FakeClock(MOMENT, frozen=True))
-    fake.seed(
-        custom_attributes=[
-            {"name": "Tier", "dataType": "STRING"},
-            {"name": "Score", "dataType": "INTEGER"},
-        ],
-        tags=["VIP"],
-        people=[
-            {
-                "externalId": "seeded-1",
-                "contactInformation": {
-                    "email": [{"address": "seeded@x.com"}],
-                    "phone": [{"number": "385911111111"}],
-                },
-            }
-        ],
-    )
-    # A computed attribute (read-only: an item naming it is refused by both paths alike).
-    fake.tenant("k").events.create_definition(
-        {
-            "definitionId": "Bought",
-            "title": "Bought",
-            "fields": [{"name": "price", "type": "Decimal"}],
-        }
-    )
-    fake.define_computed_attribute("Spent", "Bought", "sum", "price", api_key="k")
-    if general_only:
-        engine = fake.tenant("k").persons
-        monkeypatch.setattr(engine, "_v3_create", lambda item: None)
-    return fake
-
-
-def _upsert(fake: FakeProfiles, method: str, persons: list[Any]) -> tuple[int, Any]:
-    response = fake.handle(
-        FakeRequest(
-            method,
-            UPSERT,
-            headers={"authorization": "App k", "content-type": "application/json"},
-            body=json.dumps({"persons": persons}).encode(),
-        )
-    )
-    return response.status, response.body
+    attributes = [{"name": "Tier", "dataType": "STRING"}, {"name": "Score", "dataType": "INTEGER"}]
+    return path_fake(general_only, monkeypatch, attributes)
 
 
 def _state(fake: FakeProfiles) -> dict[str, Any]:
@@ -164,23 +117,14 @@ def test_the_create_path_answers_and_stores_what_the_general_path_does(
         fast = _fake(False, patch)
         general = _fake(True, patch)
         for method, persons in batches:
-            assert _upsert(fast, method, persons) == _upsert(general, method, persons)
+            assert upsert(fast, method, persons) == upsert(general, method, persons)
             assert _state(fast) == _state(general)
 
 
 def test_the_create_path_takes_the_common_item(monkeypatch: pytest.MonkeyPatch) -> None:
     """A valid new person is created by the one-pass path (not silently by the general one)."""
     fake = _fake(False, monkeypatch)
-    engine = fake.tenant("k").persons
-    taken: list[int | None] = []
-    original = PersonsEngine._v3_create
-
-    def spy(item: dict[str, Any]) -> int | None:
-        result = original(engine, item)
-        taken.append(result)
-        return result
-
-    monkeypatch.setattr(engine, "_v3_create", spy)
+    taken = spy_create(fake, monkeypatch)
     persons = [
         {
             "externalId": "new-1",
@@ -195,7 +139,7 @@ def test_the_create_path_takes_the_common_item(monkeypatch: pytest.MonkeyPatch) 
         },
         {"externalId": "seeded-1", "firstName": "Matched"},  # a match: the general path
     ]
-    status, body = _upsert(fake, "PATCH", persons)
+    status, body = upsert(fake, "PATCH", persons)
 
     assert status == 207
     assert [r["status"] for r in body["results"]] == ["CREATED", "UPDATED"]
@@ -241,5 +185,5 @@ def test_contact_limits_and_identity_agree(
     fast = _fake(False, monkeypatch)
     general = _fake(True, monkeypatch)
 
-    assert _upsert(fast, "PATCH", [item]) == _upsert(general, "PATCH", [item])
+    assert upsert(fast, "PATCH", [item]) == upsert(general, "PATCH", [item])
     assert _state(fast) == _state(general)
