@@ -40,8 +40,8 @@ from urllib.parse import quote_plus, urlsplit
 import attrs
 import httpx
 
-from ._client import USER_AGENT, _Credential, _is_loopback, _Secrets
 from ._retry import log
+from ._secrets import USER_AGENT, _Credential, _is_loopback, _Secrets
 from .errors import (
     APIConnectionError,
     APITimeoutError,
