@@ -80,6 +80,15 @@ def test_a_failing_upsert_leaves_the_collector_on(
 
 
 @pytest.mark.http
+@pytest.mark.nonconforming
+def test_a_rejected_upsert_leaves_the_collector_on(wire: Any) -> None:
+    response = wire.patch(UPSERT, json={"persons": []})
+
+    assert response.status_code == 400
+    assert gc.isenabled()
+
+
+@pytest.mark.http
 def test_a_collector_the_test_turned_off_stays_off(
     wire: Any, collector_off: None, collector_during_upsert: list[bool]
 ) -> None:
