@@ -67,49 +67,32 @@ api = router_fixture()
 # -- the API key ---------------------------------------------------------------------------------
 
 
-async def test_api_key_argument_is_sent_as_app_authorization(kind: str, api: Any) -> None:
-    route = api.get(f"{BASE}/people/2/persons").respond(200, json=PERSON)
-    client = make(kind, api_key=KEY, base_url=BASE)
-
-    await resolve(client.people.get(PersonRef.id(1)))
-
-    assert route.calls.last.request.headers["Authorization"] == f"App {KEY}"
-
-
-async def test_api_key_is_read_from_infobip_api_key(
-    kind: str, api: Any, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("argument", "environment", "sent"),
+    [
+        pytest.param(KEY, None, KEY, id="argument-sent-as-app-authorization"),
+        pytest.param(None, "from-env", "from-env", id="read-from-infobip-api-key"),
+        pytest.param(KEY, "from-env", KEY, id="argument-wins-over-the-environment"),
+        pytest.param(None, f"  {KEY}\n", KEY, id="whitespace-around-the-key-dropped"),
+    ],
+)
+async def test_the_api_key_is_sent_as_app_authorization(
+    kind: str,
+    api: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    argument: str | None,
+    environment: str | None,
+    sent: str,
 ) -> None:
-    monkeypatch.setenv("INFOBIP_API_KEY", "from-env")
+    if environment is not None:
+        monkeypatch.setenv("INFOBIP_API_KEY", environment)
     route = api.get(f"{BASE}/people/2/persons").respond(200, json=PERSON)
-    client = make(kind, base_url=BASE)
+    keys = {} if argument is None else {"api_key": argument}
+    client = make(kind, base_url=BASE, **keys)
 
     await resolve(client.people.get(PersonRef.id(1)))
 
-    assert route.calls.last.request.headers["Authorization"] == "App from-env"
-
-
-async def test_api_key_argument_wins_over_the_environment(
-    kind: str, api: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("INFOBIP_API_KEY", "from-env")
-    route = api.get(f"{BASE}/people/2/persons").respond(200, json=PERSON)
-    client = make(kind, api_key=KEY, base_url=BASE)
-
-    await resolve(client.people.get(PersonRef.id(1)))
-
-    assert route.calls.last.request.headers["Authorization"] == f"App {KEY}"
-
-
-async def test_whitespace_around_the_key_is_dropped(
-    kind: str, api: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("INFOBIP_API_KEY", f"  {KEY}\n")
-    route = api.get(f"{BASE}/people/2/persons").respond(200, json=PERSON)
-    client = make(kind, base_url=BASE)
-
-    await resolve(client.people.get(PersonRef.id(1)))
-
-    assert route.calls.last.request.headers["Authorization"] == f"App {KEY}"
+    assert route.calls.last.request.headers["Authorization"] == f"App {sent}"
 
 
 @pytest.mark.parametrize("value", [None, "", "  \n"])
