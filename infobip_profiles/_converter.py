@@ -13,8 +13,6 @@ import enum
 import json
 import re
 import sys
-import types
-import typing
 from collections.abc import Callable
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -25,6 +23,7 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 from typing_extensions import Self, dataclass_transform
 
+from ._decoder import _enum_or_str, compile_structure
 from ._types import NOT_GIVEN
 
 __all__ = [
@@ -342,8 +341,6 @@ def _make_structure(
 
     if not compiled:
         return reference
-    from ._decoder import compile_structure
-
     build = compile_structure(cls, conv, wire_name, _missing, _V2_RE.fullmatch)
     if build is None:
         return reference
@@ -382,21 +379,9 @@ def _structure_enum(value: Any, cls: type[enum.Enum]) -> Any:
 E = TypeVar("E", bound=enum.Enum)
 
 
-def _enum_of(type_: Any) -> Any:
-    """The enum of ``E | str`` or ``E | str | None`` (how models type a lenient enum field, since
-    a value this version does not know is kept as the raw string), else ``None``."""
-    if typing.get_origin(type_) not in (typing.Union, types.UnionType):
-        return None
-    rest = [a for a in typing.get_args(type_) if a is not type(None)]
-    enums = [a for a in rest if isinstance(a, type) and issubclass(a, enum.Enum)]
-    if len(rest) == 2 and str in rest and len(enums) == 1:
-        return enums[0]
-    return None
-
-
 def _enum_or_str_factory(conv: cattrs.Converter) -> Callable[[Any], Any]:
     def make(type_: Any) -> Callable[[Any, Any], Any]:
-        cls = _enum_of(type_)
+        cls = _enum_or_str(type_)
         hook = conv.get_structure_hook(cls)
 
         def structure(value: Any, _: Any) -> Any:
@@ -417,7 +402,7 @@ def lenient_enum(cls: type[E]) -> type[E]:
 def _configure(conv: cattrs.Converter, compiled: bool) -> None:
     conv.register_structure_hook_factory(_is_model, _structure_factory(conv, compiled))
     conv.register_structure_hook_factory(
-        lambda t: _enum_of(t) is not None, _enum_or_str_factory(conv)
+        lambda t: _enum_or_str(t) is not None, _enum_or_str_factory(conv)
     )
     conv.register_structure_hook(date, lambda v, _: date.fromisoformat(v[:10]))
     conv.register_structure_hook(datetime, lambda v, _: parse_datetime(v))

@@ -50,7 +50,8 @@ def _optional(type_: Any) -> tuple[Any, bool]:
 
 
 def _enum_or_str(type_: Any) -> Any:
-    """``E`` for ``E | str`` and ``E | str | None``, else ``None``."""
+    """The enum of ``E | str`` or ``E | str | None`` (how models type a lenient enum field, since
+    a value this version does not know is kept as the raw string), else ``None``."""
     if typing.get_origin(type_) not in (typing.Union, types.UnionType):
         return None
     rest = [a for a in typing.get_args(type_) if a is not type(None)]
