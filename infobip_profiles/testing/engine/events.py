@@ -390,14 +390,7 @@ class EventsEngine(EventExports):
                 raise Invalid()
             if _is_standard(definition_id):
                 raise Invalid()
-            title = body.get("title")
-            description = body.get("description")
-            if not isinstance(title, str) or not 1 <= len(title) <= _MAX_TITLE:
-                raise Invalid()
-            if description is not None and (
-                not isinstance(description, str) or len(description) > _MAX_DESCRIPTION
-            ):
-                raise Invalid()
+            title, description = _check_title(body)
             fields = _check_fields(extra or [])
             definition = _Definition(definition_id, title, description, fields)
         if definition.definition_id in self._defs:
@@ -416,14 +409,7 @@ class EventsEngine(EventExports):
             raise Invalid()
         if definition.internal:
             raise Invalid()
-        title = body.get("title")
-        description = body.get("description")
-        if not isinstance(title, str) or not 1 <= len(title) <= _MAX_TITLE:
-            raise Invalid()
-        if description is not None and (
-            not isinstance(description, str) or len(description) > _MAX_DESCRIPTION
-        ):
-            raise Invalid()
+        title, description = _check_title(body)
         new_fields = body.get("fields")
         fields = definition.fields
         if new_fields is not None:
@@ -826,6 +812,19 @@ class EventsEngine(EventExports):
 
 
 # -- helpers -------------------------------------------------------------------------------------
+
+
+def _check_title(body: dict[str, Any]) -> tuple[str, str | None]:
+    """A definition body's title (required, bounded) and description (optional, bounded)."""
+    title = body.get("title")
+    description = body.get("description")
+    if not isinstance(title, str) or not 1 <= len(title) <= _MAX_TITLE:
+        raise Invalid()
+    if description is not None and (
+        not isinstance(description, str) or len(description) > _MAX_DESCRIPTION
+    ):
+        raise Invalid()
+    return title, description
 
 
 def _is_standard(definition_id: str) -> bool:
