@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -38,6 +38,10 @@ class Sleeps(list[float]):
     async def asynchronous(self, seconds: float) -> None:
         """Record an async client's wait."""
         self.append(seconds)
+
+    def for_kind(self, kind: str) -> Callable[[float], Any]:
+        """The recorder a ``"sync"`` or ``"async"`` client takes as its sleep."""
+        return self.sync if kind == "sync" else self.asynchronous
 
 
 class Api:

@@ -39,7 +39,7 @@ from infobip_profiles import (
     ProfilesClient,
 )
 from infobip_profiles.testing import FakeProfiles
-from tests._support.client import resolve, router_fixture
+from tests._support.client import Sleeps, resolve, router_fixture
 
 BASE = "https://acme.api.infobip.com"
 TOKEN_URL = f"{BASE}/auth/1/oauth2/token"
@@ -518,7 +518,7 @@ async def test_logs_never_show_the_client_secret_or_the_token(
     service = TokenService(api)
     service.answers.append(httpx.ConnectError(f"refused while sending {SECRET}"))
     client = make(kind, auth=oauth(), max_retries=2)
-    client._sleep = _no_sleep(kind)
+    client._sleep = Sleeps().for_kind(kind)
     caplog.set_level(logging.DEBUG)
 
     await get_person(client)
@@ -768,7 +768,7 @@ async def test_a_token_endpoint_failing_with_5xx_is_retried_for_a_replay_safe_ca
     service = TokenService(api)
     service.answers.append(httpx.Response(503, text="busy"))
     client = make(kind, auth=oauth(), max_retries=1)
-    client._sleep = _no_sleep(kind)
+    client._sleep = Sleeps().for_kind(kind)
 
     person = await get_person(client)
 
@@ -836,7 +836,7 @@ async def test_a_token_request_that_timed_out_is_retried_like_an_unsent_call(
 
     api.post(PERSONS).mock(side_effect=create)
     client = make(kind, auth=oauth(), max_retries=1)
-    client._sleep = _no_sleep(kind)
+    client._sleep = Sleeps().for_kind(kind)
 
     # a create is not replay-safe: it is retried only because it was never sent
     created = await resolve(client.people.create(Person(first_name="Ada", external_id="crm-ada")))
@@ -1028,16 +1028,6 @@ def test_one_credentials_object_serves_clients_on_different_event_loops(api: Any
     asyncio.run(one_call())
 
     assert len(service.token_requests) == 2
-
-
-def _no_sleep(kind: str) -> Any:
-    if kind == "sync":
-        return lambda seconds: None
-
-    async def asleep(seconds: float) -> None:
-        return None
-
-    return asleep
 
 
 # -- end to end against the fake (in-process and over loopback HTTP) ------------------------------

@@ -24,7 +24,7 @@ from infobip_profiles import (
     ProfilesClient,
 )
 from infobip_profiles._version import __version__
-from tests._support.client import resolve, router_fixture
+from tests._support.client import Sleeps, resolve, router_fixture
 
 KEY = "sk-test-5ecr3t-0123456789"
 BASE = "https://acme.api.infobip.com"
@@ -452,7 +452,7 @@ async def test_logs_never_contain_the_key(
         side_effect=[httpx.Response(503), httpx.Response(200, json=PERSON)]
     )
     client = make(kind, api_key=KEY, base_url=BASE)
-    client._sleep = _no_sleep(kind)
+    client._sleep = Sleeps().for_kind(kind)
     caplog.set_level(logging.DEBUG)
 
     await resolve(client.people.get(PersonRef.id(1)))
@@ -482,13 +482,3 @@ async def test_transport_error_text_hides_the_key(kind: str, api: Any) -> None:
         await resolve(client.people.get(PersonRef.id(1)))
 
     assert KEY not in str(info.value)
-
-
-def _no_sleep(kind: str) -> Any:
-    if kind == "sync":
-        return lambda seconds: None
-
-    async def asleep(seconds: float) -> None:
-        return None
-
-    return asleep
