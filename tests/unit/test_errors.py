@@ -169,33 +169,49 @@ async def test_v3_envelope_code_message_details(client: Any, api: Any) -> None:
     assert info.value.validation_errors == {"persons": ["must not be empty"]}
 
 
-async def test_lists_envelope_error_code_and_message(client: Any, api: Any) -> None:
-    api.get(f"{BASE}/people/3/lists").respond(
-        404, json={"errorCode": 300103, "message": "List attribute not found"}
-    )
-    call = Call(
-        "get-lists",
-        query=[("listNames", "Orders"), ("type", "ID"), ("identifier", "1")],
-    )
+@pytest.mark.parametrize(
+    ("path", "status", "answer", "call", "error", "expected"),
+    [
+        pytest.param(
+            "/people/3/lists",
+            404,
+            {"errorCode": 300103, "message": "List attribute not found"},
+            Call("get-lists", query=[("listNames", "Orders"), ("type", "ID"), ("identifier", "1")]),
+            NotFoundError,
+            ("300103", "List attribute not found"),
+            id="lists-error-code-and-message",
+        ),
+        pytest.param(
+            "/people/2/contactInformation/push/reg-1",
+            400,
+            {"errorCode": 48013, "errorMessage": "Unknown registration"},
+            Call(
+                "get-push-device-registration",
+                path_params={"pushRegId": "reg-1"},
+                headers={"AppCode": "a"},
+            ),
+            BadRequestError,
+            ("48013", "Unknown registration"),
+            id="push-error-code-and-error-message",
+        ),
+    ],
+)
+async def test_envelope_with_an_error_code(
+    client: Any,
+    api: Any,
+    path: str,
+    status: int,
+    answer: dict[str, Any],
+    call: Call,
+    error: type[APIError],
+    expected: tuple[str, str],
+) -> None:
+    api.get(f"{BASE}{path}").respond(status, json=answer)
 
-    with pytest.raises(NotFoundError) as info:
+    with pytest.raises(error) as info:
         await send(client, call)
 
-    assert (info.value.message_id, info.value.text) == ("300103", "List attribute not found")
-
-
-async def test_push_envelope_error_code_and_error_message(client: Any, api: Any) -> None:
-    api.get(f"{BASE}/people/2/contactInformation/push/reg-1").respond(
-        400, json={"errorCode": 48013, "errorMessage": "Unknown registration"}
-    )
-    call = Call(
-        "get-push-device-registration", path_params={"pushRegId": "reg-1"}, headers={"AppCode": "a"}
-    )
-
-    with pytest.raises(BadRequestError) as info:
-        await send(client, call)
-
-    assert (info.value.message_id, info.value.text) == ("48013", "Unknown registration")
+    assert (info.value.message_id, info.value.text) == expected
 
 
 async def test_events_batch_problem_details(client: Any, api: Any) -> None:
