@@ -707,10 +707,15 @@ def stream_many(
 
 
 def chunked_items(items: Iterable[T], size: int) -> Iterator[tuple[int, list[T]]]:
-    """``(offset, chunk)`` pairs of at most ``size`` items, read lazily."""
+    """``(offset, chunk)`` pairs of at most ``size`` items, read lazily.
+
+    An error raised while ``items`` itself is read (a generator building a bad ref) names the
+    position it stopped at, as :func:`encode_all` does for a sequence.
+    """
     chunk: list[T] = []
     offset = 0
-    for item in items:
+    source = _placed_reads(items)
+    for item in source:
         chunk.append(item)
         if len(chunk) == size:
             yield offset, chunk
@@ -718,6 +723,20 @@ def chunked_items(items: Iterable[T], size: int) -> Iterator[tuple[int, list[T]]
             chunk = []
     if chunk:
         yield offset, chunk
+
+
+def _placed_reads(items: Iterable[T]) -> Iterator[T]:
+    """``items`` one by one; a ``ValidationError`` or ``TypeError`` raised by reading them is
+    placed at the position of the item that was being read."""
+    read = 0
+    try:
+        for item in items:
+            yield item
+            read += 1
+    except ValidationError as error:
+        raise error.at(read) from None
+    except TypeError as error:
+        raise TypeError(f"item {read}: {error}") from None
 
 
 def _plain_batch(outcome: Any) -> bool:
@@ -734,7 +753,8 @@ def _plain_batch(outcome: Any) -> bool:
 
 def batch_store(cls: Callable[..., T]) -> CompactOutcomes[T]:
     """A compact store of v2 batch outcomes (``BatchItemResult``, ``CompanyBatchItemResult``):
-    a success with only an index, an id and a status costs 9 bytes."""
+    a success with only an index, an id and a status costs a status byte and its share of an
+    id run (at most 13 bytes)."""
     return CompactOutcomes(
         lambda i, ident, status: cls(index=i, ok=True, status=status, id=ident),
         lambda o: o.status,

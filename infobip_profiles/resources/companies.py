@@ -348,9 +348,9 @@ class _CompaniesPlans:
         :class:`~infobip_profiles.ValidationError` and sends nothing. ``strict=False``, and the
         default for any other iterable (a generator): companies are read, checked and encoded
         chunk by chunk just before each request; a bad one is not sent (its outcome is failed,
-        status 0) and the others go ahead. Plain successes are stored in 9 bytes each (index,
-        id, status), failures in full, so a million companies from a generator cost tens of
-        megabytes, not the hundreds their objects would.
+        status 0) and the others go ahead. Plain successes are stored in at most 13 bytes each
+        (a status byte, ids as runs of consecutive values), failures in full, so a million
+        companies from a generator cost a few megabytes, not the hundreds their objects would.
 
         If the first request fails, its error is raised; if a later one fails, the outcomes
         already known are kept: that request's companies come back not ok (``unknown=True`` when
