@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,11 +33,10 @@ BOB = {
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeProfiles]:
-    fake = FakeProfiles()
+def fake(fake: FakeProfiles) -> FakeProfiles:
+    """The command-line tests' fake, seeded with Ada and Bob."""
     fake.seed(people=[ADA, BOB])
-    yield fake
-    fake.stop()
+    return fake
 
 
 # -- help -----------------------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
@@ -25,11 +24,10 @@ pytestmark = pytest.mark.http
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeProfiles]:
-    fake = FakeProfiles()
+def fake(fake: FakeProfiles) -> FakeProfiles:
+    """The command-line tests' fake, seeded with Ada and Bob."""
     fake.seed(people=[ADA, BOB])
-    yield fake
-    fake.stop()
+    return fake
 
 
 @pytest.mark.parametrize(
