@@ -175,6 +175,19 @@ _LISTED_UNDER = {
 }
 
 
+#: The many-item writes whose answer is an object with a ``results`` array, one per item.
+_RESULTS_WRITES = (
+    "batch-people-create",
+    "batch-people-update",
+    "batch-people-delete",
+    "create-companies",
+    "update-companies",
+    "delete-companies",
+    "upsert-persons-partial",
+    "upsert-persons-full",
+    "merge-persons",
+)
+
 #: Operations whose success answer is not decoded into one model but must still be JSON of a
 #: given kind: a batch write's object of per-item results, match's and personalize's objects,
 #: the v3 lists' items (an array, or one item as an object). An empty body, ``null`` or a string there is not
@@ -182,18 +195,10 @@ _LISTED_UNDER = {
 _ANSWER_KINDS: dict[str, tuple[type, ...]] = {
     **dict.fromkeys(
         (
-            "batch-people-create",
-            "batch-people-update",
-            "batch-people-delete",
-            "create-companies",
-            "update-companies",
-            "delete-companies",
+            *_RESULTS_WRITES,
             "match-people-ids",
             "get-lists",
             "personalize-push-instance",
-            "upsert-persons-partial",
-            "upsert-persons-full",
-            "merge-persons",
         ),
         (dict,),
     ),
@@ -214,20 +219,7 @@ _ANSWER_KINDS: dict[str, tuple[type, ...]] = {
 
 #: Keys of an answer object that, when present and not ``null``, must hold an array.
 _ARRAY_UNDER = {
-    **dict.fromkeys(
-        (
-            "batch-people-create",
-            "batch-people-update",
-            "batch-people-delete",
-            "create-companies",
-            "update-companies",
-            "delete-companies",
-            "upsert-persons-partial",
-            "upsert-persons-full",
-            "merge-persons",
-        ),
-        "results",
-    ),
+    **dict.fromkeys(_RESULTS_WRITES, "results"),
     "match-people-ids": "matches",
 }
 
