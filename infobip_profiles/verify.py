@@ -59,8 +59,8 @@ from urllib.parse import quote
 
 import httpx
 
-from ._client import _Credential
 from ._operations import page_size
+from ._secrets import _Credential
 from ._version import __version__
 from .auth import _FixedHeader
 
