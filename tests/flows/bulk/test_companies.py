@@ -15,6 +15,7 @@ from infobip_profiles import Company, ProfilesClient, ValidationError
 from infobip_profiles.bulk import import_companies, read_xlsx
 from infobip_profiles.cli import main
 from infobip_profiles.testing import FakeProfiles
+from tests._support.cli import serve_for_cli
 
 MAPPING = ["Account=name", "Id=externalId", "Web=domains", "Industry=industry", "Tier=attr:Tier"]
 HEADER = ["Account", "Id", "Web", "Industry", "Tier"]
@@ -196,8 +197,7 @@ def test_xlsx_rows_import_like_csv(
 
 @pytest.fixture
 def served(seeded: FakeProfiles, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv("INFOBIP_API_KEY", seeded.api_key)
-    with seeded.serve() as url:
+    with serve_for_cli(seeded, monkeypatch) as url:
         yield url
 
 

@@ -31,6 +31,7 @@ from infobip_profiles.bulk import (
 )
 from infobip_profiles.cli import main
 from infobip_profiles.testing import FakeProfiles
+from tests._support.cli import serve_for_cli
 from tests._support.cli import write_csv as support_write_csv
 
 UPSERT = "upsert-persons-partial"
@@ -227,8 +228,7 @@ def read_report(path: Path) -> list[dict[str, str]]:
 
 @pytest.fixture
 def served(fake: FakeProfiles, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv("INFOBIP_API_KEY", fake.api_key)
-    with fake.serve() as url:
+    with serve_for_cli(fake, monkeypatch) as url:
         yield url
 
 
