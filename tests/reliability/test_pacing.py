@@ -46,6 +46,14 @@ class VirtualTime:
         self._active = 0
         self._sleepers: list[float] = []
 
+    @classmethod
+    def for_one_worker(cls, client: ProfilesClient, clock: FakeClock) -> VirtualTime:
+        """``client``'s waits on ``clock``, for one worker (call :meth:`done` when it ends)."""
+        time = cls(clock)
+        time.add_workers(1)
+        client._sleep = time.sleep
+        return time
+
     def add_workers(self, n: int) -> None:
         with self._cond:
             self._active += n
@@ -144,9 +152,7 @@ def stored_ids(fake: FakeProfiles) -> Counter[str]:
 def test_a_20000_person_upsert_paced_by_the_client_never_meets_a_429(
     fake: FakeProfiles, client: ProfilesClient
 ) -> None:
-    time = VirtualTime(fake.clock)
-    time.add_workers(1)
-    client._sleep = time.sleep
+    time = VirtualTime.for_one_worker(client, fake.clock)
     started = fake.clock.time()
 
     result = client.people.upsert_many(person(i) for i in range(20_000))
@@ -211,9 +217,7 @@ def test_without_pacing_the_429s_are_absorbed_by_retries_and_nothing_is_lost(
     fake: FakeProfiles,
 ) -> None:
     with fake.client(throttle=False) as client:
-        time = VirtualTime(fake.clock)
-        time.add_workers(1)
-        client._sleep = time.sleep
+        time = VirtualTime.for_one_worker(client, fake.clock)
 
         result = client.people.upsert_many(person(i) for i in range(10_000))
         time.done()
@@ -230,9 +234,7 @@ def test_unpaced_creates_meet_429s_and_each_person_is_still_created_once(
 ) -> None:
     # create is not replay-safe, but a 429 means "not processed", so it is retried all the same.
     with fake.client(throttle=False) as client:
-        time = VirtualTime(fake.clock)
-        time.add_workers(1)
-        client._sleep = time.sleep
+        time = VirtualTime.for_one_worker(client, fake.clock)
 
         created = [client.people.create(person(i)) for i in range(25)]
         time.done()
@@ -245,9 +247,7 @@ def test_unpaced_creates_meet_429s_and_each_person_is_still_created_once(
 def test_paced_creates_are_spread_to_the_published_ten_per_second(
     fake: FakeProfiles, client: ProfilesClient
 ) -> None:
-    time = VirtualTime(fake.clock)
-    time.add_workers(1)
-    client._sleep = time.sleep
+    time = VirtualTime.for_one_worker(client, fake.clock)
 
     for i in range(25):
         client.people.create(person(i))
