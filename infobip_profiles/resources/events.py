@@ -7,6 +7,7 @@ Each method is written once as a plan (see :mod:`infobip_profiles._plan`); :clas
 from __future__ import annotations
 
 import contextlib
+import copy
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
@@ -283,6 +284,16 @@ def _checked_one_by_one(
             yield _Refused(error)
         except TypeError as error:
             yield _Refused(error)
+
+
+def _at(error: Exception, index: int) -> Exception:
+    """A refusal placed at event ``index``: its message names the event already, so only
+    ``index`` is set (``ValidationError.at`` would name the position a second time)."""
+    if not isinstance(error, ValidationError):
+        return error
+    placed = copy.copy(error)
+    placed.index = index
+    return placed
 
 
 def _split(items: Sequence[tuple[dict[str, Any], int]]) -> list[tuple[int, int, int]]:
@@ -710,7 +721,7 @@ class _EventsPlans:
         for offset, body, size, refused in _batches(entries):
             if refused is not None:
                 error = refused.error
-                placed = error.at(offset) if isinstance(error, ValidationError) else error
+                placed = _at(error, offset)
                 first_refusal = first_refusal or placed
                 done.append(
                     AcceptedBatch(
