@@ -427,20 +427,21 @@ def test_repeated_event_id_is_stored_once(wire: Wire) -> None:
     assert [e["eventId"] for e in wire.fake.events()] == ["order-1"]
 
 
-def test_send_of_a_standard_definition_is_400(wire: Wire) -> None:
+@pytest.mark.parametrize(
+    ("definition", "status"),
+    [
+        pytest.param("emailOpened", 400, id="standard-is-400"),
+        pytest.param("Nope", 404, id="unknown-is-404"),
+    ],
+)
+def test_send_to_a_standard_or_unknown_definition_is_refused(
+    wire: Wire, definition: str, status: int
+) -> None:
     seed_person(wire)
     response = wire.post(
-        send_path("ada@example.com", "emailOpened"), params={"identifierType": "EMAIL"}, json={}
+        send_path("ada@example.com", definition), params={"identifierType": "EMAIL"}, json={}
     )
-    assert response.status_code == 400
-
-
-def test_send_of_an_unknown_definition_is_404(wire: Wire) -> None:
-    seed_person(wire)
-    response = wire.post(
-        send_path("ada@example.com", "Nope"), params={"identifierType": "EMAIL"}, json={}
-    )
-    assert response.status_code == 404
+    assert response.status_code == status
 
 
 # -- the batch call ------------------------------------------------------------------------------
