@@ -11,24 +11,16 @@ from typing import Any
 import pytest
 
 from infobip_profiles.testing import FakeProfiles
+from tests._support.sessions import define_sessions, seed_jane_and_bob, send_session
 from tests._support.wire import KEY, Wire
 
 CONTROL = "/_fake/computed-attributes"
-FIELDS = [{"name": "topic", "type": "String"}, {"name": "minutes", "type": "Numeric"}]
 
 
 @pytest.fixture(autouse=True)
 def people(fake: FakeProfiles) -> None:
-    for def_id in ("chatStarted", "inboxStarted"):
-        fake.tenant().events.create_definition(
-            {"definitionId": def_id, "title": def_id, "fields": FIELDS}
-        )
-    fake.seed(
-        people=[
-            {"firstName": "Jane", "lastName": "Smith", "externalId": "jane"},
-            {"firstName": "Bob", "externalId": "bob"},
-        ]
-    )
+    define_sessions(fake)
+    seed_jane_and_bob(fake)
 
 
 def send(wire: Wire, definition: str, topic: str) -> None:
@@ -36,18 +28,7 @@ def send(wire: Wire, definition: str, topic: str) -> None:
     clock = wire.fake.tenant().clock
     clock.advance(60)
     when = (clock.now() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S.000+00:00")
-    response = wire.post(
-        "/people/3/events",
-        json=[
-            {
-                "definitionId": definition,
-                "occurredTime": when,
-                "identifier": {"id": "jane", "type": "EXTERNAL_ID"},
-                "properties": {"topic": topic, "minutes": 1},
-            }
-        ],
-    )
-    assert response.status_code == 202, response.text
+    send_session(wire, "jane", definition, topic, 1, when)
 
 
 def computed(wire: Wire, person: str) -> dict[str, Any]:

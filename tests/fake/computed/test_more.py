@@ -15,17 +15,15 @@ import pytest
 from infobip_profiles import Person, PersonRef, ProfilesClient
 from infobip_profiles.filters import F
 from infobip_profiles.testing import FakeProfiles
+from tests._support.sessions import define_sessions, seed_jane_and_bob, send_session
 from tests._support.wire import Wire
-
-SESSION_FIELDS = [{"name": "topic", "type": "String"}, {"name": "minutes", "type": "Numeric"}]
 
 
 @pytest.fixture(autouse=True)
 def sessions(fake: FakeProfiles) -> None:
     """Two session definitions, the computed attributes over both, and a formula."""
+    define_sessions(fake)
     events = fake.tenant().events
-    for def_id, title in (("chatStarted", "Chat started"), ("inboxStarted", "Inbox started")):
-        events.create_definition({"definitionId": def_id, "title": title, "fields": SESSION_FIELDS})
     both = ["chatStarted", "inboxStarted"]
     fake.define_computed_attribute("lastSeen", both, "last")
     fake.define_computed_attribute("sessions", both, "count")
@@ -33,27 +31,7 @@ def sessions(fake: FakeProfiles) -> None:
     fake.define_computed_attribute("mostCommonRequest", both, "mostCommon", "topic")
     fake.define_computed_attribute("totalMinutes", both, "sum", "minutes")
     events.define_formula("fullName", "{firstName} {lastName}")
-    fake.seed(
-        people=[
-            {"firstName": "Jane", "lastName": "Smith", "externalId": "jane"},
-            {"firstName": "Bob", "externalId": "bob"},
-        ]
-    )
-
-
-def send(wire: Wire, person: str, definition: str, topic: str, minutes: int, when: str) -> None:
-    response = wire.post(
-        "/people/3/events",
-        json=[
-            {
-                "definitionId": definition,
-                "occurredTime": when,
-                "identifier": {"id": person, "type": "EXTERNAL_ID"},
-                "properties": {"topic": topic, "minutes": minutes},
-            }
-        ],
-    )
-    assert response.status_code == 202, response.text
+    seed_jane_and_bob(fake)
 
 
 def computed(wire: Wire, person: str) -> dict[str, Any]:
@@ -76,9 +54,9 @@ def now_minus(wire: Wire, minutes: int) -> str:
 
 
 def test_one_aggregation_spans_several_definitions(wire: Wire) -> None:
-    send(wire, "jane", "chatStarted", "billing", 5, now_minus(wire, 30))
-    send(wire, "jane", "inboxStarted", "refund", 7, now_minus(wire, 10))
-    send(wire, "jane", "chatStarted", "billing", 3, now_minus(wire, 20))
+    send_session(wire, "jane", "chatStarted", "billing", 5, now_minus(wire, 30))
+    send_session(wire, "jane", "inboxStarted", "refund", 7, now_minus(wire, 10))
+    send_session(wire, "jane", "chatStarted", "billing", 3, now_minus(wire, 20))
 
     values = computed(wire, "jane")
 
@@ -90,11 +68,11 @@ def test_one_aggregation_spans_several_definitions(wire: Wire) -> None:
 
 
 def test_most_common_value_and_its_tie_break(wire: Wire) -> None:
-    send(wire, "jane", "chatStarted", "billing", 1, now_minus(wire, 30))
-    send(wire, "jane", "inboxStarted", "refund", 1, now_minus(wire, 20))
+    send_session(wire, "jane", "chatStarted", "billing", 1, now_minus(wire, 30))
+    send_session(wire, "jane", "inboxStarted", "refund", 1, now_minus(wire, 20))
     assert computed(wire, "jane")["mostCommonRequest"] == "refund"  # a tie: the later one
 
-    send(wire, "jane", "inboxStarted", "billing", 1, now_minus(wire, 10))
+    send_session(wire, "jane", "inboxStarted", "billing", 1, now_minus(wire, 10))
 
     assert computed(wire, "jane")["mostCommonRequest"] == "billing"
     assert computed(wire, "bob")["mostCommonRequest"] is None
@@ -121,8 +99,8 @@ def test_a_formula_without_any_value_reads_null(fake: FakeProfiles, wire: Wire) 
 
 
 def test_filters_compare_computed_attributes_by_their_type(wire: Wire) -> None:
-    send(wire, "jane", "chatStarted", "billing", 5, now_minus(wire, 30))
-    send(wire, "jane", "inboxStarted", "billing", 5, now_minus(wire, 20))
+    send_session(wire, "jane", "chatStarted", "billing", 5, now_minus(wire, 30))
+    send_session(wire, "jane", "inboxStarted", "billing", 5, now_minus(wire, 20))
 
     assert names(wire, {"#gte": {"sessions": 2}}) == ["Jane"]
     assert names(wire, {"#lt": {"sessions": 1}}) == ["Bob"]
@@ -143,7 +121,7 @@ def test_a_filter_with_the_wrong_type_for_a_computed_attribute_is_a_400(wire: Wi
 
 
 def test_segments_select_on_computed_attributes(wire: Wire) -> None:
-    send(wire, "jane", "chatStarted", "billing", 5, now_minus(wire, 30))
+    send_session(wire, "jane", "chatStarted", "billing", 5, now_minus(wire, 30))
     created = wire.post(
         "/people/3/segments", json={"name": "Talkers", "query": {"#gte": {"sessions": 1}}}
     )
@@ -188,8 +166,8 @@ def test_the_sdk_reads_them_typed(client: ProfilesClient, wire: Wire) -> None:
 
     from infobip_profiles import ComputedAttributes
 
-    send(wire, "jane", "chatStarted", "billing", 5, now_minus(wire, 30))
-    send(wire, "jane", "inboxStarted", "billing", 7, now_minus(wire, 10))
+    send_session(wire, "jane", "chatStarted", "billing", 5, now_minus(wire, 30))
+    send_session(wire, "jane", "inboxStarted", "billing", 7, now_minus(wire, 10))
 
     computed = ComputedAttributes.of(client.people.get(PersonRef.external_id("jane")))
 
