@@ -18,16 +18,16 @@ import httpx
 import pytest
 
 from infobip_profiles import (
-    AsyncProfilesClient,
     Company,
     CompanyRef,
     PartialBatchError,
     Person,
     PersonRef,
-    ProfilesClient,
     UnexpectedResponseError,
 )
 from infobip_profiles.models import PushUser
+from tests._support.client import resolve
+from tests._support.mock_transport import answering, mock_client
 
 REF = PersonRef.id(1)
 
@@ -64,22 +64,6 @@ PARAMS = [
 ]
 
 
-def client_for(kind: str, body: bytes) -> Any:
-    def respond(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=body, headers={"Content-Type": "application/json"})
-
-    options: dict[str, Any] = {"max_retries": 0, "throttle": False}
-    if kind == "sync":
-        http = httpx.Client(transport=httpx.MockTransport(respond))
-        return ProfilesClient("key-1", "https://acme.example", http_client=http, **options)
-    ahttp = httpx.AsyncClient(transport=httpx.MockTransport(respond))
-    return AsyncProfilesClient("key-1", "https://acme.example", http_client=ahttp, **options)
-
-
-async def outcome(value: Any) -> Any:
-    return await value if inspect.isawaitable(value) else value
-
-
 @pytest.fixture(params=["sync", "async"])
 def kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)
@@ -89,16 +73,16 @@ def kind(request: pytest.FixtureRequest) -> str:
 async def test_an_answer_of_the_wrong_kind_is_unexpected(
     kind: str, action: Callable[[Any], Any], op_id: str, body: bytes
 ) -> None:
-    client = client_for(kind, body)
+    client = mock_client(kind, answering(body))
     with pytest.raises(UnexpectedResponseError) as info:
-        await outcome(action(client))
+        await resolve(action(client))
     assert info.value.operation_id == op_id
     assert info.value.status_code == 200
 
 
 async def test_answers_of_the_right_kind_still_decode(kind: str) -> None:
     async def run(body: bytes, action: Callable[[Any], Any]) -> Any:
-        value = action(client_for(kind, body))
+        value = action(mock_client(kind, answering(body)))
         return await value if inspect.isawaitable(value) else value
 
     batch = await run(b'{"results": []}', lambda c: c.people.create_many([Person(external_id="x")]))
@@ -125,18 +109,11 @@ async def test_a_later_chunk_with_a_broken_answer_keeps_the_earlier_outcomes(
             200, content=next(answers), headers={"Content-Type": "application/json"}
         )
 
-    options: dict[str, Any] = {"max_retries": 0, "throttle": False}
-    client: Any
-    if kind == "sync":
-        http = httpx.Client(transport=httpx.MockTransport(respond))
-        client = ProfilesClient("key-1", "https://acme.example", http_client=http, **options)
-    else:
-        ahttp = httpx.AsyncClient(transport=httpx.MockTransport(respond))
-        client = AsyncProfilesClient("key-1", "https://acme.example", http_client=ahttp, **options)
+    client = mock_client(kind, respond)
     persons = [Person(external_id=f"crm-{i}") for i in range(1001)]
     if on_error == "raise":
         with pytest.raises(PartialBatchError) as info:
-            await outcome(client.people.create_many(persons, on_error="raise"))
+            await resolve(client.people.create_many(persons, on_error="raise"))
         result = info.value.result
     else:
         value = client.people.create_many(persons)

@@ -11,7 +11,6 @@ client exactly the bytes and headers given, sync and async.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -30,8 +29,8 @@ from infobip_profiles import (
     UnexpectedResponseError,
     ValidationError,
 )
-
-Respond = Callable[[httpx.Request], httpx.Response]
+from tests._support.client import resolve
+from tests._support.mock_transport import answering, collect, mock_client
 
 #: (label, the call, the operation it makes)
 SINGLE: list[tuple[str, Callable[[Any], Any], str]] = [
@@ -79,34 +78,6 @@ BAD_PAGES: dict[str, bytes] = {
 }
 
 
-def client_for(kind: str, respond: Respond, **options: Any) -> Any:
-    options.setdefault("max_retries", 0)
-    options.setdefault("throttle", False)
-    if kind == "sync":
-        http: Any = httpx.Client(transport=httpx.MockTransport(respond))
-        return ProfilesClient("key-1", "https://acme.example", http_client=http, **options)
-    ahttp = httpx.AsyncClient(transport=httpx.MockTransport(respond))
-    return AsyncProfilesClient("key-1", "https://acme.example", http_client=ahttp, **options)
-
-
-async def outcome(value: Any) -> Any:
-    if inspect.isawaitable(value):
-        return await value
-    return value
-
-
-async def collect(pager: Any) -> list[Any]:
-    if hasattr(pager, "__aiter__"):
-        return [item async for item in pager]
-    return list(pager)
-
-
-def body_of(content: bytes, content_type: str = "application/json") -> Respond:
-    return lambda request: httpx.Response(
-        200, content=content, headers={"Content-Type": content_type}
-    )
-
-
 @pytest.fixture(params=["sync", "async"])
 def kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)
@@ -117,9 +88,9 @@ def kind(request: pytest.FixtureRequest) -> str:
 async def test_a_bad_body_for_a_model_is_an_unexpected_response(
     kind: str, body: bytes, label: str, action: Callable[[Any], Any], op_id: str
 ) -> None:
-    client = client_for(kind, body_of(body))
+    client = mock_client(kind, answering(body))
     with pytest.raises(UnexpectedResponseError) as info:
-        await outcome(action(client))
+        await resolve(action(client))
     error = info.value
     assert isinstance(error, ProfilesError)
     assert error.status_code == 200
@@ -133,7 +104,7 @@ async def test_a_bad_body_for_a_model_is_an_unexpected_response(
 async def test_a_bad_page_is_an_unexpected_response(
     kind: str, body: bytes, label: str, action: Callable[[Any], Any], op_id: str
 ) -> None:
-    client = client_for(kind, body_of(body))
+    client = mock_client(kind, answering(body))
     with pytest.raises(UnexpectedResponseError) as info:
         await collect(action(client))
     assert info.value.operation_id == op_id
@@ -141,20 +112,20 @@ async def test_a_bad_page_is_an_unexpected_response(
 
 async def test_a_person_answer_without_its_id_is_not_an_empty_person(kind: str) -> None:
     # Before: Person() with every field unset came back as if the person had been found.
-    client = client_for(kind, body_of(b'{"firstName": "Ada"}'))
+    client = mock_client(kind, answering(b'{"firstName": "Ada"}'))
     with pytest.raises(UnexpectedResponseError, match="lacks id"):
-        await outcome(client.people.get(PersonRef.id(1)))
+        await resolve(client.people.get(PersonRef.id(1)))
 
 
 async def test_a_wrongly_typed_field_is_an_unexpected_response(kind: str) -> None:
-    client = client_for(kind, body_of(b'{"id": 1, "name": "x", "createdAt": {"no": "date"}}'))
+    client = mock_client(kind, answering(b'{"id": 1, "name": "x", "createdAt": {"no": "date"}}'))
     with pytest.raises(UnexpectedResponseError):
-        await outcome(client.tags.get("x"))
+        await resolve(client.tags.get("x"))
 
 
 async def test_a_good_answer_still_decodes(kind: str) -> None:
-    client = client_for(kind, body_of(b'{"id": 7, "firstName": "Ada"}'))
-    person = await outcome(client.people.get(PersonRef.id(7)))
+    client = mock_client(kind, answering(b'{"id": 7, "firstName": "Ada"}'))
+    person = await resolve(client.people.get(PersonRef.id(7)))
     assert person.id == 7
 
 
@@ -193,10 +164,10 @@ async def test_an_absurd_retry_after_falls_back_to_the_backoff(kind: str, value:
         ]
     )
     sleeps: list[float] = []
-    client = client_for(
+    client = mock_client(
         kind, lambda request: next(answers), max_retries=1, sleep=sleeper(kind, sleeps)
     )
-    tag = await outcome(client.tags.get("vip"))
+    tag = await resolve(client.tags.get("vip"))
     assert tag.name == "vip"
     (waited,) = sleeps
     assert 0 < waited <= 8.0
@@ -204,14 +175,14 @@ async def test_an_absurd_retry_after_falls_back_to_the_backoff(kind: str, value:
 
 async def test_a_huge_retry_after_is_clamped_and_the_total_is_bounded(kind: str) -> None:
     sleeps: list[float] = []
-    client = client_for(
+    client = mock_client(
         kind,
         lambda request: httpx.Response(429, headers={"Retry-After": "1e9"}),
         max_retries=10,
         sleep=sleeper(kind, sleeps),
     )
     with pytest.raises(RateLimitError) as info:
-        await outcome(client.tags.get("vip"))
+        await resolve(client.tags.get("vip"))
     # Each wait is clamped to 60 s, and a call waits at most 120 s in all by default.
     assert sleeps == [60.0, 60.0]
     assert info.value.retries_taken == 2
@@ -219,7 +190,7 @@ async def test_a_huge_retry_after_is_clamped_and_the_total_is_bounded(kind: str)
 
 async def test_the_wait_budget_is_configurable(kind: str) -> None:
     sleeps: list[float] = []
-    client = client_for(
+    client = mock_client(
         kind,
         lambda request: httpx.Response(429, headers={"Retry-After": "5"}),
         max_retries=10,
@@ -227,7 +198,7 @@ async def test_the_wait_budget_is_configurable(kind: str) -> None:
         sleep=sleeper(kind, sleeps),
     )
     with pytest.raises(RateLimitError):
-        await outcome(client.tags.get("vip"))
+        await resolve(client.tags.get("vip"))
     assert sleeps == [5.0, 5.0]
 
 
@@ -252,17 +223,17 @@ async def test_a_non_ascii_app_code_is_a_validation_error_before_sending(kind: s
         sent.append(request)
         return httpx.Response(200, json={"registrationId": "r"})
 
-    client = client_for(kind, respond)
+    client = mock_client(kind, respond)
     with pytest.raises(ValidationError) as info:
-        await outcome(client.push.get("reg-1", "äpp-cödé"))
+        await resolve(client.push.get("reg-1", "äpp-cödé"))
     assert "äpp-cödé" not in str(info.value)
     assert sent == []
 
 
 async def test_a_non_ascii_extra_header_is_a_validation_error(kind: str) -> None:
-    client = client_for(kind, body_of(b'{"id": 1, "name": "vip"}'))
+    client = mock_client(kind, answering(b'{"id": 1, "name": "vip"}'))
     with pytest.raises(ValidationError, match="X-Note"):
-        await outcome(client.tags.get("vip", extra_headers={"X-Note": "naïve"}))
+        await resolve(client.tags.get("vip", extra_headers={"X-Note": "naïve"}))
 
 
 def test_unexpected_response_error_is_exported_where_the_others_are() -> None:
@@ -276,9 +247,9 @@ def test_unexpected_response_error_is_exported_where_the_others_are() -> None:
 async def test_a_bad_error_body_is_still_the_status_error(
     kind: str, status: int, body: bytes
 ) -> None:
-    client = client_for(kind, lambda r: httpx.Response(status, content=body))
+    client = mock_client(kind, lambda r: httpx.Response(status, content=body))
     with pytest.raises(infobip_profiles.errors.APIError) as info:
-        await outcome(client.tags.get("vip"))
+        await resolve(client.tags.get("vip"))
     assert info.value.status_code == status
     assert not isinstance(info.value, UnexpectedResponseError)
     assert len(info.value.text) <= 203

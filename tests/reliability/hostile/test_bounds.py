@@ -10,7 +10,6 @@ the listings from ``httpx.MockTransport``. Sync and async throughout.
 from __future__ import annotations
 
 import gzip
-import inspect
 import json
 import socket
 import time
@@ -29,7 +28,9 @@ from infobip_profiles import (
     ProfilesClient,
     UnexpectedResponseError,
 )
+from tests._support.client import resolve
 from tests._support.hostile_server import HostileServer, Seen, hostile, send_json
+from tests._support.mock_transport import collect, mock_client
 
 TAG = b'{"id": 1, "name": "vip"}'
 
@@ -42,12 +43,8 @@ def make(kind: str, url: str, **options: Any) -> Any:
     return AsyncProfilesClient("key-1", url, **options)
 
 
-async def finish(value: Any) -> Any:
-    return await value if inspect.isawaitable(value) else value
-
-
 async def close(client: Any) -> None:
-    await finish(client.aclose() if isinstance(client, AsyncProfilesClient) else client.close())
+    await resolve(client.aclose() if isinstance(client, AsyncProfilesClient) else client.close())
 
 
 @pytest.fixture(params=["sync", "async"])
@@ -96,7 +93,7 @@ async def test_a_trickled_answer_cannot_outlast_the_deadline(
         client = make(kind, server.url, timeout=1.0)
         try:
             with pytest.raises(APITimeoutError) as info:
-                await finish(client.tags.get("vip"))
+                await resolve(client.tags.get("vip"))
         finally:
             await close(client)
     assert info.value.request_sent is True
@@ -131,7 +128,7 @@ async def test_a_gzip_bomb_costs_no_more_than_the_cap(
         tracemalloc.start()
         try:
             with pytest.raises(UnexpectedResponseError, match="max_response_bytes") as info:
-                await finish(client.tags.get("vip"))
+                await resolve(client.tags.get("vip"))
             _, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
@@ -148,9 +145,9 @@ async def test_a_body_over_the_cap_is_refused(kind: str) -> None:
         client = make(kind, server.url, max_response_bytes=4096)
         try:
             with pytest.raises(UnexpectedResponseError, match="max_response_bytes"):
-                await finish(client.tags.get("vip"))
+                await resolve(client.tags.get("vip"))
             small = make(kind, server.url, max_response_bytes=len(big))
-            assert (await finish(small.tags.get("vip"))).name == "vip"
+            assert (await resolve(small.tags.get("vip"))).name == "vip"
             await close(small)
         finally:
             await close(client)
@@ -163,7 +160,7 @@ async def test_a_compressed_body_within_the_cap_still_reads(kind: str) -> None:
     ) as server:
         client = make(kind, server.url)
         try:
-            assert (await finish(client.tags.get("vip"))).name == "vip"
+            assert (await resolve(client.tags.get("vip"))).name == "vip"
         finally:
             await close(client)
 
@@ -176,27 +173,12 @@ def test_the_default_cap_is_32_mib() -> None:
 # -- listings -----------------------------------------------------------------------------------
 
 
-def lister(kind: str, respond: Any) -> Any:
-    options: dict[str, Any] = {"max_retries": 0, "throttle": False}
-    if kind == "sync":
-        http: Any = httpx.Client(transport=httpx.MockTransport(respond))
-        return ProfilesClient("key-1", "https://acme.example", http_client=http, **options)
-    ahttp = httpx.AsyncClient(transport=httpx.MockTransport(respond))
-    return AsyncProfilesClient("key-1", "https://acme.example", http_client=ahttp, **options)
-
-
-async def collect(pager: Any) -> list[Any]:
-    if hasattr(pager, "__aiter__"):
-        return [item async for item in pager]
-    return list(pager)
-
-
 def person(n: int) -> dict[str, Any]:
     return {"id": n, "firstName": f"P{n}"}
 
 
 async def test_a_page_longer_than_asked_is_an_unexpected_response(kind: str) -> None:
-    client = lister(
+    client = mock_client(
         kind, lambda r: httpx.Response(200, json={"persons": [person(n) for n in range(11)]})
     )
     with pytest.raises(UnexpectedResponseError, match="more than the 10 asked for"):
@@ -212,7 +194,7 @@ async def test_a_server_repeating_the_same_page_does_not_loop_forever(kind: str)
             return httpx.Response(500)
         return httpx.Response(200, json={"persons": [person(n) for n in range(10)]})
 
-    client = lister(kind, respond)
+    client = mock_client(kind, respond)
     people = await collect(client.people.list(page_size=10))
     assert [p.id for p in people] == list(range(10))
     assert len(requests) == 2
@@ -229,7 +211,7 @@ async def test_a_listing_stops_at_the_total_count(kind: str) -> None:
         items = [person(page * 100 + n) for n in range(10)]
         return httpx.Response(200, json={"persons": items, "totalCount": 20})
 
-    client = lister(kind, respond)
+    client = mock_client(kind, respond)
     people = await collect(client.people.list(page_size=10))
     assert len(people) == 20
     assert len(requests) == 2

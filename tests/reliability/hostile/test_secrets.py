@@ -10,7 +10,6 @@ error. Sync and async.
 from __future__ import annotations
 
 import contextlib
-import inspect
 import pickle
 import socket
 from types import TracebackType
@@ -28,6 +27,8 @@ from infobip_profiles import (
     ProfilesError,
     UnexpectedResponseError,
 )
+from tests._support.client import resolve
+from tests._support.mock_transport import Respond, mock_client
 
 SECRET = "sk-live-hostile-7f3a9c"
 #: The key as a JSON escape of its first letter: the raw bytes never show it.
@@ -41,18 +42,8 @@ ECHO = (
 HTML_ECHO = b'<html>"' + ESCAPED.encode() + b'" ' + SECRET.encode() + b"</html>"
 
 
-def make(kind: str, respond: Any, **options: Any) -> Any:
-    options.setdefault("max_retries", 0)
-    options.setdefault("throttle", False)
-    if kind == "sync":
-        http: Any = httpx.Client(transport=httpx.MockTransport(respond))
-        return ProfilesClient(SECRET, "https://acme.example", http_client=http, **options)
-    ahttp = httpx.AsyncClient(transport=httpx.MockTransport(respond))
-    return AsyncProfilesClient(SECRET, "https://acme.example", http_client=ahttp, **options)
-
-
-async def finish(value: Any) -> Any:
-    return await value if inspect.isawaitable(value) else value
+def make(kind: str, respond: Respond, **options: Any) -> Any:
+    return mock_client(kind, respond, api_key=SECRET, **options)
 
 
 def _reprs(value: Any) -> list[str]:
@@ -123,7 +114,7 @@ async def test_an_error_answer_echoing_the_key_leaks_it_nowhere(kind: str, statu
 
     client = make(kind, respond)
     with pytest.raises(APIError) as info:
-        await finish(client.tags.get("vip"))
+        await resolve(client.tags.get("vip"))
     assert info.value.status_code == status
     assert "<redacted>" in info.value.text
     assert_no_leak(info.value)
@@ -134,14 +125,14 @@ async def test_a_raw_echo_in_a_non_json_body_is_redacted(kind: str) -> None:
         kind, lambda r: httpx.Response(502, content=b"<html>key " + SECRET.encode() + b"</html>")
     )
     with pytest.raises(APIError) as info:
-        await finish(client.tags.get("vip"))
+        await resolve(client.tags.get("vip"))
     assert_no_leak(info.value)
 
 
 async def test_an_unexpected_answer_echoing_the_key_leaks_it_nowhere(kind: str) -> None:
     client = make(kind, lambda r: httpx.Response(200, content=HTML_ECHO))
     with pytest.raises(UnexpectedResponseError) as info:
-        await finish(client.tags.get("vip"))
+        await resolve(client.tags.get("vip"))
     assert SECRET not in info.value.excerpt
     assert_no_leak(info.value)
 
@@ -158,13 +149,13 @@ async def test_a_connection_error_leaks_nothing(kind: str) -> None:
         else AsyncProfilesClient(SECRET, url, **options)
     )
     with pytest.raises(APIConnectionError) as info:
-        await finish(client.tags.get("vip"))
+        await resolve(client.tags.get("vip"))
     assert_no_leak(info.value)
 
 
 async def test_a_raw_response_keeps_a_redacted_request(kind: str) -> None:
     client = make(kind, lambda r: httpx.Response(200, json={"id": 1, "name": "vip"}))
-    raw = await finish(client.tags.with_raw_response.get("vip"))
+    raw = await resolve(client.tags.with_raw_response.get("vip"))
     assert raw.parse().name == "vip"
     assert raw.http_response.request.headers["authorization"] == "App <redacted>"
 
@@ -183,7 +174,7 @@ async def test_a_replayed_request_still_carries_the_key(kind: str) -> None:
 
     sleep: Any = (lambda seconds: None) if kind == "sync" else asleep
     client = make(kind, respond, max_retries=1, sleep=sleep)
-    assert (await finish(client.tags.get("vip"))).name == "vip"
+    assert (await resolve(client.tags.get("vip"))).name == "vip"
     assert seen == ["App " + SECRET, "App " + SECRET]
 
 
@@ -212,6 +203,6 @@ async def test_a_wrongly_shaped_answer_echoing_the_key_leaks_it_nowhere(kind: st
     client = make(kind, lambda r: httpx.Response(200, content=SHAPED_ECHO))
     pager = client.people.list(page_size=10)
     with pytest.raises(UnexpectedResponseError) as info:
-        await finish(pager.to_list())
+        await resolve(pager.to_list())
     assert info.value.operation_id == "get-a-single-person-or-a-list-of-people"
     assert_no_leak(info.value)
