@@ -121,12 +121,7 @@ class PersonRules(PersonRecords):
         for name in SCALAR_FIELDS:
             if name in body and name != "nickName":
                 given[name] = body[name]
-        if "type" in body:
-            given[_TYPE] = body["type"]
-        if "tags" in body:
-            given[_TAGS] = body["tags"]
-        if "customAttributes" in body:
-            given[_CUSTOM] = body["customAttributes"]
+        _take_renamed(body, given)
         if "contactInformation" in body:
             contacts = body["contactInformation"]
             if contacts is None:
@@ -172,12 +167,7 @@ class PersonRules(PersonRecords):
         others = given.keys() - _SCALAR_SET
         for name in others:
             del given[name]
-        if "type" in item:
-            given[_TYPE] = item["type"]
-        if "tags" in item:
-            given[_TAGS] = item["tags"]
-        if "customAttributes" in item:
-            given[_CUSTOM] = item["customAttributes"]
+        _take_renamed(item, given)
         if "contactInformation" in item and item["contactInformation"] is not None:
             contacts = item["contactInformation"]
             errors: dict[str, list[str]] = {}
@@ -430,3 +420,14 @@ def _is_date(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+#: Wire fields a parsed document keeps under a name of its own, the same in v2 and v3 bodies.
+_RENAMED = (("type", _TYPE), ("tags", _TAGS), ("customAttributes", _CUSTOM))
+
+
+def _take_renamed(body: dict[str, Any], given: Doc) -> None:
+    """Copy the fields of ``_RENAMED`` that ``body`` holds into ``given``, as they are."""
+    for wire, key in _RENAMED:
+        if wire in body:
+            given[key] = body[wire]
