@@ -36,3 +36,9 @@ def write_csv(path: Path, rows: Sequence[Sequence[str]], header: Sequence[str]) 
         writer.writerow(header)
         writer.writerows(rows)
     return path
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    """The rows of a UTF-8 CSV file with a header (an import's failure report), as dicts."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))

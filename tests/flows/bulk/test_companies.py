@@ -15,7 +15,7 @@ from infobip_profiles import Company, ProfilesClient, ValidationError
 from infobip_profiles.bulk import import_companies, read_xlsx
 from infobip_profiles.cli import main
 from infobip_profiles.testing import FakeProfiles
-from tests._support.cli import serve_for_cli
+from tests._support.cli import read_csv, serve_for_cli
 
 MAPPING = ["Account=name", "Id=externalId", "Web=domains", "Industry=industry", "Tier=attr:Tier"]
 HEADER = ["Account", "Id", "Web", "Industry", "Tier"]
@@ -68,7 +68,7 @@ def test_rows_are_merged_created_and_updated(
     assert stored["ACME"].domains == ["acme.example", "acme2.example"]
     assert stored["Globex"].external_id == "gx-1"
     assert stored["Globex"].custom_attributes == {"Tier": "silver"}
-    lines = list(csv.DictReader(report.open(encoding="utf-8")))
+    lines = read_csv(report)
     assert [(r["row"], r["error"]) for r in lines] == [
         ("4", "no name or externalId to match the company on")
     ]
@@ -132,7 +132,7 @@ def test_resume_skips_rows_done_and_history_grows(
     assert history[1]["rowsDone"] == 6
     assert [h["resumed"] for h in history] == [False, True]
     # The row without a key is reported once, not once per run.
-    assert len(list(csv.DictReader(report.open(encoding="utf-8")))) == 1
+    assert len(read_csv(report)) == 1
 
 
 def test_a_resume_file_of_another_import_is_refused(

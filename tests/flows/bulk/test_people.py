@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +22,7 @@ from infobip_profiles.bulk import (
     import_rows,
 )
 from infobip_profiles.testing import FakeProfiles
+from tests._support.cli import read_csv
 from tests._support.cli import write_csv as support_write_csv
 
 UPSERT = "upsert-persons-partial"
@@ -48,11 +48,6 @@ def client(fake: FakeProfiles) -> Any:
 
 def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER) -> Path:
     return support_write_csv(path, rows, header)
-
-
-def read_report(path: Path) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def by_external_id(fake: FakeProfiles) -> dict[str, dict[str, Any]]:
@@ -268,7 +263,7 @@ def test_rows_linked_by_email_with_different_external_ids_both_fail(
 
     result = import_csv(client, path, MAPPING, report=tmp_path / "failures.csv", progress=False)
 
-    assert [r["row"] for r in read_report(tmp_path / "failures.csv")] == ["1", "2"]
+    assert [r["row"] for r in read_csv(tmp_path / "failures.csv")] == ["1", "2"]
     assert result.failed == 2
     assert fake.people() == ()
 
@@ -302,7 +297,7 @@ def test_unconvertible_row_is_reported_and_the_others_imported(
 
     result = import_csv(client, path, mapping, report=tmp_path / "failures.csv", progress=False)
 
-    (failure,) = read_report(tmp_path / "failures.csv")
+    (failure,) = read_csv(tmp_path / "failures.csv")
     assert (failure["row"], failure["line"]) == ("2", "3")
     assert "birthDate: '10/12/1815' is not YYYY-MM-DD" in failure["error"]
     assert json.loads(failure["input"]) == {"id": "crm-2", "Born": "10/12/1815"}
@@ -315,7 +310,7 @@ def test_row_without_any_identifier_is_reported(client: Any, tmp_path: Path) -> 
 
     result = import_csv(client, path, MAPPING, report=tmp_path / "failures.csv", progress=False)
 
-    (failure,) = read_report(tmp_path / "failures.csv")
+    (failure,) = read_csv(tmp_path / "failures.csv")
     assert failure["error"] == "no externalId, email or phone to match the person on"
     assert result.failures[0].row == 1
 
@@ -345,7 +340,7 @@ def test_row_the_api_rejects_is_reported_with_its_error(
         client, path, MAPPING, batch_size=1, report=tmp_path / "failures.csv", progress=False
     )
 
-    (failure,) = read_report(tmp_path / "failures.csv")
+    (failure,) = read_csv(tmp_path / "failures.csv")
     assert failure["row"] == "2"
     assert failure["error"].startswith("409100")
     assert (result.updated, result.failed) == (1, 1)
@@ -446,7 +441,7 @@ def test_resume_drops_report_lines_written_after_the_last_durable_point(
 
     import_with_state(client, path, tmp_path)
 
-    assert [r["row"] for r in read_report(tmp_path / "failures.csv")] == ["1"]
+    assert [r["row"] for r in read_csv(tmp_path / "failures.csv")] == ["1"]
 
 
 def test_window_applied_before_the_connection_dropped_is_not_duplicated_on_resume(
@@ -516,7 +511,7 @@ def test_window_wider_than_one_request_stops_on_a_failed_request(
         import_with_state(client, path, tmp_path, batch_size=1500)
 
     assert not (tmp_path / "state.json").exists()  # no window was done
-    report = read_report(tmp_path / "failures.csv")
+    report = read_csv(tmp_path / "failures.csv")
     # The rows the failed request carried are reported as possibly applied, not dropped.
     assert [int(r["row"]) for r in report] == list(range(1001, 1201))
     assert all(r["error"].startswith("may have been applied: 500") for r in report)
@@ -535,7 +530,7 @@ def test_rows_of_a_failed_request_are_settled_by_the_resumed_run(
 
     with pytest.raises(APIConnectionError):
         import_with_state(client, path, tmp_path, batch_size=3, progress=on_progress)
-    report = read_report(tmp_path / "failures.csv")
+    report = read_csv(tmp_path / "failures.csv")
     assert [(r["row"], r["error"][:21]) for r in report] == [
         ("1", "no externalId, email "),
         ("4", "may have been applied"),
@@ -549,7 +544,7 @@ def test_rows_of_a_failed_request_are_settled_by_the_resumed_run(
 
     assert upserted_external_ids(fake) == ["crm-2", "crm-3", "crm-4"]  # the window again
     assert (result.created, result.not_modified, result.failed) == (2, 3, 1)
-    assert [r["row"] for r in read_report(tmp_path / "failures.csv")] == ["1"]
+    assert [r["row"] for r in read_csv(tmp_path / "failures.csv")] == ["1"]
     assert len(fake.people()) == 5
 
 
@@ -578,7 +573,7 @@ def test_row_the_client_would_refuse_fails_alone(
 
     result = import_csv(client, path, MAPPING, report=tmp_path / "failures.csv", progress=False)
 
-    (failure,) = read_report(tmp_path / "failures.csv")
+    (failure,) = read_csv(tmp_path / "failures.csv")
     assert failure["row"] == "2"
     assert "firstName is 256 characters long" in failure["error"]
     assert sorted(by_external_id(fake)) == ["crm-1", "crm-3"]
@@ -615,7 +610,7 @@ async def test_async_import_reports_the_rows_of_a_dropped_request_and_resumes(
         await aimport_csv(
             fake.async_client(max_retries=0), path, MAPPING, progress=on_progress, **options
         )
-    report = read_report(tmp_path / "failures.csv")
+    report = read_csv(tmp_path / "failures.csv")
     assert [(r["row"], r["error"][:21]) for r in report] == [
         ("3", "may have been applied"),
         ("4", "may have been applied"),
@@ -625,4 +620,4 @@ async def test_async_import_reports_the_rows_of_a_dropped_request_and_resumes(
     result = await aimport_csv(fake.async_client(), path, MAPPING, progress=False, **options)
 
     assert (result.created, result.not_modified, result.failed) == (2, 2, 0)
-    assert read_report(tmp_path / "failures.csv") == []
+    assert read_csv(tmp_path / "failures.csv") == []

@@ -3,7 +3,6 @@ async, against the fake in-process and over loopback HTTP, and through the CLI."
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,7 +30,7 @@ from infobip_profiles.bulk import (
 )
 from infobip_profiles.cli import main
 from infobip_profiles.testing import FakeProfiles
-from tests._support.cli import serve_for_cli
+from tests._support.cli import read_csv, serve_for_cli
 from tests._support.cli import write_csv as support_write_csv
 
 UPSERT = "upsert-persons-partial"
@@ -188,7 +187,7 @@ def test_resume_keeps_counts_and_refuses_other_policies(
             progress=outage_after_the_first_window,
             **options,
         )
-    assert len(read_report(report)) == 2  # the rows of the failed request, until resumed
+    assert len(read_csv(report)) == 2  # the rows of the failed request, until resumed
     fake.faults.clear()
     with pytest.raises(ResumeError):
         import_csv(client, path, MAPPING, progress=False, **options)
@@ -197,7 +196,7 @@ def test_resume_keeps_counts_and_refuses_other_policies(
 
     assert (result.rows, result.created, result.skipped_existing) == (5, 4, 1)
     assert names(fake)["Old"] == "crm-0"
-    assert read_report(report) == []
+    assert read_csv(report) == []
     runs = history(tmp_path / "r.csv.history.jsonl")
     assert [r["outcome"].split(":")[0] for r in runs] == ["stopped", "finished"]
     assert [r["resumed"] for r in runs] == [False, True]
@@ -214,16 +213,11 @@ def test_a_failed_lookup_stops_the_import_and_reports_its_rows(
         import_csv(client, people_csv, MAPPING, on_missing="skip", report=report, progress=False)
 
     assert len(fake.people()) == 0
-    lines = read_report(report)
+    lines = read_csv(report)
     assert [line["row"] for line in lines] == ["1", "2", "3"]
     assert all(line["error"].startswith("not imported:") for line in lines)
     (run,) = history(tmp_path / "r.csv.history.jsonl")
     assert run["outcome"].startswith("stopped: ServerError")
-
-
-def read_report(path: Path) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 @pytest.fixture
