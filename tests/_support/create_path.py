@@ -9,6 +9,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 
 from infobip_profiles.testing import FakeClock, FakeProfiles
 from infobip_profiles.testing._wire import FakeRequest
@@ -80,3 +82,25 @@ def spy_create(fake: FakeProfiles, monkeypatch: pytest.MonkeyPatch) -> list[int 
 
     monkeypatch.setattr(engine, "_v3_create", spy)
     return taken
+
+
+def differential_settings(max_examples: int) -> settings:
+    """Hypothesis settings for a differential run: no deadline, the two fakes built per example."""
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+
+
+def upsert_batches(
+    items: st.SearchStrategy[Any], max_items: int
+) -> st.SearchStrategy[list[tuple[str, list[Any]]]]:
+    """One to three upserts, each ``PATCH`` or ``PUT`` of one to ``max_items`` items."""
+    return st.lists(
+        st.tuples(
+            st.sampled_from(["PATCH", "PUT"]), st.lists(items, min_size=1, max_size=max_items)
+        ),
+        min_size=1,
+        max_size=3,
+    )

@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from infobip_profiles import Person
@@ -27,7 +27,14 @@ from infobip_profiles._operations import max_lengths, spec_enum
 from infobip_profiles.refs import IdentifierType
 from infobip_profiles.testing import FakeProfiles
 from infobip_profiles.testing.engine.persons import SCALAR_FIELDS, PersonsEngine
-from tests._support.create_path import KEY, path_fake, spy_create, upsert
+from tests._support.create_path import (
+    KEY,
+    differential_settings,
+    path_fake,
+    spy_create,
+    upsert,
+    upsert_batches,
+)
 from tests._support.spec_validation import SKIP_REASON, load_spec, spec_available
 
 LIMITS = max_lengths("person")
@@ -448,18 +455,8 @@ def test_every_contact_kind_has_identifiers() -> None:
 
 
 @pytest.mark.nonconforming  # broken items on purpose: only the answers are checked against the spec
-@settings(
-    max_examples=200,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(
-    batches=st.lists(
-        st.tuples(st.sampled_from(["PATCH", "PUT"]), st.lists(items(), min_size=1, max_size=5)),
-        min_size=1,
-        max_size=3,
-    )
-)
+@differential_settings(200)
+@given(batches=upsert_batches(items(), 5))
 def test_both_paths_answer_and_store_the_same_for_any_item(
     batches: list[tuple[str, list[Any]]], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -11,11 +11,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from infobip_profiles.testing import FakeProfiles
-from tests._support.create_path import path_fake, spy_create, upsert
+from tests._support.create_path import (
+    differential_settings,
+    path_fake,
+    spy_create,
+    upsert,
+    upsert_batches,
+)
 
 EXTERNAL_IDS = st.one_of(
     st.sampled_from(["e1", "e2", "e3", "seeded-1", "", "x" * 257]),
@@ -98,18 +104,8 @@ def _state(fake: FakeProfiles) -> dict[str, Any]:
 
 
 @pytest.mark.nonconforming  # broken items on purpose: only the answers are checked against the spec
-@settings(
-    max_examples=300,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(
-    batches=st.lists(
-        st.tuples(st.sampled_from(["PATCH", "PUT"]), st.lists(items(), min_size=1, max_size=6)),
-        min_size=1,
-        max_size=3,
-    )
-)
+@differential_settings(300)
+@given(batches=upsert_batches(items(), 6))
 def test_the_create_path_answers_and_stores_what_the_general_path_does(
     batches: list[tuple[str, list[Any]]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
