@@ -659,7 +659,7 @@ def stream_many(
     A request failing follows ``failures`` (see :class:`RequestFailures`).
     """
     hint = requests_hint(items, size)
-    source: Iterable[Any] = encode_all(items, prepare) if strict else items
+    source: Iterable[Any] = encode_all(items, prepare) if strict else _placed_reads(items)
     sent = False
     first_refusal: Exception | None = None
     with Outcomes[T](hint, store) as outcomes:
@@ -707,15 +707,10 @@ def stream_many(
 
 
 def chunked_items(items: Iterable[T], size: int) -> Iterator[tuple[int, list[T]]]:
-    """``(offset, chunk)`` pairs of at most ``size`` items, read lazily.
-
-    An error raised while ``items`` itself is read (a generator building a bad ref) names the
-    position it stopped at, as :func:`encode_all` does for a sequence.
-    """
+    """``(offset, chunk)`` pairs of at most ``size`` items, read lazily."""
     chunk: list[T] = []
     offset = 0
-    source = _placed_reads(items)
-    for item in source:
+    for item in items:
         chunk.append(item)
         if len(chunk) == size:
             yield offset, chunk
@@ -726,8 +721,9 @@ def chunked_items(items: Iterable[T], size: int) -> Iterator[tuple[int, list[T]]
 
 
 def _placed_reads(items: Iterable[T]) -> Iterator[T]:
-    """``items`` one by one; a ``ValidationError`` or ``TypeError`` raised by reading them is
-    placed at the position of the item that was being read."""
+    """``items`` one by one; a ``ValidationError`` or ``TypeError`` raised by reading them (a
+    generator building a bad ref) is placed at the position of the item being read, as
+    :func:`encode_all` places it for a sequence."""
     read = 0
     try:
         for item in items:

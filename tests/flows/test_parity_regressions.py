@@ -47,6 +47,14 @@ def test_an_error_reading_the_input_names_the_item(profiles_client: ProfilesClie
         profiles_client.people.update_many(updates_with_a_bad_first())
 
 
+def test_tag_and_membership_calls_keep_their_unplaced_message(
+    profiles_client: ProfilesClient,
+) -> None:
+    # These calls never numbered an error raised by the caller's own generator.
+    with pytest.raises(ValidationError, match=r"^a person identifier must not be empty"):
+        profiles_client.tags.add_to_people("VIP", refs_with_a_bad_second())
+
+
 def test_a_refused_event_from_a_generator_is_named_once(
     profiles_client: ProfilesClient, profiles_fake: FakeProfiles
 ) -> None:
