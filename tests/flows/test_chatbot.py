@@ -43,12 +43,17 @@ def declare_computed(fake: FakeProfiles) -> None:
     fake.define_computed_attribute("lastSeen", "AddedToCart", "last")
 
 
-def test_cart_events_show_up_as_computed_attributes(
-    fake: FakeProfiles, client: ProfilesClient
-) -> None:
+def open_shop(fake: FakeProfiles, client: ProfilesClient) -> None:
+    """The cart event, the computed attributes over it, and Ada as a customer."""
     client.events.create_definition("AddedToCart", title="Added to cart", fields=CART_FIELDS)
     declare_computed(fake)
     client.people.create(Person(contact_information=ContactInformation.of(emails=[ADA.identifier])))
+
+
+def test_cart_events_show_up_as_computed_attributes(
+    fake: FakeProfiles, client: ProfilesClient
+) -> None:
+    open_shop(fake, client)
 
     client.events.send(
         ADA, "AddedToCart", {"productId": "mug-1", "name": "Mug", "price": Decimal("12.40")}
@@ -87,9 +92,7 @@ async def test_cart_events_show_up_as_computed_attributes_async(
 def test_a_person_without_events_has_zero_count_and_no_last_seen(
     fake: FakeProfiles, client: ProfilesClient
 ) -> None:
-    client.events.create_definition("AddedToCart", title="Added to cart", fields=CART_FIELDS)
-    declare_computed(fake)
-    client.people.create(Person(contact_information=ContactInformation.of(emails=[ADA.identifier])))
+    open_shop(fake, client)
 
     person = client.people.get(ADA)
 
