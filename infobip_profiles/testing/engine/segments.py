@@ -399,31 +399,25 @@ def _window(timeline: Mapping[str, Any], now: datetime) -> Callable[[datetime], 
     if operator == "EMPTY":
         return lambda _: True
     start, end = timeline.get("start"), timeline.get("end")
+    moment: Callable[[int], datetime]
     if operator in _RELATIVE:
         unit = UNITS.get(str(timeline.get("units")), 86400)
 
-        def ago(amount: int) -> datetime:
+        def moment(amount: int) -> datetime:  # so many units ago
             return now - timedelta(seconds=amount * unit)
 
-        if operator == "AFTER":
-            since = ago(int(start or 0))
-            return lambda t: t >= since
-        if operator == "BEFORE":
-            until = ago(int(end if end is not None else start or 0))
-            return lambda t: t < until
-        lo, hi = sorted((ago(int(start or 0)), ago(int(end or 0))))
-        return lambda t: lo <= t <= hi
+    else:
 
-    def at(seconds: int) -> datetime:
-        return datetime.fromtimestamp(seconds, tz=timezone.utc)
+        def moment(amount: int) -> datetime:  # seconds since the epoch
+            return datetime.fromtimestamp(amount, tz=timezone.utc)
 
-    if operator == "AFTER_ABS":
-        since = at(int(start or 0))
+    if operator in ("AFTER", "AFTER_ABS"):
+        since = moment(int(start or 0))
         return lambda t: t >= since
-    if operator == "BEFORE_ABS":
-        until = at(int(end if end is not None else start or 0))
+    if operator in ("BEFORE", "BEFORE_ABS"):
+        until = moment(int(end if end is not None else start or 0))
         return lambda t: t < until
-    lo, hi = sorted((at(int(start or 0)), at(int(end or 0))))
+    lo, hi = sorted((moment(int(start or 0)), moment(int(end or 0))))
     return lambda t: lo <= t <= hi
 
 
