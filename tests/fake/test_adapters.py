@@ -25,7 +25,7 @@ from infobip_profiles.testing._context import Context
 from infobip_profiles.testing._router import HANDLERS
 from infobip_profiles.testing._wire import FakeResponse
 from tests._support.stubs import record_write, stored
-from tests._support.wire import AUTH, KEY
+from tests._support.wire import AUTH, KEY, service_exception
 
 
 @pytest.fixture(autouse=True)
@@ -38,11 +38,6 @@ def stub_handlers(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setitem(HANDLERS, "get-a-tag", echo)
     monkeypatch.setitem(HANDLERS, "create-a-new-tag", write)
-
-
-def envelope(response: httpx.Response) -> dict[str, Any]:
-    exc: dict[str, Any] = response.json()["requestError"]["serviceException"]
-    return exc
 
 
 # -- in-process transports ---------------------------------------------------------------------
@@ -72,7 +67,7 @@ def test_missing_key_is_401_in_the_v2_envelope(fake: FakeProfiles) -> None:
         response = http.get("/people/2/tags/vip")
 
     assert response.status_code == 401
-    assert envelope(response)["messageId"] == "UNAUTHORIZED"
+    assert service_exception(response)["messageId"] == "UNAUTHORIZED"
 
 
 def test_unknown_key_is_401_unless_any_key_is_accepted() -> None:
@@ -96,7 +91,7 @@ def test_unknown_path_is_404_and_wrong_method_405(fake: FakeProfiles) -> None:
         wrong = http.post("/people/2/tags/vip", headers=AUTH)
 
     assert missing.status_code == 404
-    assert envelope(missing)["messageId"] == "NOT_FOUND"
+    assert service_exception(missing)["messageId"] == "NOT_FOUND"
     assert wrong.status_code == 405
 
 
@@ -118,7 +113,7 @@ def test_wrong_content_type_is_415(fake: FakeProfiles) -> None:
         )
 
     assert response.status_code == 415
-    assert "application/xml" in envelope(response)["text"]
+    assert "application/xml" in service_exception(response)["text"]
     assert stored(fake) == []
 
 
@@ -239,7 +234,7 @@ def test_server_answers_over_http(fake: FakeProfiles) -> None:
     assert stored(fake) == [{"name": "vip"}]
     assert echoed.json() == {"name": "a/b", "query": [["q", "1"]]}
     assert unauthorized.status_code == 401
-    assert envelope(unauthorized)["messageId"] == "UNAUTHORIZED"
+    assert service_exception(unauthorized)["messageId"] == "UNAUTHORIZED"
 
 
 def test_server_keeps_connections_alive(fake: FakeProfiles) -> None:
@@ -344,7 +339,7 @@ def test_server_wrong_content_type_and_unknown_path(fake: FakeProfiles) -> None:
 
     assert unsupported.status_code == 415
     assert missing.status_code == 404
-    assert envelope(missing)["messageId"] == "NOT_FOUND"
+    assert service_exception(missing)["messageId"] == "NOT_FOUND"
 
 
 def test_start_server_and_stop(fake: FakeProfiles) -> None:
@@ -473,7 +468,7 @@ def test_every_adapter_gives_the_same_answers(send: Any, fake: FakeProfiles) -> 
     missing = send("GET", "/nope", headers=AUTH)
 
     assert (ok.status_code, ok.json()) == (200, {"stored": {"name": "vip"}})
-    assert (bad_key.status_code, envelope(bad_key)["messageId"]) == (401, "UNAUTHORIZED")
+    assert (bad_key.status_code, service_exception(bad_key)["messageId"]) == (401, "UNAUTHORIZED")
     assert missing.status_code == 404
     assert [c.status for c in fake.calls] == [200, 401, 404]
 

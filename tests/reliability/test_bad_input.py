@@ -25,6 +25,7 @@ from infobip_profiles import (
 )
 from infobip_profiles.testing import FakeProfiles
 from tests._support.strategies import CUSTOM_ATTRIBUTES, invalid_person_bodies, names, persons
+from tests._support.wire import service_exception
 
 PERSONS = "/people/2/persons"
 BATCH = "/people/2/persons/batch"
@@ -60,16 +61,9 @@ def same_fields(sent: Person, got: Person) -> None:
             assert have == want, f"{name}: sent {want!r}, got {have!r}"
 
 
-def envelope(response: httpx.Response) -> dict[str, Any]:
-    body = response.json()
-    assert "requestError" in body, body
-    exc: dict[str, Any] = body["requestError"]["serviceException"]
-    return exc
-
-
 def assert_refused(response: httpx.Response, field: str | None) -> None:
     assert response.status_code == 400, response.text
-    exc = envelope(response)
+    exc = service_exception(response)
     assert exc["messageId"] == "BAD_REQUEST"
     if field is not None:
         assert field in (exc.get("validationErrors") or {}), exc

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
 
 from infobip_profiles.testing import FakeProfiles
+from tests._support.wire import service_exception
 
 KEY = "rel-server-key"
 AUTH = {"Authorization": f"App {KEY}"}
@@ -73,13 +73,6 @@ def still_serving(base_url: str) -> None:
         assert got.status_code == 200
 
 
-def envelope(response: httpx.Response) -> dict[str, Any]:
-    body = response.json()
-    assert "requestError" in body, body
-    exc: dict[str, Any] = body["requestError"]["serviceException"]
-    return exc
-
-
 def test_malformed_json_gets_a_400_envelope_and_stores_nothing(
     fake: FakeProfiles, http: httpx.Client, base_url: str
 ) -> None:
@@ -88,7 +81,7 @@ def test_malformed_json_gets_a_400_envelope_and_stores_nothing(
     )
 
     assert response.status_code == 400
-    assert envelope(response)["messageId"] == "BAD_REQUEST"
+    assert service_exception(response)["messageId"] == "BAD_REQUEST"
     assert fake.people() == ()
     still_serving(base_url)
 
@@ -102,7 +95,7 @@ def test_json_of_the_wrong_shape_or_bytes_get_a_400(
     response = http.post(PERSONS, content=body, headers={"Content-Type": "application/json"})
 
     assert response.status_code == 400
-    assert envelope(response)["messageId"] == "BAD_REQUEST"
+    assert service_exception(response)["messageId"] == "BAD_REQUEST"
     assert fake.people() == ()
 
 
@@ -130,7 +123,7 @@ def test_a_body_over_the_limit_gets_a_413_and_stores_nothing(
     response = http.post(PERSONS, json=big)
 
     assert response.status_code == 413
-    assert envelope(response)["text"]
+    assert service_exception(response)["text"]
     assert fake.people() == ()
     still_serving(base_url)
 
@@ -160,7 +153,7 @@ def test_an_unknown_path_gets_the_real_404_envelope(
 
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/json")
-    exc = envelope(response)
+    exc = service_exception(response)
     assert exc["messageId"] == "NOT_FOUND"
     assert exc["text"]
     still_serving(base_url)
