@@ -344,18 +344,17 @@ class PersonRules(PersonRecords):
         kind = given.get(_TYPE)
         if kind is not None and kind not in _TYPES:
             errors["type"] = [MSG.FIELD_ONE_OF.format(values=", ".join(_TYPES))]
-        for i, email in enumerate(() if contacts_checked else given.get(_EMAILS) or ()):
-            where = f"contactInformation.email[{i}].address"
-            if len(email) > _MAX_EMAIL:
-                errors[where] = [MSG.FIELD_SIZE.format(max=_MAX_EMAIL)]
-            elif not _EMAIL.match(email):
-                errors[where] = [MSG.FIELD_EMAIL]
-        for i, phone in enumerate(() if contacts_checked else given.get(_PHONES) or ()):
-            where = f"contactInformation.phone[{i}].number"
-            if len(phone) > _MAX_PHONE:
-                errors[where] = [MSG.FIELD_SIZE.format(max=_MAX_PHONE)]
-            elif not _PHONE.match(phone):
-                errors[where] = [MSG.FIELD_PHONE]
+        if not contacts_checked:
+            for key, where, limit, pattern, message in (
+                (_EMAILS, "email[{}].address", _MAX_EMAIL, _EMAIL, MSG.FIELD_EMAIL),
+                (_PHONES, "phone[{}].number", _MAX_PHONE, _PHONE, MSG.FIELD_PHONE),
+            ):
+                for i, value in enumerate(given.get(key) or ()):
+                    field = "contactInformation." + where.format(i)
+                    if len(value) > limit:
+                        errors[field] = [MSG.FIELD_SIZE.format(max=limit)]
+                    elif not pattern.match(value):
+                        errors[field] = [message]
         tags = given.get(_TAGS)
         if tags is not None:
             if not isinstance(tags, list) or not all(isinstance(t, str) and t for t in tags):
