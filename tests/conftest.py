@@ -33,6 +33,12 @@ def mode(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+@pytest.fixture(params=["sync", "async"])
+def kind(request: pytest.FixtureRequest) -> str:
+    """``"sync"`` or ``"async"``: which client a test that asks for it builds (it runs with each)."""
+    return str(request.param)
+
+
 @pytest.fixture
 def base_url(fake: FakeProfiles, mode: str) -> Iterator[str]:
     """Where the fake answers in this mode (a served loopback URL, or the in-process host)."""

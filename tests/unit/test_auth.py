@@ -55,12 +55,6 @@ UNAUTHORIZED = {
 Client = ProfilesClient | AsyncProfilesClient
 
 
-@pytest.fixture(params=["sync", "async"])
-def kind(request: pytest.FixtureRequest) -> str:
-    """Run the test against the blocking and the async client."""
-    return str(request.param)
-
-
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("INFOBIP_API_KEY", raising=False)

@@ -32,12 +32,6 @@ PERSON = {"id": 1, "firstName": "Ada"}
 Client = ProfilesClient | AsyncProfilesClient
 
 
-@pytest.fixture(params=["sync", "async"])
-def kind(request: pytest.FixtureRequest) -> str:
-    """Run the test against the blocking and the async client."""
-    return str(request.param)
-
-
 def make(kind: str, **kwargs: Any) -> Any:
     kwargs.setdefault("throttle", False)
     cls = ProfilesClient if kind == "sync" else AsyncProfilesClient

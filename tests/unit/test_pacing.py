@@ -206,11 +206,6 @@ def api() -> Any:
         yield router
 
 
-@pytest.fixture(params=["sync", "async"])
-def kind(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
 def make(kind: str, clock: FakeTime, **kwargs: Any) -> Any:
     cls = ProfilesClient if kind == "sync" else AsyncProfilesClient
     client: Any = cls(api_key=KEY, base_url=BASE, **kwargs)

@@ -42,11 +42,6 @@ def sleeps() -> Sleeps:
     return Sleeps()
 
 
-@pytest.fixture(params=["sync", "async"])
-def kind(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
 @pytest.fixture
 def client(kind: str, sleeps: Sleeps) -> Any:
     return make(kind, sleeps)

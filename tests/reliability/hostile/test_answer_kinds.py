@@ -64,11 +64,6 @@ PARAMS = [
 ]
 
 
-@pytest.fixture(params=["sync", "async"])
-def kind(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
 @pytest.mark.parametrize(("action", "op_id", "body"), PARAMS)
 async def test_an_answer_of_the_wrong_kind_is_unexpected(
     kind: str, action: Callable[[Any], Any], op_id: str, body: bytes

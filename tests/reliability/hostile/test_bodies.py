@@ -78,11 +78,6 @@ BAD_PAGES: dict[str, bytes] = {
 }
 
 
-@pytest.fixture(params=["sync", "async"])
-def kind(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
 @pytest.mark.parametrize("body", list(BAD_BODIES.values()), ids=list(BAD_BODIES))
 @pytest.mark.parametrize(("label", "action", "op_id"), SINGLE, ids=[s[0] for s in SINGLE])
 async def test_a_bad_body_for_a_model_is_an_unexpected_response(

@@ -47,11 +47,6 @@ async def close(client: Any) -> None:
     await resolve(client.aclose() if isinstance(client, AsyncProfilesClient) else client.close())
 
 
-@pytest.fixture(params=["sync", "async"])
-def kind(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
 # -- the deadline -------------------------------------------------------------------------------
 
 

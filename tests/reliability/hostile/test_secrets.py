@@ -97,11 +97,6 @@ def assert_no_leak(error: BaseException) -> None:
             assert SECRET.encode() not in error.response.content
 
 
-@pytest.fixture(params=["sync", "async"])
-def kind(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 429, 500, 503])
 async def test_an_error_answer_echoing_the_key_leaks_it_nowhere(kind: str, status: int) -> None:
     def respond(request: httpx.Request) -> httpx.Response:
