@@ -18,7 +18,7 @@ from infobip_profiles import AsyncProfilesClient, PersonRef, ProfilesClient
 
 from ._harness import Figure, Scale, figure
 from ._served import served_fake
-from .fake_scale import person_body
+from .fake_scale import served_seed
 
 __all__ = ["run"]
 
@@ -59,10 +59,7 @@ def _add_latency(base_url: str, seconds: float) -> None:
 def run(scale: Scale) -> list[Figure]:
     """Wall time of N concurrent async gets against N sequential sync gets, bare and with latency."""
     refs = _refs(scale.async_gets)
-    seed = {
-        "customAttributes": [{"name": "Tier", "dataType": "STRING"}],
-        "people": [person_body(i) for i in range(STORED)],
-    }
+    seed = served_seed(STORED)
     figures = []
     with served_fake(KEY, seed=seed, max_calls=10) as base_url:
         for latency in (0.0, ROUND_TRIP):

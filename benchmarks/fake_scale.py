@@ -44,6 +44,14 @@ def person_body(i: int) -> dict[str, Any]:
     }
 
 
+def served_seed(n: int) -> dict[str, Any]:
+    """A seed for a served fake: the ``Tier`` attribute and ``n`` persons of :func:`person_body`."""
+    return {
+        "customAttributes": [{"name": "Tier", "dataType": "STRING"}],
+        "people": [person_body(i) for i in range(n)],
+    }
+
+
 def build_fake(n: int) -> FakeProfiles:
     """A fake holding ``n`` persons (calls history capped, so requests do not pile up)."""
     fake = FakeProfiles(KEY, max_calls=16)

@@ -59,7 +59,7 @@ from ._data import TAGS, TIERS, new_person
 from ._harness import Figure, Scale, compare, figure, unavailable
 from ._served import served_fake
 from .decoding import bare_models, sdk_page_decoder
-from .fake_scale import build_fake, person_body
+from .fake_scale import build_fake, person_body, served_seed
 
 __all__ = ["run"]
 
@@ -146,10 +146,7 @@ def _async_burst(scale: Scale) -> list[Figure]:
             for i, p in zip(ids, ("warm", "cold"), strict=True)
         ]
     emails = _emails(scale.async_gets)
-    seed = {
-        "customAttributes": [{"name": "Tier", "dataType": "STRING"}],
-        "people": [person_body(i) for i in range(STORED)],
-    }
+    seed = served_seed(STORED)
     figures = []
     with served_fake(KEY, seed=seed, max_calls=10) as base_url:
         for fig_id, warm in zip(ids, (True, False), strict=True):
