@@ -151,6 +151,14 @@ def last_request(route: respx.Route) -> httpx.Request:
     return request
 
 
+async def close_client(client: AnyClient) -> None:
+    """Close a sync or an async client."""
+    if isinstance(client, AsyncProfilesClient):
+        await client.aclose()
+    else:
+        client.close()
+
+
 async def resolve(value: Any) -> Any:
     """``value`` awaited when it is awaitable (an async client's result), else as it is."""
     return await value if inspect.isawaitable(value) else value

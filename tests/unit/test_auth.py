@@ -39,7 +39,7 @@ from infobip_profiles import (
     ProfilesClient,
 )
 from infobip_profiles.testing import FakeProfiles
-from tests._support.client import Sleeps, resolve, router_fixture
+from tests._support.client import Sleeps, close_client, resolve, router_fixture
 
 BASE = "https://acme.api.infobip.com"
 TOKEN_URL = f"{BASE}/auth/1/oauth2/token"
@@ -1064,7 +1064,7 @@ async def test_against_the_fake_oauth2_obtains_renews_and_recovers_from_expiry(
     gets = [c.status for c in fake.calls if c.op_id == "get-a-single-person-or-a-list-of-people"]
     assert gets == [200, 401, 200]
     assert all(SECRET not in repr(call) for call in fake.calls)
-    await _close(client)
+    await close_client(client)
 
 
 @pytest.mark.parametrize(
@@ -1085,11 +1085,4 @@ async def test_against_the_fake_every_scheme_reaches_the_same_tenant(
     found = await resolve(client.people.get(PersonRef.id(created.id)))
 
     assert found.first_name == "Grace"
-    await _close(client)
-
-
-async def _close(client: Client) -> None:
-    if isinstance(client, AsyncProfilesClient):
-        await client.aclose()
-    else:
-        client.close()
+    await close_client(client)

@@ -24,7 +24,7 @@ from infobip_profiles import (
     ProfilesClient,
 )
 from infobip_profiles._version import __version__
-from tests._support.client import Sleeps, resolve, router_fixture
+from tests._support.client import Sleeps, close_client, resolve, router_fixture
 
 KEY = "sk-test-5ecr3t-0123456789"
 BASE = "https://acme.api.infobip.com"
@@ -36,13 +36,6 @@ def make(kind: str, **kwargs: Any) -> Any:
     kwargs.setdefault("throttle", False)
     cls = ProfilesClient if kind == "sync" else AsyncProfilesClient
     return cls(**kwargs)
-
-
-async def close(client: Client) -> None:
-    if isinstance(client, AsyncProfilesClient):
-        await client.aclose()
-    else:
-        client.close()
 
 
 def http_class(kind: str) -> type[Any]:
@@ -315,7 +308,7 @@ async def test_closing_the_client_leaves_an_injected_http_client_open(kind: str)
     http = http_class(kind)()
     client = make(kind, api_key=KEY, http_client=http)
 
-    await close(client)
+    await close_client(client)
 
     assert not http.is_closed
     await resolve(http.aclose() if kind == "async" else http.close())
@@ -324,7 +317,7 @@ async def test_closing_the_client_leaves_an_injected_http_client_open(kind: str)
 async def test_closing_the_client_closes_its_own_pool(kind: str) -> None:
     client = make(kind, api_key=KEY)
 
-    await close(client)
+    await close_client(client)
 
     assert client._http.is_closed
 

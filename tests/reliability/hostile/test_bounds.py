@@ -28,7 +28,7 @@ from infobip_profiles import (
     ProfilesClient,
     UnexpectedResponseError,
 )
-from tests._support.client import resolve
+from tests._support.client import close_client, resolve
 from tests._support.hostile_server import HostileServer, Seen, hostile, send_json
 from tests._support.mock_transport import collect, mock_client
 
@@ -41,10 +41,6 @@ def make(kind: str, url: str, **options: Any) -> Any:
     if kind == "sync":
         return ProfilesClient("key-1", url, **options)
     return AsyncProfilesClient("key-1", url, **options)
-
-
-async def close(client: Any) -> None:
-    await resolve(client.aclose() if isinstance(client, AsyncProfilesClient) else client.close())
 
 
 # -- the deadline -------------------------------------------------------------------------------
@@ -90,7 +86,7 @@ async def test_a_trickled_answer_cannot_outlast_the_deadline(
             with pytest.raises(APITimeoutError) as info:
                 await resolve(client.tags.get("vip"))
         finally:
-            await close(client)
+            await close_client(client)
     assert info.value.request_sent is True
 
 
@@ -127,7 +123,7 @@ async def test_a_gzip_bomb_costs_no_more_than_the_cap(
             _, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
-            await close(client)
+            await close_client(client)
     assert peak < 24 * 1024 * 1024, f"peak {peak:,} bytes"
     assert info.value.operation_id == "get-a-tag"
     assert info.value.status_code == 200
@@ -143,9 +139,9 @@ async def test_a_body_over_the_cap_is_refused(kind: str) -> None:
                 await resolve(client.tags.get("vip"))
             small = make(kind, server.url, max_response_bytes=len(big))
             assert (await resolve(small.tags.get("vip"))).name == "vip"
-            await close(small)
+            await close_client(small)
         finally:
-            await close(client)
+            await close_client(client)
 
 
 @pytest.mark.http
@@ -157,7 +153,7 @@ async def test_a_compressed_body_within_the_cap_still_reads(kind: str) -> None:
         try:
             assert (await resolve(client.tags.get("vip"))).name == "vip"
         finally:
-            await close(client)
+            await close_client(client)
 
 
 def test_the_default_cap_is_32_mib() -> None:
