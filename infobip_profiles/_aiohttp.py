@@ -73,22 +73,21 @@ def map_error(exc: BaseException) -> httpx.TransportError | None:
     message = str(exc) or type(exc).__name__
     errors = aiohttp.client_exceptions
     # Most specific first: several of these subclass each other.
-    if isinstance(exc, errors.ConnectionTimeoutError):
-        return httpx.ConnectTimeout(message)
-    if isinstance(exc, errors.ServerTimeoutError):
-        return httpx.ReadTimeout(message)
-    if isinstance(exc, errors.ClientConnectorError):
-        return httpx.ConnectError(message)
-    if isinstance(exc, errors.ServerDisconnectedError):
-        return httpx.RemoteProtocolError(message)
-    if isinstance(exc, (errors.ClientPayloadError, errors.ClientResponseError)):
-        return httpx.RemoteProtocolError(message)
-    if isinstance(exc, errors.ClientOSError):
-        return httpx.ReadError(message)
-    if isinstance(exc, errors.ClientError):
-        return httpx.TransportError(message)
-    if isinstance(exc, asyncio.TimeoutError):
-        return httpx.ReadTimeout(message)
+    table: tuple[tuple[Any, type[httpx.TransportError]], ...] = (
+        (errors.ConnectionTimeoutError, httpx.ConnectTimeout),
+        (errors.ServerTimeoutError, httpx.ReadTimeout),
+        (errors.ClientConnectorError, httpx.ConnectError),
+        (
+            (errors.ServerDisconnectedError, errors.ClientPayloadError, errors.ClientResponseError),
+            httpx.RemoteProtocolError,
+        ),
+        (errors.ClientOSError, httpx.ReadError),
+        (errors.ClientError, httpx.TransportError),
+        (asyncio.TimeoutError, httpx.ReadTimeout),
+    )
+    for theirs, ours in table:
+        if isinstance(exc, theirs):
+            return ours(message)
     return None
 
 
