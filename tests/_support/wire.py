@@ -8,17 +8,22 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 
 from infobip_profiles.testing import FakeProfiles
 
+if TYPE_CHECKING:
+    from _pytest.fixtures import FixtureFunctionDefinition
+
 #: The API key every fixture's fake accepts.
 KEY = "test-key"
 #: The ``Authorization`` header carrying :data:`KEY`.
 AUTH = {"Authorization": f"App {KEY}"}
+#: JSON content with the ``Authorization`` header carrying :data:`KEY`.
+JSON_AUTH = {"content-type": "application/json", **AUTH}
 #: How the fake is reached: in-process, or over loopback HTTP (marked ``http``).
 MODES = [
     pytest.param("inprocess", id="inprocess"),
@@ -83,3 +88,17 @@ def reach(
             transport=fake.transport(), base_url="http://127.0.0.1", headers=headers
         ) as client:
             yield client
+
+
+def reach_fixture(
+    headers: Mapping[str, str] | None = None, name: str = "http"
+) -> FixtureFunctionDefinition:
+    """A fixture called ``name`` giving a :func:`reach` client to the ``fake`` fixture, once in
+    each of :data:`MODES` (``http = reach_fixture(...)`` in a test module)."""
+
+    @pytest.fixture(name=name, params=MODES)
+    def client(request: pytest.FixtureRequest, fake: FakeProfiles) -> Iterator[httpx.Client]:
+        with reach(fake, request.param, headers) as http:
+            yield http
+
+    return client

@@ -5,14 +5,13 @@ in-process HTTP and served HTTP)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timezone
 
 import httpx
 import pytest
 
 from infobip_profiles.testing import FakeClock, FakeProfiles
-from tests._support.wire import KEY, MODES, reach
+from tests._support.wire import JSON_AUTH, KEY, reach_fixture
 
 START = datetime(2024, 1, 1, tzinfo=timezone.utc)
 EARLY = ["0001-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "1900-06-01T00:00:00+00:00"]
@@ -23,11 +22,7 @@ def fake() -> FakeProfiles:
     return FakeProfiles(KEY, clock=FakeClock(START, frozen=True))
 
 
-@pytest.fixture(params=MODES)
-def http(request: pytest.FixtureRequest, fake: FakeProfiles) -> Iterator[httpx.Client]:
-    headers = {"content-type": "application/json", "Authorization": f"App {KEY}"}
-    with reach(fake, request.param, headers) as client:
-        yield client
+http = reach_fixture(JSON_AUTH)
 
 
 @pytest.mark.parametrize("at", EARLY)

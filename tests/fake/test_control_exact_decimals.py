@@ -4,15 +4,12 @@ HTTP)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
 from infobip_profiles.testing import FakeProfiles
-from tests._support.wire import KEY, MODES, reach
+from tests._support.wire import JSON_AUTH, KEY, reach_fixture
 
-JSON = {"content-type": "application/json", "Authorization": f"App {KEY}"}
 EXACT = b"12345678901234567.89"
 
 
@@ -23,10 +20,7 @@ def fake() -> FakeProfiles:
     return fake
 
 
-@pytest.fixture(params=MODES)
-def http(request: pytest.FixtureRequest, fake: FakeProfiles) -> Iterator[httpx.Client]:
-    with reach(fake, request.param, JSON) as client:
-        yield client
+http = reach_fixture(JSON_AUTH)
 
 
 def test_a_seeded_decimal_keeps_every_digit(http: httpx.Client) -> None:

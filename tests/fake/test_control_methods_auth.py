@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import base64
 import contextlib
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from infobip_profiles.testing import FakeClock, FakeProfiles
-from tests._support.wire import KEY, MODES, reach
+from tests._support.wire import KEY, MODES, reach_fixture
 
 
 @pytest.fixture
@@ -23,10 +22,7 @@ def fake() -> FakeProfiles:
     return FakeProfiles(KEY, accept_any_key=True, clock=FakeClock(frozen=True))
 
 
-@pytest.fixture(params=MODES)
-def http(request: pytest.FixtureRequest, fake: FakeProfiles) -> Iterator[httpx.Client]:
-    with reach(fake, request.param) as client:
-        yield client
+http = reach_fixture()
 
 
 @pytest.mark.parametrize("method", ["OPTIONS", "TRACE", "PROPFIND", "PUT", "PATCH"])

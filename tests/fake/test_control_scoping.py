@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from infobip_profiles.testing import FakeClock, FakeProfiles, UnknownOperationError
-from tests._support.wire import KEY, MODES, reach
+from tests._support.wire import KEY, MODES, reach_fixture
 
 ADMIN = "s3cret-admin"
 
@@ -33,11 +33,8 @@ def fake() -> FakeProfiles:
     return FakeProfiles(KEY, accept_any_key=True, admin_token=ADMIN, clock=FakeClock(frozen=True))
 
 
-@pytest.fixture(params=MODES)
-def http(request: pytest.FixtureRequest, fake: FakeProfiles) -> Iterator[httpx.Client]:
-    """An httpx client reaching ``fake`` in-process or over loopback HTTP."""
-    with reach(fake, request.param) as client:
-        yield client
+#: An httpx client reaching ``fake`` in-process or over loopback HTTP.
+http = reach_fixture()
 
 
 def post(http: httpx.Client, path: str, body: Any = None, **headers: str) -> httpx.Response:

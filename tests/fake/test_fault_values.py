@@ -4,22 +4,16 @@ turns every matching call into a 500 (Python, in-process HTTP and served HTTP)."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
 from infobip_profiles.testing import FakeProfiles
-from tests._support.wire import KEY, MODES, reach
+from tests._support.wire import JSON_AUTH, reach_fixture
 
-JSON = {"content-type": "application/json", "Authorization": f"App {KEY}"}
 BAD = [b"Infinity", b"-Infinity", b"NaN", b"1e300", b'"x"', b"true", b"[]"]
 
 
-@pytest.fixture(params=MODES)
-def http(request: pytest.FixtureRequest, fake: FakeProfiles) -> Iterator[httpx.Client]:
-    with reach(fake, request.param, JSON) as client:
-        yield client
+http = reach_fixture(JSON_AUTH)
 
 
 @pytest.mark.parametrize("value", BAD)
