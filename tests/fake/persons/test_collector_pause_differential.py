@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from infobip_profiles.testing import FakeProfiles, FakeRequest
+from infobip_profiles.testing import FakeClock, FakeProfiles, FakeRequest
 
 KEY = "pause-key"
 UPSERT = "/people/3/persons/upsert"
@@ -68,8 +68,12 @@ def _request(method: str, persons: list[dict[str, Any]]) -> FakeRequest:
 def test_the_paused_fake_answers_and_stores_as_the_default_one(
     batches: list[tuple[str, list[dict[str, Any]]]],
 ) -> None:
-    paused = FakeProfiles(api_key=KEY, pause_collector=True)
-    default = FakeProfiles(api_key=KEY)
+    # One frozen clock: the two fakes stamp the same createdAt/modifiedAt whatever the wall
+    # clock does between their requests.
+    clock = FakeClock()
+    clock.freeze()
+    paused = FakeProfiles(api_key=KEY, pause_collector=True, clock=clock)
+    default = FakeProfiles(api_key=KEY, clock=clock)
     was_on = gc.isenabled()
 
     for method, persons in batches:
