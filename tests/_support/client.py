@@ -159,6 +159,13 @@ async def close_client(client: AnyClient) -> None:
         client.close()
 
 
+async def collect(pager: Any) -> list[Any]:
+    """Every item of a sync or async listing."""
+    if hasattr(pager, "__aiter__"):
+        return [item async for item in pager]
+    return list(pager)
+
+
 async def resolve(value: Any) -> Any:
     """``value`` awaited when it is awaitable (an async client's result), else as it is."""
     return await value if inspect.isawaitable(value) else value

@@ -32,10 +32,3 @@ def mock_client(kind: str, respond: Respond, *, api_key: str = "key-1", **option
 def answering(body: bytes, content_type: str = "application/json") -> Respond:
     """A responder giving every request a 200 with ``body``."""
     return lambda request: httpx.Response(200, content=body, headers={"Content-Type": content_type})
-
-
-async def collect(pager: Any) -> list[Any]:
-    """Every item of a sync or async listing."""
-    if hasattr(pager, "__aiter__"):
-        return [item async for item in pager]
-    return list(pager)

@@ -29,8 +29,8 @@ from infobip_profiles import (
     UnexpectedResponseError,
     ValidationError,
 )
-from tests._support.client import resolve
-from tests._support.mock_transport import answering, collect, mock_client
+from tests._support.client import collect, resolve
+from tests._support.mock_transport import answering, mock_client
 
 #: (label, the call, the operation it makes)
 SINGLE: list[tuple[str, Callable[[Any], Any], str]] = [

@@ -28,9 +28,9 @@ from infobip_profiles import (
     ProfilesClient,
     UnexpectedResponseError,
 )
-from tests._support.client import close_client, resolve
+from tests._support.client import close_client, collect, resolve
 from tests._support.hostile_server import HostileServer, Seen, hostile, send_json
-from tests._support.mock_transport import collect, mock_client
+from tests._support.mock_transport import mock_client
 
 TAG = b'{"id": 1, "name": "vip"}'
 

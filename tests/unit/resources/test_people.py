@@ -39,6 +39,7 @@ from infobip_profiles.models import (
 )
 from tests._support.client import (
     client_fixture,
+    collect,
     last_request,
     resolve,
     router_fixture,
@@ -60,12 +61,6 @@ STORED = {
 
 client = client_fixture(KEY, BASE)
 api = router_fixture()
-
-
-async def collect(pager: Any) -> list[Any]:
-    if hasattr(pager, "__aiter__"):
-        return [item async for item in pager]
-    return list(pager)
 
 
 def query(request: httpx.Request) -> list[tuple[str, str]]:
