@@ -31,8 +31,8 @@ from infobip_profiles import (
     ProfilesClient,
 )
 from infobip_profiles.testing import FakeProfiles
+from tests._support.wire import KEY
 
-KEY = "rel-concurrency-key"
 THREADS = 16
 
 pytestmark = pytest.mark.http
@@ -47,12 +47,8 @@ def person(ext: str, **fields: Any) -> Person:
 
 
 @pytest.fixture
-def fake() -> FakeProfiles:
-    return FakeProfiles(KEY)
-
-
-@pytest.fixture
 def base_url(fake: FakeProfiles) -> Iterator[str]:
+    """The suite's fake, always served over loopback."""
     with fake.serve() as url:
         yield url
 

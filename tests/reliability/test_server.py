@@ -13,10 +13,8 @@ import httpx
 import pytest
 
 from infobip_profiles.testing import FakeProfiles
-from tests._support.wire import service_exception
+from tests._support.wire import AUTH, KEY, service_exception
 
-KEY = "rel-server-key"
-AUTH = {"Authorization": f"App {KEY}"}
 PERSONS = "/people/2/persons"
 ADA = {"firstName": "Ada", "contactInformation": {"email": [{"address": "ada@example.com"}]}}
 
@@ -25,12 +23,8 @@ pytestmark = [pytest.mark.http, pytest.mark.nonconforming]
 
 
 @pytest.fixture
-def fake() -> FakeProfiles:
-    return FakeProfiles(KEY)
-
-
-@pytest.fixture
 def base_url(fake: FakeProfiles) -> Iterator[str]:
+    """The suite's fake, always served over loopback."""
     with fake.serve() as url:
         yield url
 
