@@ -167,14 +167,15 @@ def test_the_sdk_reads_them_typed(client: ProfilesClient, wire: Wire) -> None:
     from infobip_profiles import ComputedAttributes
 
     send_session(wire, "jane", "chatStarted", "billing", 5, now_minus(wire, 30))
-    send_session(wire, "jane", "inboxStarted", "billing", 7, now_minus(wire, 10))
+    latest = now_minus(wire, 10)
+    send_session(wire, "jane", "inboxStarted", "billing", 7, latest)
 
     computed = ComputedAttributes.of(client.people.get(PersonRef.external_id("jane")))
 
     last = computed.datetime("lastSeen")
     assert isinstance(last, datetime)
     assert last.tzinfo == timezone.utc
-    assert last.strftime("%Y-%m-%dT%H:%M:%S") == now_minus(wire, 10)[:19]
+    assert last.strftime("%Y-%m-%dT%H:%M:%S") == latest[:19]
     assert computed.number("sessions") == 2
     assert computed.number("totalMinutes") == 12
     assert computed.text("mostCommonRequest") == "billing"
