@@ -216,12 +216,24 @@ def test_a_failed_last_save_is_an_error_exit(tmp_path: Path) -> None:
     assert "cannot save the state" in process.stderr.read()
 
 
-def write_tags(url: str, worker: int, prefix: str, stop: threading.Event, out: list[str]) -> None:
-    """Create tags as fast as the server answers, until ``stop`` or the server dies."""
+def write_tags(
+    url: str,
+    worker: int,
+    prefix: str,
+    stop: threading.Event,
+    out: list[str],
+    sent: list[str] | None = None,
+) -> None:
+    """Create tags as fast as the server answers, until ``stop`` or the server dies.
+
+    ``out`` gets each name the server confirmed; ``sent`` (if given) each name before it is
+    sent, since the server may apply and save a write whose answer the kill then cuts off."""
     with httpx.Client(base_url=url, headers={"Authorization": f"App w{worker}"}) as http:
         i = 0
         while not stop.is_set():
             name = f"{prefix}-w{worker}-{i}"
+            if sent is not None:
+                sent.append(name)
             try:
                 created = http.post("/people/2/tags", json={"name": name})
             except httpx.TransportError:
@@ -237,19 +249,33 @@ def test_kill_9_mid_write_loop_leaves_a_file_that_loads(tmp_path: Path) -> None:
     state = tmp_path / "fake.state"
     loaded: list[set[str]] = []
     written: list[str] = []
+    sent: list[str] = []
     for round_ in range(3):
         # A short interval: the saver is writing most of the time the writers are.
         process, url = start_server(state, "--state-interval", "0.01")
         stop_writing = threading.Event()
         writers = [
-            threading.Thread(target=write_tags, args=(url, w, f"r{round_}", stop_writing, written))
+            threading.Thread(
+                target=write_tags, args=(url, w, f"r{round_}", stop_writing, written, sent)
+            )
             for w in range(2)
         ]
         try:
             for writer in writers:
                 writer.start()
             deadline = time.monotonic() + 30
-            while len(written) < 40 * (round_ + 1) and time.monotonic() < deadline:
+            mine = f"r{round_}-"
+            while (
+                sum(name.startswith(mine) for name in list(written)) < 40
+                and time.monotonic() < deadline
+            ):
+                time.sleep(0.01)
+            # Kill only after a save that began once this round's writes were confirmed (on a
+            # loaded machine the saver can lag behind the writers), still mid-write-loop.
+            confirmed_at = time.time()
+            while time.monotonic() < deadline and (
+                not state.exists() or state.stat().st_mtime <= confirmed_at
+            ):
                 time.sleep(0.01)
             process.send_signal(signal.SIGKILL)
             process.wait(timeout=30)
@@ -264,7 +290,7 @@ def test_kill_9_mid_write_loop_leaves_a_file_that_loads(tmp_path: Path) -> None:
         fake.add_tenant("w0")
         fake.add_tenant("w1")
         names = set(tag_names(fake, "w0")) | set(tag_names(fake, "w1"))
-        assert names <= set(written)  # nothing invented, nothing garbled
+        assert names <= set(sent)  # nothing invented, nothing garbled
         loaded.append(names)
 
     # Each round started from the file the last one left, and kept it.
