@@ -32,9 +32,7 @@ from ._plan import NO_BODY, Call, JSONBody, Plan, check_answer, forget_json
 from ._ratelimit import Pacer
 from ._response import RawResponse
 from ._retry import RetryPolicy, log
-from ._secrets import USER_AGENT, _is_loopback
-from ._secrets import _Credential as _Credential  # re-exported: older importers read it here
-from ._secrets import _Secrets as _Secrets  # re-exported: older importers read it here
+from ._secrets import USER_AGENT, _Credential, _is_loopback, _Secrets
 from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
 from .errors import (
     APIConnectionError,

@@ -12,7 +12,7 @@ import threading
 import pytest
 
 from infobip_profiles import AsyncProfilesClient, ProfilesClient
-from infobip_profiles._client import _Credential, _Secrets
+from infobip_profiles._secrets import _Credential, _Secrets
 from infobip_profiles.auth import BasicAuth, OAuth2ClientCredentials
 
 KEY = "Secret/Key+42"
