@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
 from .._plan import AsyncRunner, Runner
@@ -38,7 +38,7 @@ class AsyncResource:
         return AsyncRawView(self)
 
 
-def chunked(items: Iterable[T], size: int) -> Iterator[tuple[int, Sequence[T]]]:
+def chunked(items: Iterable[T], size: int) -> Iterator[tuple[int, list[T]]]:
     """``(offset, chunk)`` pairs of at most ``size`` items, lazily (any iterable, any length)."""
     chunk: list[T] = []
     offset = 0

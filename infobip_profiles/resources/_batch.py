@@ -25,6 +25,7 @@ from ..errors import (
     ValidationError,
 )
 from ..refs import PersonRef
+from ._base import chunked
 
 __all__ = [
     "results_of",
@@ -464,7 +465,7 @@ def send_refs(
     source: Iterable[Any] = encode_all(refs, person_query) if strict else refs
 
     def calls() -> Iterator[tuple[int, int, Call]]:
-        for offset, chunk in chunked_items(source, size):
+        for offset, chunk in chunked(source, size):
             if not strict:
                 entries = []
                 for i, ref in enumerate(chunk):
@@ -663,7 +664,7 @@ def stream_many(
     sent = False
     first_refusal: Exception | None = None
     with Outcomes[T](hint, store) as outcomes:
-        for offset, chunk in chunked_items(source, size):
+        for offset, chunk in chunked(source, size):
             if strict:
                 texts = [text for text, _ in chunk]
                 refs: list[Any] = [ref for _, ref in chunk]
@@ -704,20 +705,6 @@ def stream_many(
         if not sent and first_refusal is not None:
             raise first_refusal
         return wrap(outcomes.collect())
-
-
-def chunked_items(items: Iterable[T], size: int) -> Iterator[tuple[int, list[T]]]:
-    """``(offset, chunk)`` pairs of at most ``size`` items, read lazily."""
-    chunk: list[T] = []
-    offset = 0
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield offset, chunk
-            offset += size
-            chunk = []
-    if chunk:
-        yield offset, chunk
 
 
 def _placed_reads(items: Iterable[T]) -> Iterator[T]:
