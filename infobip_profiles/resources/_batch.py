@@ -568,6 +568,13 @@ def is_strict(strict: bool | None, items: Iterable[Any]) -> bool:
     return bool(strict)
 
 
+def placed_refusal(error: ValidationError | TypeError, index: int) -> Exception:
+    """The exception a pre-send refusal of item ``index`` raises, naming that item."""
+    if isinstance(error, ValidationError):
+        return error.at(index)
+    return TypeError(f"item {index}: {error}")
+
+
 def refused_item(make: Callable[..., T], index: int, error: Exception, ref: Any = None) -> T:
     """The outcome of an item the client's checks kept back (not sent): not ok, status 0."""
     placed: Exception = error.at(index) if isinstance(error, ValidationError) else error
@@ -594,13 +601,9 @@ def _prepare_chunk(
     for i, item in enumerate(chunk):
         try:
             text, ref = prepare(item)
-        except ValidationError as error:
+        except (ValidationError, TypeError) as error:
             refused[i] = refused_item(make, offset + i, error)
-            first = first or error.at(offset + i)
-            continue
-        except TypeError as error:
-            refused[i] = refused_item(make, offset + i, error)
-            first = first or TypeError(f"item {offset + i}: {error}")
+            first = first or placed_refusal(error, offset + i)
             continue
         texts.append(text)
         refs.append(ref)

@@ -51,6 +51,7 @@ from ._batch import (
     encode_all,
     is_strict,
     json_array_body,
+    placed_refusal,
     requests_hint,
     stream_many,
 )
@@ -115,13 +116,9 @@ def _v3_prepare(
     for i, person in enumerate(chunk):
         try:
             texts.append(encode(person))
-        except ValidationError as error:
+        except (ValidationError, TypeError) as error:
             refused[i] = refused_outcome(cls, offset + i, error)
-            first = first or error.at(offset + i)
-            continue
-        except TypeError as error:
-            refused[i] = refused_outcome(cls, offset + i, error)
-            first = first or TypeError(f"item {offset + i}: {error}")
+            first = first or placed_refusal(error, offset + i)
             continue
         positions.append(i)
     return texts, positions, refused, first
