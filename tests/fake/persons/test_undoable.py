@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from infobip_profiles.testing import FakeProfiles
+from infobip_profiles.testing import FakeClock, FakeProfiles
 from infobip_profiles.testing.engine._domain import DomainError
 from infobip_profiles.testing.engine.persons import PersonsEngine
 
@@ -146,7 +146,8 @@ def test_a_failed_block_leaves_the_persons_as_they_were(data: st.DataObject) -> 
 
 
 def test_a_block_that_succeeds_keeps_what_it_wrote() -> None:
-    inside, outside = FakeProfiles("k"), FakeProfiles("k")
+    clock = FakeClock(frozen=True)  # both fakes stamp the same times
+    inside, outside = FakeProfiles("k", clock=clock), FakeProfiles("k", clock=clock)
     for fake, block in ((inside, True), (outside, False)):
         engine = fake.tenant().persons
         first = engine.create({"externalId": "keep", "tags": ["vip"]})["id"]

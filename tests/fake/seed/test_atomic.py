@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from infobip_profiles.testing import FakeProfiles, SeedError
+from infobip_profiles.testing import FakeClock, FakeProfiles, SeedError
 from infobip_profiles.testing._seed import seed_state
 from infobip_profiles.testing._state import TenantState
 from tests._support.wire import Wire
@@ -182,7 +182,8 @@ def outcome(fn: Any, fake: FakeProfiles, batch: dict[str, Any]) -> Any:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(batches, min_size=1, max_size=4))
 def test_the_seed_behaves_like_copying_the_tenant(sequence: list[dict[str, Any]]) -> None:
-    new, old = FakeProfiles("k"), FakeProfiles("k")
+    clock = FakeClock(frozen=True)  # both fakes stamp the same times
+    new, old = FakeProfiles("k", clock=clock), FakeProfiles("k", clock=clock)
     for batch in sequence:
         got = outcome(lambda f, b: f.seed(**b), new, batch)
         want = outcome(lambda f, b: old_seed(f, **b), old, batch)
