@@ -56,7 +56,19 @@ class Model:
 
     def fields_set(self) -> frozenset[str]:
         """Names of the fields that were set (and so are sent)."""
-        return getattr(self, "_fields_set", frozenset())
+        try:
+            return self._fields_set  # type: ignore[attr-defined,no-any-return]
+        except AttributeError:
+            # Never recorded (a model msgspec decoded from a listing, which refuses a ``null``
+            # in a writable field): the writable fields that hold a value are the ones the
+            # body held. Recorded now, so later assignments add to it.
+            chosen = frozenset(
+                name
+                for name in _writable_names(type(self))
+                if getattr(self, name, None) is not None
+            )
+            object.__setattr__(self, "_fields_set", chosen)
+            return chosen
 
     def __repr__(self) -> str:
         chosen = self.fields_set()
@@ -95,6 +107,21 @@ class Model:
         for name, value in values.items():
             object.__setattr__(self, name, value)
         object.__setattr__(self, "_fields_set", frozenset(chosen))
+
+
+def is_writable(field: attrs.Attribute[Any]) -> bool:
+    """Whether a model field is sent on a write (set through the constructor, not read-only)."""
+    return bool(field.init) and not field.metadata.get("read_only")
+
+
+_WRITABLE: dict[type, tuple[str, ...]] = {}
+
+
+def _writable_names(cls: type) -> tuple[str, ...]:
+    names = _WRITABLE.get(cls)
+    if names is None:
+        names = _WRITABLE[cls] = tuple(f.name for f in attrs.fields(cls) if is_writable(f))
+    return names
 
 
 def _track(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> Any:

@@ -22,6 +22,7 @@ from .errors import UnexpectedResponseError
 
 if TYPE_CHECKING:
     from ._operations import Operation
+    from ._typed import TypedPage
 
 __all__ = [
     "Call",
@@ -62,6 +63,9 @@ class Call:
     body: Any = NO_BODY
     headers: Mapping[str, str] = attrs.field(factory=dict)
     options: CallOptions = attrs.field(factory=lambda: CallOptions(), validator=check_options)
+    #: A listing's model and the key of its array: the answer may be decoded by the typed path
+    #: (:func:`typed_page`), which also stands for the answer's shape check when it succeeds.
+    listing: tuple[type[Any], str] | None = None
 
     @property
     def operation(self) -> Operation:
@@ -127,8 +131,30 @@ def json_of(response: httpx.Response) -> Any:
 
 
 def forget_json(response: httpx.Response) -> None:
-    """Drop the parsed body :func:`json_of` kept on ``response``."""
+    """Drop the parsed body :func:`json_of` (or :func:`typed_page`) kept on ``response``."""
     response.extensions.pop(_PARSED, None)
+    response.extensions.pop(_TYPED, None)
+
+
+_TYPED = "infobip_profiles.typed"
+
+
+def typed_page(call: Call, response: httpx.Response) -> TypedPage | None:
+    """The listing ``call`` asked for, decoded by the typed path (:mod:`._typed`), or ``None``
+    when the body is not one the typed path reads exactly as the general path does (then
+    :func:`json_of` and the model's decoder read it). Decoded once per response."""
+    if call.listing is None or not response.content:
+        return None
+    cached = response.extensions.get(_TYPED, NOT_GIVEN)
+    if cached is not NOT_GIVEN:
+        return cached  # type: ignore[no-any-return]
+    from ._typed import page_decoder
+
+    model, key = call.listing
+    decode = page_decoder(model, key, _ANSWER_FIELDS.get(call.op_id, ()))
+    page = None if decode is None else decode(response.content)
+    response.extensions[_TYPED] = page
+    return page
 
 
 #: Operations whose success answer is decoded into one model, and the fields the service always
@@ -258,6 +284,10 @@ def check_answer(call: Call, response: httpx.Response) -> None:
     always returns in it (an empty ``Person()`` must never stand for a broken answer), or when
     an answer is not of the JSON kind its operation always returns."""
     if not response.is_success:
+        return
+    if call.listing is not None and typed_page(call, response) is not None:
+        # The typed mirrors refuse every answer this check refuses (a body that is not an
+        # object, an items key missing or not an array, an item without its fields).
         return
     _check_kind(call, response)
     fields = _ANSWER_FIELDS.get(call.op_id)

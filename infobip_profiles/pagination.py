@@ -22,8 +22,9 @@ import attrs
 from typing_extensions import ParamSpec
 
 from ._operations import Paging, operation
-from ._plan import AsyncRunner, Call, Plan, Runner, _Method, json_kind, json_of
+from ._plan import AsyncRunner, Call, Plan, Runner, _Method, json_kind, json_of, typed_page
 from ._retry import log
+from ._typed import TypedPage
 from ._types import CallOptions, check_options
 from .errors import NotFoundError, UnexpectedResponseError
 
@@ -55,7 +56,8 @@ class PageSpec(Generic[T]):
     """Everything needed to fetch any page of one listing.
 
     ``items_key`` names the array in the body (``None``: the body is a bare array). ``decode`` turns
-    one wire item into a model.
+    one wire item into a model. ``model``, when given, is the model ``decode`` makes: a page
+    may then be decoded by the typed path, which gives the same items (see ``docs/performance.md``).
     """
 
     op_id: str
@@ -66,6 +68,7 @@ class PageSpec(Generic[T]):
     path_params: Mapping[str, str] = attrs.field(factory=dict)
     options: CallOptions = attrs.field(factory=lambda: CallOptions(), validator=check_options)
     max_pages: int | None = None
+    model: type[T] | None = None
 
     @property
     def style(self) -> Paging:
@@ -87,36 +90,51 @@ class PageSpec(Generic[T]):
             paging = [("offset", str(number * self.page_size)), ("limit", str(self.page_size))]
         else:
             raise ValueError(f"{self.op_id} does not page")
+        listing = None
+        if self.model is not None and self.items_key is not None:
+            listing = (self.model, self.items_key)
         return Call(
             self.op_id,
             path_params=self.path_params,
             query=[*self.params, *paging],
             options=self.options,
+            listing=listing,
         )
 
     def plan(self, number: int) -> Plan[Page[T]]:
         """Fetch and decode page ``number``."""
+        call = self.call(number)
         try:
-            response = yield self.call(number)
+            response = yield call
         except NotFoundError:
             if self.style is Paging.OFFSET_LIMIT:  # event definitions: 404 means "no more"
                 return Page([], number, self.page_size)
             raise
-        body = json_of(response)
-        raw = self._items_of(body, response.status_code)
+        typed = typed_page(call, response)
+        body: Any = typed
+        if typed is None:
+            body = json_of(response)
+            raw = self._items_of(body, response.status_code)
+        else:
+            raw = typed.items
         if len(raw) > self.page_size:
             raise UnexpectedResponseError(
                 response.status_code,
                 f"the page holds {len(raw)} items, more than the {self.page_size} asked for",
             )
-        items = [self.decode(item) for item in raw]
-        total = total_pages = None
-        if isinstance(body, Mapping):
-            total = _count(body.get("totalCount"))
-            paging = body.get("paging")
-            if isinstance(paging, Mapping):
-                total = _count(paging.get("totalResults", total))
-                total_pages = _count(paging.get("totalPages"))
+        items = raw if typed is not None else [self.decode(item) for item in raw]
+        return self._page(items, number, body)
+
+    def _page(self, items: list[T], number: int, body: Any) -> Page[T]:
+        """The page of ``items``; ``body`` is the decoded body, or the typed page (its counts)."""
+        total = total_pages = paging = None
+        if isinstance(body, TypedPage):
+            total, paging = _count(body.total_count), body.paging
+        elif isinstance(body, Mapping):
+            total, paging = _count(body.get("totalCount")), body.get("paging")
+        if isinstance(paging, Mapping):
+            total = _count(paging.get("totalResults", total))
+            total_pages = _count(paging.get("totalPages"))
         return Page(items, number, self.page_size, total, total_pages)
 
     def _items_of(self, body: Any, status: int) -> list[Any]:

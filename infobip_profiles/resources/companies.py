@@ -299,7 +299,9 @@ class _CompaniesPlans:
             params.append(("filter", _filter_param(filter)))
         if order_by is not None:
             params.append(("orderBy", order_by_param(order_by, _ORDER_FIELDS)))
-        return PageSpec(_OP, _decode, size, "companies", params=params, options=options)
+        return PageSpec(
+            _OP, _decode, size, "companies", params=params, options=options, model=StoredCompany
+        )
 
     def create(self, company: Company, **options: Unpack[CallOptions]) -> Plan[StoredCompany]:
         """Create a company; returns it as stored. A name already taken (ignoring case) is a 409."""

@@ -125,7 +125,15 @@ class _CustomAttributesPlans:
         if not 1 <= size <= MAX_PAGE_SIZE:
             raise ValidationError(f"page_size must be 1 to {MAX_PAGE_SIZE}", field="limit")
         params = [] if order_by is None else [("orderBy", order_by_param(order_by, _ORDER_FIELDS))]
-        return PageSpec(_OP_LIST, _decode, size, "customAttributes", params=params, options=options)
+        return PageSpec(
+            _OP_LIST,
+            _decode,
+            size,
+            "customAttributes",
+            params=params,
+            options=options,
+            model=CustomAttribute,
+        )
 
     def create(
         self,

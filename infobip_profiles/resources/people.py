@@ -247,6 +247,7 @@ class _PeoplePlans:
             "persons",
             params=list_params(filter, order_by),
             options=options,
+            model=StoredPerson,
         )
 
     def count(
