@@ -10,6 +10,9 @@ reaches it:
 
 - ``fastpath_decode_vs_plain``: a 1000-person list's objects into ``Person`` models, the client's
   converter (compiled decoders) against ``plain_from_wire`` (cattrs alone).
+- ``fastpath_typed_listing_vs_general``: a 1000-person page's bytes into the page's ``StoredPerson``
+  models, the typed listing path (msgspec into typed mirrors, then a copy) against the general
+  path it falls back to (``loads``, then the compiled decoder per person).
 - ``fastpath_loads_vs_json``: a 1000-person page's bytes parsed by ``loads`` (msgspec, json as
   fallback) against ``json.loads(..., parse_float=Decimal)``.
 - ``fastpath_v3_encode_vs_plain``: 1000 persons' v3 upsert bodies, ``v3_json`` against the
@@ -39,8 +42,9 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from infobip_profiles import Person, UpsertItemResult, UpsertStatus
+from infobip_profiles import Person, StoredPerson, UpsertItemResult, UpsertStatus
 from infobip_profiles._converter import dumps, from_wire, loads, plain_from_wire
+from infobip_profiles._typed import page_decoder
 from infobip_profiles.resources._outcomes import outcome_store
 from infobip_profiles.resources._person_bodies import v3_body_reference, v3_json
 from infobip_profiles.testing import FakeProfiles, FakeRequest
@@ -150,6 +154,40 @@ def _decode(scale: Scale) -> Figure:
         "seconds per page",
         lambda: [from_wire(o, Person) for o in objects],
         lambda: [plain_from_wire(o, Person) for o in objects],
+        rounds=scale.rounds,
+        number=max(1, 10_000 // n),
+    )
+
+
+def _typed_listing(scale: Scale) -> Figure:
+    n = scale.decode_persons
+    content = json.dumps(list_page(n)).encode()
+    typed = page_decoder(StoredPerson, "persons", ("id",))
+    if typed is None:
+        raise RuntimeError("the typed listing path does not cover StoredPerson")
+
+    def fast() -> list[StoredPerson]:
+        page = typed(content)
+        if page is None:
+            raise RuntimeError("the typed listing path refused the benchmark page")
+        return page.items
+
+    def general() -> list[StoredPerson]:
+        return [from_wire(o, StoredPerson) for o in loads(content)["persons"]]
+
+    if [(repr(p), p.fields_set()) for p in fast()] != [
+        (repr(p), p.fields_set()) for p in general()
+    ]:
+        raise RuntimeError(
+            "the typed listing path and the general path decoded the page differently"
+        )
+    return _versus(
+        "fastpath_typed_listing_vs_general",
+        f"a {n}-person page's bytes into models, typed listing path",
+        "the general path: loads, then the compiled decoder per person",
+        "seconds per page",
+        fast,
+        general,
         rounds=scale.rounds,
         number=max(1, 10_000 // n),
     )
@@ -376,6 +414,7 @@ def run(scale: Scale) -> list[Figure]:
     pause, engine = _collector_pause(scale)
     return [
         _decode(scale),
+        _typed_listing(scale),
         _loads(scale),
         _encode(scale),
         _fake_create(scale),

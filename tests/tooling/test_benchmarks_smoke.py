@@ -54,6 +54,7 @@ EXPECTED_IDS = {
     "fake_seed_memory_per_person",
     "fixture_served_per_test",
     "fastpath_decode_vs_plain",
+    "fastpath_typed_listing_vs_general",
     "fastpath_loads_vs_json",
     "fastpath_v3_encode_vs_plain",
     "fastpath_fake_create_vs_general",
