@@ -179,8 +179,9 @@ class _Mirrors:
                     optional.append((field.name, type_, default))
             struct = self.msgspec.defstruct(
                 f"_{cls.__name__}Mirror",
-                [*required, *optional],
+                _in_model_order(cls, required, optional),
                 rename=rename,
+                kw_only=True,
                 gc=False,
                 module=__name__,
             )
@@ -188,6 +189,13 @@ class _Mirrors:
             self.building.discard(cls)
         self.structs[cls] = struct
         return struct
+
+
+def _in_model_order(cls: type, required: list[Any], optional: list[Any]) -> list[Any]:
+    """The mirror's fields in the model's order (msgspec looks a key up from the field after
+    the last one matched, so a body in that order finds each key first time)."""
+    names = [f.name for f in attrs.fields(cls)]
+    return sorted([*required, *optional], key=lambda f: names.index(f[0]))
 
 
 def _emit(w: _Writer, cls: type, src: str, out: str, lines: list[str], indent: str) -> None:
@@ -262,11 +270,10 @@ def _compile(model: type, items_key: str, required: tuple[str, ...]) -> Callable
     if item is model:
         raise _Unsupported("a listing of direct models")
     # The answer check's fields must be ones the mirror refuses to go without (nor null).
-    names = dict(zip(item.__struct_encode_fields__, item.__struct_fields__, strict=True))
-    hints = typing.get_type_hints(item)
+    fields = {f.encode_name: f for f in msgspec.structs.fields(item)}
     for key in required:
-        name = names.get(key)
-        if name is None or _has_default(item, name) or _optional(hints[name])[1]:
+        field = fields.get(key)
+        if field is None or not field.required or _optional(field.type)[1]:
             raise _Unsupported(f"{model.__name__} does not require {key}")
     page = msgspec.defstruct(
         f"_{model.__name__}PageMirror",
@@ -299,11 +306,6 @@ def _compile(model: type, items_key: str, required: tuple[str, ...]) -> Callable
     exec(compile(source, f"<typed listing of {model.__qualname__}>", "exec"), namespace)  # noqa: S102
     fn: Callable[[bytes], Any] = namespace["decode"]
     return fn
-
-
-def _has_default(struct: Any, name: str) -> bool:
-    fields = struct.__struct_fields__
-    return bool(fields.index(name) >= len(fields) - len(struct.__struct_defaults__))
 
 
 _decoders: dict[tuple[type, str, tuple[str, ...]], Callable[[bytes], TypedPage | None] | None] = {}
