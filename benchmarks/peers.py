@@ -10,8 +10,9 @@ pydantic: the ``bench`` extra) make their figure ``available: false`` with the r
   first burst; cold: a new client (and a new aiohttp session) per burst. Client CPU in details.
 - ``peer_decode_vs_pydantic``: one 1,000-person page (contacts, tags, ten custom attributes of
   mixed types, dates parsed) decoded by the SDK's page plan against pydantic v2 models generated at
-  run time from the spec's person schema (``model_validate_json``). Details split the SDK's time
-  into parsing the body and building the models.
+  run time from the spec's person schema (``model_validate_json``). The SDK side is the page plan,
+  which takes the typed listing path; details give the general path it falls back to (parsing,
+  then the compiled decoder per person) against pydantic too, and that path's parse and build.
 - ``peer_import_vs_httpx``: a fresh interpreter importing ``infobip_profiles`` against one importing
   ``httpx``; whether a sync import pulled in ``asyncio`` is in details. The package loads its names
   on first use, so ``peer_import_sync_user_vs_httpx`` measures what a sync program really starts
@@ -49,8 +50,16 @@ from typing import Any
 
 import httpx
 
-from infobip_profiles import AsyncProfilesClient, Event, Person, PersonRef, ProfilesClient
-from infobip_profiles._converter import loads
+from infobip_profiles import (
+    AsyncProfilesClient,
+    Event,
+    Person,
+    PersonRef,
+    ProfilesClient,
+    StoredPerson,
+)
+from infobip_profiles._converter import from_wire, loads
+from infobip_profiles._typed import page_decoder
 from infobip_profiles.filters import tags, to_query_param
 from infobip_profiles.testing import FakeProfiles
 from infobip_profiles.testing._wire import FakeRequest
@@ -351,10 +360,19 @@ def _decode_vs_pydantic(scale: Scale) -> list[Figure]:
     def theirs() -> Any:
         return page_model.model_validate_json(content)
 
+    # The page plan takes the typed listing path; the general path (parse, then the compiled
+    # decoder per person) is what it falls back to, measured beside pydantic too.
+    typed = page_decoder(StoredPerson, "persons", ("id",))
+    typed_path = typed is not None and typed(content) is not None
+
+    def general() -> Any:
+        return [from_wire(o, StoredPerson) for o in loads(content)["persons"]]
+
     number = max(1, 20 * 1000 // (scale.decode_persons * 10))
     sdk_time, peer_time = compare(ours, theirs, number=number, rounds=scale.rounds)
-    # Where the SDK's time goes: parsing the body (msgspec, exact decimals) against json.loads
-    # doing the same; the rest is building the models.
+    general_time, peer_general = compare(general, theirs, number=number, rounds=scale.rounds)
+    # Where the general path's time goes: parsing the body (msgspec, exact decimals) against
+    # json.loads doing the same; the rest is building the models.
     parse_time, json_time = compare(
         lambda: loads(content),
         lambda: json.loads(content, parse_float=Decimal),
@@ -369,8 +387,11 @@ def _decode_vs_pydantic(scale: Scale) -> list[Figure]:
     details = {
         "persons": scale.decode_persons,
         "bytes": len(content),
-        "sdk_parse_seconds": round(parse_time, 6),
-        "sdk_build_seconds": round(sdk_time - parse_time, 6),
+        "typed_listing_path": typed_path,
+        "general_path_seconds": round(general_time, 6),
+        "general_path_ratio": round(general_time / peer_general, 3),
+        "general_parse_seconds": round(parse_time, 6),
+        "general_build_seconds": round(general_time - parse_time, 6),
         "json_loads_seconds": round(json_time, 6),
         "bare_models_seconds": round(bare_time, 6),
         "parse_plus_bare_models_ratio": round((parse_time + bare_time) / peer_again, 3),
