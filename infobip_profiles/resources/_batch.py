@@ -24,7 +24,7 @@ from ..errors import (
     UnexpectedResponseError,
     ValidationError,
 )
-from ..refs import PersonRef
+from ..refs import CompanyRef, CompanySelector, IdentifierType, PersonRef
 from ._base import chunked
 
 __all__ = [
@@ -42,6 +42,8 @@ __all__ = [
     "send_all",
     "requests_hint",
     "CompactOutcomes",
+    "QueryOutcomes",
+    "query_store",
     "encode_all",
     "json_array_body",
     "stream_many",
@@ -250,6 +252,190 @@ class CompactOutcomes(Sequence[T]):
     def not_ok(self) -> list[T]:
         """The outcomes that are not ``ok``, in order, without building the others."""
         return [o for _, o in sorted(self._full.items()) if not getattr(o, "ok", False)]
+
+
+_INT64 = range(-(2**63), 2**63)
+
+
+def _int64(text: str) -> int | None:
+    """The 64-bit integer ``text`` is the canonical decimal of (``"42"``, ``"-7"``; not ``"007"``,
+    ``"+1"``, ``" 1"``, ``"1_0"``), else ``None``."""
+    if not 0 < len(text) <= 20:
+        return None
+    try:
+        number = int(text)
+    except ValueError:
+        return None
+    if number not in _INT64 or str(number) != text:
+        return None
+    return number
+
+
+#: What a query column stores of a ref: its class, the kind of identifier (an
+#: :class:`~infobip_profiles.refs.IdentifierType` or a company selector), the sender, and whether
+#: the identifier is kept as a number.
+_Kind = tuple[type, Any, "str | None", bool]
+
+
+def _split_ref(ref: Any) -> tuple[_Kind, int | str] | None:
+    """``(kind, value)`` of a :class:`PersonRef` or :class:`CompanyRef` that :func:`_join_ref`
+    builds back equal (same class, same field values and types), or ``None`` for anything else
+    (a subclass, a field of an unexpected type): such an outcome is kept in full."""
+    cls = type(ref)
+    if cls is PersonRef:
+        text, kind, sender = ref.identifier, ref.type, ref.sender
+        if type(kind) is not IdentifierType or (sender is not None and type(sender) is not str):
+            return None
+        numeric = kind is IdentifierType.ID
+    elif cls is CompanyRef:
+        text, kind, sender = ref.value, ref.selector, None
+        if type(kind) is not CompanySelector:
+            return None
+        numeric = kind is CompanySelector.ID
+    else:
+        return None
+    if type(text) is not str:
+        return None
+    if numeric:
+        number = _int64(text)
+        if number is not None:
+            return (cls, kind, sender, True), number
+    return (cls, kind, sender, False), text
+
+
+def _join_ref(kind: _Kind, text: str) -> Any:
+    """The ref of ``kind`` whose identifier is ``text`` (what :func:`_split_ref` took apart)."""
+    cls, what, sender, _ = kind
+    if cls is PersonRef:
+        return PersonRef(text, what, sender)
+    return CompanyRef(what, text)
+
+
+class QueryOutcomes(CompactOutcomes[T]):
+    """One outcome per item, in input order, for calls whose successes name the ref they
+    addressed (batch update and delete of people and companies).
+
+    A plain success (``ok``, a ``status``, the ``query`` ref, maybe ``is_modified``, nothing
+    else) costs one byte, naming an entry of a small table of ``(status, is_modified, kind of
+    ref)``, plus its ref's identifier: an id that is the canonical decimal of a 64-bit integer
+    is kept as a number in runs of consecutive values, like :class:`CompactOutcomes` keeps ids
+    (refs by ids in sequence cost about a byte each, in no order at most 12 more); any other
+    identifier is kept as UTF-8 text in one shared buffer (its length in bytes plus 4). The refs
+    themselves are not kept: an equal ref is built when the outcome is read. Anything else (a
+    failure, a ref subclass, an identifier that is not a plain ``str``, more than 254 kinds of
+    success) is kept in full.
+
+    ``make(index, status, is_modified, query)`` builds a success; ``plain(outcome)`` says
+    whether an outcome is exactly what ``make`` would build from its fields.
+    """
+
+    __slots__ = ("_build", "_ends", "_keys", "_text")
+
+    def __init__(
+        self,
+        make: Callable[[int, int, bool | None, Any], T],
+        plain: Callable[[T], bool],
+    ) -> None:
+        super().__init__(_no_make, _status_field, plain)
+        self._build = make
+        self._keys: dict[tuple[Any, ...], int] = {}
+        self._text = bytearray()  # the text identifiers, one after the other
+        self._ends = array("I")  # where each ends in _text
+
+    def _key_code(self, key: tuple[Any, ...]) -> int:
+        code = self._keys.get(key)
+        if code is None:
+            if len(self._statuses) >= _FAILED:
+                return _FAILED
+            code = self._keys[key] = len(self._statuses)
+            self._statuses.append(key)
+        return code
+
+    def extend(self, outcomes: Iterable[T]) -> None:
+        """Append outcomes, in order (each ``index`` must be the next position)."""
+        codes, full, plain = self._codes, self._full, self._plain
+        starts, values = self._run_starts, self._run_ids
+        text, ends = self._text, self._ends
+        if values:
+            run_start, run_value = starts[-1], values[-1]
+        else:
+            run_start, run_value = 0, None
+        for outcome in outcomes:
+            position = len(codes)
+            code = _FAILED
+            value: int | None = None
+            if getattr(outcome, "index", None) == position and plain(outcome):
+                query: Any = getattr(outcome, "query", None)
+                split = None if query is None else _split_ref(query)
+                if query is None or split is not None:
+                    status: Any = getattr(outcome, "status", None)
+                    modified: Any = getattr(outcome, "is_modified", None)
+                    kind = None if split is None else split[0]
+                    # Exact types only: the table must not fold 1 into True, or 200.0 into 200.
+                    if type(status) is int and (
+                        modified is None or modified is True or modified is False
+                    ):
+                        code = self._key_code((status, modified, kind))
+                    if code != _FAILED and split is not None:
+                        ident = split[1]
+                        if type(ident) is int:
+                            value = ident
+                        else:
+                            try:
+                                text += ident.encode("utf-8")  # type: ignore[union-attr]
+                            except UnicodeEncodeError:  # a lone surrogate: keep it in full
+                                code = _FAILED
+                            else:
+                                if len(text) >= 2**32 and ends.typecode == "I":
+                                    ends = self._ends = array("q", ends)  # over 4 GB of text
+                                value = len(ends)
+                                ends.append(len(text))
+            if code == _FAILED:
+                full[position] = outcome
+            # A position without a value (kept in full, or no ref) reads nothing from the runs.
+            if value is not None and (
+                run_value is None or value != run_value + (position - run_start)
+            ):
+                starts.append(position)
+                values.append(value)
+                run_start, run_value = position, value
+            codes.append(code)
+
+    def _at(self, position: int) -> T:
+        code = self._codes[position]
+        if code == _FAILED:
+            return self._full[position]
+        status, modified, kind = self._statuses[code]
+        query = None
+        if kind is not None:
+            run = bisect_right(self._run_starts, position) - 1
+            value = self._run_ids[run] + (position - self._run_starts[run])
+            if kind[3]:
+                query = _join_ref(kind, str(value))
+            else:  # value is the text's number
+                start = self._ends[value - 1] if value else 0
+                query = _join_ref(kind, self._text[start : self._ends[value]].decode("utf-8"))
+        return self._build(position, status, modified, query)
+
+    def count_status(self, status: Any) -> int:
+        """How many outcomes are ``ok`` with ``status``, without building them."""
+        total = sum(
+            1
+            for o in self._full.values()
+            if getattr(o, "ok", False) and getattr(o, "status", None) == status
+        )
+        for code, key in enumerate(self._statuses):
+            if key[0] == status:
+                total += self._codes.count(code)
+        return total
+
+
+def _status_field(outcome: Any) -> Any:
+    return outcome.status
+
+
+def _no_make(index: int, ident: int | None, status: Any) -> Any:
+    raise AssertionError("QueryOutcomes builds its outcomes itself")
 
 
 class Outcomes(Generic[T]):
@@ -746,3 +932,31 @@ def batch_store(cls: Callable[..., T]) -> CompactOutcomes[T]:
         lambda o: o.status,
         _plain_batch,
     )
+
+
+def query_store(cls: Callable[..., T]) -> QueryOutcomes[T]:
+    """A compact store of batch update and delete outcomes (``BatchItemResult``,
+    ``CompanyBatchItemResult``): a success naming the ref it addressed costs a byte plus its
+    ref's identifier (see :class:`QueryOutcomes`)."""
+    modifies = "is_modified" in attrs.fields_dict(cls)  # type: ignore[arg-type]
+
+    def make(index: int, status: int, modified: bool | None, query: Any) -> T:
+        if modifies:
+            return cls(index=index, ok=True, status=status, query=query, is_modified=modified)
+        return cls(index=index, ok=True, status=status, query=query)
+
+    def plain(outcome: Any) -> bool:
+        """Exactly what ``make`` builds from its fields: the class itself, every field but
+        ``status``, ``query`` and ``is_modified`` at its default (the store checks those)."""
+        return bool(
+            type(outcome) is cls
+            and type(outcome.index) is int
+            and outcome.ok is True
+            and type(outcome.errors) is tuple
+            and not outcome.errors
+            and outcome.id is None
+            and outcome.unknown is False
+            and outcome.error is None
+        )
+
+    return QueryOutcomes(make, plain)

@@ -29,12 +29,14 @@ from ..pagination import PageSpec, async_pager, sync_pager
 from ..refs import CompanyRef, CompanySelector, PersonRef
 from ._base import AsyncResource, SyncResource
 from ._batch import (
+    CompactOutcomes,
     OnError,
     RequestFailures,
     batch_store,
     by_index,
     in_order,
     is_strict,
+    query_store,
     results_of,
     send_refs,
     stream_many,
@@ -242,6 +244,10 @@ def _send_batches(
     addressed.
     """
     named = prepare is not _create_entry
+    # Either way a plain success is stored in a few bytes, not as an object.
+    store: CompactOutcomes[CompanyBatchItemResult] = (
+        query_store(CompanyBatchItemResult) if named else batch_store(CompanyBatchItemResult)
+    )
     return (
         yield from stream_many(
             op_id,
@@ -255,7 +261,7 @@ def _send_batches(
             strict=is_strict(strict, items),
             failures=RequestFailures(on_error),
             options=options,
-            store=batch_store(CompanyBatchItemResult),
+            store=store,
             wrap=CompanyBatchResult,
         )
     )

@@ -52,6 +52,7 @@ from ._batch import (
     is_strict,
     json_array_body,
     placed_refusal,
+    query_store,
     requests_hint,
     stream_many,
 )
@@ -437,7 +438,7 @@ class _PeoplePlans:
                 strict=is_strict(strict, items),
                 failures=failures,
                 options=options,
-                store=batch_store(BatchItemResult),
+                store=query_store(BatchItemResult),
                 wrap=BatchResult,
             )
         )
@@ -469,7 +470,7 @@ class _PeoplePlans:
                 strict=is_strict(strict, refs),
                 failures=failures,
                 options=options,
-                store=batch_store(BatchItemResult),
+                store=query_store(BatchItemResult),
                 wrap=BatchResult,
             )
         )
