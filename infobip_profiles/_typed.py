@@ -138,6 +138,9 @@ class _Mirrors:
                 inner = list[str] if args[0] is str else list[self.mirror(args[0])]  # type: ignore[misc]
             elif origin is dict and args == (str, Any):
                 inner = dict[str, Any]
+            elif origin is dict and len(args) == 2 and args[0] is str and _enum_or_str(args[1]):
+                # A map of lenient enums (an attribute's object schema): known values only.
+                inner = dict[str, _enum_or_str(args[1])]  # type: ignore[misc]
             else:
                 raise _Unsupported(f"{type_!r}")
         return (inner | None if nullable else inner), nullable
