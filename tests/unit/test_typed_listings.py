@@ -39,7 +39,7 @@ from infobip_profiles._converter import (
     wire_name,
 )
 from infobip_profiles._decoder import _enum_or_str, _optional
-from infobip_profiles._plan import check_answer, typed_page
+from infobip_profiles._plan import check_answer, forget_json, typed_page
 from infobip_profiles._typed import TypedPage, page_decoder
 from infobip_profiles.models import (
     ContactInformation,
@@ -239,9 +239,11 @@ def _text(data: st.DataObject, value: Any, dupes: bool, clean: bool = False) -> 
         parts = []
         for key, item in value.items():
             if dupes and data.draw(st.integers(0, 5)) == 0:
-                # an earlier value for the same key, of any kind: the last one is the one read
+                # an earlier value for the same key, of any kind, anywhere before: the last one
+                # is the one read, and the key keeps the place of its first
                 earlier = item if clean else data.draw(st.one_of(OFF, st.none(), st.just(item)))
-                parts.append(f"{json.dumps(key)}:{_text(data, earlier, False)}")
+                where = data.draw(st.integers(0, len(parts)))
+                parts.insert(where, f"{json.dumps(key)}:{_text(data, earlier, False)}")
             parts.append(f"{json.dumps(key)}:{_text(data, item, dupes, clean)}")
         return "{" + ",".join(parts) + "}"
     if isinstance(value, list):
@@ -696,6 +698,20 @@ def test_a_model_made_by_its_constructor_still_reports_what_was_passed() -> None
     assert person.fields_set() == {"id"}
     assert Person().fields_set() == frozenset()
     assert Person(first_name=None).fields_set() == {"first_name"}
+
+
+def test_forgetting_the_parsed_body_forgets_the_typed_page() -> None:
+    spec = _PeoplePlans().list(page_size=4)
+    call = next(spec.plan(spec.first()))
+    body = b'{"persons": [{"id": 1, "tags": [], "customAttributes": {}}]}'
+    response = httpx.Response(200, content=body, request=httpx.Request("GET", "https://x.example"))
+    page = typed_page(call, response)
+    assert page is not None
+    forget_json(response)
+    again = typed_page(call, response)
+    assert again is not None
+    assert again is not page
+    assert again.items == page.items
 
 
 def test_typed_decoders_are_made_once_and_survive_a_reset(monkeypatch: pytest.MonkeyPatch) -> None:
