@@ -280,11 +280,14 @@ _Kind = tuple[type, Any, "str | None", bool]
 def _split_ref(ref: Any) -> tuple[_Kind, int | str] | None:
     """``(kind, value)`` of a :class:`PersonRef` or :class:`CompanyRef` that :func:`_join_ref`
     builds back equal (same class, same field values and types), or ``None`` for anything else
-    (a subclass, a field of an unexpected type): such an outcome is kept in full."""
+    (a subclass, a field of an unexpected type, a ref its constructor would refuse): such an
+    outcome is kept in full."""
     cls = type(ref)
     if cls is PersonRef:
         text, kind, sender = ref.identifier, ref.type, ref.sender
-        if type(kind) is not IdentifierType or (sender is not None and type(sender) is not str):
+        if type(kind) is not IdentifierType or (
+            (sender is not None and type(sender) is not str) or (not sender and kind.needs_sender)
+        ):
             return None
         numeric = kind is IdentifierType.ID
     elif cls is CompanyRef:
@@ -294,7 +297,7 @@ def _split_ref(ref: Any) -> tuple[_Kind, int | str] | None:
         numeric = kind is CompanySelector.ID
     else:
         return None
-    if type(text) is not str:
+    if type(text) is not str or not text:
         return None
     if numeric:
         number = _int64(text)
@@ -316,11 +319,12 @@ class QueryOutcomes(CompactOutcomes[T]):
     addressed (batch update and delete of people and companies).
 
     A plain success (``ok``, a ``status``, the ``query`` ref, maybe ``is_modified``, nothing
-    else) costs one byte, naming an entry of a small table of ``(status, is_modified, kind of
-    ref)``, plus its ref's identifier: an id that is the canonical decimal of a 64-bit integer
-    is kept as a number in runs of consecutive values, like :class:`CompactOutcomes` keeps ids
-    (refs by ids in sequence cost about a byte each, in no order at most 12 more); any other
-    identifier is kept as UTF-8 text in one shared buffer (its length in bytes plus 4). The refs
+    else) is stored as a code naming an entry of a small table of ``(status, is_modified, kind
+    of ref)``, plus its ref's identifier: an id that is the canonical decimal of a 64-bit
+    integer is kept as a number, any other identifier as UTF-8 text in one shared buffer (its
+    length in bytes plus 4). Outcomes are kept as runs: consecutive positions with the same code
+    and ids in sequence (or texts, which always follow each other) are one run of 13 bytes, so
+    refs by ids in sequence cost next to nothing and ids in no order 13 bytes each. The refs
     themselves are not kept: an equal ref is built when the outcome is read. Anything else (a
     failure, a ref subclass, an identifier that is not a plain ``str``, more than 254 kinds of
     success) is kept in full.
@@ -329,7 +333,9 @@ class QueryOutcomes(CompactOutcomes[T]):
     whether an outcome is exactly what ``make`` would build from its fields.
     """
 
-    __slots__ = ("_build", "_ends", "_keys", "_text")
+    # Here _run_starts, _codes and _run_ids hold one entry per run: where it starts, its code,
+    # and the value of its first position (an id, or the number of a text; 0 when none).
+    __slots__ = ("_build", "_count", "_ends", "_keys", "_text")
 
     def __init__(
         self,
@@ -338,6 +344,7 @@ class QueryOutcomes(CompactOutcomes[T]):
     ) -> None:
         super().__init__(_no_make, _status_field, plain)
         self._build = make
+        self._count = 0
         self._keys: dict[tuple[Any, ...], int] = {}
         self._text = bytearray()  # the text identifiers, one after the other
         self._ends = array("I")  # where each ends in _text
@@ -353,17 +360,17 @@ class QueryOutcomes(CompactOutcomes[T]):
 
     def extend(self, outcomes: Iterable[T]) -> None:
         """Append outcomes, in order (each ``index`` must be the next position)."""
-        codes, full, plain = self._codes, self._full, self._plain
-        starts, values = self._run_starts, self._run_ids
+        full, plain = self._full, self._plain
+        starts, codes, values = self._run_starts, self._codes, self._run_ids
         text, ends = self._text, self._ends
-        if values:
-            run_start, run_value = starts[-1], values[-1]
+        position = self._count
+        if codes:
+            run_start, run_code, run_value = starts[-1], codes[-1], values[-1]
         else:
-            run_start, run_value = 0, None
+            run_start, run_code, run_value = 0, -1, 0
         for outcome in outcomes:
-            position = len(codes)
             code = _FAILED
-            value: int | None = None
+            value: int | None = None  # None: the code says there is no value
             if getattr(outcome, "index", None) == position and plain(outcome):
                 query: Any = getattr(outcome, "query", None)
                 split = None if query is None else _split_ref(query)
@@ -392,23 +399,30 @@ class QueryOutcomes(CompactOutcomes[T]):
                                 ends.append(len(text))
             if code == _FAILED:
                 full[position] = outcome
-            # A position without a value (kept in full, or no ref) reads nothing from the runs.
-            if value is not None and (
-                run_value is None or value != run_value + (position - run_start)
+            if code != run_code or (
+                value is not None and value != run_value + (position - run_start)
             ):
-                starts.append(position)
-                values.append(value)
-                run_start, run_value = position, value
-            codes.append(code)
+                run_start, run_code, run_value = position, code, 0 if value is None else value
+                starts.append(run_start)
+                codes.append(run_code)
+                values.append(run_value)
+            position += 1
+        self._count = position
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[T]:
+        return (self._at(i) for i in range(self._count))
 
     def _at(self, position: int) -> T:
-        code = self._codes[position]
+        run = bisect_right(self._run_starts, position) - 1
+        code = self._codes[run]
         if code == _FAILED:
             return self._full[position]
         status, modified, kind = self._statuses[code]
         query = None
         if kind is not None:
-            run = bisect_right(self._run_starts, position) - 1
             value = self._run_ids[run] + (position - self._run_starts[run])
             if kind[3]:
                 query = _join_ref(kind, str(value))
@@ -424,9 +438,13 @@ class QueryOutcomes(CompactOutcomes[T]):
             for o in self._full.values()
             if getattr(o, "ok", False) and getattr(o, "status", None) == status
         )
-        for code, key in enumerate(self._statuses):
-            if key[0] == status:
-                total += self._codes.count(code)
+        matching = {code for code, key in enumerate(self._statuses) if key[0] == status}
+        if matching:
+            starts = self._run_starts
+            ends = [*starts[1:], self._count]
+            for run, code in enumerate(self._codes):
+                if code in matching:
+                    total += ends[run] - starts[run]
         return total
 
 

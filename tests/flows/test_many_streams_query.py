@@ -238,8 +238,9 @@ async def test_outcomes_read_as_the_objects_and_name_every_ref(
     assert result[0] == type(result[0])(index=0, ok=True, status=200, query=refs[0])
     if call.resource == "people":
         assert result.succeeded[1].query == PersonRef.id(ids[1])
-    # Refs by id in sequence cost no run of their own.
-    assert len(store._run_starts) < N // 2
+    # Of every five refs, three by id in sequence share one run, the email and the external id
+    # (or name) take one each: three runs per five items, a few more around the failures.
+    assert len(store._run_starts) <= 3 * N // 5 + 3 * len(MISSING)
 
 
 @pytest.mark.parametrize("on_error", ["continue", "raise"])
