@@ -128,6 +128,9 @@ class _Mirrors:
             inner, nullable = enum_cls, not writable
         elif inner is datetime:
             inner = str
+        elif inner is Any and writable:
+            # msgspec's Any takes null, which marks a writable field set: not mirrored.
+            raise _Unsupported("a writable free-form field")
         elif inner in _SCALARS or inner is Any or _is_enum(inner):
             pass
         elif _is_model(inner):
