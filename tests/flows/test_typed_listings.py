@@ -141,6 +141,7 @@ def _disable(monkeypatch: pytest.MonkeyPatch) -> None:
 _LISTINGS: list[tuple[str, Callable[[Any], Any]]] = [
     ("people", lambda c: c.people.list(page_size=3)),
     ("people by name", lambda c: c.people.list(order_by="firstName:desc", page_size=4)),
+    ("people, one full page", lambda c: c.people.list(page_size=7)),
     ("londoners", lambda c: c.people.list(filter=F("city") == "London", page_size=1)),
     ("vips", lambda c: c.people.list(filter=tags.contains("vip"), page_size=100)),
     ("nobody", lambda c: c.people.list(filter=F("city") == "Nowhere")),
@@ -177,6 +178,9 @@ def _check(typed: dict[str, Any], general: dict[str, Any]) -> None:
     assert len(people) == len(PEOPLE)
     assert {type(p) for p in people} == {StoredPerson}
     assert [len(page[-1]) for page in typed["people"]] == [3, 3, 1]
+    # a last page exactly full: the empty page after it ends the listing
+    assert [len(page[-1]) for page in typed["people, one full page"]] == [7]
+    assert [(page[0], page[2]) for page in typed["attributes"]] == [(1, 5), (2, 5), (3, 5)]
     assert [p.external_id for page in typed["londoners"] for p in page[-1]] == ["ada", "bob"]
     assert len([p for page in typed["vips"] for p in page[-1]]) == 2
     assert typed["nobody"] == []
