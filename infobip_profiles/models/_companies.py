@@ -11,7 +11,7 @@ import attrs
 from .._converter import Model, model
 from ..errors import ProfilesError
 from ..refs import CompanyRef
-from ._people import Origin, _Outcomes, describe_outcome
+from ._people import Origin, _kept, _not_ok, _Outcomes, describe_outcome
 
 __all__ = [
     "Company",
@@ -129,17 +129,17 @@ class CompanyBatchResult(_Outcomes[CompanyBatchItemResult]):
     def failed(self) -> list[CompanyBatchItemResult]:
         """The items that did not succeed, each with its status and errors (``unknown`` ones
         included: they are not known to have been applied)."""
-        return [i for i in self.items if not i.ok]
+        return _not_ok(self.items)
 
     @property
     def unknown(self) -> list[CompanyBatchItemResult]:
         """The items whose request failed in a way that leaves open whether they were applied."""
-        return [i for i in self.items if i.unknown]
+        return [i for i in _kept(self.items) if i.unknown]
 
     @property
     def ok(self) -> bool:
         """True when every item was applied."""
-        return all(i.ok for i in self.items)
+        return not _not_ok(self.items)
 
     @property
     def ids(self) -> list[int | None]:

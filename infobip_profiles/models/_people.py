@@ -323,17 +323,17 @@ class BatchResult(_Outcomes[BatchItemResult]):
     def failed(self) -> list[BatchItemResult]:
         """The items that did not succeed, each with its status and errors (``unknown`` ones
         included: they are not known to have been applied)."""
-        return [i for i in self.items if not i.ok]
+        return _not_ok(self.items)
 
     @property
     def unknown(self) -> list[BatchItemResult]:
         """The items whose request failed in a way that leaves open whether they were applied."""
-        return [i for i in self.items if i.unknown]
+        return [i for i in _kept(self.items) if i.unknown]
 
     @property
     def ok(self) -> bool:
         """True when every item was applied."""
-        return all(i.ok for i in self.items)
+        return not _not_ok(self.items)
 
 
 @lenient_enum
@@ -487,6 +487,12 @@ def _not_ok(items: Sequence[Any]) -> list[Any]:
     if fast is not None:
         return list(fast())
     return [i for i in items if not i.ok]
+
+
+def _kept(items: Sequence[Any]) -> Sequence[Any]:
+    """The items a compact sequence keeps in full (every unusual one), else all of them."""
+    fast = getattr(items, "kept", None)
+    return list(fast()) if fast is not None else items
 
 
 def describe_outcome(item: Any, what: str | None) -> str:

@@ -251,7 +251,12 @@ class CompactOutcomes(Sequence[T]):
 
     def not_ok(self) -> list[T]:
         """The outcomes that are not ``ok``, in order, without building the others."""
-        return [o for _, o in sorted(self._full.items()) if not getattr(o, "ok", False)]
+        return [o for o in self.kept() if not getattr(o, "ok", False)]
+
+    def kept(self) -> list[T]:
+        """The outcomes kept in full, in order: every one that is not ``ok``, ``unknown`` or
+        otherwise unusual (a stored success is always ``ok`` and never ``unknown``)."""
+        return [o for _, o in sorted(self._full.items())]
 
 
 _INT64 = range(-(2**63), 2**63)

@@ -329,3 +329,23 @@ def test_more_kinds_than_the_table_holds_are_kept_in_full() -> None:
     assert list(store) == given
     assert repr(store) == repr(tuple(given))
     assert 0 < len(store._full) < 400
+
+
+@pytest.mark.parametrize("cls", [BatchItemResult, CompanyBatchItemResult])
+def test_failed_unknown_and_ok_do_not_build_the_successes(cls: type) -> None:
+    ref = PersonRef.id if cls is BatchItemResult else CompanyRef.id
+    given = _successes([ref(i + 1) for i in range(3000)], cls)
+    given[7] = cls(index=7, ok=False, status=404, errors=("gone",), query=ref(8))
+    given[9] = cls(index=9, ok=False, status=0, query=ref(10), unknown=True, error=_ERROR)
+    store = query_store(cls)
+    store.extend(given)
+
+    def refuse(*args: Any) -> Any:
+        raise AssertionError("a success was built")
+
+    store._build = refuse
+    result = RESULTS[cls](store)
+    assert result.failed == [given[7], given[9]]
+    assert result.unknown == [given[9]]
+    assert not result.ok
+    assert store.kept() == [given[7], given[9]]
