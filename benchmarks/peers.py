@@ -23,6 +23,9 @@ pydantic: the ``bench`` extra) make their figure ``available: false`` with the r
   is measured).
 - ``create_stream_memory``, ``send_many_stream_memory``: the same for ``people.create_many`` (a
   stub answering success by index) and ``events.send_many`` (a stub answering 202).
+- ``update_stream_memory``, ``delete_stream_memory``: the same for ``people.update_many`` and
+  ``delete_many`` fed refs by id in sequence (a stub answering success, listing no item); details
+  give what the result keeps per item, and for refs by id in no order and by email at N/10.
 - ``fake_seed_large_vs_empty``, ``fake_seed_memory_per_person``,
   ``fake_filter_first_page_large_vs_small``: ``fake.seed`` into a full fake against an empty one,
   memory per person stored through ``fake.seed``, and the first page of a selective tag filter.
@@ -624,6 +627,84 @@ def _many_streams(scale: Scale) -> list[Figure]:
     return figures
 
 
+# -- update_many / delete_many fed a generator: outcomes naming their refs -------------------------
+
+
+def _stub_query(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(200, json={"results": []})  # the service lists failures only
+
+
+def _query_refs(n: int, how: str) -> Iterator[PersonRef]:
+    """``n`` refs: by id in sequence, by id in no order (a multiplicative scramble), by email."""
+    for i in range(n):
+        if how == "id":
+            yield PersonRef.id(1000 + i)
+        elif how == "shuffled":
+            yield PersonRef.id((i * 2654435761) % 2**40 + 1)
+        else:
+            yield PersonRef.email(f"user{i:07}@example.com")
+
+
+def _query_memory(n: int, op: str, how: str) -> tuple[float, float]:
+    """Peak traced memory of ``people.<op>`` fed a generator of ``n`` refs, and what its result
+    keeps (the memory freed when the result is dropped)."""
+    http = httpx.Client(transport=httpx.MockTransport(_stub_query))
+    change = Person(first_name="Ada")
+    with ProfilesClient(KEY, "http://127.0.0.1:9", throttle=False, http_client=http) as client:
+        refs = _query_refs(n, how)
+        if op == "update_many":
+            items: Iterator[Any] = ((ref, change) for ref in refs)
+        else:
+            items = refs
+        gc.collect()
+        tracemalloc.start()
+        try:
+            result = getattr(client.people, op)(items)
+            peak = tracemalloc.get_traced_memory()[1]
+            gc.collect()
+            held = tracemalloc.get_traced_memory()[0]
+            assert len(result) == n, op
+            assert result.ok, op
+            del result
+            gc.collect()
+            kept = held - tracemalloc.get_traced_memory()[0]
+        finally:
+            tracemalloc.stop()
+    return float(peak), float(kept)
+
+
+def _query_streams(scale: Scale) -> list[Figure]:
+    large = scale.stream_persons
+    small = max(1, large // 10)
+    figures = []
+    for ident, op in (
+        ("update_stream_memory", "update_many"),
+        ("delete_stream_memory", "delete_many"),
+    ):
+        small_peak, _ = _query_memory(small, op, "id")
+        large_peak, large_kept = _query_memory(large, op, "id")
+        _, shuffled_kept = _query_memory(small, op, "shuffled")
+        _, email_kept = _query_memory(small, op, "email")
+        figures.append(
+            figure(
+                ident,
+                f"peak client memory, people.{op} fed a generator of {large:,} refs by id",
+                f"the same with {small:,} refs",
+                "bytes (tracemalloc peak)",
+                large_peak,
+                small_peak,
+                target="<= 1.5",
+                details={
+                    "large_bytes_per_item": round(large_peak / large, 1),
+                    "kept_bytes_per_item_ids_in_sequence": round(large_kept / large, 1),
+                    "kept_bytes_per_item_ids_in_no_order": round(shuffled_kept / small, 1),
+                    "kept_bytes_per_item_emails": round(email_kept / small, 1),
+                },
+            )
+        )
+    return figures
+
+
 # -- the fake at a million -------------------------------------------------------------------------
 
 
@@ -814,6 +895,7 @@ def run(scale: Scale) -> list[Figure]:
         ("peer_import_vs_httpx", _import_time),
         ("upsert_stream_memory", _upsert_stream),
         ("many_stream_memory", _many_streams),
+        ("query_stream_memory", _query_streams),
         ("fake_million", _fake_million),
         ("fixture_served_per_test", _fixture_per_test),
     ]

@@ -49,6 +49,8 @@ EXPECTED_IDS = {
     "upsert_stream_memory",
     "create_stream_memory",
     "send_many_stream_memory",
+    "update_stream_memory",
+    "delete_stream_memory",
     "fake_seed_large_vs_empty",
     "fake_filter_first_page_large_vs_small",
     "fake_seed_memory_per_person",
