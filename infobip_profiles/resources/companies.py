@@ -382,8 +382,13 @@ class _CompaniesPlans:
         """PATCH any number of companies: ``CompanyUpdate(ref, company)`` or ``(ref, company)``.
 
         See :meth:`create_many` for the checks (``strict``) and for what happens when a request
-        fails. Each outcome names the company it addressed, so outcomes are kept as objects
-        (about 250 bytes each); the input is read chunk by chunk.
+        fails; the input is read chunk by chunk. Each outcome names the company it addressed
+        (``query``, a ref equal to yours, built when the outcome is read), but a plain success
+        is stored without an object and without your ref: per success, next to nothing for ids
+        in sequence, 13 bytes for ids in no order, a name's, domain's or external id's UTF-8
+        text plus 4 bytes; failures are kept in full. The people calls store outcomes the same
+        way and measured, per million, 13 MB for ids in no order and 26 MB for emails of 22
+        characters, where keeping outcome objects took 337 MB.
         """
         return (
             yield from _send_batches(
@@ -402,7 +407,8 @@ class _CompaniesPlans:
         """Delete any number of companies, 1000 per request; one outcome per ref, in order.
 
         See :meth:`create_many` for the checks (``strict``) and for what happens when a request
-        fails; outcomes are kept as in :meth:`update_many`.
+        fails; outcomes are stored as in :meth:`update_many` (next to nothing per success for
+        ids in sequence, 13 bytes for ids in no order, a name's or domain's text plus 4).
         """
         return (
             yield from _send_batches(

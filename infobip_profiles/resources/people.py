@@ -420,9 +420,19 @@ class _PeoplePlans:
 
         1000 per request; one outcome per item, in order. ``strict`` as in :meth:`create_many`:
         a sequence is checked first (a bad item sends nothing), any other iterable is read chunk
-        by chunk (a bad item fails alone). Each outcome names the ref it addressed, so the
-        result keeps every outcome as an object (about 250 bytes each with its ref); the input
-        is never held whole. See :meth:`create_many` for what happens when a request fails.
+        by chunk (a bad item fails alone). See :meth:`create_many` for what happens when a
+        request fails.
+
+        Each outcome names the ref it addressed (``query``, a ref equal to yours, built when the
+        outcome is read). The result stores a plain success without an object and without your
+        ref: successes in a row with the same status and kind of ref, whose ids follow each
+        other, are one run of 13 bytes, and any identifier but an id is kept as its UTF-8 text
+        plus 4 bytes; failures are kept in full. Per million successes (tracemalloc, a stub
+        answering success, a generator of refs): next to nothing for ids in sequence (1.7 MB
+        peak for the whole call), 13 MB for ids in no order, 26 MB for emails of 22
+        characters, where keeping outcome objects took 337 MB (figures
+        ``update_stream_memory`` and ``delete_stream_memory`` of ``python -m benchmarks --only
+        peers``). The input is never held whole.
         """
         failures = RequestFailures(on_error)
         return (
@@ -455,6 +465,10 @@ class _PeoplePlans:
 
         ``strict`` as in :meth:`update_many` (a sequence is checked first; a generator is read
         chunk by chunk). See :meth:`create_many` for what happens when a request fails.
+        Outcomes are stored as in :meth:`update_many`: per million successes, next to nothing
+        for refs by ids in sequence, 13 bytes each for ids in no order, the identifier's UTF-8
+        text plus 4 bytes for other refs (26 MB for emails of 22 characters), where keeping
+        outcome objects took 337 MB.
         """
         failures = RequestFailures(on_error)
         return (
