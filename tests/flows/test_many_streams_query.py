@@ -12,12 +12,14 @@ lost in the middle marks its items ``unknown`` or stops the call with every outc
 
 from __future__ import annotations
 
+import json
 import pickle
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import attrs
+import httpx
 import pytest
 
 from infobip_profiles import (
@@ -279,3 +281,41 @@ async def test_a_request_lost_in_the_middle_keeps_every_outcome(
         assert outcome.query == refs[outcome.index]
     failed = {o.index for o in result.failed}
     assert failed == set(lost) | {i for i in MISSING if i < sent and i not in lost}
+
+
+def _echoing(request: httpx.Request) -> httpx.Response:
+    """A service that lists every item of an update: successes with ``isModified`` (alternating),
+    the query echoed in upper case, and every seventh item failed."""
+    entries = json.loads(request.content)["people"]
+    results = []
+    for i, entry in enumerate(entries):
+        query = {**entry["query"], "identifier": entry["query"]["identifier"].upper()}
+        if i % 7 == 6:
+            results.append({"query": query, "status": 409, "errors": [{"message": "no"}]})
+        else:
+            results.append({"query": query, "status": 200, "isModified": i % 2 == 0})
+    return httpx.Response(207, json={"results": results})
+
+
+async def test_listed_successes_keep_is_modified(kind: str, teed: list[Teed]) -> None:
+    refs = [PersonRef.email(f"p{i}@example.com") for i in range(N)]
+    items = ((ref, Person(first_name="A")) for ref in refs)
+    options: dict[str, Any] = {"max_retries": 0, "throttle": False}
+    if kind == "sync":
+        http = httpx.Client(transport=httpx.MockTransport(_echoing))
+        with ProfilesClient("k" * 32, "https://x.invalid", http_client=http, **options) as c:
+            result = c.people.update_many(items)
+    else:
+        ahttp = httpx.AsyncClient(transport=httpx.MockTransport(_echoing))
+        async with AsyncProfilesClient(
+            "k" * 32, "https://x.invalid", http_client=ahttp, **options
+        ) as ac:
+            result = await ac.people.update_many(items)
+
+    (store,) = teed
+    _reads_as_the_objects(result, store)
+    assert [o.query for o in result] == refs
+    within = [i % SIZE for i in range(N)]
+    assert [o.ok for o in result] == [w % 7 != 6 for w in within]
+    assert [o.is_modified for o in result if o.ok] == [w % 2 == 0 for w in within if w % 7 != 6]
+    assert len(store._full) == sum(1 for w in within if w % 7 == 6)
