@@ -418,7 +418,21 @@ class QueryOutcomes(CompactOutcomes[T]):
         return self._count
 
     def __iter__(self) -> Iterator[T]:
-        return (self._at(i) for i in range(self._count))
+        # Run by run: no search per item.
+        starts, codes, values, count = self._run_starts, self._codes, self._run_ids, self._count
+        build, full, query = self._build, self._full, self._query
+        for run in range(len(starts)):
+            start = starts[run]
+            stop = starts[run + 1] if run + 1 < len(starts) else count
+            code = codes[run]
+            if code == _FAILED:
+                yield from (full[position] for position in range(start, stop))
+                continue
+            status, modified, kind = self._statuses[code]
+            first = values[run] - start
+            for position in range(start, stop):
+                ref = None if kind is None else query(kind, first + position)
+                yield build(position, status, modified, ref)
 
     def _at(self, position: int) -> T:
         run = bisect_right(self._run_starts, position) - 1
@@ -426,15 +440,17 @@ class QueryOutcomes(CompactOutcomes[T]):
         if code == _FAILED:
             return self._full[position]
         status, modified, kind = self._statuses[code]
-        query = None
-        if kind is not None:
-            value = self._run_ids[run] + (position - self._run_starts[run])
-            if kind[3]:
-                query = _join_ref(kind, str(value))
-            else:  # value is the text's number
-                start = self._ends[value - 1] if value else 0
-                query = _join_ref(kind, self._text[start : self._ends[value]].decode("utf-8"))
+        value = self._run_ids[run] + (position - self._run_starts[run])
+        query = None if kind is None else self._query(kind, value)
         return self._build(position, status, modified, query)
+
+    def _query(self, kind: _Kind, value: int) -> Any:
+        """The ref of ``kind`` whose identifier is ``value`` (an id, or the number of a text)."""
+        if kind[3]:
+            return _join_ref(kind, str(value))
+        ends = self._ends
+        start = ends[value - 1] if value else 0
+        return _join_ref(kind, self._text[start : ends[value]].decode("utf-8"))
 
     def count_status(self, status: Any) -> int:
         """How many outcomes are ``ok`` with ``status``, without building them."""
