@@ -159,6 +159,19 @@ async def close_client(client: AnyClient) -> None:
         client.close()
 
 
+async def call_then_close(
+    client: AnyClient, resource: str, method: str, *args: Any, **kwargs: Any
+) -> Any:
+    """Call ``client.<resource>.<method>(*args, **kwargs)`` on a sync or an async client (awaited
+    on an async one), then close the client whatever happened."""
+    bound = getattr(getattr(client, resource), method)
+    try:
+        result = bound(*args, **kwargs)
+        return await result if isinstance(client, AsyncProfilesClient) else result
+    finally:
+        await close_client(client)
+
+
 async def collect(pager: Any) -> list[Any]:
     """Every item of a sync or async listing."""
     if hasattr(pager, "__aiter__"):

@@ -38,6 +38,7 @@ from infobip_profiles._operations import operation
 from infobip_profiles.errors import PartialBatchError
 from infobip_profiles.resources._batch import CompactOutcomes
 from infobip_profiles.testing import FakeProfiles
+from tests._support.client import call_then_close
 
 pytestmark = pytest.mark.slow
 
@@ -241,15 +242,7 @@ def _client(fake: FakeProfiles, mode: str, base_url: str, kind: str, seen: _Seen
 
 
 async def _call(client: Any, call: ManyCall, items: Any, **kwargs: Any) -> Any:
-    method = getattr(getattr(client, call.resource), call.method)
-    try:
-        result = method(items, **kwargs)
-        return await result if isinstance(client, AsyncProfilesClient) else result
-    finally:
-        if isinstance(client, AsyncProfilesClient):
-            await client.aclose()
-        else:
-            client.close()
+    return await call_then_close(client, call.resource, call.method, items, **kwargs)
 
 
 def _indexes(call: ManyCall, result: Any) -> list[int]:

@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import attrs
 import httpx
 import pytest
 
@@ -38,6 +37,8 @@ from infobip_profiles.resources import companies as companies_module
 from infobip_profiles.resources import people as people_module
 from infobip_profiles.resources._batch import QueryOutcomes, query_store
 from infobip_profiles.testing import FakeProfiles
+from tests._support.client import call_then_close
+from tests._support.outcomes import deep
 
 pytestmark = pytest.mark.slow
 
@@ -172,42 +173,20 @@ def _client(fake: FakeProfiles, mode: str, base_url: str, kind: str) -> Any:
 
 
 async def _run(client: Any, call: QueryCall, items: Iterator[Any], **kwargs: Any) -> Any:
-    method = getattr(getattr(client, call.resource), call.method)
-    try:
-        result = method(items, **kwargs)
-        return await result if isinstance(client, AsyncProfilesClient) else result
-    finally:
-        if isinstance(client, AsyncProfilesClient):
-            await client.aclose()
-        else:
-            client.close()
-
-
-def _deep(value: Any) -> Any:
-    """A value with its type, down into refs; an error by its class and text."""
-    if isinstance(value, Exception):
-        return (type(value), str(value))
-    if attrs.has(type(value)):
-        return (
-            type(value),
-            tuple(_deep(getattr(value, f.name)) for f in attrs.fields(type(value))),
-        )
-    if isinstance(value, tuple):
-        return (tuple, tuple(_deep(v) for v in value))
-    return (type(value), value)
+    return await call_then_close(client, call.resource, call.method, items, **kwargs)
 
 
 def _reads_as_the_objects(result: Any, store: Teed) -> None:
     """The result reads as the outcome objects its store was given, and keeps only failures."""
     assert result.items is store
     reference = tuple(store.seen)
-    assert [_deep(o) for o in result] == [_deep(o) for o in reference]
+    assert [deep(o) for o in result] == [deep(o) for o in reference]
     assert result.items == reference
     assert repr(result.items) == repr(reference)
     assert type(result)(reference) == result
     again = pickle.loads(pickle.dumps(result))
-    assert [_deep(o) for o in again] == [_deep(o) for o in reference]
-    assert [_deep(o) for o in result.failed] == [_deep(o) for o in reference if not o.ok]
+    assert [deep(o) for o in again] == [deep(o) for o in reference]
+    assert [deep(o) for o in result.failed] == [deep(o) for o in reference if not o.ok]
     assert all(not o.ok for o in store._full.values())  # no success kept as an object
 
 

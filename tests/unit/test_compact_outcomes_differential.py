@@ -14,7 +14,6 @@ import pickle
 from typing import Any
 
 import attrs
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +27,7 @@ from infobip_profiles import (
 )
 from infobip_profiles.errors import ProfilesError
 from infobip_profiles.resources._outcomes import outcome_store
+from tests._support.outcomes import reads_as_tuple, same
 
 CLASSES = (UpsertItemResult, MergeItemResult)
 RESULTS = {UpsertItemResult: UpsertResult, MergeItemResult: MergeResult}
@@ -95,17 +95,6 @@ def outcomes(draw: st.DrawFn) -> tuple[type, list[Any], list[int]]:
     return cls, items, cuts
 
 
-def _fields(item: Any) -> tuple[Any, ...]:
-    """The item's class and every field, those left out of ``==`` included (an error by its
-    class and text: a pickled copy is another object)."""
-    values = (getattr(item, f.name) for f in attrs.fields(type(item)))
-    return (type(item), *((type(v), str(v)) if isinstance(v, Exception) else v for v in values))
-
-
-def _same(left: Any, right: Any) -> None:
-    assert [_fields(x) for x in left] == [_fields(x) for x in right]
-
-
 @settings(max_examples=150, deadline=None)
 @given(case=outcomes(), data=st.data())
 def test_the_store_reads_as_the_tuple_of_the_same_outcomes(
@@ -117,21 +106,7 @@ def test_the_store_reads_as_the_tuple_of_the_same_outcomes(
     for start, stop in zip([0, *cuts], [*cuts, len(items)], strict=True):
         store.extend(items[start:stop])  # in the chunks a bulk call's requests give
 
-    assert len(store) == len(plain)
-    _same(store, plain)
-    _same(
-        [store[i] for i in range(-len(plain), len(plain))],
-        [plain[i] for i in range(-len(plain), len(plain))],
-    )
-    start = data.draw(st.integers(-len(plain) - 1, len(plain) + 1), label="start")
-    stop = data.draw(st.integers(-len(plain) - 1, len(plain) + 1), label="stop")
-    step = data.draw(st.sampled_from([None, 1, 2, -1]), label="step")
-    _same(store[start:stop:step], plain[start:stop:step])
-    assert store == plain
-    assert plain == tuple(store)
-    assert repr(store) == repr(plain)
-    with pytest.raises(IndexError):
-        store[len(plain)]
+    reads_as_tuple(store, plain, data)
 
     compact, reference = RESULTS[cls](store), RESULTS[cls](plain)
     assert compact == reference
@@ -139,7 +114,7 @@ def test_the_store_reads_as_the_tuple_of_the_same_outcomes(
         assert compact.count() == reference.count()
         for status in (*UpsertStatus, "NEW"):
             assert compact.count(status) == reference.count(status)
-    _same(compact.failed, reference.failed)
-    _same(compact.unknown, reference.unknown)
+    same(compact.failed, reference.failed)
+    same(compact.unknown, reference.unknown)
     assert compact.ok == reference.ok
-    _same(pickle.loads(pickle.dumps(compact)).items, plain)
+    same(pickle.loads(pickle.dumps(compact)).items, plain)

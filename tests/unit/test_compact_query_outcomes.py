@@ -34,6 +34,7 @@ from infobip_profiles import (
 from infobip_profiles.errors import ProfilesError
 from infobip_profiles.refs import CompanySelector
 from infobip_profiles.resources._batch import QueryOutcomes, query_store
+from tests._support.outcomes import reads_as_tuple, same
 
 RESULTS = {BatchItemResult: BatchResult, CompanyBatchItemResult: CompanyBatchResult}
 
@@ -176,24 +177,6 @@ def outcomes(draw: st.DrawFn) -> tuple[type, list[Any], list[int]]:
     return cls, items, cuts
 
 
-def _deep(value: Any) -> Any:
-    """A value with its type, down into refs (an equal ``str`` subclass is not the same)."""
-    if isinstance(value, Exception):
-        return (type(value), str(value))
-    if attrs.has(type(value)):
-        return (
-            type(value),
-            tuple(_deep(getattr(value, f.name)) for f in attrs.fields(type(value))),
-        )
-    if isinstance(value, tuple):
-        return (tuple, tuple(_deep(v) for v in value))
-    return (type(value), value)
-
-
-def _same(left: Any, right: Any) -> None:
-    assert [_deep(x) for x in left] == [_deep(x) for x in right]
-
-
 def _filled(cls: type, items: list[Any], cuts: list[int]) -> QueryOutcomes[Any]:
     store = query_store(cls)
     for start, stop in zip([0, *cuts], [*cuts, len(items)], strict=True):
@@ -210,36 +193,22 @@ def test_the_store_reads_as_the_tuple_of_the_same_outcomes(
     plain = tuple(items)
     store = _filled(cls, items, cuts)
 
-    assert len(store) == len(plain)
-    _same(store, plain)
-    _same(
-        [store[i] for i in range(-len(plain), len(plain))],
-        [plain[i] for i in range(-len(plain), len(plain))],
-    )
-    start = data.draw(st.integers(-len(plain) - 1, len(plain) + 1), label="start")
-    stop = data.draw(st.integers(-len(plain) - 1, len(plain) + 1), label="stop")
-    step = data.draw(st.sampled_from([None, 1, 2, -1]), label="step")
-    _same(store[start:stop:step], plain[start:stop:step])
-    assert store == plain
-    assert plain == tuple(store)
-    assert repr(store) == repr(plain)
-    with pytest.raises(IndexError):
-        store[len(plain)]
+    reads_as_tuple(store, plain, data)
 
     for status in (200, 201, 204, 404, 409, 0):
         assert store.count_status(status) == sum(1 for o in plain if o.ok and o.status == status)
-    _same(store.not_ok(), [o for o in plain if not o.ok])
+    same(store.not_ok(), [o for o in plain if not o.ok])
 
-    _same(pickle.loads(pickle.dumps(store)), plain)
+    same(pickle.loads(pickle.dumps(store)), plain)
     compact, reference = RESULTS[cls](store), RESULTS[cls](plain)
     assert compact == reference
     assert repr(compact) == repr(reference)
     again = pickle.loads(pickle.dumps(compact))
     assert again == reference
-    _same(again.items, plain)
-    _same(compact.succeeded, reference.succeeded)
-    _same(compact.failed, reference.failed)
-    _same(compact.unknown, reference.unknown)
+    same(again.items, plain)
+    same(compact.succeeded, reference.succeeded)
+    same(compact.failed, reference.failed)
+    same(compact.unknown, reference.unknown)
 
 
 def _successes(refs: list[Any], cls: type = BatchItemResult, offset: int = 0) -> list[Any]:
