@@ -204,6 +204,10 @@ def _in_model_order(cls: type, required: list[Any], optional: list[Any]) -> list
     return sorted([*required, *optional], key=lambda f: names.index(f[0]))
 
 
+#: One build class per model, shared by every place and every listing it appears in.
+_BUILDS: dict[type, type] = {}
+
+
 def _emit(w: _Writer, cls: type, src: str, out: str, lines: list[str], indent: str) -> None:
     """Append the lines that build model ``cls`` from the mirror in ``src`` into ``out``."""
     direct = _direct(cls)
@@ -213,12 +217,14 @@ def _emit(w: _Writer, cls: type, src: str, out: str, lines: list[str], indent: s
         lines.append(f"{indent}    raise _Refused")
         lines.append(f"{indent}{out} = {src}")
         return
-    build = type(
-        f"_{cls.__name__}Typed",
-        (cls,),
-        # (stores without the model's tracking hook; its module says whose it is)
-        {"__slots__": (), "__setattr__": object.__setattr__, "__module__": __name__},
-    )
+    build = _BUILDS.get(cls)
+    if build is None:
+        build = _BUILDS[cls] = type(
+            f"_{cls.__name__}Typed",
+            (cls,),
+            # (stores without the model's tracking hook; its module says whose it is)
+            {"__slots__": (), "__setattr__": object.__setattr__, "__module__": __name__},
+        )
     lines.append(f"{indent}{out} = _new({w.ref(build, 'Build')})")
     for field in attrs.fields(cls):
         target = f"{out}.{field.name}"
